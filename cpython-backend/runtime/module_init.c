@@ -1,0 +1,20 @@
+/* The CPython backend's module initialisation, compiled into each CPython-mode
+ * extension so that it imports with no handlepy installed. */
+#include "moduledef.h"
+
+HPyContext _handlepy_cpython_ctx = {
+    .name = "handlepy CPython backend",
+    .abi_major = HPY_ABI_VERSION,
+    .abi_minor = HPY_ABI_VERSION_MINOR,
+    .size = sizeof(HPyContext),
+};
+
+PyObject *_handlepy_cpy_module_init(HPyModuleDef *hdef, const char *name)
+{
+    if (HPy_IsNull(_handlepy_cpython_ctx.h_None))
+        _hpy_cpy_fill_constants(&_handlepy_cpython_ctx);
+    PyModuleDef *def = handlepy_moduledef_new(name, hdef, NULL, NULL);
+    if (def == NULL)
+        return NULL;
+    return PyModuleDef_Init(def);
+}

@@ -1,0 +1,46 @@
+#ifndef HANDLEPY_HPYMODULE_H
+#define HANDLEPY_HPYMODULE_H
+
+typedef struct { intptr_t _i; } HPyGlobal;
+
+typedef struct {
+    const char *doc;
+    /* Bytes of zeroed module state (see HPyModule_GetState); 0 for none. */
+    HPy_ssize_t size;
+    cpy_PyMethodDef *legacy_methods;
+    /* NULL-terminated. */
+    HPyDef **defines;
+    HPyGlobal **globals;
+} HPyModuleDef;
+
+#define HPyModule_STATE(ctx, module, T) ((T *)HPyModule_GetState((ctx), (module)))
+
+#if defined(HPY_ABI_CPYTHON)
+
+PyObject *_handlepy_cpy_module_init(HPyModuleDef *def, const char *name) _HPy_HIDDEN;
+
+#define HPy_MODINIT(ext_name, mod_def)                                      \
+    PyMODINIT_FUNC PyInit_##ext_name(void)                                  \
+    {                                                                       \
+        return _handlepy_cpy_module_init(&mod_def, #ext_name);              \
+    }
+
+#else
+
+/* The loader reads the ABI version before anything else, so that a binary built for
+ * another ABI is refused before its context layout matters. */
+#define HPy_MODINIT(ext_name, mod_def)                                      \
+    _HPy_HIDDEN HPyContext *_handlepy_ctx;                                  \
+    HPy_EXPORTED_SYMBOL uint32_t handlepy_abi_##ext_name(void)              \
+    {                                                                       \
+        return ((uint32_t)HPY_ABI_VERSION << 16) | HPY_ABI_VERSION_MINOR;   \
+    }                                                                       \
+    HPy_EXPORTED_SYMBOL HPyModuleDef *handlepy_init_##ext_name(HPyContext *ctx) \
+    {                                                                       \
+        _handlepy_ctx = ctx;                                                \
+        return &mod_def;                                                    \
+    }
+
+#endif
+
+#endif

@@ -1,0 +1,48 @@
+/* handlepy: an HPy-style handle API. Compile with exactly one of
+ *   -DHPY_ABI_UNIVERSAL  a universal binary: every call goes through HPyContext;
+ *   -DHPY_ABI_CPYTHON    the CPython backend: every call maps inline onto the C API.
+ * The names and signatures follow HPy 0.9; the binary ABI is handlepy's own. */
+#ifndef HPY_H
+#define HPY_H
+
+#if defined(HPY_ABI_UNIVERSAL) + defined(HPY_ABI_CPYTHON) + defined(HPY_ABI_HYBRID) != 1
+#  error "define exactly one of HPY_ABI_UNIVERSAL, HPY_ABI_CPYTHON or HPY_ABI_HYBRID"
+#endif
+#if defined(HPY_ABI_HYBRID)
+#  error "HPY_ABI_HYBRID is not supported yet: build with HPY_ABI_UNIVERSAL or HPY_ABI_CPYTHON"
+#endif
+
+#if defined(HPY_ABI_CPYTHON)
+#  define HPY_ABI "cpython"
+#  define PY_SSIZE_T_CLEAN
+#  include <Python.h>
+#else
+#  define HPY_ABI "universal"
+#endif
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <wchar.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#include "handlepy/types.h"
+#include "handlepy/autogen_ctx.h"
+#if defined(HPY_ABI_CPYTHON)
+#  include "handlepy/cpython/backend.h"
+#else
+#  include "handlepy/universal/backend.h"
+#endif
+#include "handlepy/hpyfunc.h"
+#include "handlepy/hpydef.h"
+#include "handlepy/hpymodule.h"
+#include "handlepy/helpers.h"
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HPY_H */

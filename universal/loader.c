@@ -1,0 +1,200 @@
+/* handlepy._loader: loads universal binaries into the running interpreter. */
+#include "loader.h"
+#include "moduledef.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
+#include <string.h>
+
+static HPyContext universal_ctx = {
+    .name = "handlepy universal",
+    .abi_major = HPY_ABI_VERSION,
+    .abi_minor = HPY_ABI_VERSION_MINOR,
+    .size = sizeof(HPyContext),
+};
+
+/* Lives as long as the process, like the binaries it keys: path -> capsule(PyModuleDef). */
+static PyObject *defs_by_path;
+
+typedef uint32_t (*abi_fn)(void);
+typedef HPyModuleDef *(*init_fn)(HPyContext *);
+
+static void *find_symbol(void *lib, const char *prefix, const char *shortname,
+                         PyObject *path)
+{
+    char symbol[512];
+    snprintf(symbol, sizeof symbol, "%s%s", prefix, shortname);
+    void *sym = dlsym(lib, symbol);
+    if (sym == NULL)
+        PyErr_Format(PyExc_ImportError, "%U is not a handlepy universal binary: no %s",
+                     path, symbol);
+    return sym;
+}
+
+static int check_abi(abi_fn abi, PyObject *name)
+{
+    uint32_t version = abi();
+    unsigned major = version >> 16, minor = version & 0xffff;
+    if (major == HPY_ABI_VERSION && minor <= HPY_ABI_VERSION_MINOR)
+        return 0;
+    PyErr_Format(PyExc_ImportError,
+                 "module %U was built for handlepy ABI %u.%u, but this handlepy provides "
+                 "ABI %d.%d: rebuild it against this handlepy",
+                 name, major, minor, HPY_ABI_VERSION, HPY_ABI_VERSION_MINOR);
+    return -1;
+}
+
+static PyModuleDef *load_def(PyObject *name, PyObject *path)
+{
+    PyObject *cached = PyDict_GetItemWithError(defs_by_path, path);
+    if (cached != NULL)
+        return PyCapsule_GetPointer(cached, NULL);
+    if (PyErr_Occurred())
+        return NULL;
+
+    const char *c_name = PyUnicode_AsUTF8(name), *c_path = PyUnicode_AsUTF8(path);
+    if (c_name == NULL || c_path == NULL)
+        return NULL;
+    const char *dot = strrchr(c_name, '.');
+    const char *shortname = dot ? dot + 1 : c_name;
+
+    void *lib = dlopen(c_path, RTLD_NOW | RTLD_LOCAL);
+    if (lib == NULL) {
+        PyErr_Format(PyExc_ImportError, "cannot load %U: %s", path, dlerror());
+        return NULL;
+    }
+    abi_fn abi = (abi_fn)find_symbol(lib, "handlepy_abi_", shortname, path);
+    if (abi == NULL || check_abi(abi, name) < 0)
+        goto fail;
+    init_fn init = (init_fn)find_symbol(lib, "handlepy_init_", shortname, path);
+    if (init == NULL)
+        goto fail;
+    HPyModuleDef *hdef = init(&universal_ctx);
+    if (hdef->legacy_methods != NULL) {
+        PyErr_Format(PyExc_ImportError,
+                     "module %U defines legacy_methods, which a universal binary cannot use",
+                     name);
+        goto fail;
+    }
+    PyModuleDef *def = handlepy_moduledef_new(shortname, hdef, NULL, NULL);
+    if (def == NULL)
+        goto fail;
+    PyObject *capsule = PyCapsule_New(def, NULL, NULL);
+    if (capsule == NULL || PyDict_SetItem(defs_by_path, path, capsule) < 0) {
+        Py_XDECREF(capsule);
+        return NULL;
+    }
+    Py_DECREF(capsule);
+    return def;
+
+fail:
+    dlclose(lib);
+    return NULL;
+}
+
+#ifdef PYPY_VERSION
+/* PyPy has no PyModule_FromDefAndSpec, and its PyModule_Create2 refuses no slots but
+ * runs none either: create from a slotless twin, which leads back to the real def. */
+typedef struct {
+    PyModuleDef slotless;
+    PyModuleDef *def;
+} twin_def;
+
+static PyObject *module_from_def(PyModuleDef *def, PyObject *spec, PyObject *name)
+{
+    twin_def *twin = PyMem_Calloc(1, sizeof(twin_def));
+    if (twin == NULL)
+        return PyErr_NoMemory();
+    twin->slotless = *def;
+    twin->slotless.m_slots = NULL;
+    twin->def = def;
+    PyObject *module = PyModule_Create2(&twin->slotless, PYTHON_API_VERSION);
+    (void)spec;
+    if (module != NULL && PyObject_SetAttrString(module, "__name__", name) < 0)
+        Py_CLEAR(module);
+    return module;
+}
+
+static PyModuleDef *def_of(PyObject *module)
+{
+    PyModuleDef *slotless = PyModule_GetDef(module);
+    return slotless ? ((twin_def *)slotless)->def : NULL;
+}
+#else
+static PyObject *module_from_def(PyModuleDef *def, PyObject *spec, PyObject *name)
+{
+    (void)name;
+    return PyModule_FromDefAndSpec(def, spec);
+}
+
+static PyModuleDef *def_of(PyObject *module)
+{
+    return PyModule_GetDef(module);
+}
+#endif
+
+static PyObject *loader_create(PyObject *self, PyObject *spec)
+{
+    (void)self;
+    PyObject *name = PyObject_GetAttrString(spec, "name");
+    PyObject *origin = name ? PyObject_GetAttrString(spec, "origin") : NULL;
+    PyObject *module = NULL;
+    if (origin != NULL) {
+        if (!PyUnicode_Check(name) || !PyUnicode_Check(origin)) {
+            PyErr_SetString(PyExc_TypeError, "spec.name and spec.origin must be str");
+        } else {
+            PyModuleDef *def = load_def(name, origin);
+            if (def != NULL)
+                module = module_from_def(def, spec, name);
+        }
+    }
+    Py_XDECREF(name);
+    Py_XDECREF(origin);
+    return module;
+}
+
+static PyObject *loader_exec(PyObject *self, PyObject *module)
+{
+    (void)self;
+    PyModuleDef *def = def_of(module);
+    if (def == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_TypeError, "not a module created by handlepy");
+        return NULL;
+    }
+    if (PyModule_ExecDef(module, def) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *loader_abi_version(PyObject *self, PyObject *unused)
+{
+    (void)self;
+    (void)unused;
+    return Py_BuildValue("(ii)", HPY_ABI_VERSION, HPY_ABI_VERSION_MINOR);
+}
+
+static PyMethodDef loader_methods[] = {
+    {"create", loader_create, METH_O, "Create the module a universal binary defines."},
+    {"exec", loader_exec, METH_O, "Run the module's exec slots."},
+    {"abi_version", loader_abi_version, METH_NOARGS,
+     "The (major, minor) universal ABI version this loader provides."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef loader_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "handlepy._loader",
+    .m_doc = "Loads handlepy universal binaries.",
+    .m_size = -1,
+    .m_methods = loader_methods,
+};
+
+PyMODINIT_FUNC PyInit__loader(void)
+{
+    handlepy_fill_context(&universal_ctx);
+    defs_by_path = PyDict_New();
+    if (defs_by_path == NULL)
+        return NULL;
+    return PyModule_Create(&loader_module);
+}
