@@ -205,7 +205,7 @@ HPyAPI_FUNC int HPy_DelItem_i(HPyContext *ctx, HPy obj, HPy_ssize_t idx)
 HPyAPI_FUNC int HPy_DelItem_s(HPyContext *ctx, HPy obj, const char *utf8_key)
 {
     (void)ctx;
-    return PyObject_DelItemString(_h2py(obj), utf8_key);
+    return PyObject_DelItemString(_h2py(obj), (char *)utf8_key);
 }
 
 HPyAPI_FUNC int HPy_Contains(HPyContext *ctx, HPy container, HPy key)

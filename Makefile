@@ -1,0 +1,35 @@
+# The two Quick-start commands are `make demo` and `make test`; each sets up what it needs.
+PYTHON ?= python3
+VENV := .venv
+PYPY_VENV := .venv-pypy
+TEST_PACKAGES := pytest pytest-xdist hypothesis
+export HANDLEPY_CONFORMANCE_CACHE := $(CURDIR)/build/conformance-cache
+
+.PHONY: demo test test-cpython test-pypy venv pypy-venv generate clean
+
+demo: venv pypy-venv
+	$(VENV)/bin/python samples/demo.py --interpreter $(VENV)/bin/python --interpreter $(PYPY_VENV)/bin/python
+
+test: test-cpython test-pypy
+
+# The CPython run builds every conformance module; the PyPy run must find each of them
+# in the cache, so PyPy runs the very binaries built here.
+test-cpython: venv
+	$(VENV)/bin/pytest tests -n 2 -v -p no:cacheprovider
+
+test-pypy: pypy-venv test-cpython
+	HANDLEPY_REQUIRE_CACHED=1 $(PYPY_VENV)/bin/python -m handlepy.conformance -v
+
+venv:
+	scripts/ensure-apt libffi-dev pkg-config
+	scripts/make-venv $(PYTHON) $(VENV) $(TEST_PACKAGES)
+
+pypy-venv:
+	scripts/ensure-apt pypy3 pypy3-dev pypy3-venv libffi-dev pkg-config
+	scripts/make-venv pypy3 $(PYPY_VENV) pytest
+
+generate:
+	$(PYTHON) api/generate.py
+
+clean:
+	rm -rf build $(VENV) $(PYPY_VENV)

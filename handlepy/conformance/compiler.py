@@ -1,0 +1,130 @@
+"""Compile, cache and load the small C extensions of the conformance tests.
+
+A compiled module is cached under a key made of its expanded source, its ABI, the
+compiler flags and the contents (not the paths) of handlepy's headers and runtime, so
+a universal binary built under CPython is found again, byte for byte, under PyPy.
+"""
+import hashlib
+import importlib.machinery
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from .. import build
+from .._finder import load as load_universal
+
+CFLAGS = ["-std=c11", "-O2", "-g", "-fPIC", "-fvisibility=hidden",
+          "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter"]
+EXPORT_RE = re.compile(r"^[ \t]*@EXPORT\((\w+)\)[ \t]*$", re.M)
+INIT_RE = re.compile(r"^[ \t]*@INIT(?:\((\w+)\))?[ \t]*$", re.M)
+
+
+def default_cache_dir():
+    base = os.environ.get("HANDLEPY_CONFORMANCE_CACHE")
+    if base:
+        return Path(base)
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "handlepy-conformance"
+
+
+def expand_source(source, name):
+    """Turn ``@EXPORT(sym)`` lines and one ``@INIT`` (or ``@INIT(state_type)``) into the
+    module definition, so that tests hold only what they test."""
+    exports = EXPORT_RE.findall(source)
+    source = EXPORT_RE.sub("", source)
+    inits = INIT_RE.findall(source)
+    if len(inits) != 1:
+        raise ValueError("the source needs exactly one @INIT line")
+    state = inits[0]
+    defines = "".join(f"&{sym}, " for sym in exports)
+    init = (f"static HPyDef *_test_defines[] = {{ {defines}NULL }};\n"
+            f"static HPyModuleDef _test_moddef = {{\n"
+            f"    .doc = \"conformance test module\",\n"
+            f"    .size = {f'sizeof({state})' if state else '0'},\n"
+            f"    .defines = _test_defines,\n}};\n"
+            f"HPy_MODINIT({name}, _test_moddef)\n")
+    return "#include \"hpy.h\"\n" + INIT_RE.sub(lambda m: init, source)
+
+
+def _digest(*parts):
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part if isinstance(part, bytes) else str(part).encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _tree_digest(paths):
+    files = []
+    for root in paths:
+        root = Path(root)
+        files += sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+    return _digest(*[f.name.encode() + f.read_bytes() for f in files])
+
+
+class CompileError(Exception):
+    pass
+
+
+class ExtensionCompiler:
+    """Builds test modules for one ABI into a shared cache and imports them."""
+
+    def __init__(self, abi, cache_dir=None, cc=None, require_cached=None):
+        if abi not in build.ABIS:
+            raise ValueError(f"unknown ABI {abi!r}")
+        self.abi = abi
+        self.cache_dir = Path(cache_dir or default_cache_dir()) / abi
+        self.cc = cc or os.environ.get("CC", "cc")
+        if require_cached is None:
+            require_cached = os.environ.get("HANDLEPY_REQUIRE_CACHED") == "1"
+        self.require_cached = require_cached
+        self.suffix = build.ext_suffix(abi)
+        inputs = [build.PACKAGE_DIR / "include", build.PACKAGE_DIR / "runtime"]
+        if abi == "cpython":
+            inputs.append(build.PACKAGE_DIR / "cpython-runtime")
+        host = self.suffix if abi == "cpython" else ""
+        self._base_key = _digest(abi, host, self.cc, *CFLAGS, _tree_digest(inputs))
+
+    def module_name(self, source):
+        return "hm_" + _digest(self._base_key, source)[:20]
+
+    def build(self, source):
+        """The path of the compiled module for ``source``, building it if needed."""
+        name = self.module_name(source)
+        target = self.cache_dir / (name + self.suffix)
+        if target.exists():
+            return name, target
+        if self.require_cached:
+            raise CompileError(
+                f"{target} is not in the cache and HANDLEPY_REQUIRE_CACHED=1 forbids "
+                "building it here")
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=self.cache_dir) as tmp:
+            c_file = Path(tmp) / f"{name}.c"
+            c_file.write_text(expand_source(source, name))
+            out = Path(tmp) / target.name
+            cmd = [self.cc, *CFLAGS, "-shared", *build.cflags(self.abi), str(c_file),
+                   *map(str, build.sources(self.abi)), "-o", str(out)]
+            proc = subprocess.run(cmd, capture_output=True, text=True)
+            if proc.returncode != 0:
+                raise CompileError(f"{' '.join(cmd)}\n{proc.stdout}{proc.stderr}")
+            os.replace(out, target)
+        return name, target
+
+    def load(self, name, path):
+        if self.abi == "universal":
+            return load_universal(name, str(path))
+        loader = importlib.machinery.ExtensionFileLoader(name, str(path))
+        spec = importlib.util.spec_from_file_location(name, str(path), loader=loader)
+        module = importlib.util.module_from_spec(spec)
+        loader.exec_module(module)
+        sys.modules[name] = module
+        return module
+
+    def make_module(self, source):
+        """Build (or reuse) and import the module that ``source`` defines."""
+        name, path = self.build(source)
+        return sys.modules.get(name) or self.load(name, path)

@@ -1,0 +1,52 @@
+"""Build the samples once as universal binaries, then run that same file on every
+interpreter given, one line per interpreter."""
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from handlepy import build
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "build" / "demo"
+SAMPLES = {"stats": ROOT / "samples" / "stats" / "stats.c"}
+
+RUN = """
+import platform, stats
+r = stats.describe([2.5, 3.5, 4.0, 10.0])
+print(f"{platform.python_implementation()} {platform.python_version()}: "
+      f"stats.describe -> mean={r['mean']:.3f} stdev={r['stdev']:.3f} "
+      f"({stats.abi} binary {stats.__file__.rsplit('/', 1)[1]})")
+"""
+
+
+def build_universal(name, source):
+    OUT.mkdir(parents=True, exist_ok=True)
+    target = OUT / (name + build.ext_suffix("universal"))
+    cmd = ["cc", "-std=c11", "-O2", "-shared", "-fPIC", "-fvisibility=hidden", "-Wall",
+           "-Wextra", "-Werror", *build.cflags("universal"), str(source),
+           *map(str, build.sources("universal")), "-lm", "-o", str(target)]
+    subprocess.run(cmd, check=True)
+    return target
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--interpreter", action="append", required=True)
+    args = ap.parse_args()
+    for name, source in SAMPLES.items():
+        print(f"built {build_universal(name, source).relative_to(ROOT)} once")
+    failures = 0
+    for interp in map(os.path.abspath, args.interpreter):
+        if not Path(interp).exists():
+            print(f"{interp}: not found, skipped")
+            continue
+        proc = subprocess.run([interp, "-c", RUN], cwd=OUT, capture_output=True, text=True)
+        print(proc.stdout.strip() or f"{interp}: FAILED\n{proc.stderr}")
+        failures += proc.returncode != 0
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

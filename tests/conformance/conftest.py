@@ -1,0 +1,3 @@
+# A fixture imported into a conftest is visible to the tests below it, both here and
+# in the copy installed as handlepy/conformance/tests.
+from handlepy.conformance.plugin import hpy  # noqa: F401
