@@ -1,0 +1,149 @@
+"""The universal loader: plain import, ABI refusal, and binaries free of Python symbols."""
+import re
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import handlepy
+from handlepy import build
+from handlepy.conformance.compiler import CFLAGS, ExtensionCompiler
+
+ROOT = build.PACKAGE_DIR
+
+
+def compile_universal(c_source, out, extra=()):
+    src = out.with_suffix(".c")
+    src.write_text(textwrap.dedent(c_source))
+    subprocess.run(["cc", *CFLAGS, "-shared", *build.cflags("universal"), str(src),
+                    *map(str, build.sources("universal")), *extra, "-o", str(out)],
+                   check=True)
+    return out
+
+
+def undefined_symbols(path):
+    out = subprocess.run(["nm", "-D", "--undefined-only", str(path)], check=True,
+                         capture_output=True, text=True).stdout
+    return [line.split()[-1] for line in out.splitlines() if line.strip()]
+
+
+HELLO = """
+    #include "hpy.h"
+    HPyDef_METH(hello, "hello", HPyFunc_NOARGS)
+    static HPy hello_impl(HPyContext *ctx, HPy self)
+    {
+        return HPyUnicode_FromString(ctx, "hello from " HPY_ABI);
+    }
+    static HPyDef *defines[] = {&hello, NULL};
+    static HPyModuleDef def = {.defines = defines};
+    HPy_MODINIT(NAME, def)
+"""
+
+
+def run_python(code, cwd):
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=cwd,
+                          capture_output=True, text=True)
+
+
+def test_plain_import_needs_no_stub(tmp_path):
+    compile_universal(HELLO.replace("NAME", "plainmod"), tmp_path / "plainmod.handlepy.so")
+    proc = run_python("""
+        import plainmod
+        print(plainmod.hello(), plainmod.__name__, plainmod.__file__)
+    """, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split()[:4] == ["hello", "from", "universal", "plainmod"]
+    assert not [p for p in tmp_path.iterdir() if p.suffix in (".py", ".pyc")]
+
+
+def test_plain_import_of_a_submodule(tmp_path):
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    compile_universal(HELLO.replace("NAME", "sub"), pkg / "sub.handlepy.so")
+    proc = run_python("""
+        import pkg.sub
+        from pkg import sub
+        print(sub.__name__, sub.__spec__.name, sub.hello())
+    """, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split()[:2] == ["pkg.sub", "pkg.sub"]
+
+
+def test_the_finder_is_registered_at_startup():
+    proc = run_python("import sys; print([repr(f) for f in sys.meta_path])", ".")
+    assert "<handlepy.UniversalFinder>" in proc.stdout
+
+
+def test_a_missing_module_is_still_an_import_error(tmp_path):
+    proc = run_python("import no_such_module_anywhere", tmp_path)
+    assert "ModuleNotFoundError: No module named 'no_such_module_anywhere'" in proc.stderr
+
+
+FAKE_ABI = """
+    #include <stdint.h>
+    __attribute__((visibility("default"))) uint32_t handlepy_abi_NAME(void)
+    {
+        return (MAJOR << 16) | MINOR;
+    }
+    __attribute__((visibility("default"))) void *handlepy_init_NAME(void *ctx)
+    {
+        (void)ctx;
+        return 0;
+    }
+"""
+
+
+@pytest.mark.parametrize("bump", ["major", "minor"])
+def test_incompatible_abi_is_refused_naming_both_versions(tmp_path, bump):
+    major, minor = handlepy.abi_version()
+    want = (major + 1, 0) if bump == "major" else (major, minor + 1)
+    name = f"future_{bump}"
+    src = tmp_path / f"{name}.c"
+    src.write_text(FAKE_ABI.replace("NAME", name).replace("MAJOR", str(want[0]))
+                   .replace("MINOR", str(want[1])))
+    so = tmp_path / f"{name}.handlepy.so"
+    subprocess.run(["cc", "-shared", "-fPIC", str(src), "-o", str(so)], check=True)
+    with pytest.raises(ImportError) as info:
+        handlepy.load(name, so)
+    assert str(info.value) == (
+        f"module {name} was built for handlepy ABI {want[0]}.{want[1]}, but this handlepy "
+        f"provides ABI {major}.{minor}: rebuild it against this handlepy")
+
+
+def test_a_non_handlepy_library_is_refused(tmp_path):
+    src = tmp_path / "plain.c"
+    src.write_text("int plain_function(void) { return 1; }\n")
+    so = tmp_path / "plain.handlepy.so"
+    subprocess.run(["cc", "-shared", "-fPIC", str(src), "-o", str(so)], check=True)
+    with pytest.raises(ImportError, match="is not a handlepy universal binary: no handlepy_abi_plain"):
+        handlepy.load("plain", so)
+
+
+def all_context_functions():
+    header = (ROOT / "include" / "handlepy" / "universal" / "autogen_calls.h").read_text()
+    return re.findall(r"^HPyAPI_FUNC .*?\b(\w+)\(HPyContext \*ctx", header, re.M)
+
+
+def test_universal_binary_using_every_function_links_no_python_symbol(tmp_path):
+    functions = all_context_functions()
+    assert len(functions) > 150
+    refs = ",\n".join(f"    (void (*)(void))&{f}" for f in functions)
+    source = HELLO.replace("NAME", "everything") + (
+        "\n__attribute__((visibility(\"default\"))) void (*every_function[])(void) = {\n"
+        f"{refs}\n}};\n")
+    so = compile_universal(source, tmp_path / "everything.handlepy.so")
+    python_symbols = [s for s in undefined_symbols(so) if re.match(r"_?Py", s)]
+    assert python_symbols == []
+    assert handlepy.load("everything", so).hello() == "hello from universal"
+
+
+def test_conformance_binaries_link_no_python_symbol():
+    compiler = ExtensionCompiler("universal")
+    compiler.build("@INIT\n")
+    binaries = list(compiler.cache_dir.glob("*.handlepy.so"))
+    assert binaries
+    offenders = {b.name: s for b in binaries
+                 for s in undefined_symbols(b) if re.match(r"_?Py", s)}
+    assert offenders == {}
