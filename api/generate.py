@@ -25,6 +25,7 @@ FILES = [
     "errors.api",
     "misc.api",
     "module.api",
+    "type.api",
     "hpyfunc.api",
     "helpers.api",
 ]
@@ -55,6 +56,11 @@ class Entry:
     mapping: str = ""
     cpy_ret: str = ""
     cpy_params: list = field(default_factory=list)
+    flags: set = field(default_factory=set)
+
+    def impl_params(self):
+        ctx = [] if "noctx" in self.flags else ["HPyContext *ctx"]
+        return ", ".join(ctx + [p.decl() for p in self.params])
 
     @property
     def in_context(self):
@@ -71,6 +77,9 @@ class ApiError(Exception):
     pass
 
 
+# custom: the trampoline is hand-written (include/handlepy/hpyfunc_custom.h);
+# noctx: the implementation takes no context.
+SIG_FLAGS = ("custom", "noctx")
 DECL_RE = re.compile(r"^(?P<ret>.+?)\s*\b(?P<name>\w+)\s*\((?P<params>.*)\)$")
 
 
@@ -156,13 +165,18 @@ def parse_entry(kind, rest, where):
     if kind == "macro":
         return Entry("macro", rest.split("(")[0].split()[-1], where, mapping=rest)
     if kind == "sig":
+        flags = set()
+        while rest.split()[-1] in SIG_FLAGS:
+            flags.add(rest.split()[-1])
+            rest = rest.rsplit(None, 1)[0]
         m = re.match(r"^(\w+)\s+(.+?)\s*\((.*)\)\s*\|\s*(.+?)\s*\((.*)\)$", rest)
         if not m:
             raise ApiError(f"{where}: cannot parse sig {rest!r}")
         params, _ = parse_params(m.group(3), where)
         cpy_params, _ = parse_params(m.group(5), where)
         return Entry("sig", m.group(1), where, ret=normalize_type(m.group(2)),
-                     params=params, cpy_ret=normalize_type(m.group(4)), cpy_params=cpy_params)
+                     params=params, cpy_ret=normalize_type(m.group(4)), cpy_params=cpy_params,
+                     flags=flags)
     raise ApiError(f"{where}: unknown entry kind {kind!r}")
 
 
@@ -281,8 +295,10 @@ def emit_cpython_calls(context):
             body = f"{expr};"
         else:
             body = f"return {expr};"
+        unused = "".join(f"    (void){p.name};\n" for p in e.params
+                         if not re.search(rf"\b{p.name}\b", e.mapping))
         out.append(f"HPyAPI_FUNC {e.ret} {e.name}({ctx_params(e)})\n"
-                   f"{{\n    (void)ctx;\n    {body}\n}}\n")
+                   f"{{\n    (void)ctx;\n{unused}    {body}\n}}\n")
     return header("HANDLEPY_CPYTHON_AUTOGEN_CALLS_H", "\n".join(out))
 
 
@@ -316,11 +332,12 @@ def emit_hpyfunc(sigs, slots):
     enum += [f"#define _HPySlot_SIG__{e.name} {e.ret}" for e in slots]
     out = ["\n".join(enum)]
     for e in sigs:
-        impl_params = ", ".join(["HPyContext *ctx"] + [p.decl() for p in e.params])
-        out.append(f"typedef {e.ret} (*{e.name}_impl)({impl_params});")
-        out.append(f"#define _HPyFunc_DECLARE_{e.name}(SYM) static {e.ret} SYM({impl_params})")
+        out.append(f"typedef {e.ret} (*{e.name}_impl)({e.impl_params()});")
+        out.append(f"#define _HPyFunc_DECLARE_{e.name}(SYM) static {e.ret} SYM({e.impl_params()})")
     out.append("")
     for e in sigs:
+        if "custom" in e.flags:
+            continue
         by_name = {p.name: p for p in e.cpy_params}
         cpy_params = ", ".join(p.decl() for p in e.cpy_params)
         call_args = ["_HPyGetContext()"]
@@ -364,8 +381,7 @@ def emit_reference(entries, major, minor):
             out.append(f"- `{e.mapping}` (macro)" + (f": {' '.join(e.doc)}" if e.doc else ""))
             continue
         if e.kind == "sig":
-            params = ", ".join(["HPyContext *ctx"] + [p.decl() for p in e.params])
-            out.append(f"- `{e.name}`: `{e.ret} impl({params})`"
+            out.append(f"- `{e.name}`: `{e.ret} impl({e.impl_params()})`"
                        + (f": {' '.join(e.doc)}" if e.doc else ""))
             continue
         params = ", ".join([p.decl() for p in e.params] + (["..."] if e.variadic else []))

@@ -39,6 +39,7 @@ extern "C" {
 #endif
 #include "handlepy/hpyfunc.h"
 #include "handlepy/hpydef.h"
+#include "handlepy/hpytype.h"
 #include "handlepy/hpymodule.h"
 #include "handlepy/helpers.h"
 

@@ -174,4 +174,26 @@ void handlepy_fill_context(HPyContext *ctx)
     ctx->HPyTracker_ForgetAll = HPyTracker_ForgetAll;
     ctx->HPyTracker_Close = HPyTracker_Close;
     ctx->HPyModule_GetState = HPyModule_GetState;
+    ctx->HPyType_FromSpec = HPyType_FromSpec;
+    ctx->HPyType_GenericNew = HPyType_GenericNew;
+    ctx->_HPy_New = _HPy_New;
+    ctx->HPyType_GetName = HPyType_GetName;
+    ctx->HPyType_IsSubtype = HPyType_IsSubtype;
+    ctx->_HPy_AsStruct_Object = _HPy_AsStruct_Object;
+    ctx->_HPy_AsStruct_Type = _HPy_AsStruct_Type;
+    ctx->_HPy_AsStruct_Long = _HPy_AsStruct_Long;
+    ctx->_HPy_AsStruct_Float = _HPy_AsStruct_Float;
+    ctx->_HPy_AsStruct_Unicode = _HPy_AsStruct_Unicode;
+    ctx->_HPy_AsStruct_Tuple = _HPy_AsStruct_Tuple;
+    ctx->_HPy_AsStruct_List = _HPy_AsStruct_List;
+    ctx->_HPy_AsStruct_Dict = _HPy_AsStruct_Dict;
+    ctx->_HPyType_GetBuiltinShape = _HPyType_GetBuiltinShape;
+    ctx->_HPy_TupleItems = _HPy_TupleItems;
+    ctx->_HPy_CallWithTupleDict = _HPy_CallWithTupleDict;
+    ctx->_HPy_CallTraverse = _HPy_CallTraverse;
+    ctx->_HPy_Dealloc = _HPy_Dealloc;
+    ctx->HPyField_Store = HPyField_Store;
+    ctx->HPyField_Load = HPyField_Load;
+    ctx->HPyGlobal_Store = HPyGlobal_Store;
+    ctx->HPyGlobal_Load = HPyGlobal_Load;
 }

@@ -4,7 +4,7 @@
 
 #define HPY_ABI_VERSION 1
 #define HPY_ABI_VERSION_MINOR 0
-#define HANDLEPY_CONTEXT_ENTRIES 258
+#define HANDLEPY_CONTEXT_ENTRIES 280
 
 struct _HPyContext_s {
     const char *name;
@@ -270,6 +270,28 @@ struct _HPyContext_s {
     void (*HPyTracker_ForgetAll)(HPyContext *ctx, HPyTracker ht);
     void (*HPyTracker_Close)(HPyContext *ctx, HPyTracker ht);
     void * (*HPyModule_GetState)(HPyContext *ctx, HPy module);
+    HPy (*HPyType_FromSpec)(HPyContext *ctx, HPyType_Spec *spec, HPyType_SpecParam *params);
+    HPy (*HPyType_GenericNew)(HPyContext *ctx, HPy type, const HPy *args, HPy_ssize_t nargs, HPy kw);
+    HPy (*_HPy_New)(HPyContext *ctx, HPy h_type, void **data);
+    const char * (*HPyType_GetName)(HPyContext *ctx, HPy type);
+    int (*HPyType_IsSubtype)(HPyContext *ctx, HPy sub, HPy type);
+    void * (*_HPy_AsStruct_Object)(HPyContext *ctx, HPy h);
+    void * (*_HPy_AsStruct_Type)(HPyContext *ctx, HPy h);
+    void * (*_HPy_AsStruct_Long)(HPyContext *ctx, HPy h);
+    void * (*_HPy_AsStruct_Float)(HPyContext *ctx, HPy h);
+    void * (*_HPy_AsStruct_Unicode)(HPyContext *ctx, HPy h);
+    void * (*_HPy_AsStruct_Tuple)(HPyContext *ctx, HPy h);
+    void * (*_HPy_AsStruct_List)(HPyContext *ctx, HPy h);
+    void * (*_HPy_AsStruct_Dict)(HPyContext *ctx, HPy h);
+    HPyType_BuiltinShape (*_HPyType_GetBuiltinShape)(HPyContext *ctx, HPy h_type);
+    const HPy * (*_HPy_TupleItems)(HPyContext *ctx, HPy tuple, HPy_ssize_t *size);
+    HPy (*_HPy_CallWithTupleDict)(HPyContext *ctx, HPyCFunction impl, HPy self, HPy args, HPy kw);
+    int (*_HPy_CallTraverse)(HPyContext *ctx, HPyCFunction impl, HPy self, cpy_visitproc visit, void *arg);
+    void (*_HPy_Dealloc)(HPyContext *ctx, HPy self, HPyCFunction destroy);
+    void (*HPyField_Store)(HPyContext *ctx, HPy target_object, HPyField *target_field, HPy h);
+    HPy (*HPyField_Load)(HPyContext *ctx, HPy source_object, HPyField source_field);
+    void (*HPyGlobal_Store)(HPyContext *ctx, HPyGlobal *global, HPy h);
+    HPy (*HPyGlobal_Load)(HPyContext *ctx, HPyGlobal global);
 };
 
 #endif /* HANDLEPY_AUTOGEN_CTX_H */

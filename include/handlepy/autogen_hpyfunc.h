@@ -8,13 +8,168 @@ typedef enum {
     HPyFunc_VARARGS = 3,
     HPyFunc_KEYWORDS = 4,
     HPyFunc_INQUIRY = 5,
+    HPyFunc_UNARYFUNC = 6,
+    HPyFunc_BINARYFUNC = 7,
+    HPyFunc_TERNARYFUNC = 8,
+    HPyFunc_LENFUNC = 9,
+    HPyFunc_SSIZEARGFUNC = 10,
+    HPyFunc_SSIZEOBJARGPROC = 11,
+    HPyFunc_OBJOBJARGPROC = 12,
+    HPyFunc_OBJOBJPROC = 13,
+    HPyFunc_GETATTROFUNC = 14,
+    HPyFunc_SETATTROFUNC = 15,
+    HPyFunc_REPRFUNC = 16,
+    HPyFunc_HASHFUNC = 17,
+    HPyFunc_RICHCMPFUNC = 18,
+    HPyFunc_GETITERFUNC = 19,
+    HPyFunc_ITERNEXTFUNC = 20,
+    HPyFunc_DESCRGETFUNC = 21,
+    HPyFunc_DESCRSETFUNC = 22,
+    HPyFunc_GETTER = 23,
+    HPyFunc_SETTER = 24,
+    HPyFunc_GETBUFFERPROC = 25,
+    HPyFunc_RELEASEBUFFERPROC = 26,
+    HPyFunc_DESTRUCTOR = 27,
+    HPyFunc_INITPROC = 28,
+    HPyFunc_NEWFUNC = 29,
+    HPyFunc_CALL = 30,
+    HPyFunc_TRAVERSEPROC = 31,
+    HPyFunc_DESTROYFUNC = 32,
 } HPyFunc_Signature;
 
 typedef enum {
     HPy_mod_exec = 2001,
+    HPy_bf_getbuffer = 1,
+    HPy_bf_releasebuffer = 2,
+    HPy_mp_ass_subscript = 3,
+    HPy_mp_length = 4,
+    HPy_mp_subscript = 5,
+    HPy_nb_absolute = 6,
+    HPy_nb_add = 7,
+    HPy_nb_and = 8,
+    HPy_nb_bool = 9,
+    HPy_nb_divmod = 10,
+    HPy_nb_float = 11,
+    HPy_nb_floor_divide = 12,
+    HPy_nb_index = 13,
+    HPy_nb_inplace_add = 14,
+    HPy_nb_inplace_and = 15,
+    HPy_nb_inplace_floor_divide = 16,
+    HPy_nb_inplace_lshift = 17,
+    HPy_nb_inplace_multiply = 18,
+    HPy_nb_inplace_or = 19,
+    HPy_nb_inplace_power = 20,
+    HPy_nb_inplace_remainder = 21,
+    HPy_nb_inplace_rshift = 22,
+    HPy_nb_inplace_subtract = 23,
+    HPy_nb_inplace_true_divide = 24,
+    HPy_nb_inplace_xor = 25,
+    HPy_nb_int = 26,
+    HPy_nb_invert = 27,
+    HPy_nb_lshift = 28,
+    HPy_nb_multiply = 29,
+    HPy_nb_negative = 30,
+    HPy_nb_or = 31,
+    HPy_nb_positive = 32,
+    HPy_nb_power = 33,
+    HPy_nb_remainder = 34,
+    HPy_nb_rshift = 35,
+    HPy_nb_subtract = 36,
+    HPy_nb_true_divide = 37,
+    HPy_nb_xor = 38,
+    HPy_sq_ass_item = 39,
+    HPy_sq_concat = 40,
+    HPy_sq_contains = 41,
+    HPy_sq_inplace_concat = 42,
+    HPy_sq_inplace_repeat = 43,
+    HPy_sq_item = 44,
+    HPy_sq_length = 45,
+    HPy_sq_repeat = 46,
+    HPy_tp_call = 50,
+    HPy_tp_descr_get = 54,
+    HPy_tp_descr_set = 55,
+    HPy_tp_getattro = 58,
+    HPy_tp_hash = 59,
+    HPy_tp_init = 60,
+    HPy_tp_iter = 62,
+    HPy_tp_iternext = 63,
+    HPy_tp_new = 65,
+    HPy_tp_repr = 66,
+    HPy_tp_richcompare = 67,
+    HPy_tp_setattro = 69,
+    HPy_tp_str = 70,
+    HPy_tp_traverse = 71,
+    HPy_nb_matrix_multiply = 75,
+    HPy_nb_inplace_matrix_multiply = 76,
+    HPy_tp_finalize = 80,
+    HPy_tp_destroy = 1000,
 } HPySlot_Slot;
 
 #define _HPySlot_SIG__HPy_mod_exec HPyFunc_INQUIRY
+#define _HPySlot_SIG__HPy_bf_getbuffer HPyFunc_GETBUFFERPROC
+#define _HPySlot_SIG__HPy_bf_releasebuffer HPyFunc_RELEASEBUFFERPROC
+#define _HPySlot_SIG__HPy_mp_ass_subscript HPyFunc_OBJOBJARGPROC
+#define _HPySlot_SIG__HPy_mp_length HPyFunc_LENFUNC
+#define _HPySlot_SIG__HPy_mp_subscript HPyFunc_BINARYFUNC
+#define _HPySlot_SIG__HPy_nb_absolute HPyFunc_UNARYFUNC
+#define _HPySlot_SIG__HPy_nb_add HPyFunc_BINARYFUNC
+#define _HPySlot_SIG__HPy_nb_and HPyFunc_BINARYFUNC
+#define _HPySlot_SIG__HPy_nb_bool HPyFunc_INQUIRY
+#define _HPySlot_SIG__HPy_nb_divmod HPyFunc_BINARYFUNC
+#define _HPySlot_SIG__HPy_nb_float HPyFunc_UNARYFUNC
+#define _HPySlot_SIG__HPy_nb_floor_divide HPyFunc_BINARYFUNC
+#define _HPySlot_SIG__HPy_nb_index HPyFunc_UNARYFUNC
+#define _HPySlot_SIG__HPy_nb_inplace_add HPyFunc_BINARYFUNC
+#define _HPySlot_SIG__HPy_nb_inplace_and HPyFunc_BINARYFUNC
+#define _HPySlot_SIG__HPy_nb_inplace_floor_divide HPyFunc_BINARYFUNC
+#define _HPySlot_SIG__HPy_nb_inplace_lshift HPyFunc_BINARYFUNC
+#define _HPySlot_SIG__HPy_nb_inplace_multiply HPyFunc_BINARYFUNC
+#define _HPySlot_SIG__HPy_nb_inplace_or HPyFunc_BINARYFUNC
+#define _HPySlot_SIG__HPy_nb_inplace_power HPyFunc_TERNARYFUNC
+#define _HPySlot_SIG__HPy_nb_inplace_remainder HPyFunc_BINARYFUNC
+#define _HPySlot_SIG__HPy_nb_inplace_rshift HPyFunc_BINARYFUNC
+#define _HPySlot_SIG__HPy_nb_inplace_subtract HPyFunc_BINARYFUNC
+#define _HPySlot_SIG__HPy_nb_inplace_true_divide HPyFunc_BINARYFUNC
+#define _HPySlot_SIG__HPy_nb_inplace_xor HPyFunc_BINARYFUNC
+#define _HPySlot_SIG__HPy_nb_int HPyFunc_UNARYFUNC
+#define _HPySlot_SIG__HPy_nb_invert HPyFunc_UNARYFUNC
+#define _HPySlot_SIG__HPy_nb_lshift HPyFunc_BINARYFUNC
+#define _HPySlot_SIG__HPy_nb_multiply HPyFunc_BINARYFUNC
+#define _HPySlot_SIG__HPy_nb_negative HPyFunc_UNARYFUNC
+#define _HPySlot_SIG__HPy_nb_or HPyFunc_BINARYFUNC
+#define _HPySlot_SIG__HPy_nb_positive HPyFunc_UNARYFUNC
+#define _HPySlot_SIG__HPy_nb_power HPyFunc_TERNARYFUNC
+#define _HPySlot_SIG__HPy_nb_remainder HPyFunc_BINARYFUNC
+#define _HPySlot_SIG__HPy_nb_rshift HPyFunc_BINARYFUNC
+#define _HPySlot_SIG__HPy_nb_subtract HPyFunc_BINARYFUNC
+#define _HPySlot_SIG__HPy_nb_true_divide HPyFunc_BINARYFUNC
+#define _HPySlot_SIG__HPy_nb_xor HPyFunc_BINARYFUNC
+#define _HPySlot_SIG__HPy_sq_ass_item HPyFunc_SSIZEOBJARGPROC
+#define _HPySlot_SIG__HPy_sq_concat HPyFunc_BINARYFUNC
+#define _HPySlot_SIG__HPy_sq_contains HPyFunc_OBJOBJPROC
+#define _HPySlot_SIG__HPy_sq_inplace_concat HPyFunc_BINARYFUNC
+#define _HPySlot_SIG__HPy_sq_inplace_repeat HPyFunc_SSIZEARGFUNC
+#define _HPySlot_SIG__HPy_sq_item HPyFunc_SSIZEARGFUNC
+#define _HPySlot_SIG__HPy_sq_length HPyFunc_LENFUNC
+#define _HPySlot_SIG__HPy_sq_repeat HPyFunc_SSIZEARGFUNC
+#define _HPySlot_SIG__HPy_tp_call HPyFunc_CALL
+#define _HPySlot_SIG__HPy_tp_descr_get HPyFunc_DESCRGETFUNC
+#define _HPySlot_SIG__HPy_tp_descr_set HPyFunc_DESCRSETFUNC
+#define _HPySlot_SIG__HPy_tp_getattro HPyFunc_GETATTROFUNC
+#define _HPySlot_SIG__HPy_tp_hash HPyFunc_HASHFUNC
+#define _HPySlot_SIG__HPy_tp_init HPyFunc_INITPROC
+#define _HPySlot_SIG__HPy_tp_iter HPyFunc_GETITERFUNC
+#define _HPySlot_SIG__HPy_tp_iternext HPyFunc_ITERNEXTFUNC
+#define _HPySlot_SIG__HPy_tp_new HPyFunc_NEWFUNC
+#define _HPySlot_SIG__HPy_tp_repr HPyFunc_REPRFUNC
+#define _HPySlot_SIG__HPy_tp_richcompare HPyFunc_RICHCMPFUNC
+#define _HPySlot_SIG__HPy_tp_setattro HPyFunc_SETATTROFUNC
+#define _HPySlot_SIG__HPy_tp_str HPyFunc_REPRFUNC
+#define _HPySlot_SIG__HPy_tp_traverse HPyFunc_TRAVERSEPROC
+#define _HPySlot_SIG__HPy_nb_matrix_multiply HPyFunc_BINARYFUNC
+#define _HPySlot_SIG__HPy_nb_inplace_matrix_multiply HPyFunc_BINARYFUNC
+#define _HPySlot_SIG__HPy_tp_finalize HPyFunc_DESTRUCTOR
+#define _HPySlot_SIG__HPy_tp_destroy HPyFunc_DESTROYFUNC
 typedef HPy (*HPyFunc_NOARGS_impl)(HPyContext *ctx, HPy self);
 #define _HPyFunc_DECLARE_HPyFunc_NOARGS(SYM) static HPy SYM(HPyContext *ctx, HPy self)
 typedef HPy (*HPyFunc_O_impl)(HPyContext *ctx, HPy self, HPy arg);
@@ -25,6 +180,60 @@ typedef HPy (*HPyFunc_KEYWORDS_impl)(HPyContext *ctx, HPy self, const HPy *args,
 #define _HPyFunc_DECLARE_HPyFunc_KEYWORDS(SYM) static HPy SYM(HPyContext *ctx, HPy self, const HPy *args, size_t nargs, HPy kwnames)
 typedef int (*HPyFunc_INQUIRY_impl)(HPyContext *ctx, HPy arg);
 #define _HPyFunc_DECLARE_HPyFunc_INQUIRY(SYM) static int SYM(HPyContext *ctx, HPy arg)
+typedef HPy (*HPyFunc_UNARYFUNC_impl)(HPyContext *ctx, HPy self);
+#define _HPyFunc_DECLARE_HPyFunc_UNARYFUNC(SYM) static HPy SYM(HPyContext *ctx, HPy self)
+typedef HPy (*HPyFunc_BINARYFUNC_impl)(HPyContext *ctx, HPy self, HPy other);
+#define _HPyFunc_DECLARE_HPyFunc_BINARYFUNC(SYM) static HPy SYM(HPyContext *ctx, HPy self, HPy other)
+typedef HPy (*HPyFunc_TERNARYFUNC_impl)(HPyContext *ctx, HPy self, HPy a, HPy b);
+#define _HPyFunc_DECLARE_HPyFunc_TERNARYFUNC(SYM) static HPy SYM(HPyContext *ctx, HPy self, HPy a, HPy b)
+typedef HPy_ssize_t (*HPyFunc_LENFUNC_impl)(HPyContext *ctx, HPy self);
+#define _HPyFunc_DECLARE_HPyFunc_LENFUNC(SYM) static HPy_ssize_t SYM(HPyContext *ctx, HPy self)
+typedef HPy (*HPyFunc_SSIZEARGFUNC_impl)(HPyContext *ctx, HPy self, HPy_ssize_t index);
+#define _HPyFunc_DECLARE_HPyFunc_SSIZEARGFUNC(SYM) static HPy SYM(HPyContext *ctx, HPy self, HPy_ssize_t index)
+typedef int (*HPyFunc_SSIZEOBJARGPROC_impl)(HPyContext *ctx, HPy self, HPy_ssize_t index, HPy value);
+#define _HPyFunc_DECLARE_HPyFunc_SSIZEOBJARGPROC(SYM) static int SYM(HPyContext *ctx, HPy self, HPy_ssize_t index, HPy value)
+typedef int (*HPyFunc_OBJOBJARGPROC_impl)(HPyContext *ctx, HPy self, HPy key, HPy value);
+#define _HPyFunc_DECLARE_HPyFunc_OBJOBJARGPROC(SYM) static int SYM(HPyContext *ctx, HPy self, HPy key, HPy value)
+typedef int (*HPyFunc_OBJOBJPROC_impl)(HPyContext *ctx, HPy self, HPy key);
+#define _HPyFunc_DECLARE_HPyFunc_OBJOBJPROC(SYM) static int SYM(HPyContext *ctx, HPy self, HPy key)
+typedef HPy (*HPyFunc_GETATTROFUNC_impl)(HPyContext *ctx, HPy self, HPy name);
+#define _HPyFunc_DECLARE_HPyFunc_GETATTROFUNC(SYM) static HPy SYM(HPyContext *ctx, HPy self, HPy name)
+typedef int (*HPyFunc_SETATTROFUNC_impl)(HPyContext *ctx, HPy self, HPy name, HPy value);
+#define _HPyFunc_DECLARE_HPyFunc_SETATTROFUNC(SYM) static int SYM(HPyContext *ctx, HPy self, HPy name, HPy value)
+typedef HPy (*HPyFunc_REPRFUNC_impl)(HPyContext *ctx, HPy self);
+#define _HPyFunc_DECLARE_HPyFunc_REPRFUNC(SYM) static HPy SYM(HPyContext *ctx, HPy self)
+typedef HPy_hash_t (*HPyFunc_HASHFUNC_impl)(HPyContext *ctx, HPy self);
+#define _HPyFunc_DECLARE_HPyFunc_HASHFUNC(SYM) static HPy_hash_t SYM(HPyContext *ctx, HPy self)
+typedef HPy (*HPyFunc_RICHCMPFUNC_impl)(HPyContext *ctx, HPy self, HPy other, HPy_RichCmpOp op);
+#define _HPyFunc_DECLARE_HPyFunc_RICHCMPFUNC(SYM) static HPy SYM(HPyContext *ctx, HPy self, HPy other, HPy_RichCmpOp op)
+typedef HPy (*HPyFunc_GETITERFUNC_impl)(HPyContext *ctx, HPy self);
+#define _HPyFunc_DECLARE_HPyFunc_GETITERFUNC(SYM) static HPy SYM(HPyContext *ctx, HPy self)
+typedef HPy (*HPyFunc_ITERNEXTFUNC_impl)(HPyContext *ctx, HPy self);
+#define _HPyFunc_DECLARE_HPyFunc_ITERNEXTFUNC(SYM) static HPy SYM(HPyContext *ctx, HPy self)
+typedef HPy (*HPyFunc_DESCRGETFUNC_impl)(HPyContext *ctx, HPy self, HPy obj, HPy type);
+#define _HPyFunc_DECLARE_HPyFunc_DESCRGETFUNC(SYM) static HPy SYM(HPyContext *ctx, HPy self, HPy obj, HPy type)
+typedef int (*HPyFunc_DESCRSETFUNC_impl)(HPyContext *ctx, HPy self, HPy obj, HPy value);
+#define _HPyFunc_DECLARE_HPyFunc_DESCRSETFUNC(SYM) static int SYM(HPyContext *ctx, HPy self, HPy obj, HPy value)
+typedef HPy (*HPyFunc_GETTER_impl)(HPyContext *ctx, HPy self, void *closure);
+#define _HPyFunc_DECLARE_HPyFunc_GETTER(SYM) static HPy SYM(HPyContext *ctx, HPy self, void *closure)
+typedef int (*HPyFunc_SETTER_impl)(HPyContext *ctx, HPy self, HPy value, void *closure);
+#define _HPyFunc_DECLARE_HPyFunc_SETTER(SYM) static int SYM(HPyContext *ctx, HPy self, HPy value, void *closure)
+typedef int (*HPyFunc_GETBUFFERPROC_impl)(HPyContext *ctx, HPy self, HPy_buffer *buffer, int flags);
+#define _HPyFunc_DECLARE_HPyFunc_GETBUFFERPROC(SYM) static int SYM(HPyContext *ctx, HPy self, HPy_buffer *buffer, int flags)
+typedef void (*HPyFunc_RELEASEBUFFERPROC_impl)(HPyContext *ctx, HPy self, HPy_buffer *buffer);
+#define _HPyFunc_DECLARE_HPyFunc_RELEASEBUFFERPROC(SYM) static void SYM(HPyContext *ctx, HPy self, HPy_buffer *buffer)
+typedef void (*HPyFunc_DESTRUCTOR_impl)(HPyContext *ctx, HPy self);
+#define _HPyFunc_DECLARE_HPyFunc_DESTRUCTOR(SYM) static void SYM(HPyContext *ctx, HPy self)
+typedef int (*HPyFunc_INITPROC_impl)(HPyContext *ctx, HPy self, const HPy *args, HPy_ssize_t nargs, HPy kw);
+#define _HPyFunc_DECLARE_HPyFunc_INITPROC(SYM) static int SYM(HPyContext *ctx, HPy self, const HPy *args, HPy_ssize_t nargs, HPy kw)
+typedef HPy (*HPyFunc_NEWFUNC_impl)(HPyContext *ctx, HPy type, const HPy *args, HPy_ssize_t nargs, HPy kw);
+#define _HPyFunc_DECLARE_HPyFunc_NEWFUNC(SYM) static HPy SYM(HPyContext *ctx, HPy type, const HPy *args, HPy_ssize_t nargs, HPy kw)
+typedef HPy (*HPyFunc_CALL_impl)(HPyContext *ctx, HPy self, const HPy *args, size_t nargs, HPy kwnames);
+#define _HPyFunc_DECLARE_HPyFunc_CALL(SYM) static HPy SYM(HPyContext *ctx, HPy self, const HPy *args, size_t nargs, HPy kwnames)
+typedef int (*HPyFunc_TRAVERSEPROC_impl)(void *object, HPyFunc_visitproc visit, void *arg);
+#define _HPyFunc_DECLARE_HPyFunc_TRAVERSEPROC(SYM) static int SYM(void *object, HPyFunc_visitproc visit, void *arg)
+typedef void (*HPyFunc_DESTROYFUNC_impl)(void *object);
+#define _HPyFunc_DECLARE_HPyFunc_DESTROYFUNC(SYM) static void SYM(void *object)
 
 #define _HPyFunc_TRAMPOLINE_HPyFunc_NOARGS(SYM, IMPL) \
     static cpy_PyObject * SYM(cpy_PyObject *self, cpy_PyObject *unused) \
@@ -41,5 +250,71 @@ typedef int (*HPyFunc_INQUIRY_impl)(HPyContext *ctx, HPy arg);
 #define _HPyFunc_TRAMPOLINE_HPyFunc_INQUIRY(SYM, IMPL) \
     static int SYM(cpy_PyObject *arg) \
     { return IMPL(_HPyGetContext(), _hpy_from_cpy(arg)); }
+#define _HPyFunc_TRAMPOLINE_HPyFunc_UNARYFUNC(SYM, IMPL) \
+    static cpy_PyObject * SYM(cpy_PyObject *self) \
+    { return _hpy_to_cpy(IMPL(_HPyGetContext(), _hpy_from_cpy(self))); }
+#define _HPyFunc_TRAMPOLINE_HPyFunc_BINARYFUNC(SYM, IMPL) \
+    static cpy_PyObject * SYM(cpy_PyObject *self, cpy_PyObject *other) \
+    { return _hpy_to_cpy(IMPL(_HPyGetContext(), _hpy_from_cpy(self), _hpy_from_cpy(other))); }
+#define _HPyFunc_TRAMPOLINE_HPyFunc_TERNARYFUNC(SYM, IMPL) \
+    static cpy_PyObject * SYM(cpy_PyObject *self, cpy_PyObject *a, cpy_PyObject *b) \
+    { return _hpy_to_cpy(IMPL(_HPyGetContext(), _hpy_from_cpy(self), _hpy_from_cpy(a), _hpy_from_cpy(b))); }
+#define _HPyFunc_TRAMPOLINE_HPyFunc_LENFUNC(SYM, IMPL) \
+    static HPy_ssize_t SYM(cpy_PyObject *self) \
+    { return IMPL(_HPyGetContext(), _hpy_from_cpy(self)); }
+#define _HPyFunc_TRAMPOLINE_HPyFunc_SSIZEARGFUNC(SYM, IMPL) \
+    static cpy_PyObject * SYM(cpy_PyObject *self, HPy_ssize_t index) \
+    { return _hpy_to_cpy(IMPL(_HPyGetContext(), _hpy_from_cpy(self), index)); }
+#define _HPyFunc_TRAMPOLINE_HPyFunc_SSIZEOBJARGPROC(SYM, IMPL) \
+    static int SYM(cpy_PyObject *self, HPy_ssize_t index, cpy_PyObject *value) \
+    { return IMPL(_HPyGetContext(), _hpy_from_cpy(self), index, _hpy_from_cpy(value)); }
+#define _HPyFunc_TRAMPOLINE_HPyFunc_OBJOBJARGPROC(SYM, IMPL) \
+    static int SYM(cpy_PyObject *self, cpy_PyObject *key, cpy_PyObject *value) \
+    { return IMPL(_HPyGetContext(), _hpy_from_cpy(self), _hpy_from_cpy(key), _hpy_from_cpy(value)); }
+#define _HPyFunc_TRAMPOLINE_HPyFunc_OBJOBJPROC(SYM, IMPL) \
+    static int SYM(cpy_PyObject *self, cpy_PyObject *key) \
+    { return IMPL(_HPyGetContext(), _hpy_from_cpy(self), _hpy_from_cpy(key)); }
+#define _HPyFunc_TRAMPOLINE_HPyFunc_GETATTROFUNC(SYM, IMPL) \
+    static cpy_PyObject * SYM(cpy_PyObject *self, cpy_PyObject *name) \
+    { return _hpy_to_cpy(IMPL(_HPyGetContext(), _hpy_from_cpy(self), _hpy_from_cpy(name))); }
+#define _HPyFunc_TRAMPOLINE_HPyFunc_SETATTROFUNC(SYM, IMPL) \
+    static int SYM(cpy_PyObject *self, cpy_PyObject *name, cpy_PyObject *value) \
+    { return IMPL(_HPyGetContext(), _hpy_from_cpy(self), _hpy_from_cpy(name), _hpy_from_cpy(value)); }
+#define _HPyFunc_TRAMPOLINE_HPyFunc_REPRFUNC(SYM, IMPL) \
+    static cpy_PyObject * SYM(cpy_PyObject *self) \
+    { return _hpy_to_cpy(IMPL(_HPyGetContext(), _hpy_from_cpy(self))); }
+#define _HPyFunc_TRAMPOLINE_HPyFunc_HASHFUNC(SYM, IMPL) \
+    static HPy_hash_t SYM(cpy_PyObject *self) \
+    { return IMPL(_HPyGetContext(), _hpy_from_cpy(self)); }
+#define _HPyFunc_TRAMPOLINE_HPyFunc_RICHCMPFUNC(SYM, IMPL) \
+    static cpy_PyObject * SYM(cpy_PyObject *self, cpy_PyObject *other, int op) \
+    { return _hpy_to_cpy(IMPL(_HPyGetContext(), _hpy_from_cpy(self), _hpy_from_cpy(other), (HPy_RichCmpOp)op)); }
+#define _HPyFunc_TRAMPOLINE_HPyFunc_GETITERFUNC(SYM, IMPL) \
+    static cpy_PyObject * SYM(cpy_PyObject *self) \
+    { return _hpy_to_cpy(IMPL(_HPyGetContext(), _hpy_from_cpy(self))); }
+#define _HPyFunc_TRAMPOLINE_HPyFunc_ITERNEXTFUNC(SYM, IMPL) \
+    static cpy_PyObject * SYM(cpy_PyObject *self) \
+    { return _hpy_to_cpy(IMPL(_HPyGetContext(), _hpy_from_cpy(self))); }
+#define _HPyFunc_TRAMPOLINE_HPyFunc_DESCRGETFUNC(SYM, IMPL) \
+    static cpy_PyObject * SYM(cpy_PyObject *self, cpy_PyObject *obj, cpy_PyObject *type) \
+    { return _hpy_to_cpy(IMPL(_HPyGetContext(), _hpy_from_cpy(self), _hpy_from_cpy(obj), _hpy_from_cpy(type))); }
+#define _HPyFunc_TRAMPOLINE_HPyFunc_DESCRSETFUNC(SYM, IMPL) \
+    static int SYM(cpy_PyObject *self, cpy_PyObject *obj, cpy_PyObject *value) \
+    { return IMPL(_HPyGetContext(), _hpy_from_cpy(self), _hpy_from_cpy(obj), _hpy_from_cpy(value)); }
+#define _HPyFunc_TRAMPOLINE_HPyFunc_GETTER(SYM, IMPL) \
+    static cpy_PyObject * SYM(cpy_PyObject *self, void *closure) \
+    { return _hpy_to_cpy(IMPL(_HPyGetContext(), _hpy_from_cpy(self), closure)); }
+#define _HPyFunc_TRAMPOLINE_HPyFunc_SETTER(SYM, IMPL) \
+    static int SYM(cpy_PyObject *self, cpy_PyObject *value, void *closure) \
+    { return IMPL(_HPyGetContext(), _hpy_from_cpy(self), _hpy_from_cpy(value), closure); }
+#define _HPyFunc_TRAMPOLINE_HPyFunc_GETBUFFERPROC(SYM, IMPL) \
+    static int SYM(cpy_PyObject *self, cpy_Py_buffer *buffer, int flags) \
+    { return IMPL(_HPyGetContext(), _hpy_from_cpy(self), (HPy_buffer *)buffer, flags); }
+#define _HPyFunc_TRAMPOLINE_HPyFunc_RELEASEBUFFERPROC(SYM, IMPL) \
+    static void SYM(cpy_PyObject *self, cpy_Py_buffer *buffer) \
+    { IMPL(_HPyGetContext(), _hpy_from_cpy(self), (HPy_buffer *)buffer); }
+#define _HPyFunc_TRAMPOLINE_HPyFunc_DESTRUCTOR(SYM, IMPL) \
+    static void SYM(cpy_PyObject *self) \
+    { IMPL(_HPyGetContext(), _hpy_from_cpy(self)); }
 
 #endif /* HANDLEPY_AUTOGEN_HPYFUNC_H */

@@ -5,7 +5,35 @@
 typedef enum {
     HPyDef_Kind_Slot = 1,
     HPyDef_Kind_Meth = 2,
+    HPyDef_Kind_Member = 3,
+    HPyDef_Kind_GetSet = 4,
 } HPyDef_Kind;
+
+/* The values of CPython's T_* member types. */
+typedef enum {
+    HPyMember_SHORT = 0,
+    HPyMember_INT = 1,
+    HPyMember_LONG = 2,
+    HPyMember_FLOAT = 3,
+    HPyMember_DOUBLE = 4,
+    HPyMember_STRING = 5,
+    /* An HPyField: reads give the object or None, writes store into the field. */
+    HPyMember_OBJECT = 6,
+    HPyMember_CHAR = 7,
+    HPyMember_BYTE = 8,
+    HPyMember_UBYTE = 9,
+    HPyMember_USHORT = 10,
+    HPyMember_UINT = 11,
+    HPyMember_ULONG = 12,
+    HPyMember_STRING_INPLACE = 13,
+    HPyMember_BOOL = 14,
+    /* Like OBJECT, but reading an empty field raises AttributeError. */
+    HPyMember_OBJECT_EX = 16,
+    HPyMember_LONGLONG = 17,
+    HPyMember_ULONGLONG = 18,
+    HPyMember_HPYSSIZET = 19,
+    HPyMember_NONE = 20,
+} HPyMember_FieldType;
 
 typedef struct {
     HPySlot_Slot slot;
@@ -22,12 +50,33 @@ typedef struct {
 } HPyMeth;
 
 typedef struct {
+    const char *name;
+    HPyMember_FieldType type;
+    /* From the start of the type's C struct. */
+    HPy_ssize_t offset;
+    int readonly;
+    const char *doc;
+} HPyMember;
+
+typedef struct {
+    const char *name;
+    HPyCFunction getter_impl;
+    HPyCFunction setter_impl;
+    cpy_PyCFunction getter_cpy_trampoline;
+    cpy_PyCFunction setter_cpy_trampoline;
+    const char *doc;
+    void *closure;
+} HPyGetSet;
+
+struct _HPyDef_s {
     HPyDef_Kind kind;
     union {
         HPySlot slot;
         HPyMeth meth;
+        HPyMember member;
+        HPyGetSet getset;
     };
-} HPyDef;
+};
 
 /* HPyDef_METH(SYM, NAME, SIG, .doc = "...") declares SYM_impl, which the user defines
  * next, and a trampoline with the host's calling convention that calls it directly. */
@@ -62,6 +111,63 @@ typedef struct {
             .slot = SLOT,                                                   \
             .impl = (HPyCFunction)IMPL,                                     \
             .cpy_trampoline = (cpy_PyCFunction)SYM##_trampoline,            \
+        }                                                                   \
+    };
+
+/* HPyDef_MEMBER(SYM, NAME, TYPE, OFFSET, .readonly = 1, .doc = "...") */
+#define HPyDef_MEMBER(SYM, NAME, TYPE, OFFSET, ...)                         \
+    HPyDef SYM = {                                                          \
+        .kind = HPyDef_Kind_Member,                                         \
+        .member = {                                                         \
+            .name = NAME,                                                   \
+            .type = TYPE,                                                   \
+            .offset = OFFSET,                                               \
+            __VA_ARGS__                                                     \
+        }                                                                   \
+    };
+
+/* HPyDef_GET(SYM, NAME, .doc = "...") declares SYM_get; HPyDef_SET declares SYM_set;
+ * HPyDef_GETSET both. */
+#define HPyDef_GET(SYM, NAME, ...)                                          \
+    HPyFunc_DECLARE(SYM##_get, HPyFunc_GETTER);                             \
+    HPyFunc_TRAMPOLINE(SYM##_get_trampoline, SYM##_get, HPyFunc_GETTER)     \
+    HPyDef SYM = {                                                          \
+        .kind = HPyDef_Kind_GetSet,                                         \
+        .getset = {                                                         \
+            .name = NAME,                                                   \
+            .getter_impl = (HPyCFunction)SYM##_get,                         \
+            .getter_cpy_trampoline = (cpy_PyCFunction)SYM##_get_trampoline, \
+            __VA_ARGS__                                                     \
+        }                                                                   \
+    };
+
+#define HPyDef_SET(SYM, NAME, ...)                                          \
+    HPyFunc_DECLARE(SYM##_set, HPyFunc_SETTER);                             \
+    HPyFunc_TRAMPOLINE(SYM##_set_trampoline, SYM##_set, HPyFunc_SETTER)     \
+    HPyDef SYM = {                                                          \
+        .kind = HPyDef_Kind_GetSet,                                         \
+        .getset = {                                                         \
+            .name = NAME,                                                   \
+            .setter_impl = (HPyCFunction)SYM##_set,                         \
+            .setter_cpy_trampoline = (cpy_PyCFunction)SYM##_set_trampoline, \
+            __VA_ARGS__                                                     \
+        }                                                                   \
+    };
+
+#define HPyDef_GETSET(SYM, NAME, ...)                                       \
+    HPyFunc_DECLARE(SYM##_get, HPyFunc_GETTER);                             \
+    HPyFunc_TRAMPOLINE(SYM##_get_trampoline, SYM##_get, HPyFunc_GETTER)     \
+    HPyFunc_DECLARE(SYM##_set, HPyFunc_SETTER);                             \
+    HPyFunc_TRAMPOLINE(SYM##_set_trampoline, SYM##_set, HPyFunc_SETTER)     \
+    HPyDef SYM = {                                                          \
+        .kind = HPyDef_Kind_GetSet,                                         \
+        .getset = {                                                         \
+            .name = NAME,                                                   \
+            .getter_impl = (HPyCFunction)SYM##_get,                         \
+            .setter_impl = (HPyCFunction)SYM##_set,                         \
+            .getter_cpy_trampoline = (cpy_PyCFunction)SYM##_get_trampoline, \
+            .setter_cpy_trampoline = (cpy_PyCFunction)SYM##_set_trampoline, \
+            __VA_ARGS__                                                     \
         }                                                                   \
     };
 

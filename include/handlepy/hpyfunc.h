@@ -1,10 +1,8 @@
 #ifndef HANDLEPY_HPYFUNC_H
 #define HANDLEPY_HPYFUNC_H
 
-typedef void (*HPyCFunction)(void);
-typedef void (*cpy_PyCFunction)(void);
-
 #include "handlepy/autogen_hpyfunc.h"
+#include "handlepy/hpyfunc_custom.h"
 
 /* Two levels so that SIG may itself be a macro (a slot's _HPySlot_SIG__*). */
 #define HPyFunc_DECLARE(SYM, SIG) _HPyFunc_DECLARE_##SIG(SYM)

@@ -1,8 +1,6 @@
 #ifndef HANDLEPY_HPYMODULE_H
 #define HANDLEPY_HPYMODULE_H
 
-typedef struct { intptr_t _i; } HPyGlobal;
-
 typedef struct {
     const char *doc;
     /* Bytes of zeroed module state (see HPyModule_GetState); 0 for none. */

@@ -24,10 +24,64 @@ typedef struct { intptr_t _i; } HPyListBuilder;
 typedef struct { intptr_t _i; } HPyTracker;
 typedef struct { intptr_t _i; } HPyThreadState;
 typedef struct _HPyContext_s HPyContext;
+typedef struct { intptr_t _i; } HPyGlobal;
+typedef struct _HPyDef_s HPyDef;
+typedef struct _HPyType_Spec_s HPyType_Spec;
+typedef struct _HPyType_SpecParam_s HPyType_SpecParam;
+typedef void (*HPyCFunction)(void);
+typedef void (*cpy_PyCFunction)(void);
+
+/* The builtin type an HPy type extends, which decides where its C struct starts. */
+typedef enum {
+    HPyType_BuiltinShape_Legacy = -1,
+    HPyType_BuiltinShape_Object = 0,
+    HPyType_BuiltinShape_Type = 1,
+    HPyType_BuiltinShape_Long = 2,
+    HPyType_BuiltinShape_Float = 3,
+    HPyType_BuiltinShape_Unicode = 4,
+    HPyType_BuiltinShape_Tuple = 5,
+    HPyType_BuiltinShape_List = 6,
+    HPyType_BuiltinShape_Dict = 7,
+} HPyType_BuiltinShape;
 
 /* Host objects stay opaque outside the CPython backend. */
 typedef struct _object cpy_PyObject;
 typedef struct PyMethodDef cpy_PyMethodDef;
+typedef struct bufferinfo cpy_Py_buffer;
+typedef int (*cpy_visitproc)(cpy_PyObject *, void *);
+
+/* A reference from inside an object's C struct to another object: visible to the GC
+ * through tp_traverse and released with the object. */
+typedef struct { intptr_t _i; } HPyField;
+#define HPyField_NULL ((HPyField){0})
+#define HPyField_IsNull(f) ((f)._i == 0)
+
+/* Same layout as the host's Py_buffer prefix, with the exporter as a handle. */
+typedef struct {
+    void *buf;
+    HPy obj;
+    HPy_ssize_t len;
+    HPy_ssize_t itemsize;
+    int readonly;
+    int ndim;
+    char *format;
+    HPy_ssize_t *shape;
+    HPy_ssize_t *strides;
+    HPy_ssize_t *suboffsets;
+    void *internal;
+} HPy_buffer;
+
+typedef int (*HPyFunc_visitproc)(HPyField *, void *);
+
+/* In a tp_traverse implementation: report one field to the collector. */
+#define HPy_VISIT(field)                                                    \
+    do {                                                                    \
+        if (!HPyField_IsNull(*(field))) {                                   \
+            int _hpy_visit_result = visit((field), arg);                    \
+            if (_hpy_visit_result)                                          \
+                return _hpy_visit_result;                                   \
+        }                                                                   \
+    } while (0)
 
 typedef enum { HPy_LT = 0, HPy_LE, HPy_EQ, HPy_NE, HPy_GT, HPy_GE } HPy_RichCmpOp;
 

@@ -1114,4 +1114,141 @@ HPyAPI_FUNC void * HPyModule_GetState(HPyContext *ctx, HPy module)
     return _hpy_cpy_module_state(_h2py(module));
 }
 
+HPyAPI_FUNC HPy HPyType_FromSpec(HPyContext *ctx, HPyType_Spec *spec, HPyType_SpecParam *params)
+{
+    (void)ctx;
+    return _py2h(handlepy_type_from_spec(spec, params));
+}
+
+HPyAPI_FUNC HPy HPyType_GenericNew(HPyContext *ctx, HPy type, const HPy *args, HPy_ssize_t nargs, HPy kw)
+{
+    (void)ctx;
+    (void)args;
+    (void)nargs;
+    (void)kw;
+    return _py2h(handlepy_generic_new(_h2py(type)));
+}
+
+HPyAPI_FUNC HPy _HPy_New(HPyContext *ctx, HPy h_type, void **data)
+{
+    (void)ctx;
+    return _py2h(handlepy_new(_h2py(h_type), data));
+}
+
+HPyAPI_FUNC const char * HPyType_GetName(HPyContext *ctx, HPy type)
+{
+    (void)ctx;
+    return handlepy_type_name(_h2py(type));
+}
+
+HPyAPI_FUNC int HPyType_IsSubtype(HPyContext *ctx, HPy sub, HPy type)
+{
+    (void)ctx;
+    return PyType_IsSubtype((PyTypeObject *)_h2py(sub), (PyTypeObject *)_h2py(type));
+}
+
+HPyAPI_FUNC void * _HPy_AsStruct_Object(HPyContext *ctx, HPy h)
+{
+    (void)ctx;
+    return handlepy_struct_at(_h2py(h), &PyBaseObject_Type);
+}
+
+HPyAPI_FUNC void * _HPy_AsStruct_Type(HPyContext *ctx, HPy h)
+{
+    (void)ctx;
+    return handlepy_struct_at(_h2py(h), &PyType_Type);
+}
+
+HPyAPI_FUNC void * _HPy_AsStruct_Long(HPyContext *ctx, HPy h)
+{
+    (void)ctx;
+    return handlepy_struct_at(_h2py(h), &PyLong_Type);
+}
+
+HPyAPI_FUNC void * _HPy_AsStruct_Float(HPyContext *ctx, HPy h)
+{
+    (void)ctx;
+    return handlepy_struct_at(_h2py(h), &PyFloat_Type);
+}
+
+HPyAPI_FUNC void * _HPy_AsStruct_Unicode(HPyContext *ctx, HPy h)
+{
+    (void)ctx;
+    return handlepy_struct_at(_h2py(h), &PyUnicode_Type);
+}
+
+HPyAPI_FUNC void * _HPy_AsStruct_Tuple(HPyContext *ctx, HPy h)
+{
+    (void)ctx;
+    return handlepy_struct_at(_h2py(h), &PyTuple_Type);
+}
+
+HPyAPI_FUNC void * _HPy_AsStruct_List(HPyContext *ctx, HPy h)
+{
+    (void)ctx;
+    return handlepy_struct_at(_h2py(h), &PyList_Type);
+}
+
+HPyAPI_FUNC void * _HPy_AsStruct_Dict(HPyContext *ctx, HPy h)
+{
+    (void)ctx;
+    return handlepy_struct_at(_h2py(h), &PyDict_Type);
+}
+
+HPyAPI_FUNC HPyType_BuiltinShape _HPyType_GetBuiltinShape(HPyContext *ctx, HPy h_type)
+{
+    (void)ctx;
+    return handlepy_builtin_shape(_h2py(h_type));
+}
+
+HPyAPI_FUNC const HPy * _HPy_TupleItems(HPyContext *ctx, HPy tuple, HPy_ssize_t *size)
+{
+    (void)ctx;
+    return handlepy_tuple_items(_h2py(tuple), size);
+}
+
+HPyAPI_FUNC HPy _HPy_CallWithTupleDict(HPyContext *ctx, HPyCFunction impl, HPy self, HPy args, HPy kw)
+{
+    (void)ctx;
+    return _py2h(handlepy_call_with_tuple_dict(ctx, impl, _h2py(self), _h2py(args), _h2py(kw)));
+}
+
+HPyAPI_FUNC int _HPy_CallTraverse(HPyContext *ctx, HPyCFunction impl, HPy self, cpy_visitproc visit, void *arg)
+{
+    (void)ctx;
+    return handlepy_call_traverse(impl, _h2py(self), visit, arg);
+}
+
+HPyAPI_FUNC void _HPy_Dealloc(HPyContext *ctx, HPy self, HPyCFunction destroy)
+{
+    (void)ctx;
+    handlepy_dealloc(_h2py(self), destroy);
+}
+
+HPyAPI_FUNC void HPyField_Store(HPyContext *ctx, HPy target_object, HPyField *target_field, HPy h)
+{
+    (void)ctx;
+    (void)target_object;
+    handlepy_field_store((PyObject **)&target_field->_i, _h2py(h));
+}
+
+HPyAPI_FUNC HPy HPyField_Load(HPyContext *ctx, HPy source_object, HPyField source_field)
+{
+    (void)ctx;
+    (void)source_object;
+    return _py2h(_hpy_cpy_xnewref((PyObject *)source_field._i));
+}
+
+HPyAPI_FUNC void HPyGlobal_Store(HPyContext *ctx, HPyGlobal *global, HPy h)
+{
+    (void)ctx;
+    handlepy_field_store((PyObject **)&global->_i, _h2py(h));
+}
+
+HPyAPI_FUNC HPy HPyGlobal_Load(HPyContext *ctx, HPyGlobal global)
+{
+    (void)ctx;
+    return _py2h(_hpy_cpy_xnewref((PyObject *)global._i));
+}
+
 #endif /* HANDLEPY_CPYTHON_AUTOGEN_CALLS_H */

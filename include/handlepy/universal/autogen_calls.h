@@ -852,4 +852,114 @@ HPyAPI_FUNC void * HPyModule_GetState(HPyContext *ctx, HPy module)
     return ctx->HPyModule_GetState(ctx, module);
 }
 
+HPyAPI_FUNC HPy HPyType_FromSpec(HPyContext *ctx, HPyType_Spec *spec, HPyType_SpecParam *params)
+{
+    return ctx->HPyType_FromSpec(ctx, spec, params);
+}
+
+HPyAPI_FUNC HPy HPyType_GenericNew(HPyContext *ctx, HPy type, const HPy *args, HPy_ssize_t nargs, HPy kw)
+{
+    return ctx->HPyType_GenericNew(ctx, type, args, nargs, kw);
+}
+
+HPyAPI_FUNC HPy _HPy_New(HPyContext *ctx, HPy h_type, void **data)
+{
+    return ctx->_HPy_New(ctx, h_type, data);
+}
+
+HPyAPI_FUNC const char * HPyType_GetName(HPyContext *ctx, HPy type)
+{
+    return ctx->HPyType_GetName(ctx, type);
+}
+
+HPyAPI_FUNC int HPyType_IsSubtype(HPyContext *ctx, HPy sub, HPy type)
+{
+    return ctx->HPyType_IsSubtype(ctx, sub, type);
+}
+
+HPyAPI_FUNC void * _HPy_AsStruct_Object(HPyContext *ctx, HPy h)
+{
+    return ctx->_HPy_AsStruct_Object(ctx, h);
+}
+
+HPyAPI_FUNC void * _HPy_AsStruct_Type(HPyContext *ctx, HPy h)
+{
+    return ctx->_HPy_AsStruct_Type(ctx, h);
+}
+
+HPyAPI_FUNC void * _HPy_AsStruct_Long(HPyContext *ctx, HPy h)
+{
+    return ctx->_HPy_AsStruct_Long(ctx, h);
+}
+
+HPyAPI_FUNC void * _HPy_AsStruct_Float(HPyContext *ctx, HPy h)
+{
+    return ctx->_HPy_AsStruct_Float(ctx, h);
+}
+
+HPyAPI_FUNC void * _HPy_AsStruct_Unicode(HPyContext *ctx, HPy h)
+{
+    return ctx->_HPy_AsStruct_Unicode(ctx, h);
+}
+
+HPyAPI_FUNC void * _HPy_AsStruct_Tuple(HPyContext *ctx, HPy h)
+{
+    return ctx->_HPy_AsStruct_Tuple(ctx, h);
+}
+
+HPyAPI_FUNC void * _HPy_AsStruct_List(HPyContext *ctx, HPy h)
+{
+    return ctx->_HPy_AsStruct_List(ctx, h);
+}
+
+HPyAPI_FUNC void * _HPy_AsStruct_Dict(HPyContext *ctx, HPy h)
+{
+    return ctx->_HPy_AsStruct_Dict(ctx, h);
+}
+
+HPyAPI_FUNC HPyType_BuiltinShape _HPyType_GetBuiltinShape(HPyContext *ctx, HPy h_type)
+{
+    return ctx->_HPyType_GetBuiltinShape(ctx, h_type);
+}
+
+HPyAPI_FUNC const HPy * _HPy_TupleItems(HPyContext *ctx, HPy tuple, HPy_ssize_t *size)
+{
+    return ctx->_HPy_TupleItems(ctx, tuple, size);
+}
+
+HPyAPI_FUNC HPy _HPy_CallWithTupleDict(HPyContext *ctx, HPyCFunction impl, HPy self, HPy args, HPy kw)
+{
+    return ctx->_HPy_CallWithTupleDict(ctx, impl, self, args, kw);
+}
+
+HPyAPI_FUNC int _HPy_CallTraverse(HPyContext *ctx, HPyCFunction impl, HPy self, cpy_visitproc visit, void *arg)
+{
+    return ctx->_HPy_CallTraverse(ctx, impl, self, visit, arg);
+}
+
+HPyAPI_FUNC void _HPy_Dealloc(HPyContext *ctx, HPy self, HPyCFunction destroy)
+{
+    ctx->_HPy_Dealloc(ctx, self, destroy);
+}
+
+HPyAPI_FUNC void HPyField_Store(HPyContext *ctx, HPy target_object, HPyField *target_field, HPy h)
+{
+    ctx->HPyField_Store(ctx, target_object, target_field, h);
+}
+
+HPyAPI_FUNC HPy HPyField_Load(HPyContext *ctx, HPy source_object, HPyField source_field)
+{
+    return ctx->HPyField_Load(ctx, source_object, source_field);
+}
+
+HPyAPI_FUNC void HPyGlobal_Store(HPyContext *ctx, HPyGlobal *global, HPy h)
+{
+    ctx->HPyGlobal_Store(ctx, global, h);
+}
+
+HPyAPI_FUNC HPy HPyGlobal_Load(HPyContext *ctx, HPyGlobal global)
+{
+    return ctx->HPyGlobal_Load(ctx, global);
+}
+
 #endif /* HANDLEPY_UNIVERSAL_AUTOGEN_CALLS_H */

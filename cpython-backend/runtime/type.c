@@ -1,0 +1,431 @@
+/* Types from HPyType_Spec on the CPython C API (PyType_FromSpecWithBases).
+ *
+ * No per-type data is kept: where an instance's C struct starts follows from its first
+ * static (non-heap) base, which is the builtin its shape names, and the functions that
+ * need the type's own slots (traverse, destroy) are reached through its trampolines. */
+#include "hpy.h"
+#include "structmember.h"
+
+#include <string.h>
+
+static PyTypeObject *static_base(PyTypeObject *type)
+{
+    while (type->tp_flags & Py_TPFLAGS_HEAPTYPE)
+        type = type->tp_base;
+    return type;
+}
+
+static void *struct_of(PyObject *self)
+{
+    return handlepy_struct_at(self, static_base(Py_TYPE(self)));
+}
+
+static const struct {
+    HPyType_BuiltinShape shape;
+    PyTypeObject *type;
+    int may_have_struct;
+} shapes[] = {
+    {HPyType_BuiltinShape_Object, &PyBaseObject_Type, 1},
+    {HPyType_BuiltinShape_Type, &PyType_Type, 1},
+    {HPyType_BuiltinShape_Long, &PyLong_Type, 0},
+    {HPyType_BuiltinShape_Float, &PyFloat_Type, 1},
+    {HPyType_BuiltinShape_Unicode, &PyUnicode_Type, 1},
+    {HPyType_BuiltinShape_Tuple, &PyTuple_Type, 0},
+    {HPyType_BuiltinShape_List, &PyList_Type, 1},
+    {HPyType_BuiltinShape_Dict, &PyDict_Type, 1},
+};
+
+static int find_shape(HPyType_BuiltinShape shape)
+{
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
+        if (shapes[i].shape == shape)
+            return (int)i;
+    return -1;
+}
+
+HPyType_BuiltinShape handlepy_builtin_shape(PyObject *type)
+{
+    if (!PyType_Check(type)) {
+        PyErr_SetString(PyExc_TypeError, "_HPyType_GetBuiltinShape: expected a type");
+        return HPyType_BuiltinShape_Legacy;
+    }
+    PyTypeObject *builtin = static_base((PyTypeObject *)type);
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
+        if (shapes[i].type == builtin)
+            return shapes[i].shape;
+    return HPyType_BuiltinShape_Legacy;
+}
+
+/* ---- instances ------------------------------------------------------------------ */
+
+PyObject *handlepy_generic_new(PyObject *type)
+{
+    PyTypeObject *tp = (PyTypeObject *)type;
+    return tp->tp_alloc(tp, 0);
+}
+
+PyObject *handlepy_new(PyObject *type, void **data)
+{
+    if (!PyType_Check(type)) {
+        PyErr_SetString(PyExc_TypeError, "HPy_New: expected a type");
+        return NULL;
+    }
+    PyObject *obj = handlepy_generic_new(type);
+    if (obj != NULL)
+        *data = struct_of(obj);
+    return obj;
+}
+
+const char *handlepy_type_name(PyObject *type)
+{
+    if (!PyType_Check(type)) {
+        PyErr_SetString(PyExc_TypeError, "HPyType_GetName: expected a type");
+        return NULL;
+    }
+    return ((PyTypeObject *)type)->tp_name;
+}
+
+/* ---- tp_call ------------------------------------------------------------------- */
+
+PyObject *handlepy_call_with_tuple_dict(HPyContext *ctx, HPyCFunction impl, PyObject *self,
+                                        PyObject *args, PyObject *kw)
+{
+    HPyFunc_CALL_impl call = (HPyFunc_CALL_impl)impl;
+    Py_ssize_t nargs = PyTuple_GET_SIZE(args);
+    Py_ssize_t nkw = kw == NULL ? 0 : PyDict_GET_SIZE(kw);
+    if (nkw == 0)
+        return _h2py(call(ctx, _py2h(self), (const HPy *)&PyTuple_GET_ITEM(args, 0),
+                          (size_t)nargs, HPy_NULL));
+    /* Keywords: the vectorcall layout needs the values after the positional items. */
+    PyObject **items = PyMem_Malloc(sizeof(PyObject *) * (size_t)(nargs + nkw));
+    PyObject *kwnames = PyTuple_New(nkw);
+    if (items == NULL || kwnames == NULL) {
+        PyMem_Free(items);
+        Py_XDECREF(kwnames);
+        return PyErr_NoMemory();
+    }
+    memcpy(items, &PyTuple_GET_ITEM(args, 0), sizeof(PyObject *) * (size_t)nargs);
+    Py_ssize_t pos = 0, i = 0;
+    PyObject *key, *value;
+    while (PyDict_Next(kw, &pos, &key, &value)) {
+        Py_INCREF(key);
+        PyTuple_SET_ITEM(kwnames, i, key);
+        items[nargs + i++] = value;
+    }
+    PyObject *result = _h2py(call(ctx, _py2h(self), (const HPy *)items, (size_t)nargs,
+                                  _py2h(kwnames)));
+    PyMem_Free(items);
+    Py_DECREF(kwnames);
+    return result;
+}
+
+/* ---- the garbage collector ------------------------------------------------------ */
+
+typedef struct {
+    cpy_visitproc visit;
+    void *arg;
+} visit_closure;
+
+/* A marker passed as the visit function to mean "release every field". It is also
+ * what CPython's own traverse of a Python subclass calls for its non-field references,
+ * where doing nothing is right. */
+static int clear_visit(PyObject *obj, void *arg)
+{
+    (void)obj;
+    (void)arg;
+    return 0;
+}
+
+static int visit_field(HPyField *field, void *closure)
+{
+    visit_closure *c = closure;
+    if ((cpy_visitproc)c->visit == (cpy_visitproc)clear_visit) {
+        PyObject *old = (PyObject *)field->_i;
+        field->_i = 0;
+        Py_XDECREF(old);
+        return 0;
+    }
+    return c->visit((cpy_PyObject *)field->_i, c->arg);
+}
+
+int handlepy_call_traverse(HPyCFunction impl, PyObject *self, cpy_visitproc visit, void *arg)
+{
+    /* An instance of a heap type owns a reference to its type. */
+    if ((cpy_visitproc)visit != (cpy_visitproc)clear_visit) {
+        int res = visit((cpy_PyObject *)Py_TYPE(self), arg);
+        if (res)
+            return res;
+    }
+    visit_closure c = {visit, arg};
+    return ((HPyFunc_TRAVERSEPROC_impl)impl)(struct_of(self), visit_field, &c);
+}
+
+static int default_traverse(PyObject *self, visitproc visit, void *arg)
+{
+    Py_VISIT(Py_TYPE(self));
+    return 0;
+}
+
+static void release_fields(PyObject *self)
+{
+    traverseproc traverse = Py_TYPE(self)->tp_traverse;
+    if (traverse != NULL && traverse != default_traverse)
+        traverse(self, (visitproc)clear_visit, NULL);
+}
+
+static int clear_fields(PyObject *self)
+{
+    release_fields(self);
+    return 0;
+}
+
+void handlepy_dealloc(PyObject *self, HPyCFunction destroy)
+{
+    PyTypeObject *type = Py_TYPE(self);
+    if (type->tp_finalize != NULL && PyObject_CallFinalizerFromDealloc(self) < 0)
+        return;
+    if (PyType_IS_GC(type))
+        PyObject_GC_UnTrack(self);
+    release_fields(self);
+    if (destroy != NULL)
+        ((HPyFunc_DESTROYFUNC_impl)destroy)(struct_of(self));
+    type->tp_free(self);
+    Py_DECREF(type);
+}
+
+static void default_dealloc(PyObject *self)
+{
+    handlepy_dealloc(self, NULL);
+}
+
+/* ---- building the type ---------------------------------------------------------- */
+
+static int method_flags(HPyFunc_Signature sig)
+{
+    switch (sig) {
+    case HPyFunc_NOARGS:
+        return METH_NOARGS;
+    case HPyFunc_O:
+        return METH_O;
+    case HPyFunc_VARARGS:
+        return METH_FASTCALL;
+    case HPyFunc_KEYWORDS:
+        return METH_FASTCALL | METH_KEYWORDS;
+    default:
+        return -1;
+    }
+}
+
+typedef struct {
+    PyType_Slot *slots;
+    PyMethodDef *methods;
+    PyMemberDef *members;
+    PyGetSetDef *getsets;
+    Py_ssize_t n_slots, n_methods, n_members, n_getsets;
+} type_parts;
+
+static int add_slot(type_parts *p, int slot, void *pfunc)
+{
+    p->slots[p->n_slots].slot = slot;
+    p->slots[p->n_slots].pfunc = pfunc;
+    p->n_slots++;
+    return 0;
+}
+
+static int add_def(type_parts *p, HPyDef *def, const char *type_name, Py_ssize_t offset)
+{
+    switch (def->kind) {
+    case HPyDef_Kind_Slot: {
+        HPySlot_Slot slot = def->slot.slot;
+        void *fn = (void *)def->slot.cpy_trampoline;
+        if (slot == HPy_tp_destroy)
+            return add_slot(p, Py_tp_dealloc, fn);
+        if (slot == HPy_mod_exec) {
+            PyErr_Format(PyExc_TypeError, "type %s: HPy_mod_exec is a module slot", type_name);
+            return -1;
+        }
+        return add_slot(p, (int)slot, fn);
+    }
+    case HPyDef_Kind_Meth: {
+        int flags = method_flags(def->meth.signature);
+        if (flags < 0) {
+            PyErr_Format(PyExc_TypeError, "type %s: method '%s' has an unsupported signature",
+                         type_name, def->meth.name);
+            return -1;
+        }
+        p->methods[p->n_methods++] = (PyMethodDef){
+            def->meth.name, (PyCFunction)def->meth.cpy_trampoline, flags, def->meth.doc};
+        return 0;
+    }
+    case HPyDef_Kind_Member:
+        p->members[p->n_members++] = (PyMemberDef){
+            (char *)def->member.name, (int)def->member.type, offset + def->member.offset,
+            def->member.readonly ? READONLY : 0, (char *)def->member.doc};
+        return 0;
+    case HPyDef_Kind_GetSet:
+        p->getsets[p->n_getsets++] = (PyGetSetDef){
+            (char *)def->getset.name, (getter)def->getset.getter_cpy_trampoline,
+            (setter)def->getset.setter_cpy_trampoline, (char *)def->getset.doc,
+            def->getset.closure};
+        return 0;
+    }
+    PyErr_Format(PyExc_TypeError, "type %s: unknown definition kind %d", type_name,
+                 (int)def->kind);
+    return -1;
+}
+
+static int has_slot(HPyType_Spec *spec, HPySlot_Slot slot)
+{
+    for (HPyDef **d = spec->defines; d != NULL && *d != NULL; d++)
+        if ((*d)->kind == HPyDef_Kind_Slot && (*d)->slot.slot == slot)
+            return 1;
+    return 0;
+}
+
+/* The bases from params, as a new tuple; the shape's builtin when none is given. */
+static PyObject *read_params(HPyType_Spec *spec, HPyType_SpecParam *params, PyTypeObject *shape_type)
+{
+    PyObject *bases = PyList_New(0);
+    if (bases == NULL)
+        return NULL;
+    for (HPyType_SpecParam *p = params; p != NULL && p->kind != 0; p++) {
+        PyObject *obj = _h2py(p->object);
+        switch (p->kind) {
+        case HPyType_SpecParam_Base:
+            if (!PyType_Check(obj)) {
+                PyErr_Format(PyExc_TypeError, "type %s: a base must be a type", spec->name);
+                goto fail;
+            }
+            if (PyList_Append(bases, obj) < 0)
+                goto fail;
+            break;
+        case HPyType_SpecParam_BasesTuple:
+            if (!PyTuple_Check(obj)) {
+                PyErr_Format(PyExc_TypeError, "type %s: BasesTuple must be a tuple", spec->name);
+                goto fail;
+            }
+            if (PyList_SetSlice(bases, 0, PyList_GET_SIZE(bases), obj) < 0)
+                goto fail;
+            break;
+        case HPyType_SpecParam_Metaclass:
+            if (obj != (PyObject *)&PyType_Type) {
+                PyErr_Format(PyExc_NotImplementedError,
+                             "type %s: metaclasses other than type are not supported yet",
+                             spec->name);
+                goto fail;
+            }
+            break;
+        default:
+            PyErr_Format(PyExc_TypeError, "type %s: unknown spec parameter kind %d",
+                         spec->name, (int)p->kind);
+            goto fail;
+        }
+    }
+    if (PyList_GET_SIZE(bases) == 0 && PyList_Append(bases, (PyObject *)shape_type) < 0)
+        goto fail;
+    PyObject *tuple = PyList_AsTuple(bases);
+    Py_DECREF(bases);
+    return tuple;
+
+fail:
+    Py_DECREF(bases);
+    return NULL;
+}
+
+static int check_shape(HPyType_Spec *spec, PyObject *bases, int shape)
+{
+    PyTypeObject *want = shapes[shape].type;
+    PyTypeObject *base = (PyTypeObject *)PyTuple_GET_ITEM(bases, 0);
+    if (!PyType_IsSubtype(base, want) || static_base(base) != want) {
+        PyErr_Format(PyExc_TypeError,
+                     "type %s: its builtin_shape needs the first base to extend '%s', "
+                     "but it is '%s'", spec->name, want->tp_name, base->tp_name);
+        return -1;
+    }
+    if (spec->basicsize > 0 && !shapes[shape].may_have_struct) {
+        PyErr_Format(PyExc_TypeError,
+                     "type %s: '%s' keeps its items inside the object, so a subtype cannot "
+                     "have a C struct (basicsize must be 0)", spec->name, want->tp_name);
+        return -1;
+    }
+    return 0;
+}
+
+PyObject *handlepy_type_from_spec(HPyType_Spec *spec, HPyType_SpecParam *params)
+{
+    if (spec->legacy_slots != NULL) {
+        PyErr_Format(PyExc_TypeError, "type %s: legacy_slots are not supported", spec->name);
+        return NULL;
+    }
+    int shape = find_shape(spec->builtin_shape);
+    if (shape < 0) {
+        PyErr_Format(PyExc_TypeError, "type %s: unsupported builtin_shape %d", spec->name,
+                     (int)spec->builtin_shape);
+        return NULL;
+    }
+    PyObject *bases = read_params(spec, params, shapes[shape].type);
+    if (bases == NULL)
+        return NULL;
+    if (check_shape(spec, bases, shape) < 0) {
+        Py_DECREF(bases);
+        return NULL;
+    }
+
+    Py_ssize_t n_defs = 0;
+    for (HPyDef **d = spec->defines; d != NULL && *d != NULL; d++)
+        n_defs++;
+    /* Every array gets its terminator; slots also get up to six of our own. */
+    type_parts p = {0};
+    p.slots = PyMem_Calloc((size_t)n_defs + 7, sizeof(PyType_Slot));
+    p.methods = PyMem_Calloc((size_t)n_defs + 1, sizeof(PyMethodDef));
+    p.members = PyMem_Calloc((size_t)n_defs + 1, sizeof(PyMemberDef));
+    p.getsets = PyMem_Calloc((size_t)n_defs + 1, sizeof(PyGetSetDef));
+    PyObject *result = NULL;
+    if (p.slots == NULL || p.methods == NULL || p.members == NULL || p.getsets == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t offset = handlepy_struct_offset(shapes[shape].type);
+    for (HPyDef **d = spec->defines; d != NULL && *d != NULL; d++)
+        if (add_def(&p, *d, spec->name, offset) < 0)
+            goto done;
+
+    int gc = (spec->flags & HPy_TPFLAGS_HAVE_GC) != 0;
+    if (!has_slot(spec, HPy_tp_destroy))
+        add_slot(&p, Py_tp_dealloc, (void *)default_dealloc);
+    if (gc && !has_slot(spec, HPy_tp_traverse))
+        add_slot(&p, Py_tp_traverse, (void *)default_traverse);
+    if (gc)
+        add_slot(&p, Py_tp_clear, (void *)clear_fields);
+    if (spec->doc != NULL)
+        add_slot(&p, Py_tp_doc, (void *)spec->doc);
+    if (p.n_methods)
+        add_slot(&p, Py_tp_methods, p.methods);
+    if (p.n_members)
+        add_slot(&p, Py_tp_members, p.members);
+    if (p.n_getsets)
+        add_slot(&p, Py_tp_getset, p.getsets);
+
+    PyTypeObject *first_base = (PyTypeObject *)PyTuple_GET_ITEM(bases, 0);
+    PyType_Spec cpy_spec = {
+        .name = spec->name,
+        .basicsize = spec->basicsize > 0 ? (int)(offset + spec->basicsize)
+                                         : (int)first_base->tp_basicsize,
+        .itemsize = spec->itemsize,
+        .flags = (unsigned int)spec->flags,
+        .slots = p.slots,
+    };
+    result = PyType_FromSpecWithBases(&cpy_spec, bases);
+
+done:
+    /* The type copies the slots, but its descriptors point into the method, member and
+     * getset tables: those live as long as the process, like the extension's defines. */
+    PyMem_Free(p.slots);
+    if (result == NULL) {
+        PyMem_Free(p.methods);
+        PyMem_Free(p.members);
+        PyMem_Free(p.getsets);
+    }
+    Py_DECREF(bases);
+    return result;
+}

@@ -1,0 +1,189 @@
+"""HPyField, tp_traverse, tp_destroy and HPyGlobal: references held by C structs."""
+import gc
+import platform
+
+import pytest
+
+PYPY_CYCLES = pytest.mark.skipif(
+    platform.python_implementation() == "PyPy",
+    reason="PyPy 3.9's cpyext never collects a cycle that passes through references "
+           "a C type reports in tp_traverse; handlepy types there are cpyext C types")
+
+NODE = """
+    typedef struct { HPyField next; long id; } NodeObject;
+    HPyType_HELPERS(NodeObject)
+
+    static long destroyed;
+
+    HPyDef_SLOT(Node_new, HPy_tp_new)
+    static HPy Node_new_impl(HPyContext *ctx, HPy type, const HPy *args,
+                             HPy_ssize_t nargs, HPy kw)
+    {
+        NodeObject *n;
+        HPy h = HPy_New(ctx, type, &n);
+        if (!HPy_IsNull(h) && nargs > 0)
+            n->id = HPyLong_AsLong(ctx, args[0]);
+        return h;
+    }
+
+    HPyDef_SLOT(Node_traverse, HPy_tp_traverse)
+    static int Node_traverse_impl(void *self, HPyFunc_visitproc visit, void *arg)
+    {
+        HPy_VISIT(&((NodeObject *)self)->next);
+        return 0;
+    }
+
+    HPyDef_SLOT(Node_destroy, HPy_tp_destroy)
+    static void Node_destroy_impl(void *self)
+    {
+        destroyed++;
+    }
+
+    HPyDef_GETSET(Node_next, "next")
+    static HPy Node_next_get(HPyContext *ctx, HPy self, void *closure)
+    {
+        HPy h = HPyField_Load(ctx, self, NodeObject_AsStruct(ctx, self)->next);
+        return HPy_IsNull(h) ? HPy_Dup(ctx, ctx->h_None) : h;
+    }
+    static int Node_next_set(HPyContext *ctx, HPy self, HPy value, void *closure)
+    {
+        HPyField_Store(ctx, self, &NodeObject_AsStruct(ctx, self)->next, value);
+        return 0;
+    }
+
+    HPyDef_MEMBER(Node_member, "member", HPyMember_OBJECT, offsetof(NodeObject, next))
+    HPyDef_MEMBER(Node_id, "id", HPyMember_LONG, offsetof(NodeObject, id))
+
+    static HPyDef *Node_defines[] = {
+        &Node_new, &Node_traverse, &Node_destroy, &Node_next, &Node_member, &Node_id, NULL
+    };
+    static HPyType_Spec Node_spec = {
+        .name = "mytest.Node",
+        .basicsize = sizeof(NodeObject),
+        .flags = HPy_TPFLAGS_DEFAULT | HPy_TPFLAGS_HAVE_GC | HPy_TPFLAGS_BASETYPE,
+        .defines = Node_defines,
+    };
+
+    HPyDef_METH(destroyed_count, "destroyed", HPyFunc_NOARGS)
+    static HPy destroyed_count_impl(HPyContext *ctx, HPy self)
+    {
+        return HPyLong_FromLong(ctx, destroyed);
+    }
+
+    static HPyGlobal remembered;
+
+    HPyDef_METH(remember, "remember", HPyFunc_O)
+    static HPy remember_impl(HPyContext *ctx, HPy self, HPy obj)
+    {
+        HPyGlobal_Store(ctx, &remembered, obj);
+        return HPy_Dup(ctx, ctx->h_None);
+    }
+
+    HPyDef_METH(recall, "recall", HPyFunc_NOARGS)
+    static HPy recall_impl(HPyContext *ctx, HPy self)
+    {
+        HPy h = HPyGlobal_Load(ctx, remembered);
+        return HPy_IsNull(h) ? HPy_Dup(ctx, ctx->h_None) : h;
+    }
+
+    HPyDef_SLOT(add_node, HPy_mod_exec)
+    static int add_node_impl(HPyContext *ctx, HPy m)
+    {
+        HPy t = HPyType_FromSpec(ctx, &Node_spec, NULL);
+        if (HPy_IsNull(t))
+            return -1;
+        int res = HPy_SetAttr_s(ctx, m, "Node", t);
+        HPy_Close(ctx, t);
+        return res;
+    }
+    @EXPORT(add_node)
+    @EXPORT(destroyed_count)
+    @EXPORT(remember)
+    @EXPORT(recall)
+    @INIT
+"""
+
+
+@pytest.fixture
+def mod(hpy):
+    return hpy.make_module(NODE)
+
+
+def collect():
+    """PyPy frees C-level objects one collection after their last reference goes."""
+    for _ in range(3):
+        gc.collect()
+
+
+def test_field_store_and_load(mod):
+    a, b = mod.Node(1), mod.Node(2)
+    assert a.next is None and a.member is None
+    a.next = b
+    assert a.next is b and a.member is b
+    a.member = "via member"
+    assert a.next == "via member"
+    a.next = None
+    assert a.next is None
+    assert (a.id, b.id) == (1, 2)
+
+
+def test_instances_without_cycles_are_destroyed(mod):
+    collect()
+    before = mod.destroyed()
+    a, b = mod.Node(1), mod.Node(2)
+    a.next = b
+    del a, b
+    collect()
+    assert mod.destroyed() == before + 2
+
+
+@PYPY_CYCLES
+def test_field_cycle_is_collected(mod):
+    collect()
+    before = mod.destroyed()
+    a, b = mod.Node(1), mod.Node(2)
+    a.next, b.next = b, a
+    del a, b
+    collect()
+    assert mod.destroyed() == before + 2
+
+
+@PYPY_CYCLES
+def test_self_cycle_through_python_subclass_is_collected(mod):
+    class Sub(mod.Node):
+        pass
+
+    collect()
+    before = mod.destroyed()
+    s = Sub(3)
+    s.next = s
+    s.attr = [s]
+    del s
+    collect()
+    assert mod.destroyed() == before + 1
+
+
+def test_field_keeps_its_object_alive_and_releases_it(mod):
+    class Target:
+        pass
+
+    import weakref
+    holder = mod.Node(1)
+    target = Target()
+    ref = weakref.ref(target)
+    holder.next = target
+    del target
+    collect()
+    assert ref() is not None
+    del holder
+    collect()
+    assert ref() is None
+
+
+def test_global_store_and_load(mod):
+    assert mod.recall() is None
+    obj = object()
+    mod.remember(obj)
+    assert mod.recall() is obj
+    mod.remember(None)
+    assert mod.recall() is None
