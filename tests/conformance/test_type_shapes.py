@@ -1,0 +1,207 @@
+"""Types extending builtins while keeping a C struct of their own."""
+import pytest
+
+SHAPED = """
+    typedef struct { long tag; } TaggedObject;
+    HPyType_HELPERS(TaggedObject, HPyType_BuiltinShape_@SHAPE@)
+
+    HPyDef_GETSET(tag, "tag")
+    static HPy tag_get(HPyContext *ctx, HPy self, void *closure)
+    {
+        return HPyLong_FromLong(ctx, TaggedObject_AsStruct(ctx, self)->tag);
+    }
+    static int tag_set(HPyContext *ctx, HPy self, HPy value, void *closure)
+    {
+        long v = HPyLong_AsLong(ctx, value);
+        if (v == -1 && HPyErr_Occurred(ctx))
+            return -1;
+        TaggedObject_AsStruct(ctx, self)->tag = v;
+        return 0;
+    }
+
+    HPyDef_METH(shape_of, "shape_of", HPyFunc_O)
+    static HPy shape_of_impl(HPyContext *ctx, HPy self, HPy type)
+    {
+        return HPyLong_FromLong(ctx, (long)_HPyType_GetBuiltinShape(ctx, type));
+    }
+
+    static HPyDef *defines[] = { &tag, NULL };
+    static HPyType_Spec spec = {
+        .name = "mytest.Tagged",
+        .basicsize = sizeof(TaggedObject),
+        .flags = HPy_TPFLAGS_DEFAULT | HPy_TPFLAGS_BASETYPE,
+        .builtin_shape = SHAPE(TaggedObject),
+        .defines = defines,
+    };
+
+    HPyDef_SLOT(add_type, HPy_mod_exec)
+    static int add_type_impl(HPyContext *ctx, HPy m)
+    {
+        HPyType_SpecParam params[] = {
+            {HPyType_SpecParam_Base, ctx->@BASE@},
+            {(HPyType_SpecParam_Kind)0, HPy_NULL},
+        };
+        HPy t = HPyType_FromSpec(ctx, &spec, params);
+        if (HPy_IsNull(t))
+            return -1;
+        int res = HPy_SetAttr_s(ctx, m, "Tagged", t);
+        HPy_Close(ctx, t);
+        return res;
+    }
+    @EXPORT(add_type)
+    @EXPORT(shape_of)
+    @INIT
+"""
+
+SHAPES = {
+    "Object": ("h_BaseObjectType", object, (), 0),
+    "Float": ("h_FloatType", float, (2.5,), 3),
+    "Unicode": ("h_UnicodeType", str, ("text",), 4),
+    "List": ("h_ListType", list, ([1, 2],), 6),
+    "Dict": ("h_DictType", dict, ({"a": 1},), 7),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_shape_keeps_builtin_behaviour_and_own_struct(hpy, shape):
+    base_handle, base, args, number = SHAPES[shape]
+    mod = hpy.make_module(SHAPED.replace("@SHAPE@", shape).replace("@BASE@", base_handle))
+    Tagged = mod.Tagged
+    assert issubclass(Tagged, base)
+    obj = Tagged(*args)
+    assert obj.tag == 0
+    obj.tag = 42
+    assert obj.tag == 42
+    if args:
+        assert base(obj) == args[0]
+    assert mod.shape_of(Tagged) == number
+    assert mod.shape_of(base) == number
+
+    class Sub(Tagged):
+        def extra(self):
+            return self.tag + 1
+
+    sub = Sub(*args)
+    sub.tag = 7
+    sub.more = "attr"
+    assert isinstance(sub, base) and isinstance(sub, Tagged)
+    assert (sub.extra(), sub.more) == (8, "attr")
+
+
+def test_list_shape_struct_survives_growth(hpy):
+    mod = hpy.make_module(SHAPED.replace("@SHAPE@", "List").replace("@BASE@", "h_ListType"))
+    obj = mod.Tagged()
+    obj.tag = 99
+    obj.extend(range(10000))
+    assert obj.tag == 99 and len(obj) == 10000
+
+
+def test_dict_shape_struct_survives_growth(hpy):
+    mod = hpy.make_module(SHAPED.replace("@SHAPE@", "Dict").replace("@BASE@", "h_DictType"))
+    obj = mod.Tagged()
+    obj.tag = -5
+    obj.update((i, i) for i in range(10000))
+    assert obj.tag == -5 and len(obj) == 10000
+
+
+@pytest.mark.parametrize("shape, base", [("Long", "h_LongType"), ("Tuple", "h_TupleType")])
+def test_inline_item_shapes_refuse_a_struct(hpy, shape, base):
+    with pytest.raises(TypeError, match="keeps its items inside the object"):
+        hpy.make_module(SHAPED.replace("@SHAPE@", shape).replace("@BASE@", base))
+
+
+def test_shape_and_base_must_agree(hpy):
+    with pytest.raises(TypeError, match="needs the first base to extend 'float', but it is 'list'"):
+        hpy.make_module(SHAPED.replace("@SHAPE@", "Float").replace("@BASE@", "h_ListType"))
+
+
+SUBTYPE_OF_INT = """
+    HPyDef_METH(double_it, "double_it", HPyFunc_NOARGS)
+    static HPy double_it_impl(HPyContext *ctx, HPy self)
+    {
+        return HPy_Add(ctx, self, self);
+    }
+    static HPyDef *defines[] = { &double_it, NULL };
+    static HPyType_Spec spec = {
+        .name = "mytest.MyInt",
+        .flags = HPy_TPFLAGS_DEFAULT | HPy_TPFLAGS_BASETYPE,
+        .builtin_shape = HPyType_BuiltinShape_Long,
+        .defines = defines,
+    };
+    HPyDef_SLOT(add_type, HPy_mod_exec)
+    static int add_type_impl(HPyContext *ctx, HPy m)
+    {
+        HPyType_SpecParam params[] = {
+            {HPyType_SpecParam_Base, ctx->h_LongType},
+            {(HPyType_SpecParam_Kind)0, HPy_NULL},
+        };
+        HPy t = HPyType_FromSpec(ctx, &spec, params);
+        if (HPy_IsNull(t))
+            return -1;
+        int res = HPy_SetAttr_s(ctx, m, "MyInt", t);
+        HPy_Close(ctx, t);
+        return res;
+    }
+    @EXPORT(add_type)
+    @INIT
+"""
+
+
+def test_int_subtype_without_struct(hpy):
+    mod = hpy.make_module(SUBTYPE_OF_INT)
+    value = mod.MyInt(21)
+    assert value == 21 and isinstance(value, int)
+    assert value.double_it() == 42
+    assert mod.MyInt(10**40) + 1 == 10**40 + 1
+
+
+METACLASS = """
+    typedef struct { long created; } MetaObject;
+    HPyType_HELPERS(MetaObject, HPyType_BuiltinShape_Type)
+
+    HPyDef_GET(created, "created")
+    static HPy created_get(HPyContext *ctx, HPy self, void *closure)
+    {
+        return HPyLong_FromLong(ctx, MetaObject_AsStruct(ctx, self)->created);
+    }
+    HPyDef_METH(bump, "bump", HPyFunc_NOARGS)
+    static HPy bump_impl(HPyContext *ctx, HPy self)
+    {
+        MetaObject_AsStruct(ctx, self)->created++;
+        return HPy_Dup(ctx, ctx->h_None);
+    }
+    static HPyDef *defines[] = { &created, &bump, NULL };
+    static HPyType_Spec spec = {
+        .name = "mytest.Meta",
+        .basicsize = sizeof(MetaObject),
+        .flags = HPy_TPFLAGS_DEFAULT | HPy_TPFLAGS_BASETYPE,
+        .builtin_shape = SHAPE(MetaObject),
+        .defines = defines,
+    };
+    HPyDef_SLOT(add_type, HPy_mod_exec)
+    static int add_type_impl(HPyContext *ctx, HPy m)
+    {
+        HPy t = HPyType_FromSpec(ctx, &spec, NULL);
+        if (HPy_IsNull(t))
+            return -1;
+        int res = HPy_SetAttr_s(ctx, m, "Meta", t);
+        HPy_Close(ctx, t);
+        return res;
+    }
+    @EXPORT(add_type)
+    @INIT
+"""
+
+
+def test_metaclass_with_struct(hpy):
+    mod = hpy.make_module(METACLASS)
+
+    class Widget(metaclass=mod.Meta):
+        size = 3
+
+    assert type(Widget) is mod.Meta
+    assert Widget.created == 0
+    Widget.bump()
+    Widget.bump()
+    assert Widget.created == 2 and Widget.size == 3
+    assert isinstance(Widget(), Widget)
