@@ -179,11 +179,35 @@ static int clear_fields(PyObject *self)
     return 0;
 }
 
+#ifdef PYPY_VERSION
+/* PyPy 3.9's cpyext aborts when it calls a C tp_finalize (its __del__ wrapper is not
+ * implemented), so types there are created without one and their finalizer, kept in
+ * the C struct only, runs here; it cannot resurrect the object. */
+static void finalize(PyObject *self)
+{
+    for (PyTypeObject *t = Py_TYPE(self); t != NULL; t = t->tp_base) {
+        if (t->tp_finalize != NULL) {
+            PyObject *type, *value, *traceback;
+            PyErr_Fetch(&type, &value, &traceback);
+            t->tp_finalize(self);
+            if (PyErr_Occurred())
+                PyErr_WriteUnraisable(self);
+            PyErr_Restore(type, value, traceback);
+            return;
+        }
+    }
+}
+#endif
+
 void handlepy_dealloc(PyObject *self, HPyCFunction destroy)
 {
     PyTypeObject *type = Py_TYPE(self);
+#ifdef PYPY_VERSION
+    finalize(self);
+#else
     if (type->tp_finalize != NULL && PyObject_CallFinalizerFromDealloc(self) < 0)
         return;
+#endif
     if (PyType_IS_GC(type))
         PyObject_GC_UnTrack(self);
     release_fields(self);
@@ -415,7 +439,21 @@ PyObject *handlepy_type_from_spec(HPyType_Spec *spec, HPyType_SpecParam *params)
         .flags = (unsigned int)spec->flags,
         .slots = p.slots,
     };
+#ifdef PYPY_VERSION
+    destructor finalizer = NULL;
+    for (Py_ssize_t i = 0; i < p.n_slots; i++) {
+        if (p.slots[i].slot == Py_tp_finalize) {
+            finalizer = (destructor)p.slots[i].pfunc;
+            p.slots[i] = p.slots[--p.n_slots];
+            p.slots[p.n_slots] = (PyType_Slot){0, NULL};
+        }
+    }
+#endif
     result = PyType_FromSpecWithBases(&cpy_spec, bases);
+#ifdef PYPY_VERSION
+    if (result != NULL)
+        ((PyTypeObject *)result)->tp_finalize = finalizer;
+#endif
 
 done:
     /* The type copies the slots, but its descriptors point into the method, member and
