@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from projectbuild import ABIS, check_spam, copy_project, expected_filename, python_references
-from projectbuild import run, unpack_wheel
+from projectbuild import build_wheel, run, unpack_wheel
 
 pytest.importorskip("setuptools", reason="the project builds with setuptools")
 
@@ -27,12 +27,9 @@ def test_build_ext_option(abi, tmp_path):
 
 
 @pytest.mark.parametrize("abi", ABIS)
-def test_pip_wheel_with_environment_variable(abi, tmp_path):
-    src = copy_project("setuptools_spam", tmp_path)
-    dist = tmp_path / "dist"
-    run([sys.executable, "-m", "pip", "wheel", "--no-build-isolation", "--no-deps", "-q",
-         "-w", dist, src], env={"HANDLEPY_ABI": abi})
-    check_spam(unpack_wheel(dist, abi, tmp_path / "site"), abi)
+def test_wheel_with_environment_variable(abi, tmp_path):
+    wheel = build_wheel(copy_project("setuptools_spam", tmp_path), env={"HANDLEPY_ABI": abi})
+    check_spam(unpack_wheel(wheel, abi, tmp_path / "site"), abi)
 
 
 def test_universal_is_the_default(tmp_path):

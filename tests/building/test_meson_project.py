@@ -5,7 +5,7 @@ import sys
 import pytest
 
 from projectbuild import ABIS, check_spam, copy_project, expected_filename, python_references
-from projectbuild import require_tool, run, unpack_wheel
+from projectbuild import build_wheel, require_tool, run, unpack_wheel
 
 
 @pytest.mark.parametrize("abi", ABIS)
@@ -25,9 +25,11 @@ def test_meson_builds_and_imports(abi, tmp_path):
 def test_meson_python_wheel(abi, tmp_path):
     pytest.importorskip("mesonpy", reason="meson-python builds the wheel")
     require_tool("ninja")
-    src = copy_project("meson_spam", tmp_path)
-    dist = tmp_path / "dist"
-    run([sys.executable, "-m", "pip", "wheel", "--no-build-isolation", "--no-deps", "-q",
-         "-w", dist, f"-Csetup-args=-Dhpy_abi={abi}", f"-Cbuild-dir={tmp_path / 'build'}",
-         src])
-    check_spam(unpack_wheel(dist, abi, tmp_path / "site"), abi)
+    wheel = build_wheel(copy_project("meson_spam", tmp_path), {"setup-args": f"-Dhpy_abi={abi}"})
+    check_spam(unpack_wheel(wheel, abi, tmp_path / "site"), abi)
+    if abi == "universal":
+        # docs/building.md: a universal wheel is retagged to install on any Python 3.
+        run([sys.executable, "-m", "wheel", "tags", "--python-tag=py3", "--abi-tag=none",
+             "--remove", wheel])
+        retagged, = wheel.parent.glob("*.whl")
+        assert retagged.name.startswith("spam-0.1.0-py3-none-")
