@@ -93,17 +93,26 @@ class build_ext(_setuptools_build_ext):
             self.compiler.include_dirs = [
                 d for d in saved_compiler_includes if d not in python_includes]
         try:
-            self._remove_other_abi_output(ext)
+            self._remove_other_abi_binary(os.path.dirname(self.get_ext_fullpath(ext.name)),
+                                          ext.name.rpartition(".")[2])
             return super().build_extension(ext)
         finally:
             ext.sources, ext.include_dirs, ext.define_macros = saved
             self.compiler.include_dirs = saved_compiler_includes
 
-    def _remove_other_abi_output(self, ext):
-        # A build folder kept from a build in the other ABI would otherwise put both
-        # binaries into the wheel, and CPython would import the CPython one first.
+    def run(self):
+        super().run()
+        if self.inplace:
+            build_py = self.get_finalized_command("build_py")
+            for ext in self.extensions:
+                if isinstance(ext, HandlepyExtension):
+                    package, _, name = self.get_ext_fullname(ext.name).rpartition(".")
+                    self._remove_other_abi_binary(build_py.get_package_dir(package), name)
+
+    def _remove_other_abi_binary(self, folder, name):
+        # A binary left from a build in the other ABI would otherwise go into the wheel
+        # too, or shadow this one in place: CPython imports its own suffix first.
         other_abi, = (abi for abi in build.ABIS if abi != self.hpy_abi)
-        folder = os.path.dirname(self.get_ext_fullpath(ext.name))
-        other = os.path.join(folder, ext.name.rpartition(".")[2] + build.ext_suffix(other_abi))
+        other = os.path.join(folder, name + build.ext_suffix(other_abi))
         if os.path.exists(other):
             os.remove(other)

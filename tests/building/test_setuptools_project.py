@@ -44,6 +44,15 @@ def test_switching_abi_keeps_only_the_new_binary(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == [expected_filename("universal")]
 
 
+def test_switching_abi_in_place_keeps_only_the_new_binary(tmp_path):
+    src = copy_project("setuptools_spam", tmp_path)
+    for abi in ["cpython", "universal"]:
+        run([sys.executable, "setup.py", "-q", "build_ext", "--inplace", f"--hpy-abi={abi}"],
+            cwd=src)
+    assert [p.name for p in src.glob("spam.*.so")] == [expected_filename("universal")]
+    check_spam(src, "universal")
+
+
 def test_unknown_abi_is_refused(tmp_path):
     src = copy_project("setuptools_spam", tmp_path)
     proc = run([sys.executable, "setup.py", "build_ext"], cwd=src, check_ok=False,
