@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 PYPY_VENV := .venv-pypy
-TEST_PACKAGES := pytest pytest-xdist hypothesis
+TEST_PACKAGES := pytest pytest-xdist hypothesis meson meson-python ninja setuptools wheel
 export HANDLEPY_CONFORMANCE_CACHE := $(CURDIR)/build/conformance-cache
 
 .PHONY: demo test test-cpython test-pypy venv pypy-venv generate clean

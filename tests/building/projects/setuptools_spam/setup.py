@@ -1,0 +1,12 @@
+from setuptools import setup
+
+from handlepy.setuptools_ext import HandlepyExtension, build_ext
+
+setup(
+    name="spam",
+    version="0.1.0",
+    ext_modules=[HandlepyExtension("spam", ["spam.c"])],
+    cmdclass={"build_ext": build_ext},
+    # The universal binary is imported through handlepy; a CPython-ABI build needs none.
+    install_requires=["handlepy"],
+)
