@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-static int method_flags(HPyFunc_Signature sig)
+int handlepy_method_flags(HPyFunc_Signature sig)
 {
     switch (sig) {
     case HPyFunc_NOARGS:
@@ -41,7 +41,7 @@ static int fill_methods(PyMethodDef *methods, HPyModuleDef *hdef, handlepy_bind_
     for (HPyDef **d = hdef->defines; d != NULL && *d != NULL; d++) {
         if ((*d)->kind != HPyDef_Kind_Meth)
             continue;
-        int flags = method_flags((*d)->meth.signature);
+        int flags = handlepy_method_flags((*d)->meth.signature);
         if (flags < 0) {
             PyErr_Format(PyExc_SystemError, "method '%s' has an unsupported signature %d",
                          (*d)->meth.name, (int)(*d)->meth.signature);

@@ -3,7 +3,7 @@
  * No per-type data is kept: where an instance's C struct starts follows from its first
  * static (non-heap) base, which is the builtin its shape names, and the functions that
  * need the type's own slots (traverse, destroy) are reached through its trampolines. */
-#include "hpy.h"
+#include "moduledef.h"
 #include "structmember.h"
 
 #include <string.h>
@@ -224,22 +224,6 @@ static void default_dealloc(PyObject *self)
 
 /* ---- building the type ---------------------------------------------------------- */
 
-static int method_flags(HPyFunc_Signature sig)
-{
-    switch (sig) {
-    case HPyFunc_NOARGS:
-        return METH_NOARGS;
-    case HPyFunc_O:
-        return METH_O;
-    case HPyFunc_VARARGS:
-        return METH_FASTCALL;
-    case HPyFunc_KEYWORDS:
-        return METH_FASTCALL | METH_KEYWORDS;
-    default:
-        return -1;
-    }
-}
-
 typedef struct {
     PyType_Slot *slots;
     PyMethodDef *methods;
@@ -271,7 +255,7 @@ static int add_def(type_parts *p, HPyDef *def, const char *type_name, Py_ssize_t
         return add_slot(p, (int)slot, fn);
     }
     case HPyDef_Kind_Meth: {
-        int flags = method_flags(def->meth.signature);
+        int flags = handlepy_method_flags(def->meth.signature);
         if (flags < 0) {
             PyErr_Format(PyExc_TypeError, "type %s: method '%s' has an unsupported signature",
                          type_name, def->meth.name);

@@ -20,6 +20,7 @@ from .._finder import load as load_universal
 CFLAGS = ["-std=c11", "-O2", "-g", "-fPIC", "-fvisibility=hidden",
           "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter"]
 EXPORT_RE = re.compile(r"^[ \t]*@EXPORT\((\w+)\)[ \t]*$", re.M)
+EXPORT_TYPE_RE = re.compile(r"^[ \t]*@EXPORT_TYPE\(\"(\w+)\", *(\w+)\)[ \t]*$", re.M)
 INIT_RE = re.compile(r"^[ \t]*@INIT(?:\((\w+)\))?[ \t]*$", re.M)
 
 
@@ -30,17 +31,40 @@ def default_cache_dir():
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "handlepy-conformance"
 
 
+def _types_exec(types):
+    """An exec slot that creates each ``@EXPORT_TYPE("Name", spec)`` type."""
+    adds = "".join(
+        f"    if (!_test_add_type(ctx, m, \"{attr}\", &{spec}))\n        return -1;\n"
+        for attr, spec in types)
+    return (
+        "static int _test_add_type(HPyContext *ctx, HPy m, const char *attr,\n"
+        "                          HPyType_Spec *spec)\n{\n"
+        "    HPy t = HPyType_FromSpec(ctx, spec, NULL);\n"
+        "    if (HPy_IsNull(t))\n        return 0;\n"
+        "    int res = HPy_SetAttr_s(ctx, m, attr, t);\n"
+        "    HPy_Close(ctx, t);\n    return res == 0;\n}\n"
+        "HPyDef_SLOT(_test_types, HPy_mod_exec)\n"
+        "static int _test_types_impl(HPyContext *ctx, HPy m)\n{\n"
+        f"{adds}    return 0;\n}}\n")
+
+
 def expand_source(source, name):
-    """Turn ``@EXPORT(sym)`` lines and one ``@INIT`` (or ``@INIT(state_type)``) into the
-    module definition, so that tests hold only what they test."""
+    """Turn ``@EXPORT(sym)`` and ``@EXPORT_TYPE("Name", spec)`` lines and one ``@INIT``
+    (or ``@INIT(state_type)``) into the module definition, so that tests hold only what
+    they test."""
     exports = EXPORT_RE.findall(source)
     source = EXPORT_RE.sub("", source)
+    types = EXPORT_TYPE_RE.findall(source)
+    source = EXPORT_TYPE_RE.sub("", source)
+    if types:
+        exports.append("_test_types")
     inits = INIT_RE.findall(source)
     if len(inits) != 1:
         raise ValueError("the source needs exactly one @INIT line")
     state = inits[0]
     defines = "".join(f"&{sym}, " for sym in exports)
-    init = (f"static HPyDef *_test_defines[] = {{ {defines}NULL }};\n"
+    init = ((_types_exec(types) if types else "") +
+            f"static HPyDef *_test_defines[] = {{ {defines}NULL }};\n"
             f"static HPyModuleDef _test_moddef = {{\n"
             f"    .doc = \"conformance test module\",\n"
             f"    .size = {f'sizeof({state})' if state else '0'},\n"

@@ -129,44 +129,32 @@ struct _HPyDef_s {
 /* HPyDef_GET(SYM, NAME, .doc = "...") declares SYM_get; HPyDef_SET declares SYM_set;
  * HPyDef_GETSET both. */
 #define HPyDef_GET(SYM, NAME, ...)                                          \
-    HPyFunc_DECLARE(SYM##_get, HPyFunc_GETTER);                             \
-    HPyFunc_TRAMPOLINE(SYM##_get_trampoline, SYM##_get, HPyFunc_GETTER)     \
-    HPyDef SYM = {                                                          \
-        .kind = HPyDef_Kind_GetSet,                                         \
-        .getset = {                                                         \
-            .name = NAME,                                                   \
-            .getter_impl = (HPyCFunction)SYM##_get,                         \
-            .getter_cpy_trampoline = (cpy_PyCFunction)SYM##_get_trampoline, \
-            __VA_ARGS__                                                     \
-        }                                                                   \
-    };
+    _HPyDef_ACCESSOR(SYM, get, HPyFunc_GETTER)                              \
+    _HPyDef_GETSET(SYM, NAME, getter, SYM##_get, __VA_ARGS__)
 
 #define HPyDef_SET(SYM, NAME, ...)                                          \
-    HPyFunc_DECLARE(SYM##_set, HPyFunc_SETTER);                             \
-    HPyFunc_TRAMPOLINE(SYM##_set_trampoline, SYM##_set, HPyFunc_SETTER)     \
-    HPyDef SYM = {                                                          \
-        .kind = HPyDef_Kind_GetSet,                                         \
-        .getset = {                                                         \
-            .name = NAME,                                                   \
-            .setter_impl = (HPyCFunction)SYM##_set,                         \
-            .setter_cpy_trampoline = (cpy_PyCFunction)SYM##_set_trampoline, \
-            __VA_ARGS__                                                     \
-        }                                                                   \
-    };
+    _HPyDef_ACCESSOR(SYM, set, HPyFunc_SETTER)                              \
+    _HPyDef_GETSET(SYM, NAME, setter, SYM##_set, __VA_ARGS__)
 
 #define HPyDef_GETSET(SYM, NAME, ...)                                       \
-    HPyFunc_DECLARE(SYM##_get, HPyFunc_GETTER);                             \
-    HPyFunc_TRAMPOLINE(SYM##_get_trampoline, SYM##_get, HPyFunc_GETTER)     \
-    HPyFunc_DECLARE(SYM##_set, HPyFunc_SETTER);                             \
-    HPyFunc_TRAMPOLINE(SYM##_set_trampoline, SYM##_set, HPyFunc_SETTER)     \
+    _HPyDef_ACCESSOR(SYM, get, HPyFunc_GETTER)                              \
+    _HPyDef_ACCESSOR(SYM, set, HPyFunc_SETTER)                              \
+    _HPyDef_GETSET(SYM, NAME, getter, SYM##_get,                            \
+                   .setter_impl = (HPyCFunction)SYM##_set,                  \
+                   .setter_cpy_trampoline = (cpy_PyCFunction)SYM##_set_trampoline, \
+                   __VA_ARGS__)
+
+#define _HPyDef_ACCESSOR(SYM, WHICH, SIG)                                   \
+    HPyFunc_DECLARE(SYM##_##WHICH, SIG);                                    \
+    HPyFunc_TRAMPOLINE(SYM##_##WHICH##_trampoline, SYM##_##WHICH, SIG)
+
+#define _HPyDef_GETSET(SYM, NAME, KIND, IMPL, ...)                          \
     HPyDef SYM = {                                                          \
         .kind = HPyDef_Kind_GetSet,                                         \
         .getset = {                                                         \
             .name = NAME,                                                   \
-            .getter_impl = (HPyCFunction)SYM##_get,                         \
-            .setter_impl = (HPyCFunction)SYM##_set,                         \
-            .getter_cpy_trampoline = (cpy_PyCFunction)SYM##_get_trampoline, \
-            .setter_cpy_trampoline = (cpy_PyCFunction)SYM##_set_trampoline, \
+            .KIND##_impl = (HPyCFunction)IMPL,                              \
+            .KIND##_cpy_trampoline = (cpy_PyCFunction)IMPL##_trampoline,    \
             __VA_ARGS__                                                     \
         }                                                                   \
     };

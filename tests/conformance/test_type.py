@@ -150,17 +150,7 @@ POINT = """
         .doc = "A point.",
     };
 
-    HPyDef_SLOT(add_types, HPy_mod_exec)
-    static int add_types_impl(HPyContext *ctx, HPy m)
-    {
-        HPy t = HPyType_FromSpec(ctx, &Point_spec, NULL);
-        if (HPy_IsNull(t))
-            return -1;
-        int res = HPy_SetAttr_s(ctx, m, "Point", t);
-        HPy_Close(ctx, t);
-        return res;
-    }
-    @EXPORT(add_types)
+    @EXPORT_TYPE("Point", Point_spec)
 """
 
 

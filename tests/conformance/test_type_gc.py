@@ -86,17 +86,7 @@ NODE = """
         return HPy_IsNull(h) ? HPy_Dup(ctx, ctx->h_None) : h;
     }
 
-    HPyDef_SLOT(add_node, HPy_mod_exec)
-    static int add_node_impl(HPyContext *ctx, HPy m)
-    {
-        HPy t = HPyType_FromSpec(ctx, &Node_spec, NULL);
-        if (HPy_IsNull(t))
-            return -1;
-        int res = HPy_SetAttr_s(ctx, m, "Node", t);
-        HPy_Close(ctx, t);
-        return res;
-    }
-    @EXPORT(add_node)
+    @EXPORT_TYPE("Node", Node_spec)
     @EXPORT(destroyed_count)
     @EXPORT(remember)
     @EXPORT(recall)

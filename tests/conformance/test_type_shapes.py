@@ -178,17 +178,7 @@ METACLASS = """
         .builtin_shape = SHAPE(MetaObject),
         .defines = defines,
     };
-    HPyDef_SLOT(add_type, HPy_mod_exec)
-    static int add_type_impl(HPyContext *ctx, HPy m)
-    {
-        HPy t = HPyType_FromSpec(ctx, &spec, NULL);
-        if (HPy_IsNull(t))
-            return -1;
-        int res = HPy_SetAttr_s(ctx, m, "Meta", t);
-        HPy_Close(ctx, t);
-        return res;
-    }
-    @EXPORT(add_type)
+    @EXPORT_TYPE("Meta", spec)
     @INIT
 """
 

@@ -12,17 +12,7 @@ TYPE_TEMPLATE = """
         .flags = HPy_TPFLAGS_DEFAULT | HPy_TPFLAGS_BASETYPE,
         .defines = defines,
     };
-    HPyDef_SLOT(add_type, HPy_mod_exec)
-    static int add_type_impl(HPyContext *ctx, HPy m)
-    {
-        HPy t = HPyType_FromSpec(ctx, &spec, NULL);
-        if (HPy_IsNull(t))
-            return -1;
-        int res = HPy_SetAttr_s(ctx, m, "T", t);
-        HPy_Close(ctx, t);
-        return res;
-    }
-    @EXPORT(add_type)
+    @EXPORT_TYPE("T", spec)
     @INIT
 """
 
