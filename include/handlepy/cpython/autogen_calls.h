@@ -601,85 +601,85 @@ HPyAPI_FUNC uint32_t HPyLong_AsUInt32_t(HPyContext *ctx, HPy h)
 HPyAPI_FUNC uint32_t HPyLong_AsUInt32_tMask(HPyContext *ctx, HPy h)
 {
     (void)ctx;
-    return (uint32_t)PyLong_AsUnsignedLongMask(_h2py(h));
+    return (uint32_t)_hpy_cpy_long_as_unsigned_long_long_mask(_h2py(h));
 }
 
 HPyAPI_FUNC int64_t HPyLong_AsInt64_t(HPyContext *ctx, HPy h)
 {
     (void)ctx;
-    return PyLong_AsLongLong(_h2py(h));
+    return _hpy_cpy_long_as_long_long(_h2py(h));
 }
 
 HPyAPI_FUNC uint64_t HPyLong_AsUInt64_t(HPyContext *ctx, HPy h)
 {
     (void)ctx;
-    return PyLong_AsUnsignedLongLong(_h2py(h));
+    return _hpy_cpy_long_as_unsigned_long_long(_h2py(h));
 }
 
 HPyAPI_FUNC uint64_t HPyLong_AsUInt64_tMask(HPyContext *ctx, HPy h)
 {
     (void)ctx;
-    return PyLong_AsUnsignedLongLongMask(_h2py(h));
+    return _hpy_cpy_long_as_unsigned_long_long_mask(_h2py(h));
 }
 
 HPyAPI_FUNC size_t HPyLong_AsSize_t(HPyContext *ctx, HPy h)
 {
     (void)ctx;
-    return PyLong_AsSize_t(_h2py(h));
+    return _hpy_cpy_long_as_size_t(_h2py(h));
 }
 
 HPyAPI_FUNC HPy_ssize_t HPyLong_AsSsize_t(HPyContext *ctx, HPy h)
 {
     (void)ctx;
-    return PyLong_AsSsize_t(_h2py(h));
+    return _hpy_cpy_long_as_ssize_t(_h2py(h));
 }
 
 HPyAPI_FUNC void * HPyLong_AsVoidPtr(HPyContext *ctx, HPy h)
 {
     (void)ctx;
-    return PyLong_AsVoidPtr(_h2py(h));
+    return _hpy_cpy_long_as_void_ptr(_h2py(h));
 }
 
 HPyAPI_FUNC double HPyLong_AsDouble(HPyContext *ctx, HPy h)
 {
     (void)ctx;
-    return PyLong_AsDouble(_h2py(h));
+    return _hpy_cpy_long_as_double(_h2py(h));
 }
 
 HPyAPI_FUNC long HPyLong_AsLong(HPyContext *ctx, HPy h)
 {
     (void)ctx;
-    return PyLong_AsLong(_h2py(h));
+    return _hpy_cpy_long_as_long(_h2py(h));
 }
 
 HPyAPI_FUNC unsigned long HPyLong_AsUnsignedLong(HPyContext *ctx, HPy h)
 {
     (void)ctx;
-    return PyLong_AsUnsignedLong(_h2py(h));
+    return _hpy_cpy_long_as_unsigned_long(_h2py(h));
 }
 
 HPyAPI_FUNC unsigned long HPyLong_AsUnsignedLongMask(HPyContext *ctx, HPy h)
 {
     (void)ctx;
-    return PyLong_AsUnsignedLongMask(_h2py(h));
+    return _hpy_cpy_long_as_unsigned_long_mask(_h2py(h));
 }
 
 HPyAPI_FUNC long long HPyLong_AsLongLong(HPyContext *ctx, HPy h)
 {
     (void)ctx;
-    return PyLong_AsLongLong(_h2py(h));
+    return _hpy_cpy_long_as_long_long(_h2py(h));
 }
 
 HPyAPI_FUNC unsigned long long HPyLong_AsUnsignedLongLong(HPyContext *ctx, HPy h)
 {
     (void)ctx;
-    return PyLong_AsUnsignedLongLong(_h2py(h));
+    return _hpy_cpy_long_as_unsigned_long_long(_h2py(h));
 }
 
 HPyAPI_FUNC unsigned long long HPyLong_AsUnsignedLongLongMask(HPyContext *ctx, HPy h)
 {
     (void)ctx;
-    return PyLong_AsUnsignedLongLongMask(_h2py(h));
+    return _hpy_cpy_long_as_unsigned_long_long_mask(_h2py(h));
 }
 
 HPyAPI_FUNC int HPyFloat_Check(HPyContext *ctx, HPy h)
@@ -697,7 +697,7 @@ HPyAPI_FUNC HPy HPyFloat_FromDouble(HPyContext *ctx, double v)
 HPyAPI_FUNC double HPyFloat_AsDouble(HPyContext *ctx, HPy h)
 {
     (void)ctx;
-    return PyFloat_AsDouble(_h2py(h));
+    return _hpy_cpy_float_as_double(_h2py(h));
 }
 
 HPyAPI_FUNC int HPyBool_Check(HPyContext *ctx, HPy h)
