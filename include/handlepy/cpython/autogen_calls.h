@@ -517,7 +517,7 @@ HPyAPI_FUNC HPy HPy_InPlaceOr(HPyContext *ctx, HPy h1, HPy h2)
 HPyAPI_FUNC HPy HPy_InPlacePower(HPyContext *ctx, HPy h1, HPy h2, HPy h3)
 {
     (void)ctx;
-    return _py2h(PyNumber_InPlacePower(_h2py(h1), _h2py(h2), _h2py(h3)));
+    return _py2h(_hpy_cpy_inplace_power(_h2py(h1), _h2py(h2), _h2py(h3)));
 }
 
 HPyAPI_FUNC int HPyLong_Check(HPyContext *ctx, HPy h)

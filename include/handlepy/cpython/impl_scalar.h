@@ -229,8 +229,30 @@ HPyAPI_FUNC double _hpy_cpy_float_as_double(PyObject *h)
     return PyFloat_AsDouble(h);
 }
 
+/* cpyext refuses a modulus. CPython first offers v's in-place power the operands (a
+ * Python-level __ipow__ never sees the modulus), then falls back on pow(v, w, z). */
+HPyAPI_FUNC PyObject *_hpy_cpy_inplace_power(PyObject *v, PyObject *w, PyObject *z)
+{
+    if (z == Py_None)
+        return PyNumber_InPlacePower(v, w, z);
+    PyObject *ipow = PyObject_GetAttrString((PyObject *)Py_TYPE(v), "__ipow__");
+    if (ipow == NULL) {
+        if (!PyErr_ExceptionMatches(PyExc_AttributeError))
+            return NULL;
+        PyErr_Clear();
+    } else {
+        PyObject *result = PyObject_CallFunctionObjArgs(ipow, v, w, NULL);
+        Py_DECREF(ipow);
+        if (result != Py_NotImplemented)
+            return result;
+        Py_DECREF(result);
+    }
+    return PyNumber_Power(v, w, z);
+}
+
 #else
 
+#define _hpy_cpy_inplace_power PyNumber_InPlacePower
 #define _hpy_cpy_long_as_long PyLong_AsLong
 #define _hpy_cpy_long_as_long_long PyLong_AsLongLong
 #define _hpy_cpy_long_as_ssize_t PyLong_AsSsize_t
