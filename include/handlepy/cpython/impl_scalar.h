@@ -119,6 +119,51 @@ HPyAPI_FUNC uint32_t _hpy_cpy_long_as_uint32(PyObject *h)
         "Python int too large to convert to C unsigned int");
 }
 
+/* A NULL buffer with a positive size would be uninitialised memory: CPython deprecated
+ * that for str (3.12 refuses it with this error), and HPy refuses it for bytes, whose
+ * buffer an extension may not write. */
+HPyAPI_FUNC PyObject *_hpy_cpy_unicode_from_string_and_size(const char *s, Py_ssize_t size)
+{
+    if (size < 0) {
+        PyErr_SetString(PyExc_SystemError, "Negative size passed to PyUnicode_FromStringAndSize");
+        return NULL;
+    }
+    if (s == NULL && size > 0) {
+        PyErr_SetString(PyExc_SystemError, "NULL string with positive size with NULL passed to "
+                                           "PyUnicode_FromStringAndSize");
+        return NULL;
+    }
+    return PyUnicode_FromStringAndSize(s, size);
+}
+
+HPyAPI_FUNC PyObject *_hpy_cpy_bytes_from_string_and_size(const char *s, Py_ssize_t size)
+{
+    if (size < 0) {
+        PyErr_SetString(PyExc_SystemError, "Negative size passed to PyBytes_FromStringAndSize");
+        return NULL;
+    }
+    if (s == NULL && size > 0) {
+        PyErr_SetString(PyExc_ValueError, "NULL char * passed to HPyBytes_FromStringAndSize");
+        return NULL;
+    }
+    return PyBytes_FromStringAndSize(s, size);
+}
+
+/* CPython's PyUnicode_Substring trusts its argument to be a str; cpyext's takes
+ * negative bounds for Python's slice indices. */
+HPyAPI_FUNC PyObject *_hpy_cpy_unicode_substring(PyObject *s, Py_ssize_t start, Py_ssize_t end)
+{
+    if (!PyUnicode_Check(s)) {
+        PyErr_BadArgument();
+        return NULL;
+    }
+    if (start < 0 || end < 0) {
+        PyErr_SetString(PyExc_IndexError, "string index out of range");
+        return NULL;
+    }
+    return PyUnicode_Substring(s, start, end);
+}
+
 #ifdef PYPY_VERSION
 
 HPyAPI_FUNC long _hpy_cpy_long_as_long(PyObject *h)
@@ -250,8 +295,97 @@ HPyAPI_FUNC PyObject *_hpy_cpy_inplace_power(PyObject *v, PyObject *w, PyObject 
     return PyNumber_Power(v, w, z);
 }
 
+HPyAPI_FUNC PyObject *_hpy_cpy_unicode_encode_fs_default(PyObject *h)
+{
+    if (!PyUnicode_Check(h)) {
+        PyErr_BadArgument();
+        return NULL;
+    }
+    return PyUnicode_EncodeFSDefault(h);
+}
+
+/* cpyext decodes bytes only; CPython any object with a buffer. */
+HPyAPI_FUNC PyObject *_hpy_cpy_unicode_from_encoded_object(PyObject *obj, const char *encoding,
+                                                          const char *errors)
+{
+    if (PyBytes_Check(obj) || PyUnicode_Check(obj))
+        return PyUnicode_FromEncodedObject(obj, encoding, errors);
+    Py_buffer view;
+    if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) < 0) {
+        PyErr_Format(PyExc_TypeError, "decoding to str: need a bytes-like object, %.80s found",
+                     Py_TYPE(obj)->tp_name);
+        return NULL;
+    }
+    PyObject *result = PyUnicode_Decode(view.buf, view.len, encoding, errors);
+    PyBuffer_Release(&view);
+    return result;
+}
+
+/* cpyext's PyBytes_Size measures any sized object. */
+HPyAPI_FUNC Py_ssize_t _hpy_cpy_bytes_size(PyObject *h)
+{
+    if (!PyBytes_Check(h)) {
+        PyErr_Format(PyExc_TypeError, "expected bytes, %.200s found", Py_TYPE(h)->tp_name);
+        return -1;
+    }
+    return PyBytes_Size(h);
+}
+
+/* cpyext answers a negative size with a garbled error, or with an empty string. */
+HPyAPI_FUNC int _hpy_cpy_refuse_negative_size(Py_ssize_t size)
+{
+    if (size >= 0)
+        return 0;
+    PyErr_SetString(PyExc_SystemError, "Negative size passed to PyUnicode_New");
+    return -1;
+}
+
+HPyAPI_FUNC PyObject *_hpy_cpy_unicode_decode_ascii(const char *s, Py_ssize_t size,
+                                                   const char *errors)
+{
+    return _hpy_cpy_refuse_negative_size(size) ? NULL : PyUnicode_DecodeASCII(s, size, errors);
+}
+
+HPyAPI_FUNC PyObject *_hpy_cpy_unicode_decode_latin1(const char *s, Py_ssize_t size,
+                                                    const char *errors)
+{
+    return _hpy_cpy_refuse_negative_size(size) ? NULL : PyUnicode_DecodeLatin1(s, size, errors);
+}
+
+HPyAPI_FUNC PyObject *_hpy_cpy_unicode_decode_utf8(const char *s, Py_ssize_t size,
+                                                  const char *errors)
+{
+    return _hpy_cpy_refuse_negative_size(size) ? NULL : PyUnicode_DecodeUTF8(s, size, errors);
+}
+
+HPyAPI_FUNC PyObject *_hpy_cpy_unicode_decode_fs_default_and_size(const char *s, Py_ssize_t size)
+{
+    return _hpy_cpy_refuse_negative_size(size) ? NULL : PyUnicode_DecodeFSDefaultAndSize(s, size);
+}
+
+/* cpyext reads a NULL buffer as zeros; CPython refuses it with PyErr_BadInternalCall,
+ * whose message cpyext words differently. */
+HPyAPI_FUNC PyObject *_hpy_cpy_unicode_from_wide_char(const wchar_t *w, Py_ssize_t size)
+{
+    if (w == NULL && size != 0) {
+        PyErr_SetString(PyExc_SystemError, "bad argument to internal function");
+        return NULL;
+    }
+    if (size != -1 && _hpy_cpy_refuse_negative_size(size))
+        return NULL;
+    return PyUnicode_FromWideChar(w, size);
+}
+
 #else
 
+#define _hpy_cpy_bytes_size PyBytes_Size
+#define _hpy_cpy_unicode_decode_ascii PyUnicode_DecodeASCII
+#define _hpy_cpy_unicode_decode_latin1 PyUnicode_DecodeLatin1
+#define _hpy_cpy_unicode_decode_utf8 PyUnicode_DecodeUTF8
+#define _hpy_cpy_unicode_decode_fs_default_and_size PyUnicode_DecodeFSDefaultAndSize
+#define _hpy_cpy_unicode_from_wide_char PyUnicode_FromWideChar
+#define _hpy_cpy_unicode_encode_fs_default PyUnicode_EncodeFSDefault
+#define _hpy_cpy_unicode_from_encoded_object PyUnicode_FromEncodedObject
 #define _hpy_cpy_inplace_power PyNumber_InPlacePower
 #define _hpy_cpy_long_as_long PyLong_AsLong
 #define _hpy_cpy_long_as_long_long PyLong_AsLongLong
