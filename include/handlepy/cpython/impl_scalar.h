@@ -1,10 +1,13 @@
-/* CPython-backend mappings for numbers and strings that need more than one C-API call.
+/* CPython-backend mappings for numbers, strings and bytes that need more than one C-API
+ * call.
  *
- * CPython has no C call for a checked 32-bit conversion, so those are built here from
- * calls every host implements alike. PyPy's cpyext accepts other inputs and words its
- * errors differently in most of its integer and float conversions; on PyPy the loader
- * builds those from the same pieces, so that a universal binary sees CPython's
- * behaviour, messages included, on either host. */
+ * The first part serves every host: CPython has no checked 32-bit conversion, and a few
+ * calls need checks CPython leaves to the caller. The PYPY_VERSION part serves the
+ * universal loader on PyPy, whose cpyext accepts other inputs, or words its errors
+ * differently, in many of these calls: it rebuilds them from calls both hosts implement
+ * alike, so that a universal binary sees CPython's behaviour, messages included, on
+ * either host. Errors raised by the interpreter's own operations (operators, codecs)
+ * keep the host's wording, as the same operation in Python code has it. */
 #ifndef HANDLEPY_CPYTHON_IMPL_SCALAR_H
 #define HANDLEPY_CPYTHON_IMPL_SCALAR_H
 
