@@ -517,7 +517,7 @@ HPyAPI_FUNC HPy HPy_InPlaceOr(HPyContext *ctx, HPy h1, HPy h2)
 HPyAPI_FUNC HPy HPy_InPlacePower(HPyContext *ctx, HPy h1, HPy h2, HPy h3)
 {
     (void)ctx;
-    return _py2h(PyNumber_InPlacePower(_h2py(h1), _h2py(h2), _h2py(h3)));
+    return _py2h(_hpy_cpy_inplace_power(_h2py(h1), _h2py(h2), _h2py(h3)));
 }
 
 HPyAPI_FUNC int HPyLong_Check(HPyContext *ctx, HPy h)
@@ -601,85 +601,85 @@ HPyAPI_FUNC uint32_t HPyLong_AsUInt32_t(HPyContext *ctx, HPy h)
 HPyAPI_FUNC uint32_t HPyLong_AsUInt32_tMask(HPyContext *ctx, HPy h)
 {
     (void)ctx;
-    return (uint32_t)PyLong_AsUnsignedLongMask(_h2py(h));
+    return (uint32_t)_hpy_cpy_long_as_unsigned_long_long_mask(_h2py(h));
 }
 
 HPyAPI_FUNC int64_t HPyLong_AsInt64_t(HPyContext *ctx, HPy h)
 {
     (void)ctx;
-    return PyLong_AsLongLong(_h2py(h));
+    return _hpy_cpy_long_as_long_long(_h2py(h));
 }
 
 HPyAPI_FUNC uint64_t HPyLong_AsUInt64_t(HPyContext *ctx, HPy h)
 {
     (void)ctx;
-    return PyLong_AsUnsignedLongLong(_h2py(h));
+    return _hpy_cpy_long_as_unsigned_long_long(_h2py(h));
 }
 
 HPyAPI_FUNC uint64_t HPyLong_AsUInt64_tMask(HPyContext *ctx, HPy h)
 {
     (void)ctx;
-    return PyLong_AsUnsignedLongLongMask(_h2py(h));
+    return _hpy_cpy_long_as_unsigned_long_long_mask(_h2py(h));
 }
 
 HPyAPI_FUNC size_t HPyLong_AsSize_t(HPyContext *ctx, HPy h)
 {
     (void)ctx;
-    return PyLong_AsSize_t(_h2py(h));
+    return _hpy_cpy_long_as_size_t(_h2py(h));
 }
 
 HPyAPI_FUNC HPy_ssize_t HPyLong_AsSsize_t(HPyContext *ctx, HPy h)
 {
     (void)ctx;
-    return PyLong_AsSsize_t(_h2py(h));
+    return _hpy_cpy_long_as_ssize_t(_h2py(h));
 }
 
 HPyAPI_FUNC void * HPyLong_AsVoidPtr(HPyContext *ctx, HPy h)
 {
     (void)ctx;
-    return PyLong_AsVoidPtr(_h2py(h));
+    return _hpy_cpy_long_as_void_ptr(_h2py(h));
 }
 
 HPyAPI_FUNC double HPyLong_AsDouble(HPyContext *ctx, HPy h)
 {
     (void)ctx;
-    return PyLong_AsDouble(_h2py(h));
+    return _hpy_cpy_long_as_double(_h2py(h));
 }
 
 HPyAPI_FUNC long HPyLong_AsLong(HPyContext *ctx, HPy h)
 {
     (void)ctx;
-    return PyLong_AsLong(_h2py(h));
+    return _hpy_cpy_long_as_long(_h2py(h));
 }
 
 HPyAPI_FUNC unsigned long HPyLong_AsUnsignedLong(HPyContext *ctx, HPy h)
 {
     (void)ctx;
-    return PyLong_AsUnsignedLong(_h2py(h));
+    return _hpy_cpy_long_as_unsigned_long(_h2py(h));
 }
 
 HPyAPI_FUNC unsigned long HPyLong_AsUnsignedLongMask(HPyContext *ctx, HPy h)
 {
     (void)ctx;
-    return PyLong_AsUnsignedLongMask(_h2py(h));
+    return _hpy_cpy_long_as_unsigned_long_mask(_h2py(h));
 }
 
 HPyAPI_FUNC long long HPyLong_AsLongLong(HPyContext *ctx, HPy h)
 {
     (void)ctx;
-    return PyLong_AsLongLong(_h2py(h));
+    return _hpy_cpy_long_as_long_long(_h2py(h));
 }
 
 HPyAPI_FUNC unsigned long long HPyLong_AsUnsignedLongLong(HPyContext *ctx, HPy h)
 {
     (void)ctx;
-    return PyLong_AsUnsignedLongLong(_h2py(h));
+    return _hpy_cpy_long_as_unsigned_long_long(_h2py(h));
 }
 
 HPyAPI_FUNC unsigned long long HPyLong_AsUnsignedLongLongMask(HPyContext *ctx, HPy h)
 {
     (void)ctx;
-    return PyLong_AsUnsignedLongLongMask(_h2py(h));
+    return _hpy_cpy_long_as_unsigned_long_long_mask(_h2py(h));
 }
 
 HPyAPI_FUNC int HPyFloat_Check(HPyContext *ctx, HPy h)
@@ -697,7 +697,7 @@ HPyAPI_FUNC HPy HPyFloat_FromDouble(HPyContext *ctx, double v)
 HPyAPI_FUNC double HPyFloat_AsDouble(HPyContext *ctx, HPy h)
 {
     (void)ctx;
-    return PyFloat_AsDouble(_h2py(h));
+    return _hpy_cpy_float_as_double(_h2py(h));
 }
 
 HPyAPI_FUNC int HPyBool_Check(HPyContext *ctx, HPy h)
@@ -733,7 +733,7 @@ HPyAPI_FUNC HPy HPyUnicode_FromString(HPyContext *ctx, const char *utf8)
 HPyAPI_FUNC HPy HPyUnicode_FromStringAndSize(HPyContext *ctx, const char *utf8, HPy_ssize_t size)
 {
     (void)ctx;
-    return _py2h(PyUnicode_FromStringAndSize(utf8, size));
+    return _py2h(_hpy_cpy_unicode_from_string_and_size(utf8, size));
 }
 
 HPyAPI_FUNC HPy HPyUnicode_AsASCIIString(HPyContext *ctx, HPy h)
@@ -763,7 +763,7 @@ HPyAPI_FUNC const char * HPyUnicode_AsUTF8AndSize(HPyContext *ctx, HPy h, HPy_ss
 HPyAPI_FUNC HPy HPyUnicode_FromWideChar(HPyContext *ctx, const wchar_t *w, HPy_ssize_t size)
 {
     (void)ctx;
-    return _py2h(PyUnicode_FromWideChar(w, size));
+    return _py2h(_hpy_cpy_unicode_from_wide_char(w, size));
 }
 
 HPyAPI_FUNC HPy HPyUnicode_DecodeFSDefault(HPyContext *ctx, const char *v)
@@ -775,13 +775,13 @@ HPyAPI_FUNC HPy HPyUnicode_DecodeFSDefault(HPyContext *ctx, const char *v)
 HPyAPI_FUNC HPy HPyUnicode_DecodeFSDefaultAndSize(HPyContext *ctx, const char *v, HPy_ssize_t size)
 {
     (void)ctx;
-    return _py2h(PyUnicode_DecodeFSDefaultAndSize(v, size));
+    return _py2h(_hpy_cpy_unicode_decode_fs_default_and_size(v, size));
 }
 
 HPyAPI_FUNC HPy HPyUnicode_EncodeFSDefault(HPyContext *ctx, HPy h)
 {
     (void)ctx;
-    return _py2h(PyUnicode_EncodeFSDefault(_h2py(h)));
+    return _py2h(_hpy_cpy_unicode_encode_fs_default(_h2py(h)));
 }
 
 HPyAPI_FUNC HPy_UCS4 HPyUnicode_ReadChar(HPyContext *ctx, HPy h, HPy_ssize_t index)
@@ -793,31 +793,31 @@ HPyAPI_FUNC HPy_UCS4 HPyUnicode_ReadChar(HPyContext *ctx, HPy h, HPy_ssize_t ind
 HPyAPI_FUNC HPy HPyUnicode_DecodeASCII(HPyContext *ctx, const char *ascii, HPy_ssize_t size, const char *errors)
 {
     (void)ctx;
-    return _py2h(PyUnicode_DecodeASCII(ascii, size, errors));
+    return _py2h(_hpy_cpy_unicode_decode_ascii(ascii, size, errors));
 }
 
 HPyAPI_FUNC HPy HPyUnicode_DecodeLatin1(HPyContext *ctx, const char *latin1, HPy_ssize_t size, const char *errors)
 {
     (void)ctx;
-    return _py2h(PyUnicode_DecodeLatin1(latin1, size, errors));
+    return _py2h(_hpy_cpy_unicode_decode_latin1(latin1, size, errors));
 }
 
 HPyAPI_FUNC HPy HPyUnicode_DecodeUTF8(HPyContext *ctx, const char *utf8, HPy_ssize_t size, const char *errors)
 {
     (void)ctx;
-    return _py2h(PyUnicode_DecodeUTF8(utf8, size, errors));
+    return _py2h(_hpy_cpy_unicode_decode_utf8(utf8, size, errors));
 }
 
 HPyAPI_FUNC HPy HPyUnicode_FromEncodedObject(HPyContext *ctx, HPy obj, const char *encoding, const char *errors)
 {
     (void)ctx;
-    return _py2h(PyUnicode_FromEncodedObject(_h2py(obj), encoding, errors));
+    return _py2h(_hpy_cpy_unicode_from_encoded_object(_h2py(obj), encoding, errors));
 }
 
 HPyAPI_FUNC HPy HPyUnicode_Substring(HPyContext *ctx, HPy str, HPy_ssize_t start, HPy_ssize_t end)
 {
     (void)ctx;
-    return _py2h(PyUnicode_Substring(_h2py(str), start, end));
+    return _py2h(_hpy_cpy_unicode_substring(_h2py(str), start, end));
 }
 
 HPyAPI_FUNC HPy_ssize_t HPyUnicode_GetLength(HPyContext *ctx, HPy h)
@@ -835,7 +835,7 @@ HPyAPI_FUNC int HPyBytes_Check(HPyContext *ctx, HPy h)
 HPyAPI_FUNC HPy_ssize_t HPyBytes_Size(HPyContext *ctx, HPy h)
 {
     (void)ctx;
-    return PyBytes_Size(_h2py(h));
+    return _hpy_cpy_bytes_size(_h2py(h));
 }
 
 HPyAPI_FUNC HPy_ssize_t HPyBytes_GET_SIZE(HPyContext *ctx, HPy h)
@@ -865,7 +865,7 @@ HPyAPI_FUNC HPy HPyBytes_FromString(HPyContext *ctx, const char *bytes)
 HPyAPI_FUNC HPy HPyBytes_FromStringAndSize(HPyContext *ctx, const char *bytes, HPy_ssize_t len)
 {
     (void)ctx;
-    return _py2h(PyBytes_FromStringAndSize(bytes, len));
+    return _py2h(_hpy_cpy_bytes_from_string_and_size(bytes, len));
 }
 
 HPyAPI_FUNC int HPyTuple_Check(HPyContext *ctx, HPy h)

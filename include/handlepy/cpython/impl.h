@@ -106,31 +106,6 @@ HPyAPI_FUNC PyObject *_hpy_cpy_vectorcall_method(PyObject *name, PyObject *const
     return PyObject_VectorcallMethod(name, args, nargs, kwnames);
 }
 
-HPyAPI_FUNC int32_t _hpy_cpy_long_as_int32(PyObject *h)
-{
-    long value = PyLong_AsLong(h);
-    if (value == -1 && PyErr_Occurred())
-        return -1;
-    if (value < INT32_MIN || value > INT32_MAX) {
-        PyErr_SetString(PyExc_OverflowError, "Python int too large to convert to C int");
-        return -1;
-    }
-    return (int32_t)value;
-}
-
-HPyAPI_FUNC uint32_t _hpy_cpy_long_as_uint32(PyObject *h)
-{
-    unsigned long value = PyLong_AsUnsignedLong(h);
-    if (value == (unsigned long)-1 && PyErr_Occurred())
-        return (uint32_t)-1;
-    if (value > UINT32_MAX) {
-        PyErr_SetString(PyExc_OverflowError,
-                        "Python int too large to convert to C unsigned int");
-        return (uint32_t)-1;
-    }
-    return (uint32_t)value;
-}
-
 HPyAPI_FUNC PyObject *_hpy_cpy_tuple_from_array(PyObject **items, Py_ssize_t n)
 {
     PyObject *tuple = PyTuple_New(n);
