@@ -126,17 +126,36 @@ class ExtensionCompiler:
                 f"{target} is not in the cache and HANDLEPY_REQUIRE_CACHED=1 forbids "
                 "building it here")
         self.cache_dir.mkdir(parents=True, exist_ok=True)
+        runtime = self._runtime_objects()
         with tempfile.TemporaryDirectory(dir=self.cache_dir) as tmp:
             c_file = Path(tmp) / f"{name}.c"
             c_file.write_text(expand_source(source, name))
             out = Path(tmp) / target.name
-            cmd = [self.cc, *CFLAGS, "-shared", *build.cflags(self.abi), str(c_file),
-                   *map(str, build.sources(self.abi)), "-o", str(out)]
-            proc = subprocess.run(cmd, capture_output=True, text=True)
-            if proc.returncode != 0:
-                raise CompileError(f"{' '.join(cmd)}\n{proc.stdout}{proc.stderr}")
+            self._run([self.cc, *CFLAGS, "-shared", *build.cflags(self.abi), str(c_file),
+                       *map(str, runtime), "-o", str(out)])
             os.replace(out, target)
         return name, target
+
+    def _runtime_objects(self):
+        """The runtime sources compiled once per cache key, not once per module."""
+        folder = self.cache_dir / f"runtime-{self._base_key[:16]}"
+        objects = [folder / f"{src.parent.name}-{src.stem}.o" for src in build.sources(self.abi)]
+        if all(o.exists() for o in objects):
+            return objects
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=folder) as tmp:
+            for src, obj in zip(build.sources(self.abi), objects):
+                partial = Path(tmp) / obj.name
+                self._run([self.cc, *CFLAGS, *build.cflags(self.abi), "-c", str(src),
+                           "-o", str(partial)])
+                os.replace(partial, obj)
+        return objects
+
+    @staticmethod
+    def _run(cmd):
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise CompileError(f"{' '.join(cmd)}\n{proc.stdout}{proc.stderr}")
 
     def load(self, name, path):
         if self.abi == "universal":
