@@ -31,5 +31,14 @@ pypy-venv:
 generate:
 	$(PYTHON) api/generate.py
 
+# Micro benchmarks: writes bench/results/<date>.md and .png (see docs/performance.md).
+BENCH_PACKAGES := hpy==0.9.0 matplotlib setuptools
+
+.PHONY: bench
+bench: venv
+	scripts/ensure-apt valgrind
+	$(VENV)/bin/python -m pip install -q $(BENCH_PACKAGES)
+	$(VENV)/bin/python bench/run.py
+
 clean:
 	rm -rf build $(VENV) $(PYPY_VENV)

@@ -1,9 +1,11 @@
 /* handlepy._loader: loads universal binaries into the running interpreter. */
 #include "loader.h"
+#include "ffi_bind.h"
 #include "moduledef.h"
 
 #include <dlfcn.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static HPyContext universal_ctx = {
@@ -44,6 +46,29 @@ static int check_abi(abi_fn abi, PyObject *name)
     return -1;
 }
 
+/* HANDLEPY_TRAMPOLINES picks how methods find the context: "generated" (the default)
+ * installs the extension's own trampolines, which read its hidden context global;
+ * "ffi" installs libffi closures that carry the context. Read at each binary's first
+ * load: the host keeps what was bound then. */
+static PyModuleDef *new_def(const char *shortname, HPyModuleDef *hdef)
+{
+    const char *mode = getenv("HANDLEPY_TRAMPOLINES");
+    if (mode == NULL || mode[0] == '\0' || strcmp(mode, "generated") == 0)
+        return handlepy_moduledef_new(shortname, hdef, NULL, NULL);
+    if (strcmp(mode, "ffi") != 0) {
+        PyErr_Format(PyExc_ImportError,
+                     "HANDLEPY_TRAMPOLINES must be 'generated' or 'ffi', not '%s'", mode);
+        return NULL;
+    }
+    handlepy_ffi_bindings *bindings = handlepy_ffi_prepare(hdef, &universal_ctx);
+    if (bindings == NULL)
+        return NULL;
+    PyModuleDef *def = handlepy_moduledef_new(shortname, hdef, handlepy_ffi_bind, bindings);
+    if (def == NULL)
+        handlepy_ffi_release(bindings);
+    return def;
+}
+
 static PyModuleDef *load_def(PyObject *name, PyObject *path)
 {
     PyObject *cached = PyDict_GetItemWithError(defs_by_path, path);
@@ -76,7 +101,7 @@ static PyModuleDef *load_def(PyObject *name, PyObject *path)
                      name);
         goto fail;
     }
-    PyModuleDef *def = handlepy_moduledef_new(shortname, hdef, NULL, NULL);
+    PyModuleDef *def = new_def(shortname, hdef);
     if (def == NULL)
         goto fail;
     PyObject *capsule = PyCapsule_New(def, NULL, NULL);

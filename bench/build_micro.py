@@ -1,0 +1,80 @@
+"""``build_micro.py BUILD OUTDIR``: compile one build of the micro benchmark modules.
+
+Every build goes through setuptools, as HPy 0.9's own integration does, so all of them
+get the interpreter's compiler flags and differ only in the API layer under test.
+Run one build per process: setuptools and HPy's hook keep global state.
+"""
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from setuptools import Extension, setup
+
+MICRO = Path(__file__).resolve().parent / "micro"
+# Our own sources are held to the project's warning standard; HPy's are not ours.
+STRICT = ["-Wall", "-Wextra", "-Werror"]
+
+
+def build_capi(out, tmp):
+    ext = Extension("capi_micro", [str(MICRO / "capi_micro.c")], extra_compile_args=STRICT)
+    run_setup({"ext_modules": [ext]}, [], out, tmp)
+
+
+def build_handlepy(abi):
+    def build(out, tmp):
+        from handlepy import build as hbuild
+
+        ext = Extension(
+            "hpy_micro",
+            [str(MICRO / "hpy_micro.c"), *map(str, hbuild.sources(abi))],
+            define_macros=[(d, None) for d in hbuild.defines(abi)],
+            include_dirs=[str(d) for d in hbuild.include_dirs(abi)],
+            extra_compile_args=STRICT + ["-fvisibility=hidden"],
+        )
+        run_setup({"ext_modules": [ext]}, [], out, tmp)
+        if abi == "universal":
+            # setuptools names it like a C extension; the finder and load() want ours.
+            built = next(Path(out).glob("hpy_micro.cpython-*.so"))
+            built.rename(Path(out) / ("hpy_micro" + hbuild.ext_suffix("universal")))
+    return build
+
+
+def build_hpy09(abi):
+    def build(out, tmp):
+        ext = Extension("hpy_micro", [str(MICRO / "hpy_micro.c")])
+        run_setup({"hpy_ext_modules": [ext]}, [f"--hpy-abi={abi}"], out, tmp)
+    return build
+
+
+BUILDS = {
+    "capi": build_capi,
+    "handlepy-cpython": build_handlepy("cpython"),
+    "handlepy-universal": build_handlepy("universal"),
+    "hpy09-cpython": build_hpy09("cpython"),
+    "hpy09-universal": build_hpy09("universal"),
+}
+
+
+def run_setup(kwargs, global_args, out, tmp):
+    lib = Path(tmp) / "lib"
+    setup(name="micro", version="0", py_modules=[],
+          script_args=[*global_args, "-q", "build", "--build-lib", str(lib),
+                       "--build-temp", str(Path(tmp) / "obj")],
+          **kwargs)
+    # HPy moves its universal builds to a folder of their own (lib-hpy-universal) and
+    # puts a loader stub beside them, which the benchmark does not use.
+    for built in Path(tmp).glob("lib*/*.so"):
+        shutil.move(str(built), str(out / built.name))
+
+
+def main(build, outdir):
+    out = Path(outdir).resolve()
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        BUILDS[build](out, tmp)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

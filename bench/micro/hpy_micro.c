@@ -1,0 +1,104 @@
+/* The micro benchmarks, written once against the HPy 0.9 API. The same file builds with
+ * handlepy (both ABIs) and with HPy 0.9 (both ABIs), so it uses nothing either lacks.
+ * Each function does the least work its case needs; capi_micro.c is its C-API twin. */
+#include "hpy.h"
+
+HPyDef_METH(noargs, "noargs", HPyFunc_NOARGS)
+static HPy noargs_impl(HPyContext *ctx, HPy self)
+{
+    (void)self;
+    return HPy_Dup(ctx, ctx->h_None);
+}
+
+HPyDef_METH(onearg, "onearg", HPyFunc_O)
+static HPy onearg_impl(HPyContext *ctx, HPy self, HPy arg)
+{
+    (void)self;
+    return HPy_Dup(ctx, arg);
+}
+
+HPyDef_METH(varargs, "varargs", HPyFunc_VARARGS)
+static HPy varargs_impl(HPyContext *ctx, HPy self, const HPy *args, size_t nargs)
+{
+    (void)self;
+    (void)args;
+    (void)nargs;
+    return HPy_Dup(ctx, ctx->h_None);
+}
+
+HPyDef_METH(keywords, "keywords", HPyFunc_KEYWORDS)
+static HPy keywords_impl(HPyContext *ctx, HPy self, const HPy *args, size_t nargs,
+                         HPy kwnames)
+{
+    (void)self;
+    (void)args;
+    (void)nargs;
+    (void)kwnames;
+    return HPy_Dup(ctx, ctx->h_None);
+}
+
+/* Above the small-int cache, so every call allocates. */
+HPyDef_METH(allocate_int, "allocate_int", HPyFunc_NOARGS)
+static HPy allocate_int_impl(HPyContext *ctx, HPy self)
+{
+    (void)self;
+    return HPyLong_FromLong(ctx, 2048);
+}
+
+HPyDef_METH(allocate_tuple, "allocate_tuple", HPyFunc_NOARGS)
+static HPy allocate_tuple_impl(HPyContext *ctx, HPy self)
+{
+    (void)self;
+    HPy items[2] = {ctx->h_None, ctx->h_None};
+    return HPyTuple_FromArray(ctx, items, 2);
+}
+
+/* Attribute and item cases take their name or key as an argument: a caller's interned
+ * constant, as real code keeps them, instead of a string built per call. */
+HPyDef_METH(getattr, "getattr", HPyFunc_VARARGS)
+static HPy getattr_impl(HPyContext *ctx, HPy self, const HPy *args, size_t nargs)
+{
+    (void)self;
+    (void)nargs;
+    return HPy_GetAttr(ctx, args[0], args[1]);
+}
+
+HPyDef_METH(setattr, "setattr", HPyFunc_VARARGS)
+static HPy setattr_impl(HPyContext *ctx, HPy self, const HPy *args, size_t nargs)
+{
+    (void)self;
+    (void)nargs;
+    if (HPy_SetAttr(ctx, args[0], args[1], args[2]) < 0)
+        return HPy_NULL;
+    return HPy_Dup(ctx, ctx->h_None);
+}
+
+HPyDef_METH(getitem, "getitem", HPyFunc_VARARGS)
+static HPy getitem_impl(HPyContext *ctx, HPy self, const HPy *args, size_t nargs)
+{
+    (void)self;
+    (void)nargs;
+    return HPy_GetItem(ctx, args[0], args[1]);
+}
+
+HPyDef_METH(len, "len", HPyFunc_O)
+static HPy len_impl(HPyContext *ctx, HPy self, HPy arg)
+{
+    (void)self;
+    HPy_ssize_t n = HPy_Length(ctx, arg);
+    if (n < 0)
+        return HPy_NULL;
+    return HPyLong_FromSsize_t(ctx, n);
+}
+
+static HPyDef *micro_defines[] = {
+    &noargs, &onearg, &varargs, &keywords, &allocate_int, &allocate_tuple,
+    &getattr, &setattr, &getitem, &len, NULL,
+};
+
+static HPyModuleDef micro_def = {
+    .doc = "Micro benchmarks on the HPy API.",
+    .defines = micro_defines,
+};
+
+HPy_MODINIT(hpy_micro, micro_def)

@@ -1,0 +1,92 @@
+"""The benchmark worker: imports one variant's module, then times calls.
+
+``worker.py VARIANT BUILD_ROOT``: serve timing requests, one ``CASE LOOPS`` line in, the
+elapsed seconds out, until end of input (run.py keeps one worker per variant alive and
+interleaves them, so all variants of a case are timed under the same machine load).
+``worker.py VARIANT BUILD_ROOT --segments N``: for each case, make N calls to warm up,
+N calls, N calls again and 2N calls, each segment after a call to ``os.getppid``, then
+exit. run.py runs this under callgrind with ``--dump-before=getppid``, so that each
+segment is counted on its own.
+"""
+import importlib
+import importlib.util
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from micro_cases import CASES, SEGMENTS, VARIANTS  # noqa: E402
+
+
+def load(variant, root):
+    folder = Path(root) / variant.build
+    name = "capi_micro" if variant.build == "capi" else "hpy_micro"
+    for key, value in variant.env.items():
+        # The loader reads its settings from the environment run.py gave this process.
+        if os.environ.get(key) != value:
+            raise SystemExit(f"{variant.name} needs {key}={value} in the environment")
+    if variant.loader == "extension":
+        sys.path.insert(0, str(folder))
+        return importlib.import_module(name)
+    if variant.loader == "handlepy":
+        import handlepy
+
+        return handlepy.load(name, str(folder / f"{name}.handlepy.so"))
+    import hpy.universal
+
+    path = str(folder / f"{name}.hpy0.so")
+    return hpy.universal.load(name, path, importlib.util.spec_from_file_location(name, path))
+
+
+class Holder:
+    pass
+
+
+def objects():
+    obj = Holder()
+    obj.x = 1
+    return {"none": None, "number": 12345, "obj": obj, "mapping": {"k": 1},
+            "items": [1, 2, 3]}
+
+
+def make_loop(module, case):
+    """A function timing `loops` calls of the case, compiled so that its statement runs
+    inline in the loop, as in timeit: no extra Python call per iteration."""
+    names = objects()
+    params = ", ".join(["f", *names])
+    source = (f"def loop(loops, {params}):\n"
+              f"    it = _repeat(None, loops)\n"
+              f"    t0 = _timer()\n"
+              f"    for _ in it:\n"
+              f"        {case.call}\n"
+              f"    return _timer() - t0\n")
+    namespace = {"_repeat": __import__("itertools").repeat, "_timer": time.perf_counter}
+    exec(compile(source, f"<{case.name}>", "exec"), namespace)
+    loop = namespace["loop"]
+    fn = getattr(module, case.function)
+    values = list(names.values())
+    return lambda loops: loop(loops, fn, *values)
+
+
+def main(argv):
+    variant = next(v for v in VARIANTS if v.name == argv[0])
+    module = load(variant, argv[1])
+    loops = {case.name: make_loop(module, case) for case in CASES}
+    if argv[2:3] == ["--segments"]:
+        n = int(argv[3])
+        for case in CASES:
+            for count in SEGMENTS:
+                os.getppid()
+                loops[case.name](count * n)
+        os.getppid()
+        return 0
+    print("ready", flush=True)
+    for line in sys.stdin:
+        name, _, count = line.rstrip("\n").rpartition(" ")
+        print(repr(loops[name](int(count))), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
