@@ -109,7 +109,7 @@ HPyAPI_FUNC void HPy_Close(HPyContext *ctx, HPy h)
 HPyAPI_FUNC HPy HPy_GetAttr(HPyContext *ctx, HPy obj, HPy name)
 {
     (void)ctx;
-    return _py2h(PyObject_GetAttr(_h2py(obj), _h2py(name)));
+    return _py2h(_hpy_cpy_getattr(_h2py(obj), _h2py(name)));
 }
 
 HPyAPI_FUNC HPy HPy_GetAttr_s(HPyContext *ctx, HPy obj, const char *utf8_name)
@@ -133,25 +133,25 @@ HPyAPI_FUNC int HPy_HasAttr_s(HPyContext *ctx, HPy obj, const char *utf8_name)
 HPyAPI_FUNC int HPy_SetAttr(HPyContext *ctx, HPy obj, HPy name, HPy value)
 {
     (void)ctx;
-    return PyObject_SetAttr(_h2py(obj), _h2py(name), _h2py(value));
+    return _hpy_cpy_setattr(_h2py(obj), _h2py(name), _h2py(value));
 }
 
 HPyAPI_FUNC int HPy_SetAttr_s(HPyContext *ctx, HPy obj, const char *utf8_name, HPy value)
 {
     (void)ctx;
-    return PyObject_SetAttrString(_h2py(obj), utf8_name, _h2py(value));
+    return _hpy_cpy_setattr_s(_h2py(obj), utf8_name, _h2py(value));
 }
 
 HPyAPI_FUNC int HPy_DelAttr(HPyContext *ctx, HPy obj, HPy name)
 {
     (void)ctx;
-    return PyObject_SetAttr(_h2py(obj), _h2py(name), NULL);
+    return _hpy_cpy_setattr(_h2py(obj), _h2py(name), NULL);
 }
 
 HPyAPI_FUNC int HPy_DelAttr_s(HPyContext *ctx, HPy obj, const char *utf8_name)
 {
     (void)ctx;
-    return PyObject_SetAttrString(_h2py(obj), utf8_name, NULL);
+    return PyObject_DelAttrString(_h2py(obj), utf8_name);
 }
 
 HPyAPI_FUNC HPy HPy_GetItem(HPyContext *ctx, HPy obj, HPy key)
@@ -229,7 +229,7 @@ HPyAPI_FUNC HPy HPy_Type(HPyContext *ctx, HPy obj)
 HPyAPI_FUNC int HPy_TypeCheck(HPyContext *ctx, HPy obj, HPy type)
 {
     (void)ctx;
-    return PyObject_TypeCheck(_h2py(obj), (PyTypeObject *)_h2py(type));
+    return _hpy_cpy_type_check(_h2py(obj), _h2py(type));
 }
 
 HPyAPI_FUNC int HPy_Is(HPyContext *ctx, HPy obj, HPy other)
@@ -259,19 +259,19 @@ HPyAPI_FUNC HPy HPy_ASCII(HPyContext *ctx, HPy obj)
 HPyAPI_FUNC HPy HPy_Bytes(HPyContext *ctx, HPy obj)
 {
     (void)ctx;
-    return _py2h(PyObject_Bytes(_h2py(obj)));
+    return _py2h(_hpy_cpy_bytes(_h2py(obj)));
 }
 
 HPyAPI_FUNC HPy HPy_RichCompare(HPyContext *ctx, HPy v, HPy w, int op)
 {
     (void)ctx;
-    return _py2h(PyObject_RichCompare(_h2py(v), _h2py(w), op));
+    return _py2h(_hpy_cpy_rich_compare(_h2py(v), _h2py(w), op));
 }
 
 HPyAPI_FUNC int HPy_RichCompareBool(HPyContext *ctx, HPy v, HPy w, int op)
 {
     (void)ctx;
-    return PyObject_RichCompareBool(_h2py(v), _h2py(w), op);
+    return _hpy_cpy_rich_compare_bool(_h2py(v), _h2py(w), op);
 }
 
 HPyAPI_FUNC HPy_hash_t HPy_Hash(HPyContext *ctx, HPy obj)

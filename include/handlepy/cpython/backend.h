@@ -6,6 +6,7 @@
 #define _py2h(o) ((HPy){(intptr_t)(o)})
 
 #include "handlepy/cpython/impl.h"
+#include "handlepy/cpython/impl_object.h"
 #include "handlepy/cpython/impl_tracker.h"
 #include "handlepy/cpython/autogen_calls.h"
 

@@ -1,0 +1,95 @@
+/* CPython-backend helpers for the object protocol (see impl.h for the shared ones).
+ * These guard C-API calls whose bad input would be undefined behaviour on the host. */
+#ifndef HANDLEPY_CPYTHON_IMPL_OBJECT_H
+#define HANDLEPY_CPYTHON_IMPL_OBJECT_H
+
+/* PyPy reports a non-str name in words of its own; this gives CPython's. */
+HPyAPI_FUNC int _hpy_cpy_bad_attr_name(PyObject *name)
+{
+    if (PyUnicode_Check(name))
+        return 0;
+    PyErr_Format(PyExc_TypeError, "attribute name must be string, not '%.200s'",
+                 Py_TYPE(name)->tp_name);
+    return 1;
+}
+
+HPyAPI_FUNC PyObject *_hpy_cpy_getattr(PyObject *obj, PyObject *name)
+{
+    return _hpy_cpy_bad_attr_name(name) ? NULL : PyObject_GetAttr(obj, name);
+}
+
+/* PyPy's PyObject_SetAttr with a NULL value deletes, but ignores a missing attribute;
+ * its PyObject_DelAttr raises AttributeError as CPython does. */
+HPyAPI_FUNC int _hpy_cpy_setattr(PyObject *obj, PyObject *name, PyObject *value)
+{
+    if (_hpy_cpy_bad_attr_name(name))
+        return -1;
+    return value == NULL ? PyObject_DelAttr(obj, name) : PyObject_SetAttr(obj, name, value);
+}
+
+HPyAPI_FUNC int _hpy_cpy_setattr_s(PyObject *obj, const char *name, PyObject *value)
+{
+    return value == NULL ? PyObject_DelAttrString(obj, name)
+                         : PyObject_SetAttrString(obj, name, value);
+}
+
+/* PyPy's PyObject_Bytes stops after bytes, __bytes__ and the buffer protocol; CPython's
+ * goes on to any iterable of ints but str, and names the type when it gives up. */
+HPyAPI_FUNC PyObject *_hpy_cpy_bytes(PyObject *obj)
+{
+#ifdef PYPY_VERSION
+    if (!PyBytes_Check(obj) && !PyObject_HasAttrString((PyObject *)Py_TYPE(obj), "__bytes__")) {
+        int is_str = PyUnicode_Check(obj);
+        PyObject *result = is_str ? NULL : PyObject_Bytes(obj);
+        if (result != NULL || (!is_str && !PyErr_ExceptionMatches(PyExc_TypeError)))
+            return result;
+        PyErr_Clear();
+        PyObject *items = is_str ? NULL : PyObject_GetIter(obj);
+        if (items != NULL) {
+            result = PyObject_CallOneArg((PyObject *)&PyBytes_Type, items);
+            Py_DECREF(items);
+            return result;
+        }
+        if (!is_str && !PyErr_ExceptionMatches(PyExc_TypeError))
+            return NULL;
+        PyErr_Format(PyExc_TypeError, "cannot convert '%.200s' object to bytes",
+                     Py_TYPE(obj)->tp_name);
+        return NULL;
+    }
+#endif
+    return PyObject_Bytes(obj);
+}
+
+/* A handle carries no C type, so unlike PyObject_TypeCheck this must check that `type`
+ * is one. Callers test the result as a boolean, so a bad `type` answers "no" (0) and
+ * leaves TypeError set to surface at the caller's next error check. */
+HPyAPI_FUNC int _hpy_cpy_type_check(PyObject *obj, PyObject *type)
+{
+    if (!PyType_Check(type)) {
+        PyErr_Format(PyExc_TypeError, "HPy_TypeCheck() arg 2 must be a type, not %.200s",
+                     Py_TYPE(type)->tp_name);
+        return 0;
+    }
+    return PyObject_TypeCheck(obj, (PyTypeObject *)type);
+}
+
+/* CPython only asserts that `op` is in range and indexes a table with it. */
+HPyAPI_FUNC int _hpy_cpy_bad_compare_op(int op)
+{
+    if (op >= Py_LT && op <= Py_GE)
+        return 0;
+    PyErr_SetString(PyExc_SystemError, "bad argument to internal function");
+    return 1;
+}
+
+HPyAPI_FUNC PyObject *_hpy_cpy_rich_compare(PyObject *v, PyObject *w, int op)
+{
+    return _hpy_cpy_bad_compare_op(op) ? NULL : PyObject_RichCompare(v, w, op);
+}
+
+HPyAPI_FUNC int _hpy_cpy_rich_compare_bool(PyObject *v, PyObject *w, int op)
+{
+    return _hpy_cpy_bad_compare_op(op) ? -1 : PyObject_RichCompareBool(v, w, op);
+}
+
+#endif
