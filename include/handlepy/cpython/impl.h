@@ -103,6 +103,8 @@ HPyAPI_FUNC PyObject *_hpy_cpy_vectorcall_method(PyObject *name, PyObject *const
                         "HPy_CallMethod requires kwnames to be a tuple or null handle");
         return NULL;
     }
+    if (_hpy_cpy_bad_attr_name(name))
+        return NULL;
     return PyObject_VectorcallMethod(name, args, nargs, kwnames);
 }
 

@@ -1,5 +1,6 @@
-/* CPython-backend helpers for the object protocol (see impl.h for the shared ones).
- * These guard C-API calls whose bad input would be undefined behaviour on the host. */
+/* CPython-backend helpers for the object protocol, included before impl.h, which uses
+ * them. They guard C-API calls whose bad input is undefined behaviour on the host, and
+ * make PyPy's cpyext answer as CPython does. */
 #ifndef HANDLEPY_CPYTHON_IMPL_OBJECT_H
 #define HANDLEPY_CPYTHON_IMPL_OBJECT_H
 
