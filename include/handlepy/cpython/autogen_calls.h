@@ -997,25 +997,25 @@ HPyAPI_FUNC HPy_ssize_t HPySlice_AdjustIndices(HPyContext *ctx, HPy_ssize_t leng
 HPyAPI_FUNC HPy HPyErr_SetString(HPyContext *ctx, HPy h_type, const char *utf8_message)
 {
     (void)ctx;
-    return _py2h((PyErr_SetString(_h2py(h_type), utf8_message), NULL));
+    return _py2h(_hpy_cpy_err_set_string(_h2py(h_type), utf8_message));
 }
 
 HPyAPI_FUNC HPy HPyErr_SetObject(HPyContext *ctx, HPy h_type, HPy h_value)
 {
     (void)ctx;
-    return _py2h((PyErr_SetObject(_h2py(h_type), _h2py(h_value)), NULL));
+    return _py2h(_hpy_cpy_err_set_object(_h2py(h_type), _h2py(h_value)));
 }
 
 HPyAPI_FUNC HPy HPyErr_SetFromErrnoWithFilename(HPyContext *ctx, HPy h_type, const char *filename_fsencoded)
 {
     (void)ctx;
-    return _py2h(PyErr_SetFromErrnoWithFilename(_h2py(h_type), filename_fsencoded));
+    return _py2h(_hpy_cpy_err_from_errno(_h2py(h_type), filename_fsencoded));
 }
 
 HPyAPI_FUNC HPy HPyErr_SetFromErrnoWithFilenameObjects(HPyContext *ctx, HPy h_type, HPy filename1, HPy filename2)
 {
     (void)ctx;
-    return _py2h(PyErr_SetFromErrnoWithFilenameObjects(_h2py(h_type), _h2py(filename1), _h2py(filename2)));
+    return _py2h(_hpy_cpy_err_from_errno_objects(_h2py(h_type), _h2py(filename1), _h2py(filename2)));
 }
 
 HPyAPI_FUNC int HPyErr_Occurred(HPyContext *ctx)
@@ -1027,7 +1027,7 @@ HPyAPI_FUNC int HPyErr_Occurred(HPyContext *ctx)
 HPyAPI_FUNC int HPyErr_ExceptionMatches(HPyContext *ctx, HPy exc)
 {
     (void)ctx;
-    return PyErr_ExceptionMatches(_h2py(exc));
+    return _hpy_cpy_exception_matches(_h2py(exc));
 }
 
 HPyAPI_FUNC HPy HPyErr_NoMemory(HPyContext *ctx)
@@ -1057,7 +1057,7 @@ HPyAPI_FUNC HPy HPyErr_NewExceptionWithDoc(HPyContext *ctx, const char *utf8_nam
 HPyAPI_FUNC int HPyErr_WarnEx(HPyContext *ctx, HPy category, const char *utf8_message, HPy_ssize_t stack_level)
 {
     (void)ctx;
-    return PyErr_WarnEx(_h2py(category), utf8_message, stack_level);
+    return _hpy_cpy_warn(_h2py(category), utf8_message, stack_level);
 }
 
 HPyAPI_FUNC void HPyErr_WriteUnraisable(HPyContext *ctx, HPy obj)
