@@ -40,6 +40,11 @@ SOURCE = r"""
     METH(setitem, return int_result(ctx, HPy_SetItem(ctx, args[0], args[1], args[2]));)
     METH(setitem_i, return int_result(ctx, HPy_SetItem_i(ctx, args[0], SSIZE(args[1]), args[2]));)
     METH(setitem_s, return int_result(ctx, HPy_SetItem_s(ctx, args[0], UTF8(args[1]), args[2]));)
+    METH(setitem_null, return int_result(ctx, HPy_SetItem(ctx, args[0], args[1], HPy_NULL));)
+    METH(setitem_i_null, return int_result(ctx, HPy_SetItem_i(ctx, args[0], SSIZE(args[1]),
+                                                              HPy_NULL));)
+    METH(setitem_s_null, return int_result(ctx, HPy_SetItem_s(ctx, args[0], UTF8(args[1]),
+                                                              HPy_NULL));)
     METH(delitem, return int_result(ctx, HPy_DelItem(ctx, args[0], args[1]));)
     METH(delitem_i, return int_result(ctx, HPy_DelItem_i(ctx, args[0], SSIZE(args[1])));)
     METH(delitem_s, return int_result(ctx, HPy_DelItem_s(ctx, args[0], UTF8(args[1])));)
@@ -80,6 +85,9 @@ SOURCE = r"""
     @EXPORT(setitem)
     @EXPORT(setitem_i)
     @EXPORT(setitem_s)
+    @EXPORT(setitem_null)
+    @EXPORT(setitem_i_null)
+    @EXPORT(setitem_s_null)
     @EXPORT(delitem)
     @EXPORT(delitem_i)
     @EXPORT(delitem_s)
@@ -215,6 +223,9 @@ def test_setitem(mod):
     raises_like(lambda: mod.setitem_s(seq, "k", "x"), lambda: assign(seq, "k"))
     raises_like(lambda: mod.setitem((1,), 0, "x"), lambda: assign((1,), 0))
     raises_like(lambda: mod.setitem(mapping, [], "x"), lambda: assign(mapping, []))
+    for call, key in [(mod.setitem_null, 0), (mod.setitem_i_null, 0), (mod.setitem_s_null, "k")]:
+        with pytest.raises(SystemError, match="^null argument to internal routine$"):
+            call(mapping, key)
 
 
 def test_delitem(mod):

@@ -175,7 +175,7 @@ HPyAPI_FUNC HPy HPy_GetItem_s(HPyContext *ctx, HPy obj, const char *utf8_key)
 HPyAPI_FUNC int HPy_SetItem(HPyContext *ctx, HPy obj, HPy key, HPy value)
 {
     (void)ctx;
-    return PyObject_SetItem(_h2py(obj), _h2py(key), _h2py(value));
+    return _hpy_cpy_setitem(_h2py(obj), _h2py(key), _h2py(value));
 }
 
 HPyAPI_FUNC int HPy_SetItem_i(HPyContext *ctx, HPy obj, HPy_ssize_t idx, HPy value)

@@ -37,6 +37,20 @@ HPyAPI_FUNC int _hpy_cpy_setattr_s(PyObject *obj, const char *name, PyObject *va
                          : PyObject_SetAttrString(obj, name, value);
 }
 
+/* CPython refuses a NULL value to store; PyPy crashes on one. */
+HPyAPI_FUNC int _hpy_cpy_null_value(PyObject *value)
+{
+    if (value != NULL)
+        return 0;
+    PyErr_SetString(PyExc_SystemError, "null argument to internal routine");
+    return 1;
+}
+
+HPyAPI_FUNC int _hpy_cpy_setitem(PyObject *obj, PyObject *key, PyObject *value)
+{
+    return _hpy_cpy_null_value(value) ? -1 : PyObject_SetItem(obj, key, value);
+}
+
 /* PyPy's PyObject_Bytes stops after bytes, __bytes__ and the buffer protocol; CPython's
  * goes on to any iterable of ints but str, and names the type when it gives up. */
 HPyAPI_FUNC PyObject *_hpy_cpy_bytes(PyObject *obj)
