@@ -53,6 +53,8 @@ static int out_reserve(out_t *out, size_t extra)
 
 static int out_text(out_t *out, const char *s, size_t n)
 {
+    if (n == 0)
+        return 0;  /* text may still be NULL, which memcpy may not take even for 0 bytes */
     if (out_reserve(out, n) < 0)
         return -1;
     memcpy(out->text + out->len, s, n);
@@ -98,12 +100,11 @@ static int out_str(out_t *out, HPy str, const spec_t *spec)
     HPy_ssize_t len = HPyUnicode_GetLength(ctx, str);
     if (len < 0)
         return -1;
-    HPy piece = spec->precision >= 0 && len > spec->precision
-        ? HPyUnicode_Substring(ctx, str, 0, spec->precision)
-        : HPy_Dup(ctx, str);
+    int cut = spec->precision >= 0 && len > spec->precision;
+    HPy piece = cut ? HPyUnicode_Substring(ctx, str, 0, spec->precision) : HPy_Dup(ctx, str);
     if (HPy_IsNull(piece))
         return -1;
-    if (len > spec->precision && spec->precision >= 0)
+    if (cut)
         len = spec->precision;
     HPy_ssize_t pad = spec->width > len ? spec->width - len : 0;
     int res = 0;
@@ -197,6 +198,10 @@ static int out_integer(out_t *out, const spec_t *spec, char unit, va_list *vargs
         default: value = va_arg(*vargs, unsigned int); break;
         }
         snprintf(digits, sizeof digits, unit == 'x' ? "%llx" : "%llu", value);
+    }
+    if (spec->width > MAX_SSIZE / 2 || spec->precision > MAX_SSIZE / 2) {
+        HPyErr_NoMemory(out->ctx);  /* and keeps the sums below from overflowing */
+        return -1;
     }
     HPy_ssize_t sign = digits[0] == '-';
     HPy_ssize_t len = (HPy_ssize_t)strlen(digits) - sign;

@@ -203,6 +203,15 @@ def test_bad_formats(mod, fmt, exc, message):
         mod.f_int(fmt, 1)
 
 
+def test_results_too_big_to_build(mod):
+    huge = 2 ** 63 - 2
+    for fmt in [f"%{huge}d", f"%.{huge}d", f"%{huge}.{huge}d"]:
+        with pytest.raises(MemoryError):
+            mod.f_int(fmt, 1)
+    with pytest.raises(MemoryError):
+        mod.f_cstr(f"%{huge}s", b"x")
+
+
 def test_err_format(mod):
     with pytest.raises(KeyError) as info:
         mod.err_format(KeyError, "missing %R (%d)", "k")
