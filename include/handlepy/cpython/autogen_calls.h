@@ -109,7 +109,7 @@ HPyAPI_FUNC void HPy_Close(HPyContext *ctx, HPy h)
 HPyAPI_FUNC HPy HPy_GetAttr(HPyContext *ctx, HPy obj, HPy name)
 {
     (void)ctx;
-    return _py2h(PyObject_GetAttr(_h2py(obj), _h2py(name)));
+    return _py2h(_hpy_cpy_getattr(_h2py(obj), _h2py(name)));
 }
 
 HPyAPI_FUNC HPy HPy_GetAttr_s(HPyContext *ctx, HPy obj, const char *utf8_name)
@@ -133,25 +133,25 @@ HPyAPI_FUNC int HPy_HasAttr_s(HPyContext *ctx, HPy obj, const char *utf8_name)
 HPyAPI_FUNC int HPy_SetAttr(HPyContext *ctx, HPy obj, HPy name, HPy value)
 {
     (void)ctx;
-    return PyObject_SetAttr(_h2py(obj), _h2py(name), _h2py(value));
+    return _hpy_cpy_setattr(_h2py(obj), _h2py(name), _h2py(value));
 }
 
 HPyAPI_FUNC int HPy_SetAttr_s(HPyContext *ctx, HPy obj, const char *utf8_name, HPy value)
 {
     (void)ctx;
-    return PyObject_SetAttrString(_h2py(obj), utf8_name, _h2py(value));
+    return _hpy_cpy_setattr_s(_h2py(obj), utf8_name, _h2py(value));
 }
 
 HPyAPI_FUNC int HPy_DelAttr(HPyContext *ctx, HPy obj, HPy name)
 {
     (void)ctx;
-    return PyObject_SetAttr(_h2py(obj), _h2py(name), NULL);
+    return _hpy_cpy_setattr(_h2py(obj), _h2py(name), NULL);
 }
 
 HPyAPI_FUNC int HPy_DelAttr_s(HPyContext *ctx, HPy obj, const char *utf8_name)
 {
     (void)ctx;
-    return PyObject_SetAttrString(_h2py(obj), utf8_name, NULL);
+    return PyObject_DelAttrString(_h2py(obj), utf8_name);
 }
 
 HPyAPI_FUNC HPy HPy_GetItem(HPyContext *ctx, HPy obj, HPy key)
@@ -175,7 +175,7 @@ HPyAPI_FUNC HPy HPy_GetItem_s(HPyContext *ctx, HPy obj, const char *utf8_key)
 HPyAPI_FUNC int HPy_SetItem(HPyContext *ctx, HPy obj, HPy key, HPy value)
 {
     (void)ctx;
-    return PyObject_SetItem(_h2py(obj), _h2py(key), _h2py(value));
+    return _hpy_cpy_setitem(_h2py(obj), _h2py(key), _h2py(value));
 }
 
 HPyAPI_FUNC int HPy_SetItem_i(HPyContext *ctx, HPy obj, HPy_ssize_t idx, HPy value)
@@ -229,7 +229,7 @@ HPyAPI_FUNC HPy HPy_Type(HPyContext *ctx, HPy obj)
 HPyAPI_FUNC int HPy_TypeCheck(HPyContext *ctx, HPy obj, HPy type)
 {
     (void)ctx;
-    return PyObject_TypeCheck(_h2py(obj), (PyTypeObject *)_h2py(type));
+    return _hpy_cpy_type_check(_h2py(obj), _h2py(type));
 }
 
 HPyAPI_FUNC int HPy_Is(HPyContext *ctx, HPy obj, HPy other)
@@ -259,19 +259,19 @@ HPyAPI_FUNC HPy HPy_ASCII(HPyContext *ctx, HPy obj)
 HPyAPI_FUNC HPy HPy_Bytes(HPyContext *ctx, HPy obj)
 {
     (void)ctx;
-    return _py2h(PyObject_Bytes(_h2py(obj)));
+    return _py2h(_hpy_cpy_bytes(_h2py(obj)));
 }
 
 HPyAPI_FUNC HPy HPy_RichCompare(HPyContext *ctx, HPy v, HPy w, int op)
 {
     (void)ctx;
-    return _py2h(PyObject_RichCompare(_h2py(v), _h2py(w), op));
+    return _py2h(_hpy_cpy_rich_compare(_h2py(v), _h2py(w), op));
 }
 
 HPyAPI_FUNC int HPy_RichCompareBool(HPyContext *ctx, HPy v, HPy w, int op)
 {
     (void)ctx;
-    return PyObject_RichCompareBool(_h2py(v), _h2py(w), op);
+    return _hpy_cpy_rich_compare_bool(_h2py(v), _h2py(w), op);
 }
 
 HPyAPI_FUNC HPy_hash_t HPy_Hash(HPyContext *ctx, HPy obj)
@@ -997,25 +997,25 @@ HPyAPI_FUNC HPy_ssize_t HPySlice_AdjustIndices(HPyContext *ctx, HPy_ssize_t leng
 HPyAPI_FUNC HPy HPyErr_SetString(HPyContext *ctx, HPy h_type, const char *utf8_message)
 {
     (void)ctx;
-    return _py2h((PyErr_SetString(_h2py(h_type), utf8_message), NULL));
+    return _py2h(_hpy_cpy_err_set_string(_h2py(h_type), utf8_message));
 }
 
 HPyAPI_FUNC HPy HPyErr_SetObject(HPyContext *ctx, HPy h_type, HPy h_value)
 {
     (void)ctx;
-    return _py2h((PyErr_SetObject(_h2py(h_type), _h2py(h_value)), NULL));
+    return _py2h(_hpy_cpy_err_set_object(_h2py(h_type), _h2py(h_value)));
 }
 
 HPyAPI_FUNC HPy HPyErr_SetFromErrnoWithFilename(HPyContext *ctx, HPy h_type, const char *filename_fsencoded)
 {
     (void)ctx;
-    return _py2h(PyErr_SetFromErrnoWithFilename(_h2py(h_type), filename_fsencoded));
+    return _py2h(_hpy_cpy_err_from_errno(_h2py(h_type), filename_fsencoded));
 }
 
 HPyAPI_FUNC HPy HPyErr_SetFromErrnoWithFilenameObjects(HPyContext *ctx, HPy h_type, HPy filename1, HPy filename2)
 {
     (void)ctx;
-    return _py2h(PyErr_SetFromErrnoWithFilenameObjects(_h2py(h_type), _h2py(filename1), _h2py(filename2)));
+    return _py2h(_hpy_cpy_err_from_errno_objects(_h2py(h_type), _h2py(filename1), _h2py(filename2)));
 }
 
 HPyAPI_FUNC int HPyErr_Occurred(HPyContext *ctx)
@@ -1027,7 +1027,7 @@ HPyAPI_FUNC int HPyErr_Occurred(HPyContext *ctx)
 HPyAPI_FUNC int HPyErr_ExceptionMatches(HPyContext *ctx, HPy exc)
 {
     (void)ctx;
-    return PyErr_ExceptionMatches(_h2py(exc));
+    return _hpy_cpy_exception_matches(_h2py(exc));
 }
 
 HPyAPI_FUNC HPy HPyErr_NoMemory(HPyContext *ctx)
@@ -1057,7 +1057,7 @@ HPyAPI_FUNC HPy HPyErr_NewExceptionWithDoc(HPyContext *ctx, const char *utf8_nam
 HPyAPI_FUNC int HPyErr_WarnEx(HPyContext *ctx, HPy category, const char *utf8_message, HPy_ssize_t stack_level)
 {
     (void)ctx;
-    return PyErr_WarnEx(_h2py(category), utf8_message, stack_level);
+    return _hpy_cpy_warn(_h2py(category), utf8_message, stack_level);
 }
 
 HPyAPI_FUNC void HPyErr_WriteUnraisable(HPyContext *ctx, HPy obj)

@@ -5,6 +5,7 @@
 #define _h2py(h) ((PyObject *)(h)._i)
 #define _py2h(o) ((HPy){(intptr_t)(o)})
 
+#include "handlepy/cpython/impl_object.h"
 #include "handlepy/cpython/impl.h"
 #include "handlepy/cpython/impl_scalar.h"
 #include "handlepy/cpython/impl_tracker.h"

@@ -36,6 +36,8 @@ HPyAPI_FUNC PyObject *_hpy_cpy_getitem_s(PyObject *obj, const char *utf8_key)
 
 HPyAPI_FUNC int _hpy_cpy_setitem_i(PyObject *obj, Py_ssize_t idx, PyObject *value)
 {
+    if (_hpy_cpy_null_value(value))
+        return -1;
     PyObject *key = PyLong_FromSsize_t(idx);
     if (key == NULL)
         return -1;
@@ -46,6 +48,8 @@ HPyAPI_FUNC int _hpy_cpy_setitem_i(PyObject *obj, Py_ssize_t idx, PyObject *valu
 
 HPyAPI_FUNC int _hpy_cpy_setitem_s(PyObject *obj, const char *utf8_key, PyObject *value)
 {
+    if (_hpy_cpy_null_value(value))
+        return -1;
     PyObject *key = PyUnicode_FromString(utf8_key);
     if (key == NULL)
         return -1;
@@ -103,6 +107,8 @@ HPyAPI_FUNC PyObject *_hpy_cpy_vectorcall_method(PyObject *name, PyObject *const
                         "HPy_CallMethod requires kwnames to be a tuple or null handle");
         return NULL;
     }
+    if (_hpy_cpy_bad_attr_name(name))
+        return NULL;
     return PyObject_VectorcallMethod(name, args, nargs, kwnames);
 }
 
