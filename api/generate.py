@@ -10,6 +10,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generate_debug import DebugGenError, debug_outputs
+from generate_trace import trace_outputs
+
 ROOT = Path(__file__).resolve().parent.parent
 API_DIR = ROOT / "api"
 FILES = [
@@ -407,6 +410,8 @@ def outputs():
                          [e for e in entries if e.kind == "slot"]),
         ROOT / "universal/autogen_ctx_fill.c": emit_ctx_fill(context),
         ROOT / "docs/api-reference.md": emit_reference(entries, major, minor),
+        **debug_outputs(entries, ROOT, GENERATED_NOTE),
+        **trace_outputs(entries, ROOT, GENERATED_NOTE),
     }
 
 
@@ -427,7 +432,7 @@ def main(argv=None):
                 stale.append(str(path.relative_to(ROOT)))
             else:
                 path.write_text(text)
-    except ApiError as exc:
+    except (ApiError, DebugGenError) as exc:
         print(f"api/generate.py: {exc}", file=sys.stderr)
         return 2
     if stale:

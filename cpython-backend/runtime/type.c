@@ -240,18 +240,20 @@ static int add_slot(type_parts *p, int slot, void *pfunc)
     return 0;
 }
 
-static int add_def(type_parts *p, HPyDef *def, const char *type_name, Py_ssize_t offset)
+static int add_def(type_parts *p, HPyDef *def, const char *type_name, Py_ssize_t offset,
+                   handlepy_bind_fn bind, void *data)
 {
     switch (def->kind) {
     case HPyDef_Kind_Slot: {
         HPySlot_Slot slot = def->slot.slot;
-        void *fn = (void *)def->slot.cpy_trampoline;
-        if (slot == HPy_tp_destroy)
-            return add_slot(p, Py_tp_dealloc, fn);
         if (slot == HPy_mod_exec) {
             PyErr_Format(PyExc_TypeError, "type %s: HPy_mod_exec is a module slot", type_name);
             return -1;
         }
+        void *fn = (void *)handlepy_host_function(def, def->slot.impl, def->slot.cpy_trampoline,
+                                                  bind, data);
+        if (slot == HPy_tp_destroy)
+            return add_slot(p, Py_tp_dealloc, fn);
         return add_slot(p, (int)slot, fn);
     }
     case HPyDef_Kind_Meth: {
@@ -262,7 +264,9 @@ static int add_def(type_parts *p, HPyDef *def, const char *type_name, Py_ssize_t
             return -1;
         }
         p->methods[p->n_methods++] = (PyMethodDef){
-            def->meth.name, (PyCFunction)def->meth.cpy_trampoline, flags, def->meth.doc};
+            def->meth.name,
+            handlepy_host_function(def, def->meth.impl, def->meth.cpy_trampoline, bind, data),
+            flags, def->meth.doc};
         return 0;
     }
     case HPyDef_Kind_Member:
@@ -270,12 +274,16 @@ static int add_def(type_parts *p, HPyDef *def, const char *type_name, Py_ssize_t
             (char *)def->member.name, (int)def->member.type, offset + def->member.offset,
             def->member.readonly ? READONLY : 0, (char *)def->member.doc};
         return 0;
-    case HPyDef_Kind_GetSet:
+    case HPyDef_Kind_GetSet: {
+        HPyGetSet *gs = &def->getset;
+        getter get = gs->getter_impl == NULL ? NULL : (getter)(void (*)(void))
+            handlepy_host_function(def, gs->getter_impl, gs->getter_cpy_trampoline, bind, data);
+        setter set = gs->setter_impl == NULL ? NULL : (setter)(void (*)(void))
+            handlepy_host_function(def, gs->setter_impl, gs->setter_cpy_trampoline, bind, data);
         p->getsets[p->n_getsets++] = (PyGetSetDef){
-            (char *)def->getset.name, (getter)def->getset.getter_cpy_trampoline,
-            (setter)def->getset.setter_cpy_trampoline, (char *)def->getset.doc,
-            def->getset.closure};
+            (char *)gs->name, get, set, (char *)gs->doc, gs->closure};
         return 0;
+    }
     }
     PyErr_Format(PyExc_TypeError, "type %s: unknown definition kind %d", type_name,
                  (int)def->kind);
@@ -359,7 +367,8 @@ static int check_shape(HPyType_Spec *spec, PyObject *bases, int shape)
     return 0;
 }
 
-PyObject *handlepy_type_from_spec(HPyType_Spec *spec, HPyType_SpecParam *params)
+PyObject *handlepy_type_from_spec(HPyType_Spec *spec, HPyType_SpecParam *params,
+                                  handlepy_bind_fn bind, void *data)
 {
     if (spec->legacy_slots != NULL) {
         PyErr_Format(PyExc_TypeError, "type %s: legacy_slots are not supported", spec->name);
@@ -395,7 +404,7 @@ PyObject *handlepy_type_from_spec(HPyType_Spec *spec, HPyType_SpecParam *params)
     }
     Py_ssize_t offset = handlepy_struct_offset(shapes[shape].type);
     for (HPyDef **d = spec->defines; d != NULL && *d != NULL; d++)
-        if (add_def(&p, *d, spec->name, offset) < 0)
+        if (add_def(&p, *d, spec->name, offset, bind, data) < 0)
             goto done;
 
     int gc = (spec->flags & HPy_TPFLAGS_HAVE_GC) != 0;

@@ -1,0 +1,161 @@
+/* Buffers that are valid only while a handle is open (HPyUnicode_AsUTF8AndSize,
+ * HPyBytes_AsString): debug mode hands out a read-only copy in pages of its own and
+ * makes them unreadable when the handle closes, so that a read through a kept pointer
+ * faults at once instead of reading memory that happens to still be there. A SIGSEGV
+ * handler recognises such faults, says what happened, and lets the fault proceed. */
+#define _GNU_SOURCE 1
+#include "debug.h"
+
+#include <execinfo.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+struct hdbg_buffer {
+    struct hdbg_buffer *next;
+    char *region;
+    size_t region_size;
+    const char *fn;
+    const char *call;
+    int closed;
+};
+
+/* Closed buffers stay unreadable until they add up to this many bytes; the oldest are
+ * then unmapped (a read through those may no longer fault). */
+#define CLOSED_BUDGET (16u << 20)
+
+/* Every buffer with pages still mapped, for the fault handler. */
+static struct hdbg_buffer **known;
+static size_t n_known, known_capacity, closed_bytes;
+static struct sigaction previous;
+static int handler_installed;
+
+static void put(const char *s)
+{
+    ssize_t ignored = write(STDERR_FILENO, s, strlen(s));
+    (void)ignored;
+}
+
+static void put_hex(uintptr_t value)
+{
+    char buf[2 + 2 * sizeof value + 1];
+    int n = (int)sizeof buf - 1;
+    buf[n] = '\0';
+    do {
+        buf[--n] = "0123456789abcdef"[value & 15];
+        value >>= 4;
+    } while (value != 0);
+    buf[--n] = 'x';
+    buf[--n] = '0';
+    put(buf + n);
+}
+
+static void on_fault(int sig, siginfo_t *info, void *context)
+{
+    (void)sig;
+    (void)context;
+    uintptr_t addr = (uintptr_t)info->si_addr;
+    for (size_t i = 0; i < n_known; i++) {
+        struct hdbg_buffer *b = known[i];
+        if (addr < (uintptr_t)b->region || addr >= (uintptr_t)b->region + b->region_size)
+            continue;
+        put("handlepy debug mode: ");
+        if (b->closed) {
+            put("read through the pointer that ");
+            put(b->fn);
+            put(" returned, after its handle was closed: the buffer is valid only while "
+                "the handle is open\n");
+        } else {
+            put("wrote into the read-only buffer that ");
+            put(b->fn);
+            put(" returned\n");
+        }
+        put("  the pointer was obtained during the call to ");
+        put(b->call);
+        put("\n  fault address: ");
+        put_hex(addr);
+        put("\n  where it happened:\n");
+        void *frames[32];
+        backtrace_symbols_fd(frames, backtrace(frames, 32), STDERR_FILENO);
+        break;
+    }
+    /* Returning retries the access, which now meets the previous handler. */
+    sigaction(SIGSEGV, &previous, NULL);
+}
+
+static void install_handler(void)
+{
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_sigaction = on_fault;
+    action.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigemptyset(&action.sa_mask);
+    if (sigaction(SIGSEGV, &action, &previous) == 0)
+        handler_installed = 1;
+}
+
+static int remember(struct hdbg_buffer *b)
+{
+    if (n_known == known_capacity) {
+        size_t capacity = known_capacity ? known_capacity * 2 : 64;
+        struct hdbg_buffer **grown = PyMem_RawRealloc(known, capacity * sizeof *known);
+        if (grown == NULL)
+            return -1;
+        known = grown, known_capacity = capacity;
+    }
+    known[n_known++] = b;
+    return 0;
+}
+
+const char *hdbg_protected_copy(hdbg_slot *slot, const char *data, size_t size,
+                                const char *fn)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t region_size = (size + page - 1) / page * page;
+    struct hdbg_buffer *b = PyMem_RawMalloc(sizeof *b);
+    char *region = mmap(NULL, region_size ? region_size : page, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (b == NULL || region == MAP_FAILED || remember(b) < 0) {
+        PyMem_RawFree(b);
+        if (region != MAP_FAILED)
+            munmap(region, region_size ? region_size : page);
+        PyErr_NoMemory();
+        return NULL;
+    }
+    if (!handler_installed)
+        install_handler();
+    *b = (struct hdbg_buffer){slot->buffers, region, region_size ? region_size : page, fn,
+                              slot->call, 0};
+    /* At the end of its pages, so that reading past the end faults as well. */
+    char *copy = region + b->region_size - size;
+    memcpy(copy, data, size);
+    mprotect(region, b->region_size, PROT_READ);
+    slot->buffers = b;
+    return copy;
+}
+
+static void forget_oldest_closed(void)
+{
+    for (size_t i = 0; i < n_known && closed_bytes > CLOSED_BUDGET; i++) {
+        struct hdbg_buffer *b = known[i];
+        if (!b->closed)
+            continue;
+        closed_bytes -= b->region_size;
+        memmove(&known[i], &known[i + 1], (n_known - i - 1) * sizeof *known);
+        n_known--, i--;
+        munmap(b->region, b->region_size);
+        PyMem_RawFree(b);
+    }
+}
+
+void hdbg_protect_buffers(hdbg_slot *slot)
+{
+    for (struct hdbg_buffer *b = slot->buffers; b != NULL; b = b->next) {
+        mprotect(b->region, b->region_size, PROT_NONE);
+        b->closed = 1;
+        closed_bytes += b->region_size;
+    }
+    slot->buffers = NULL;
+    forget_oldest_closed();
+}
