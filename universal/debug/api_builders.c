@@ -110,7 +110,7 @@ static void builder_set(HPyContext *ctx, intptr_t b, HPy_ssize_t index, HPy item
             hdbg_printf(&t, "handlepy debug mode: %s: index %zd is out of range for a builder "
                         "of %zd items\n", ops->set, (Py_ssize_t)index, (Py_ssize_t)slot->size);
         hdbg_describe_slot(&t, slot, "  ");
-        hdbg_describe_here(&t);
+        hdbg_describe_here(&t, call);
         hdbg_report(call, &t, HDBG_FATAL_TO_CALL);
         return;
     }
@@ -155,7 +155,7 @@ static HPy builder_build(HPyContext *ctx, intptr_t b, const builder_ops *ops)
                     "missing item would crash whoever reads it\n", ops->build,
                     (Py_ssize_t)unset);
         hdbg_describe_slot(&t, slot, "  ");
-        hdbg_describe_here(&t);
+        hdbg_describe_here(&t, call);
         ops->inner_cancel(call->inner, finish(slot, ops->build));
         hdbg_report(call, &t, HDBG_FATAL_TO_CALL);
         return HPy_NULL;

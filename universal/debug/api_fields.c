@@ -12,7 +12,7 @@ static int holds_handle(hdbg_call *call, intptr_t value, const char *fn, const c
     hdbg_printf(&t, "handlepy debug mode: %s: the %s holds 0x%llx, which is a handle, not a "
                 "reference: write %ss only with %s\n", fn, what, (unsigned long long)value,
                 what, what[0] == 'f' ? "HPyField_Store" : "HPyGlobal_Store");
-    hdbg_describe_here(&t);
+    hdbg_describe_here(&t, call);
     hdbg_report(call, &t, HDBG_FATAL_TO_CALL);
     return 1;
 }
@@ -40,7 +40,7 @@ void hdbg_HPyField_Store(HPyContext *ctx, HPy target_object, HPyField *target_fi
             hdbg_printf(&t, " (a '%s' of %zd bytes at %p)", Py_TYPE(obj)->tp_name,
                         (Py_ssize_t)Py_TYPE(obj)->tp_basicsize, (void *)obj);
         hdbg_printf(&t, ": store a field only through the object that holds it\n");
-        hdbg_describe_here(&t);
+        hdbg_describe_here(&t, call);
         hdbg_report(call, &t, HDBG_FATAL_TO_CALL);
         return;
     }

@@ -8,7 +8,7 @@ static void misuse(HPyContext *ctx, const char *fn)
     hdbg_text t = {0};
     hdbg_printf(&t, "handlepy debug mode: %s is internal to the generated trampolines and "
                 "cannot be called in debug mode\n", fn);
-    hdbg_describe_here(&t);
+    hdbg_describe_here(&t, call);
     hdbg_report(call, &t, HDBG_FATAL_TO_CALL);
 }
 

@@ -14,15 +14,15 @@ HPyThreadState hdbg_HPy_LeavePythonExecution(HPyContext *ctx)
 
 void hdbg_HPy_ReenterPythonExecution(HPyContext *ctx, HPyThreadState state)
 {
+    hdbg_call *call = hdbg_call_of(ctx);
     if (!hdbg_released) {
         hdbg_text t = {0};
         hdbg_printf(&t, "handlepy debug mode: HPy_ReenterPythonExecution was called without "
                     "HPy_LeavePythonExecution before it\n");
-        hdbg_describe_here(&t);
+        hdbg_describe_here(&t, call);
         hdbg_fatal(&t);
     }
     hdbg_released = 0;
-    hdbg_call *call = hdbg_call_of(ctx);
     HPyContext *inner = call != NULL ? call->inner : (HPyContext *)hdbg_universal;
     inner->HPy_ReenterPythonExecution(inner, state);
     hdbg_enter(ctx, "HPy_ReenterPythonExecution");

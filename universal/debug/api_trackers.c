@@ -42,7 +42,7 @@ static hdbg_slot *tracker(hdbg_call *call, HPyTracker ht, const char *fn)
         hdbg_text t = {0};
         hdbg_printf(&t, "handlepy debug mode: %s got the null tracker of a failed "
                     "HPyTracker_New\n", fn);
-        hdbg_describe_here(&t);
+        hdbg_describe_here(&t, call);
         hdbg_report(call, &t, HDBG_FATAL_TO_CALL);
         return NULL;
     }

@@ -1,5 +1,8 @@
-/* C backtraces of where handles are opened and closed. The frames of the loader itself
- * (the debug wrappers) are left out, so that a backtrace starts in the extension. */
+/* C backtraces of where handles are opened and closed: the extension's frames only. A
+ * backtrace starts after the frames of the binding machinery (the loader's wrappers and
+ * handlers, libffi's closures) and ends where it meets them again, in the handler of
+ * the host call. When the extension made the API call as a tail call, its own frame is
+ * gone and the backtrace is empty (reports then name the function instead). */
 #define _GNU_SOURCE 1
 #include "debug.h"
 
@@ -9,20 +12,27 @@
 
 int hdbg_depth = 4;
 
-/* The loader's executable segments. */
-static uintptr_t own_start[8], own_end[8];
-static int own_segments;
+/* The executable segments of the loader (kind 1) and of libffi (kind 2). */
+static uintptr_t own_start[16], own_end[16];
+static int own_kind[16], own_segments;
 
-static int find_own_segments(struct dl_phdr_info *info, size_t size, void *base)
+typedef struct {
+    void *base;
+    int kind;
+} object_of;
+
+static int find_own_segments(struct dl_phdr_info *info, size_t size, void *data)
 {
     (void)size;
-    if ((void *)info->dlpi_addr != base)
+    object_of *wanted = data;
+    if ((void *)info->dlpi_addr != wanted->base)
         return 0;
-    for (int i = 0; i < info->dlpi_phnum && own_segments < 8; i++) {
+    for (int i = 0; i < info->dlpi_phnum && own_segments < 16; i++) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
         if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
             own_start[own_segments] = info->dlpi_addr + ph->p_vaddr;
-            own_end[own_segments++] = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
+            own_end[own_segments] = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
+            own_kind[own_segments++] = wanted->kind;
         }
     }
     return 1;
@@ -32,17 +42,20 @@ void hdbg_backtrace_init(void)
 {
     Dl_info info;
     if (dladdr((void *)hdbg_backtrace_init, &info) != 0)
-        dl_iterate_phdr(find_own_segments, info.dli_fbase);
+        dl_iterate_phdr(find_own_segments, &(object_of){info.dli_fbase, 1});
+    if (dladdr((void *)ffi_call, &info) != 0)
+        dl_iterate_phdr(find_own_segments, &(object_of){info.dli_fbase, 2});
     /* The first backtrace() loads the unwinder; better here than in a signal handler. */
     void *frame;
     backtrace(&frame, 1);
 }
 
+/* 1 in the loader, 2 in libffi, 0 elsewhere. */
 static int is_own(void *pc)
 {
     for (int i = 0; i < own_segments; i++)
         if ((uintptr_t)pc >= own_start[i] && (uintptr_t)pc < own_end[i])
-            return 1;
+            return own_kind[i];
     return 0;
 }
 
@@ -62,9 +75,13 @@ void hdbg_capture(hdbg_stack *stack)
     void *all[SKIP_MAX + 256];
     int depth = hdbg_depth < 256 ? hdbg_depth : 256;
     int n = backtrace(all, depth + SKIP_MAX), first = 0;
-    while (first < n && is_own(all[first]))
+    while (first < n && is_own(all[first])) {
+        /* Through a closure already: the extension's frame was left by a tail call. */
+        if (is_own(all[first]) == 2)
+            return;
         first++;
-    for (int i = first; i < n && stack->n < depth; i++)
+    }
+    for (int i = first; i < n && stack->n < depth && !is_own(all[i]); i++)
         stack->frames[stack->n++] = all[i];
 }
 

@@ -84,6 +84,7 @@ HPyContext *hdbg_call_enter(hdbg_call *call, void *binding)
     call->ctx = &c->ctx;
     call->inner = b->ctx;
     call->failed = 0;
+    call->error_type = call->error_value = call->error_traceback = NULL;
     call->nsingles = 0;
     call->array = NULL;
     call->narray = 0;
@@ -206,9 +207,24 @@ int hdbg_call_leave(hdbg_call *call)
     current = call->outer;
     if (!call->failed)
         return 0;
+    /* The extension may have cleared the exception of the failed API call, or replaced
+     * it: the host gets that exception back. */
+    PyObject *type, *value, *traceback;
+    PyErr_Fetch(&type, &value, &traceback);
+    PyErr_NormalizeException(&type, &value, &traceback);
+    if (value != NULL && value == call->error_value) {
+        PyErr_Restore(type, value, traceback);
+        Py_XDECREF(call->error_type);
+        Py_XDECREF(call->error_value);
+        Py_XDECREF(call->error_traceback);
+    } else {
+        Py_XDECREF(type);
+        Py_XDECREF(value);
+        Py_XDECREF(traceback);
+        PyErr_Restore(call->error_type, call->error_value, call->error_traceback);
+    }
     if (!PyErr_Occurred())
-        PyErr_Format(hdbg_HandleError, "%s misused the handle API (see the report above)",
-                     call->binding->name);
+        PyErr_Format(hdbg_HandleError, "%s misused the handle API", call->binding->name);
     return 1;
 }
 

@@ -23,7 +23,7 @@ hdbg_call *hdbg_enter(HPyContext *ctx, const char *fn)
     if (hdbg_released) {
         hdbg_printf(&t, "handlepy debug mode: %s was called between HPy_LeavePythonExecution "
                     "and HPy_ReenterPythonExecution, where no API call is allowed\n", fn);
-        hdbg_describe_here(&t);
+        hdbg_describe_here(&t, current);
         hdbg_fatal(&t);
     }
     hdbg_printf(&t, "handlepy debug mode: %s was called with a context that belongs to "
@@ -38,7 +38,7 @@ hdbg_call *hdbg_enter(HPyContext *ctx, const char *fn)
                     current->binding->name);
     else
         hdbg_printf(&t, "  no call into the extension is running on this thread\n");
-    hdbg_describe_here(&t);
+    hdbg_describe_here(&t, current);
     if (hdbg_report(current, &t, HDBG_RECOVERABLE) < 0)
         return NULL;
     if (current != NULL)
@@ -77,7 +77,7 @@ int hdbg_bad_handle(hdbg_call *call, intptr_t value, const char *fn, const char 
                     what, expected);
         break;
     }
-    hdbg_describe_here(&t);
+    hdbg_describe_here(&t, call);
     return hdbg_report(call, &t, HDBG_FATAL_TO_CALL);
 }
 
@@ -199,7 +199,7 @@ HPy hdbg_close(hdbg_call *call, HPy h, const char *fn)
         hdbg_bad_handle(call, h._i, fn, "the handle to close", "handle");
         return HPy_NULL;
     }
-    hdbg_describe_here(&t);
+    hdbg_describe_here(&t, call);
     hdbg_report(call, &t, HDBG_RECOVERABLE);
     return HPy_NULL;
 }

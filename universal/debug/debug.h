@@ -87,8 +87,10 @@ typedef struct hdbg_call {
     HPyCFunction impl;
     HPyContext *ctx;
     HPyContext *inner;
-    /* A misuse was reported in "raise" mode: the host must see the call fail. */
+    /* A misuse made an API call fail: the host must see the call fail too, with the
+     * first such exception (HandleError, or what a hook raised). */
     int failed;
+    PyObject *error_type, *error_value, *error_traceback;
     /* The argument handles, closed when the call returns: single ones, and the one
      * array a signature may have (vectorcall arguments, a tuple's items). */
     HPy singles[HDBG_MAX_SINGLES];
@@ -157,7 +159,8 @@ typedef struct {
 
 void hdbg_printf(hdbg_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void hdbg_describe_slot(hdbg_text *t, hdbg_slot *slot, const char *indent);
-void hdbg_describe_here(hdbg_text *t);
+/* Where the misuse happened: the backtrace, or else the function of `call`. */
+void hdbg_describe_here(hdbg_text *t, hdbg_call *call);
 /* Where the implementation of the call is defined. */
 void hdbg_describe_function(hdbg_text *t, hdbg_call *call);
 
@@ -187,8 +190,9 @@ extern int hdbg_depth;
 void hdbg_backtrace_init(void);
 void hdbg_capture(hdbg_stack *stack);
 void hdbg_stack_free(hdbg_stack *stack);
-/* "function at file:line" for each frame, from dladdr and addr2line; NULL on failure.
- * Free with hdbg_free_lines. */
+/* For each frame, "function at file:line" (one line per function inlined at that
+ * address, innermost first), from dladdr and addr2line; NULL on failure. Free with
+ * hdbg_free_lines. */
 char **hdbg_symbolize(void *const *frames, int n);
 void hdbg_free_lines(char **lines, int n);
 

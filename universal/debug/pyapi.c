@@ -34,13 +34,15 @@ static void collect(hdbg_slot *slot, intptr_t value, void *arg)
 
 static PyObject *describe_leak(hdbg_slot *slot, char **lines)
 {
-    PyObject *frames = PyList_New(slot->opened_at.n);
+    PyObject *frames = PyList_New(0);
     for (int i = 0; frames != NULL && i < slot->opened_at.n; i++) {
-        PyObject *line = PyUnicode_FromString(lines ? lines[i] : "(no symbols)");
-        if (line == NULL)
+        PyObject *text = PyUnicode_FromString(lines ? lines[i] : "(no symbols)");
+        PyObject *split = text ? PyUnicode_Splitlines(text, 0) : NULL;
+        Py_ssize_t end = PyList_GET_SIZE(frames);
+        if (split == NULL || PyList_SetSlice(frames, end, end, split) < 0)
             Py_CLEAR(frames);
-        else
-            PyList_SET_ITEM(frames, i, line);
+        Py_XDECREF(text);
+        Py_XDECREF(split);
     }
     if (frames == NULL)
         return NULL;

@@ -38,8 +38,14 @@ void hdbg_printf(hdbg_text *t, const char *fmt, ...)
 static void print_stack(hdbg_text *t, hdbg_stack *stack, const char *indent)
 {
     char **lines = hdbg_symbolize(stack->frames, stack->n);
-    for (int i = 0; i < stack->n; i++)
-        hdbg_printf(t, "%s    %s\n", indent, lines ? lines[i] : "(no symbols)");
+    for (int i = 0; i < stack->n; i++) {
+        const char *frame = lines ? lines[i] : "(no symbols)";
+        while (*frame != '\0') {
+            size_t n = strcspn(frame, "\n");
+            hdbg_printf(t, "%s    %.*s\n", indent, (int)n, frame);
+            frame += n + (frame[n] == '\n');
+        }
+    }
     hdbg_free_lines(lines, stack->n);
 }
 
@@ -68,13 +74,15 @@ void hdbg_describe_slot(hdbg_text *t, hdbg_slot *slot, const char *indent)
     }
 }
 
-void hdbg_describe_here(hdbg_text *t)
+void hdbg_describe_here(hdbg_text *t, hdbg_call *call)
 {
     hdbg_stack here = {0};
     hdbg_capture(&here);
     if (here.n > 0) {
         hdbg_printf(t, "  where it happened:\n");
         print_stack(t, &here, "  ");
+    } else if (call != NULL && call->impl != NULL) {
+        hdbg_describe_function(t, call);
     }
     hdbg_stack_free(&here);
 }
@@ -105,11 +113,28 @@ static void free_text(hdbg_text *t)
     t->len = t->capacity = 0;
 }
 
+/* The pending exception is the failure of `call`: kept, in case the extension clears it
+ * and carries on. Not for the stand-in of "no call running" (checks.c), which never
+ * returns to a host. */
+static void fail_call(hdbg_call *call)
+{
+    if (call == NULL || call->impl == NULL)
+        return;
+    call->failed = 1;
+    if (call->error_type != NULL)
+        return;
+    PyErr_Fetch(&call->error_type, &call->error_value, &call->error_traceback);
+    PyErr_NormalizeException(&call->error_type, &call->error_value, &call->error_traceback);
+    Py_XINCREF(call->error_type);
+    Py_XINCREF(call->error_value);
+    Py_XINCREF(call->error_traceback);
+    PyErr_Restore(call->error_type, call->error_value, call->error_traceback);
+}
+
 static int raise_report(hdbg_call *call, hdbg_text *t)
 {
     PyErr_SetString(hdbg_HandleError, t->text ? t->text : "handle misuse");
-    if (call != NULL)
-        call->failed = 1;
+    fail_call(call);
     free_text(t);
     return -1;
 }
@@ -151,8 +176,7 @@ int hdbg_report(hdbg_call *call, hdbg_text *t, hdbg_severity severity)
     if (hdbg_on_error == HDBG_RAISE)
         return raise_report(call, t);
     if (call_hook(t) < 0) {
-        if (call != NULL)
-            call->failed = 1;
+        fail_call(call);
         free_text(t);
         return -1;
     }

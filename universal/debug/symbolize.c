@@ -1,4 +1,4 @@
-/* Return addresses to "function at file:line": dladdr finds the object and its load
+/* Return addresses to "function at file:line" lines: dladdr finds the object and its load
  * address, addr2line (binutils) reads the object's debug information, one process per
  * object and report. Without debug information, or without addr2line, a frame is shown
  * as symbol+offset in its object. */
@@ -99,14 +99,15 @@ static char *run_addr2line(const char *file, char **addresses, int n)
     return out;
 }
 
-/* The most useful line of one address's addr2line output: the innermost location that
- * is not in one of handlepy's own inline headers, so that an API call inlined into the
- * extension shows as the extension's line. NULL when addr2line knew nothing. */
-static char *pick_line(const char *group, const char *end)
+/* One address's addr2line output as "function at file:line" lines, innermost first, one
+ * per function inlined there, but for handlepy's own inline headers (an API call inlined
+ * into the extension shows as the extension's line). NULL when addr2line knew nothing. */
+static char *format_group(const char *group, const char *end)
 {
-    const char *first = NULL, *chosen = NULL;
-    size_t first_len = 0, chosen_len = 0;
-    for (const char *line = group; line < end && chosen == NULL;) {
+    hdbg_text kept = {0};
+    const char *first = NULL;
+    size_t first_len = 0;
+    for (const char *line = group; line < end;) {
         const char *nl = memchr(line, '\n', (size_t)(end - line));
         const char *stop = nl ? nl : end, *text = line;
         if (line == group) {
@@ -118,17 +119,18 @@ static char *pick_line(const char *group, const char *end)
             strncmp(text, inlined, strlen(inlined)) == 0)
             text += strlen(inlined);
         const char *disc = memmem(text, (size_t)(stop - text), " (discriminator", 15);
-        size_t n = (size_t)((disc ? disc : stop) - text);
-        int unknown = memmem(text, n, "??:", 3) != NULL;
-        if (!unknown && first == NULL)
-            first = text, first_len = n;
-        if (!unknown && memmem(text, n, "/include/handlepy/", 18) == NULL)
-            chosen = text, chosen_len = n;
+        int n = (int)((disc ? disc : stop) - text);
+        if (memmem(text, (size_t)n, "??", 2) == NULL) {
+            if (first == NULL)
+                first = text, first_len = (size_t)n;
+            if (memmem(text, (size_t)n, "/include/handlepy/", 18) == NULL)
+                hdbg_printf(&kept, "%s%.*s", kept.len ? "\n" : "", n, text);
+        }
         line = nl ? nl + 1 : end;
     }
-    if (chosen == NULL)
-        chosen = first, chosen_len = first_len;
-    return chosen ? dup_text(chosen, chosen_len) : NULL;
+    if (kept.len == 0 && first != NULL)
+        hdbg_printf(&kept, "%.*s", (int)first_len, first);
+    return kept.text;
 }
 
 /* Fills lines[] for the frames of one object, marked in `todo`. */
@@ -162,7 +164,7 @@ static void symbolize_object(void *const *frames, const Dl_info *infos, char *to
         for (int k = 0; k < count && group != NULL; k++) {
             const char *next = strstr(group + 2, "\n0x");
             const char *end = next ? next + 1 : group + strlen(group);
-            lines[which[k]] = pick_line(group, end);
+            lines[which[k]] = format_group(group, end);
             group = next ? next + 1 : NULL;
         }
         PyMem_RawFree(out);
