@@ -291,8 +291,8 @@ CASES = [
     ("tracker closing an argument", "m.tracker_closes_arg(7)",
      ["HPyTracker_Close closed an argument of ", ".tracker_closes_arg"]),
     ("field outside its object", "m.Holder().field_outside()",
-     ["HPyField_Store: the field at 0x", "is not inside the C struct of target_object "
-      "(a 'misuse.Holder' of"]),
+     ["HPyField_Store: the field at 0x", "is not inside the C struct of target_object (a '",
+      "Holder' of"]),
     ("field holding a handle", "m.Holder().field_holds_handle()",
      ["HPyField_Load: the field holds 0x", "which is a handle, not a reference: write "
       "fields only with HPyField_Store"]),
