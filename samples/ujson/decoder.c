@@ -355,7 +355,7 @@ static HPy parse_number(decoder *d)
         while (p < end && is_digit(*p))
             p++;
     } else {
-        return fail(d, "Invalid number");
+        return fail_at(d, p, "Invalid number");
     }
     size_t nint = (size_t)(p - int_digits);
     cursor frac_digits = p;

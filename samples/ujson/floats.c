@@ -1,13 +1,11 @@
-/* Shortest round-trip output: for the normal doubles, DBL_DIG (15) digits always read
- * back exactly when fewer would, so the candidates are the correctly rounded 15-, 16-
- * and 17-digit forms, tried in that order with a read-back check; 17 always works.
- * Subnormals carry fewer digits, so they try every length from 1. The C library's
- * correctly rounded printf and strtod do the arithmetic.
+/* Output: the shortest decimal that reads back as the same double, the nearest to it
+ * when several have that length, which is what repr() prints; computed exactly with
+ * 64x128-bit products against a table of powers of ten (see shortest_decimal).
  *
  * Parsing: when the significand fits in 53 bits and the power of ten is exact in a
  * double (at most 10**22), one IEEE multiply or divide is exactly rounded; everything
- * else goes to strtod. Neither direction writes or reads a decimal point, so the C
- * locale's decimal separator never matters. */
+ * else goes to the C library's correctly rounded strtod, given text with no decimal
+ * point, so the locale's decimal separator never matters. */
 #include "floats.h"
 
 #include <float.h>
@@ -15,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "pow10_table.h"
 
 static const double exact_powers_of_ten[] = {
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
@@ -25,6 +25,8 @@ static const double exact_powers_of_ten[] = {
 static int digits_strtod(const char *digits, size_t n, int64_t exp10, double *value)
 {
     char small[80];
+    if (n > SIZE_MAX - 24)
+        return -1;
     size_t need = n + 24;
     char *text = need <= sizeof small ? small : malloc(need);
     if (text == NULL)
@@ -37,38 +39,107 @@ static int digits_strtod(const char *digits, size_t n, int64_t exp10, double *va
     return 0;
 }
 
-/* The correctly rounded `precision`-digit decimal form of x > 0: its digits (trailing
- * zeros stripped) and the exponent e with x ~ 0.DIGITS * 10**e. */
-static size_t rounded_digits(double x, int precision, char *digits, int *decpt)
+__extension__ typedef unsigned __int128 u128;
+
+/* floor(q * log10(2)), floor(log10(3/4 * 2**q)) and floor(e * log2(10)) in fixed point;
+ * gen_pow10_table.py's range is well inside where these are exact (|q| < 1200,
+ * |e| < 400). The shifts of negative values are arithmetic, as on every target GCC
+ * and Clang support. */
+static int floor_log10_pow2(int q)
 {
-    char text[48];
-    snprintf(text, sizeof text, "%.*e", precision - 1, x);
-    size_t n = 0;
-    const char *p = text;
-    for (; *p != 'e'; p++)
-        if (*p >= '0' && *p <= '9')
-            digits[n++] = *p;
-    *decpt = atoi(p + 1) + 1;
-    while (n > 1 && digits[n - 1] == '0')
-        n--;
-    return n;
+    return (q * 315653) >> 20;
 }
 
-static int reads_back(double x, const char *digits, size_t n, int decpt)
+static int floor_log10_three_quarters_pow2(int q)
 {
-    double back;
-    return digits_strtod(digits, n, (int64_t)decpt - (int64_t)n, &back) == 0 && back == x;
+    return (q * 315653 - 131237) >> 20;
 }
 
+static int floor_log2_pow10(int e)
+{
+    return (e * 1741647) >> 19;
+}
+
+/* (g * cp) >> 128, with the bits shifted out folded into the lowest bit ("round to
+ * odd"): enough to compare exactly against even numbers. */
+static uint64_t scale_round_odd(const uint64_t g[2], uint64_t cp)
+{
+    u128 low = (u128)cp * g[1];
+    u128 mid = (u128)cp * g[0] + (low >> 64);
+    return (uint64_t)(mid >> 64) | ((uint64_t)mid != 0);
+}
+
+/* The shortest decimal d * 10**exp10 that rounds to x > 0, the nearest to x when several
+ * have that length (Giulietti's Schubfach method). With c * 2**q = x and
+ * k = floor(log10(2**q)), the interval of reals that round to x is less than 10 units of
+ * 10**k wide, so it holds at most one multiple of ten there: that one, when present,
+ * is the shortest; otherwise the nearest of the two integers around x * 10**-k is.
+ * Everything is computed in quarter units (the << 2) so the boundaries, which lie
+ * half a unit of x's last place away, are integers. */
+static uint64_t shortest_decimal(double x, int *exp10)
+{
+    uint64_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    uint64_t fraction = bits & ((UINT64_C(1) << 52) - 1);
+    int biased_exponent = (int)(bits >> 52) & 0x7FF;
+    uint64_t c = biased_exponent == 0 ? fraction : fraction | (UINT64_C(1) << 52);
+    int q = (biased_exponent == 0 ? 1 : biased_exponent) - 1075;
+
+    uint64_t cb = c << 2, cbr = cb + 2, cbl;
+    int k;
+    if (fraction != 0 || biased_exponent <= 1) {
+        cbl = cb - 2;
+        k = floor_log10_pow2(q);
+    } else {
+        /* A power of two: the next double down is half as far away as the next up. */
+        cbl = cb - 1;
+        k = floor_log10_three_quarters_pow2(q);
+    }
+    int h = q + floor_log2_pow10(-k) + 3;
+    const uint64_t *g = ujson_pow10_table[-k - UJSON_POW10_E_MIN];
+    uint64_t vb = scale_round_odd(g, cb << h);
+    uint64_t vbl = scale_round_odd(g, cbl << h);
+    uint64_t vbr = scale_round_odd(g, cbr << h);
+    /* Round-half-even reading: the boundaries belong to x when c is even. */
+    uint64_t out = c & 1;
+    *exp10 = k;
+
+    uint64_t s = vb >> 2;
+    if (s >= 10) {
+        uint64_t sp10 = s / 10 * 10, tp10 = sp10 + 10;
+        int sp10_in = vbl + out <= sp10 << 2;
+        int tp10_in = (tp10 << 2) + out <= vbr;
+        if (sp10_in != tp10_in)
+            return sp10_in ? sp10 : tp10;
+    }
+    uint64_t t = s + 1;
+    int s_in = vbl + out <= s << 2;
+    int t_in = (t << 2) + out <= vbr;
+    if (s_in != t_in)
+        return s_in ? s : t;
+    int64_t cmp = (int64_t)(vb - ((s + t) << 1));
+    return cmp < 0 || (cmp == 0 && (s & 1) == 0) ? s : t;
+}
+
+/* The digits of x > 0 without trailing zeros, and decpt with x ~ 0.DIGITS * 10**decpt. */
 static size_t shortest_digits(double x, char *digits, int *decpt)
 {
-    int first = x < DBL_MIN ? 1 : DBL_DIG;
-    for (int precision = first; precision < 17; precision++) {
-        size_t n = rounded_digits(x, precision, digits, decpt);
-        if (reads_back(x, digits, n, *decpt))
-            return n;
-    }
-    return rounded_digits(x, 17, digits, decpt);
+    int exp10;
+    uint64_t d = shortest_decimal(x, &exp10);
+    char reversed[20];
+    size_t n = 0;
+    do {
+        reversed[n++] = (char)('0' + d % 10);
+        d /= 10;
+    } while (d != 0);
+    *decpt = (int)n + exp10;
+    size_t first = 0;
+    while (first < n - 1 && reversed[first] == '0')
+        first++;
+    size_t count = n - first;
+    for (size_t i = 0; i < count; i++)
+        digits[i] = reversed[n - 1 - i];
+    return count;
 }
 
 size_t ujson_format_double(double x, char *out)
@@ -82,7 +153,7 @@ size_t ujson_format_double(double x, char *out)
         memcpy(p, "0.0", 3);
         return (size_t)(p + 3 - out);
     }
-    char digits[20];
+    char digits[20] = {0};
     int decpt;
     size_t n = shortest_digits(x, digits, &decpt);
 
