@@ -103,11 +103,23 @@ static HPy fail(decoder *d, const char *reason)
 
 /* ---- scanning ---- */
 
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGH_BITS UINT64_C(0x8080808080808080)
+
+/* Indented documents have long runs of spaces: those go eight at a time. */
 static inline void skip_whitespace(decoder *d)
 {
     cursor p = d->p, end = d->end;
-    while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+    while (p < end) {
+        uint64_t w;
+        if (end - p >= 8 && (memcpy(&w, p, sizeof w), w == ONES * ' ')) {
+            p += 8;
+            continue;
+        }
+        if (*p != ' ' && *p != '\n' && *p != '\r' && *p != '\t')
+            break;
         p++;
+    }
     d->p = p;
 }
 
@@ -150,6 +162,34 @@ static size_t utf8_sequence(cursor s, cursor end, int *surrogates)
 }
 
 /* ---- strings ---- */
+
+/* Sets the high bit of every byte of w that is below 0x20, a quote or a backslash (and
+ * perhaps of bytes above the first such one, which a borrow reaches: only the first
+ * flag is exact, and only it is used). */
+static inline uint64_t special_bytes(uint64_t w)
+{
+    uint64_t quote = w ^ (ONES * '"'), backslash = w ^ (ONES * '\\');
+    return (((w - ONES * 0x20) & ~w) | ((quote - ONES) & ~quote) |
+            ((backslash - ONES) & ~backslash)) & HIGH_BITS;
+}
+
+/* The first byte at or after s that ends a run of plain string content: a quote, a
+ * backslash, a control character, or (when non_ascii_too) a byte >= 0x80. Eight bytes
+ * at a time while the input lasts. */
+static inline cursor skip_plain_bytes(cursor s, cursor end, int non_ascii_too)
+{
+    uint64_t extra = non_ascii_too ? HIGH_BITS : 0;
+    while (end - s >= 8) {
+        uint64_t w;
+        memcpy(&w, s, sizeof w);
+        if ((special_bytes(w) | (w & extra)) != 0)
+            break;
+        s += 8;
+    }
+    while (s < end && *s >= 0x20 && *s != '"' && *s != '\\' && (*s < 0x80 || !non_ascii_too))
+        s++;
+    return s;
+}
 
 static int hex_value(unsigned char c)
 {
@@ -207,8 +247,7 @@ static int scan_string(decoder *d, const char **text, size_t *len, int *surrogat
     d->scratch.len = 0;
     cursor run = s;
     for (;;) {
-        while (s < end && *s >= 0x20 && *s != '"' && *s != '\\' && (*s < 0x80 || !d->check_utf8))
-            s++;
+        s = skip_plain_bytes(s, end, d->check_utf8);
         if (s >= end) {
             fail_at(d, quote, "Unterminated string");
             return -1;
@@ -306,12 +345,19 @@ static HPy parse_string(decoder *d)
     return make_str(d, text, len, surrogates);
 }
 
-static size_t key_hash(const char *text, size_t len)
+/* A slot for the key: its length and its first and last eight bytes, mixed by
+ * multiplication, whose top bits are the best mixed. */
+static size_t key_slot_index(const char *text, size_t len)
 {
-    size_t h = len;
-    for (size_t i = 0; i < len; i++)
-        h = h * 31 + (unsigned char)text[i];
-    return h % UJSON_KEY_CACHE_SIZE;
+    uint64_t head = 0, tail = 0;
+    if (len >= 8) {
+        memcpy(&head, text, 8);
+        memcpy(&tail, text + len - 8, 8);
+    } else {
+        memcpy(&head, text, len);
+    }
+    uint64_t h = (head ^ (tail * UINT64_C(0x9E3779B97F4A7C15)) ^ len) * UINT64_C(0xFF51AFD7ED558CCD);
+    return (size_t)(h >> (64 - UJSON_KEY_CACHE_BITS));
 }
 
 /* Keys go through a small cache, so a repeated key costs one HPy_Dup. */
@@ -324,7 +370,7 @@ static HPy parse_key(decoder *d)
         return HPy_NULL;
     if (len > UJSON_KEY_CACHE_MAX_LEN || surrogates)
         return make_str(d, text, len, surrogates);
-    struct key_slot *slot = &d->keys[key_hash(text, len)];
+    struct key_slot *slot = &d->keys[key_slot_index(text, len)];
     if (!HPy_IsNull(slot->key) && slot->len == len && memcmp(slot->bytes, text, len) == 0)
         return HPy_Dup(d->ctx, slot->key);
     HPy key = make_str(d, text, len, 0);

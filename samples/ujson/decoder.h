@@ -4,8 +4,9 @@
 
 #include "hpy.h"
 
-/* The key cache: slots, and the longest key (in UTF-8 bytes) it holds. */
-#define UJSON_KEY_CACHE_SIZE 256
+/* The key cache: 2**BITS slots, and the longest key (in UTF-8 bytes) it holds. */
+#define UJSON_KEY_CACHE_BITS 8
+#define UJSON_KEY_CACHE_SIZE (1 << UJSON_KEY_CACHE_BITS)
 #define UJSON_KEY_CACHE_MAX_LEN 32
 
 /* The value of the JSON document obj (str, bytes, bytearray or memoryview). Invalid JSON

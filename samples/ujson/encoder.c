@@ -14,12 +14,14 @@ const char *const ujson_option_names[UJSON_OPT_COUNT] = {
 };
 
 /* What the string writer does with each UTF-8 byte. */
-enum { COPY = 0, ESCAPE, NON_ASCII_ESCAPE, NON_ASCII_COPY };
+enum { COPY = 0, ESCAPE, NON_ASCII_ESCAPE };
 
 typedef struct {
     HPyContext *ctx;
     ujson_buffer out;
     unsigned char byte_action[256];
+    /* The same choices for eight bytes at a time (see word_is_plain). */
+    int ensure_ascii, html, escape_slashes;
     int sort_keys;
     int allow_nan;
     int reject_bytes;
@@ -105,12 +107,15 @@ static void fill_byte_actions(encoder *e, int ensure_ascii, int html, int escape
         else if (c < 0x80)
             e->byte_action[c] = COPY;
         else
-            e->byte_action[c] = ensure_ascii ? NON_ASCII_ESCAPE : NON_ASCII_COPY;
+            e->byte_action[c] = ensure_ascii ? NON_ASCII_ESCAPE : COPY;
     }
     if (html)
         e->byte_action['<'] = e->byte_action['>'] = e->byte_action['&'] = ESCAPE;
     if (escape_slashes)
         e->byte_action['/'] = ESCAPE;
+    e->ensure_ascii = ensure_ascii;
+    e->html = html;
+    e->escape_slashes = escape_slashes;
 }
 
 static int encoder_init(encoder *e, HPyContext *ctx, const HPy options[UJSON_OPT_COUNT])
@@ -226,45 +231,60 @@ static char *put_code_point_escape(char *p, const unsigned char *s, size_t n)
     return put_u_escape(p, 0xDC00 | (cp & 0x3FF));
 }
 
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGH_BITS UINT64_C(0x8080808080808080)
+
+/* The high bit of each byte of w equal to c (exact up to the first such byte). */
+static inline uint64_t bytes_equal(uint64_t w, unsigned char c)
+{
+    uint64_t x = w ^ (ONES * c);
+    return (x - ONES) & ~x;
+}
+
+/* No byte of w needs escaping: byte_action is COPY for all eight. */
+static inline int word_is_plain(const encoder *e, uint64_t w)
+{
+    uint64_t flags = ((w - ONES * 0x20) & ~w) | bytes_equal(w, '"') | bytes_equal(w, '\\');
+    if (e->ensure_ascii)
+        flags |= w;
+    if (e->escape_slashes)
+        flags |= bytes_equal(w, '/');
+    if (e->html)
+        flags |= bytes_equal(w, '<') | bytes_equal(w, '>') | bytes_equal(w, '&');
+    return (flags & HIGH_BITS) == 0;
+}
+
 /* Writes the quoted, escaped form of the n UTF-8 bytes at s. */
 static int write_escaped(encoder *e, const unsigned char *s, size_t n)
 {
-    /* Six output bytes per input byte covers the worst case (a control character). */
-    if (n > (SIZE_MAX - 2) / 6) {
+    /* Six output bytes per input byte covers the worst case (a control character);
+     * eight more let the word loop store whole words near the end. */
+    if (n > (SIZE_MAX - 10) / 6) {
         HPyErr_NoMemory(e->ctx);
         return -1;
     }
-    if (ujson_buffer_reserve(e->ctx, &e->out, 6 * n + 2) < 0)
+    if (ujson_buffer_reserve(e->ctx, &e->out, 6 * n + 10) < 0)
         return -1;
     char *p = e->out.data + e->out.len;
     const unsigned char *end = s + n;
     *p++ = '"';
     while (s < end) {
-        const unsigned char *run = s;
+        uint64_t w;
+        while (end - s >= 8 && (memcpy(&w, s, sizeof w), word_is_plain(e, w))) {
+            memcpy(p, &w, sizeof w);
+            p += 8;
+            s += 8;
+        }
         while (s < end && e->byte_action[*s] == COPY)
-            s++;
-        memcpy(p, run, (size_t)(s - run));
-        p += s - run;
+            *p++ = (char)*s++;
         if (s == end)
             break;
-        switch (e->byte_action[*s]) {
-        case ESCAPE:
+        if (e->byte_action[*s] == ESCAPE) {
             p = put_ascii_escape(p, *s++);
-            break;
-        case NON_ASCII_ESCAPE: {
+        } else {
             size_t len = sequence_length(*s);
             p = put_code_point_escape(p, s, len);
             s += len;
-            break;
-        }
-        default: {
-            size_t len = sequence_length(*s);
-            if (*s == 0xED && s[1] >= 0xA0)
-                e->surrogates = 1;
-            memcpy(p, s, len);
-            p += len;
-            s += len;
-        }
         }
     }
     *p++ = '"';
@@ -279,6 +299,9 @@ static int encode_str(encoder *e, HPy str)
     const char *utf8 = ujson_str_utf8(e->ctx, str, &size, &owner);
     if (utf8 == NULL)
         return -1;
+    /* Unless escaped, the surrogatepass bytes go to the output as they are. */
+    if (!HPy_IsNull(owner) && !e->ensure_ascii)
+        e->surrogates = 1;
     int res = write_escaped(e, (const unsigned char *)utf8, (size_t)size);
     HPy_Close(e->ctx, owner);
     return res;
@@ -318,17 +341,33 @@ static int encode_bytes(encoder *e, HPy bytes)
 
 /* ---- numbers ---- */
 
+static const char digit_pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* Writes v in decimal, two digits per division. */
 static char *put_uint(char *p, unsigned long long v)
 {
     char digits[20];
-    int n = 0;
-    do {
-        digits[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    while (n > 0)
-        *p++ = digits[--n];
-    return p;
+    char *q = digits + sizeof digits;
+    while (v >= 100) {
+        unsigned pair = (unsigned)(v % 100) * 2;
+        v /= 100;
+        q -= 2;
+        q[0] = digit_pairs[pair];
+        q[1] = digit_pairs[pair + 1];
+    }
+    if (v >= 10) {
+        q -= 2;
+        q[0] = digit_pairs[v * 2];
+        q[1] = digit_pairs[v * 2 + 1];
+    } else {
+        *--q = (char)('0' + v);
+    }
+    size_t n = (size_t)(digits + sizeof digits - q);
+    memcpy(p, q, n);
+    return p + n;
 }
 
 /* Integers beyond 64 bits: int.__repr__ gives the digits even for a subclass that
@@ -586,18 +625,21 @@ static int encode_value(encoder *e, HPy obj, int depth)
     HPyContext *ctx = e->ctx;
     if (depth > UJSON_MAX_DEPTH)
         return raise_str(ctx, ctx->h_OverflowError, "Maximum recursion level reached");
+    /* Each check is a call in universal mode: the common types go first, and the
+     * booleans, being ints, are only looked for among the ints. */
     if (HPyUnicode_Check(ctx, obj))
         return encode_str(e, obj);
-    if (HPy_Is(ctx, obj, ctx->h_None))
-        return emit(e, "null", 4);
-    if (HPy_Is(ctx, obj, ctx->h_True))
-        return emit(e, "true", 4);
-    if (HPy_Is(ctx, obj, ctx->h_False))
-        return emit(e, "false", 5);
-    if (HPyLong_Check(ctx, obj))
-        return encode_int(e, obj);
     if (HPyFloat_Check(ctx, obj))
         return encode_float(e, obj);
+    if (HPyLong_Check(ctx, obj)) {
+        if (HPy_Is(ctx, obj, ctx->h_True))
+            return emit(e, "true", 4);
+        if (HPy_Is(ctx, obj, ctx->h_False))
+            return emit(e, "false", 5);
+        return encode_int(e, obj);
+    }
+    if (HPy_Is(ctx, obj, ctx->h_None))
+        return emit(e, "null", 4);
     if (HPyList_Check(ctx, obj) || HPyTuple_Check(ctx, obj))
         return encode_sequence(e, obj, depth);
     if (HPyDict_Check(ctx, obj))

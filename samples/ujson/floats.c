@@ -3,9 +3,10 @@
  * 64x128-bit products against a table of powers of ten (see shortest_decimal).
  *
  * Parsing: when the significand fits in 53 bits and the power of ten is exact in a
- * double (at most 10**22), one IEEE multiply or divide is exactly rounded; everything
- * else goes to the C library's correctly rounded strtod, given text with no decimal
- * point, so the locale's decimal separator never matters. */
+ * double (at most 10**22), one IEEE multiply or divide is exactly rounded; up to 19
+ * digits and 10**27, x86's long double does the same with a check (long_double_path);
+ * everything else goes to the C library's correctly rounded strtod, given text with no
+ * decimal point, so the locale's decimal separator never matters. */
 #include "floats.h"
 
 #include <float.h>
@@ -218,6 +219,53 @@ static int small_significand(const char *int_digits, size_t nint, const char *fr
     return 0;
 }
 
+#if LDBL_MANT_DIG >= 64
+static const long double exact_long_powers_of_ten[] = {
+    1e0L, 1e1L, 1e2L, 1e3L, 1e4L, 1e5L, 1e6L, 1e7L, 1e8L, 1e9L, 1e10L, 1e11L, 1e12L, 1e13L,
+    1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L, 1e20L, 1e21L, 1e22L, 1e23L, 1e24L, 1e25L,
+    1e26L, 1e27L,
+};
+
+/* With a 64-bit long double significand, any 19-digit significand and 10**27 are exact,
+ * so one long double multiply or divide rounds once; rounding that to double is then
+ * correct unless the long double sits exactly halfway between two doubles, where the
+ * first rounding may have hidden which side the true value is on. -1 for that case. */
+static int long_double_path(uint64_t significand, int64_t scale, double *value)
+{
+    long double exact = (long double)significand;
+    long double r = scale >= 0 ? exact * exact_long_powers_of_ten[scale]
+                               : exact / exact_long_powers_of_ten[-scale];
+    double d = (double)r;
+    if ((long double)d != r) {
+        double neighbour = nextafter(d, r > d ? INFINITY : -INFINITY);
+        if (((long double)d + (long double)neighbour) / 2 == r)
+            return -1;
+    }
+    *value = d;
+    return 0;
+}
+#endif
+
+/* The cases that need no strtod; -1 for the others. */
+static int fast_path(const char *int_digits, size_t nint, const char *frac_digits, size_t nfrac,
+                     int64_t scale, double *value)
+{
+    uint64_t significand;
+    if (small_significand(int_digits, nint, frac_digits, nfrac, &significand) < 0)
+        return -1;
+    if (significand <= (UINT64_C(1) << 53) && scale >= -22 && scale <= 22) {
+        double exact = (double)significand;
+        *value = scale >= 0 ? exact * exact_powers_of_ten[scale]
+                            : exact / exact_powers_of_ten[-scale];
+        return 0;
+    }
+#if LDBL_MANT_DIG >= 64
+    if (scale >= -27 && scale <= 27)
+        return long_double_path(significand, scale, value);
+#endif
+    return -1;
+}
+
 int ujson_parse_double(const char *int_digits, size_t nint, const char *frac_digits,
                        size_t nfrac, int64_t exp10, int negative, double *out)
 {
@@ -228,14 +276,8 @@ int ujson_parse_double(const char *int_digits, size_t nint, const char *frac_dig
     if (exp10 < -1000000000)
         exp10 = -1000000000;
     int64_t scale = exp10 - (int64_t)nfrac;
-    uint64_t significand;
     double value;
-    if (small_significand(int_digits, nint, frac_digits, nfrac, &significand) == 0 &&
-        significand <= (UINT64_C(1) << 53) && scale >= -22 && scale <= 22) {
-        value = (double)significand;
-        value = scale >= 0 ? value * exact_powers_of_ten[scale]
-                           : value / exact_powers_of_ten[-scale];
-    } else {
+    if (fast_path(int_digits, nint, frac_digits, nfrac, scale, &value) < 0) {
         size_t total = nint + nfrac;
         char small[64];
         char *joined = total <= sizeof small ? small : malloc(total);

@@ -2,6 +2,7 @@
 runs. The module is built once per ABI (cached under build/samples-cache) and checked
 against the standard json module and ujson's documented behaviour."""
 import collections
+import decimal
 import importlib.util
 import io
 import json
@@ -567,6 +568,17 @@ def test_property_floats(uj, value):
     assert uj.dumps(value) == repr(value)
     assert uj.loads(repr(value)) == value
     assert uj.loads("%.30e" % value) == float("%.30e" % value)
+
+
+@property_test(st.floats(min_value=1e-300, max_value=1e300) if hypothesis else None)
+def test_property_float_parsing(uj, value):
+    """Exact decimal midpoints between two doubles, and every length of rounded digits,
+    parse as float() parses them."""
+    with decimal.localcontext() as context:
+        context.prec = 1000
+        midpoint = (decimal.Decimal(value) + decimal.Decimal(math.nextafter(value, math.inf))) / 2
+    texts = [format(midpoint, "e")] + ["%.*e" % (digits, value) for digits in range(25)]
+    assert uj.loads("[" + ",".join(texts) + "]") == [float(text) for text in texts]
 
 
 JSONISH = '[]{}",:0123456789.eE+-\\u tfalsenuNIn \n\tinityé\x00\x1f'
