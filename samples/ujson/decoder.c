@@ -23,12 +23,17 @@ typedef struct {
     /* Non-ASCII bytes need checking: the input is bytes, or surrogatepass UTF-8. */
     int check_utf8;
     ujson_buffer scratch;
-    /* Recently made object keys: most documents repeat a few keys many times. */
+    /* Recently made object keys: most documents repeat a few keys many times. Only
+     * the slots listed in `filled` hold a key, so a small document never touches the
+     * rest. */
     struct key_slot {
         HPy key;
         size_t len;
         char bytes[UJSON_KEY_CACHE_MAX_LEN];
     } keys[UJSON_KEY_CACHE_SIZE];
+    unsigned char slot_filled[UJSON_KEY_CACHE_SIZE];
+    uint16_t filled[UJSON_KEY_CACHE_SIZE];
+    size_t nfilled;
 } decoder;
 
 static HPy parse_value(decoder *d, int depth);
@@ -370,13 +375,19 @@ static HPy parse_key(decoder *d)
         return HPy_NULL;
     if (len > UJSON_KEY_CACHE_MAX_LEN || surrogates)
         return make_str(d, text, len, surrogates);
-    struct key_slot *slot = &d->keys[key_slot_index(text, len)];
-    if (!HPy_IsNull(slot->key) && slot->len == len && memcmp(slot->bytes, text, len) == 0)
+    size_t index = key_slot_index(text, len);
+    struct key_slot *slot = &d->keys[index];
+    if (d->slot_filled[index] && slot->len == len && memcmp(slot->bytes, text, len) == 0)
         return HPy_Dup(d->ctx, slot->key);
     HPy key = make_str(d, text, len, 0);
     if (HPy_IsNull(key))
         return key;
-    HPy_Close(d->ctx, slot->key);
+    if (d->slot_filled[index]) {
+        HPy_Close(d->ctx, slot->key);
+    } else {
+        d->slot_filled[index] = 1;
+        d->filled[d->nfilled++] = (uint16_t)index;
+    }
     slot->key = HPy_Dup(d->ctx, key);
     slot->len = len;
     memcpy(slot->bytes, text, len);
@@ -656,13 +667,13 @@ HPy ujson_decode(HPyContext *ctx, HPy module, HPy obj)
     d->positions_in_chars = is_str;
     d->check_utf8 = !is_str || !HPy_IsNull(owner);
     ujson_buffer_init(&d->scratch);
-    for (size_t i = 0; i < UJSON_KEY_CACHE_SIZE; i++)
-        d->keys[i].key = HPy_NULL;
+    memset(d->slot_filled, 0, sizeof d->slot_filled);
+    d->nfilled = 0;
 
     HPy result = decode_utf8(d);
 
-    for (size_t i = 0; i < UJSON_KEY_CACHE_SIZE; i++)
-        HPy_Close(ctx, d->keys[i].key);
+    for (size_t i = 0; i < d->nfilled; i++)
+        HPy_Close(ctx, d->keys[d->filled[i]].key);
     ujson_buffer_free(&d->scratch);
     free(d);
     HPy_Close(ctx, owner);

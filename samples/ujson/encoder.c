@@ -101,14 +101,10 @@ static int read_separators(encoder *e, HPy separators)
 
 static void fill_byte_actions(encoder *e, int ensure_ascii, int html, int escape_slashes)
 {
-    for (int c = 0; c < 256; c++) {
-        if (c < 0x20 || c == '"' || c == '\\')
-            e->byte_action[c] = ESCAPE;
-        else if (c < 0x80)
-            e->byte_action[c] = COPY;
-        else
-            e->byte_action[c] = ensure_ascii ? NON_ASCII_ESCAPE : COPY;
-    }
+    memset(e->byte_action, ESCAPE, 0x20);
+    memset(e->byte_action + 0x20, COPY, 0x60);
+    memset(e->byte_action + 0x80, ensure_ascii ? NON_ASCII_ESCAPE : COPY, 0x80);
+    e->byte_action['"'] = e->byte_action['\\'] = ESCAPE;
     if (html)
         e->byte_action['<'] = e->byte_action['>'] = e->byte_action['&'] = ESCAPE;
     if (escape_slashes)
