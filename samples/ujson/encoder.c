@@ -8,11 +8,6 @@
 #include <math.h>
 #include <stdio.h>
 
-const char *const ujson_option_names[UJSON_OPT_COUNT] = {
-    "ensure_ascii", "encode_html_chars", "escape_forward_slashes", "sort_keys",
-    "indent", "allow_nan", "reject_bytes", "default", "separators",
-};
-
 /* What the string writer does with each UTF-8 byte. */
 enum { COPY = 0, ESCAPE, NON_ASCII_ESCAPE };
 
@@ -121,14 +116,13 @@ static int encoder_init(encoder *e, HPyContext *ctx, const HPy options[UJSON_OPT
     e->item_sep_owner = e->key_sep_owner = HPy_NULL;
     e->surrogates = 0;
 
-    int ensure_ascii = read_flag(ctx, options[UJSON_OPT_ENSURE_ASCII], 1);
-    int html = read_flag(ctx, options[UJSON_OPT_ENCODE_HTML_CHARS], 0);
-    int slashes = read_flag(ctx, options[UJSON_OPT_ESCAPE_FORWARD_SLASHES], 1);
-    e->sort_keys = read_flag(ctx, options[UJSON_OPT_SORT_KEYS], 0);
-    e->allow_nan = read_flag(ctx, options[UJSON_OPT_ALLOW_NAN], 1);
-    e->reject_bytes = read_flag(ctx, options[UJSON_OPT_REJECT_BYTES], 1);
-    if (ensure_ascii < 0 || html < 0 || slashes < 0 || e->sort_keys < 0 || e->allow_nan < 0 ||
-        e->reject_bytes < 0)
+    int ensure_ascii, html, slashes;
+    if ((ensure_ascii = read_flag(ctx, options[UJSON_OPT_ENSURE_ASCII], 1)) < 0 ||
+        (html = read_flag(ctx, options[UJSON_OPT_ENCODE_HTML_CHARS], 0)) < 0 ||
+        (slashes = read_flag(ctx, options[UJSON_OPT_ESCAPE_FORWARD_SLASHES], 1)) < 0 ||
+        (e->sort_keys = read_flag(ctx, options[UJSON_OPT_SORT_KEYS], 0)) < 0 ||
+        (e->allow_nan = read_flag(ctx, options[UJSON_OPT_ALLOW_NAN], 1)) < 0 ||
+        (e->reject_bytes = read_flag(ctx, options[UJSON_OPT_REJECT_BYTES], 1)) < 0)
         return -1;
     fill_byte_actions(e, ensure_ascii, html, slashes);
 

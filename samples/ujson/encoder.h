@@ -4,8 +4,8 @@
 
 #include "hpy.h"
 
-/* The keyword arguments of dumps, each a handle borrowed from the call or HPy_NULL when
- * not given, in this order. */
+/* The options of dumps, after obj and in its parameter order; each a handle borrowed
+ * from the call, or HPy_NULL when not given. */
 enum {
     UJSON_OPT_ENSURE_ASCII,
     UJSON_OPT_ENCODE_HTML_CHARS,
@@ -18,9 +18,6 @@ enum {
     UJSON_OPT_SEPARATORS,
     UJSON_OPT_COUNT
 };
-
-/* The parameter names, matching the enum. */
-extern const char *const ujson_option_names[UJSON_OPT_COUNT];
 
 /* The JSON text of obj as a str. */
 HPy ujson_encode(HPyContext *ctx, HPy obj, const HPy options[UJSON_OPT_COUNT]);
