@@ -20,7 +20,8 @@ typedef struct {
     cursor start, p, end;
     /* Report positions in code points (str input) rather than bytes. */
     int positions_in_chars;
-    /* Non-ASCII bytes need checking: the input is bytes, or surrogatepass UTF-8. */
+    /* Non-ASCII bytes need checking: bytes input may be invalid UTF-8, and in a str's
+     * surrogatepass form the strings that hold surrogates must be found. */
     int check_utf8;
     ujson_buffer scratch;
     /* Recently made object keys: most documents repeat a few keys many times. Only
