@@ -19,6 +19,7 @@ test-cpython: venv
 
 test-pypy: pypy-venv test-cpython
 	HANDLEPY_REQUIRE_CACHED=1 $(PYPY_VENV)/bin/python -m handlepy.conformance -v
+	HANDLEPY_REQUIRE_CACHED=1 HANDLEPY_ABIS=universal $(PYPY_VENV)/bin/python -m pytest tests/samples -v -p no:cacheprovider
 
 venv:
 	scripts/ensure-apt libffi-dev pkg-config
