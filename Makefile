@@ -27,7 +27,7 @@ venv:
 
 pypy-venv:
 	scripts/ensure-apt pypy3 pypy3-dev pypy3-venv libffi-dev pkg-config
-	scripts/make-venv pypy3 $(PYPY_VENV) pytest
+	scripts/make-venv pypy3 $(PYPY_VENV) pytest hypothesis
 
 generate:
 	$(PYTHON) api/generate.py
