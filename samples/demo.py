@@ -10,7 +10,8 @@ from handlepy import build
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "build" / "demo"
-SAMPLES = {"stats": ROOT / "samples" / "stats" / "stats.c"}
+SAMPLES = {"stats": ROOT / "samples" / "stats" / "stats.c",
+           "harray": ROOT / "samples" / "array" / "harray.c"}
 
 RUN = """
 import platform, stats
@@ -18,6 +19,7 @@ r = stats.describe([2.5, 3.5, 4.0, 10.0])
 print(f"{platform.python_implementation()} {platform.python_version()}: "
       f"stats.describe -> mean={r['mean']:.3f} stdev={r['stdev']:.3f} "
       f"({stats.abi} binary {stats.__file__.rsplit('/', 1)[1]})")
+import harray; a = harray.Array([1, 2, 3]); print(f"    harray: {a!r} * 2 - 1 = {a * 2 - 1!r}")
 """
 
 
