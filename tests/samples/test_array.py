@@ -6,7 +6,6 @@ import platform
 import struct
 import subprocess
 import sys
-import tracemalloc
 import weakref
 
 import pytest
@@ -412,6 +411,8 @@ def exercise(mod, item):
 
 @pytest.mark.skipif(IS_PYPY, reason="PyPy has no reference counts to watch")
 def test_no_reference_leaks(mod):
+    import tracemalloc  # PyPy has no tracemalloc
+
     item = Target()
     exercise(mod, item)
     watched = [mod.Array, mod.Bag, type(iter(mod.Array())), item]
