@@ -13,6 +13,7 @@ OUT = ROOT / "build" / "demo"
 SAMPLES = {
     "stats": [ROOT / "samples" / "stats" / "stats.c"],
     "ujson_hpy": sorted((ROOT / "samples" / "ujson").glob("*.c")),
+    "harray": [ROOT / "samples" / "array" / "harray.c"],
 }
 
 RUN = """
@@ -24,6 +25,7 @@ print(f"{platform.python_implementation()} {platform.python_version()}: "
       f"ujson_hpy round trip -> {doc} "
       f"({stats.abi} binaries {stats.__file__.rsplit('/', 1)[1]}, "
       f"{ujson_hpy.__file__.rsplit('/', 1)[1]})")
+import harray; a = harray.Array([1, 2, 3]); print(f"    harray: {a!r} * 2 - 1 = {a * 2 - 1!r}")
 """
 
 
