@@ -196,4 +196,7 @@ void handlepy_fill_context(HPyContext *ctx)
     ctx->HPyField_Load = HPyField_Load;
     ctx->HPyGlobal_Store = HPyGlobal_Store;
     ctx->HPyGlobal_Load = HPyGlobal_Load;
+    ctx->HPy_FromPyObject = HPy_FromPyObject;
+    ctx->HPy_AsPyObject = HPy_AsPyObject;
+    ctx->_HPy_AsStruct_Legacy = _HPy_AsStruct_Legacy;
 }

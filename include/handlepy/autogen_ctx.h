@@ -4,7 +4,7 @@
 
 #define HPY_ABI_VERSION 1
 #define HPY_ABI_VERSION_MINOR 0
-#define HANDLEPY_CONTEXT_ENTRIES 280
+#define HANDLEPY_CONTEXT_ENTRIES 283
 
 struct _HPyContext_s {
     const char *name;
@@ -292,6 +292,9 @@ struct _HPyContext_s {
     HPy (*HPyField_Load)(HPyContext *ctx, HPy source_object, HPyField source_field);
     void (*HPyGlobal_Store)(HPyContext *ctx, HPyGlobal *global, HPy h);
     HPy (*HPyGlobal_Load)(HPyContext *ctx, HPyGlobal global);
+    HPy (*HPy_FromPyObject)(HPyContext *ctx, cpy_PyObject *obj);
+    cpy_PyObject * (*HPy_AsPyObject)(HPyContext *ctx, HPy h);
+    void * (*_HPy_AsStruct_Legacy)(HPyContext *ctx, HPy h);
 };
 
 #endif /* HANDLEPY_AUTOGEN_CTX_H */

@@ -1251,4 +1251,22 @@ HPyAPI_FUNC HPy HPyGlobal_Load(HPyContext *ctx, HPyGlobal global)
     return _py2h(_hpy_cpy_xnewref((PyObject *)global._i));
 }
 
+HPyAPI_FUNC HPy HPy_FromPyObject(HPyContext *ctx, cpy_PyObject *obj)
+{
+    (void)ctx;
+    return _py2h(_hpy_cpy_xnewref(obj));
+}
+
+HPyAPI_FUNC cpy_PyObject * HPy_AsPyObject(HPyContext *ctx, HPy h)
+{
+    (void)ctx;
+    return _hpy_cpy_xnewref(_h2py(h));
+}
+
+HPyAPI_FUNC void * _HPy_AsStruct_Legacy(HPyContext *ctx, HPy h)
+{
+    (void)ctx;
+    return (void *)_h2py(h);
+}
+
 #endif /* HANDLEPY_CPYTHON_AUTOGEN_CALLS_H */

@@ -17,18 +17,4 @@ extern _HPy_HIDDEN HPyContext _handlepy_cpython_ctx;
 
 HPyAPI_FUNC HPyContext *_HPyGetContext(void) { return &_handlepy_cpython_ctx; }
 
-HPyAPI_FUNC HPy HPy_FromPyObject(HPyContext *ctx, PyObject *obj)
-{
-    (void)ctx;
-    Py_XINCREF(obj);
-    return _py2h(obj);
-}
-
-HPyAPI_FUNC PyObject *HPy_AsPyObject(HPyContext *ctx, HPy h)
-{
-    (void)ctx;
-    Py_XINCREF(_h2py(h));
-    return _h2py(h);
-}
-
 #endif

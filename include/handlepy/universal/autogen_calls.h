@@ -962,4 +962,34 @@ HPyAPI_FUNC HPy HPyGlobal_Load(HPyContext *ctx, HPyGlobal global)
     return ctx->HPyGlobal_Load(ctx, global);
 }
 
+#ifdef HPY_ABI_HYBRID
+HPyAPI_FUNC HPy HPy_FromPyObject(HPyContext *ctx, cpy_PyObject *obj)
+{
+    return ctx->HPy_FromPyObject(ctx, obj);
+}
+#else
+_HPy_UNAVAILABLE("HPy_FromPyObject needs the C API: build with HPY_ABI_HYBRID or HPY_ABI_CPYTHON")
+HPy HPy_FromPyObject(HPyContext *ctx, cpy_PyObject *obj);
+#endif
+
+#ifdef HPY_ABI_HYBRID
+HPyAPI_FUNC cpy_PyObject * HPy_AsPyObject(HPyContext *ctx, HPy h)
+{
+    return ctx->HPy_AsPyObject(ctx, h);
+}
+#else
+_HPy_UNAVAILABLE("HPy_AsPyObject needs the C API: build with HPY_ABI_HYBRID or HPY_ABI_CPYTHON")
+cpy_PyObject * HPy_AsPyObject(HPyContext *ctx, HPy h);
+#endif
+
+#ifdef HPY_ABI_HYBRID
+HPyAPI_FUNC void * _HPy_AsStruct_Legacy(HPyContext *ctx, HPy h)
+{
+    return ctx->_HPy_AsStruct_Legacy(ctx, h);
+}
+#else
+_HPy_UNAVAILABLE("_HPy_AsStruct_Legacy needs the C API: build with HPY_ABI_HYBRID or HPY_ABI_CPYTHON")
+void * _HPy_AsStruct_Legacy(HPyContext *ctx, HPy h);
+#endif
+
 #endif /* HANDLEPY_UNIVERSAL_AUTOGEN_CALLS_H */
