@@ -28,6 +28,9 @@ FILES = [
     "type.api",
     "hpyfunc.api",
     "helpers.api",
+    "capsule.api",
+    "contextvar.api",
+    "structseq.api",
 ]
 LOCK = API_DIR / "abi.lock"
 
