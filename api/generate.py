@@ -29,6 +29,9 @@ FILES = [
     "hpyfunc.api",
     "helpers.api",
     "hybrid.api",
+    "capsule.api",
+    "contextvar.api",
+    "structseq.api",
 ]
 LOCK = API_DIR / "abi.lock"
 

@@ -44,6 +44,8 @@ extern "C" {
 #include "handlepy/hpytype.h"
 #include "handlepy/hpymodule.h"
 #include "handlepy/helpers.h"
+#include "handlepy/capsule.h"
+#include "handlepy/structseq.h"
 
 #ifdef __cplusplus
 }

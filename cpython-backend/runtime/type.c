@@ -224,6 +224,19 @@ static void default_dealloc(PyObject *self)
 
 /* ---- building the type ---------------------------------------------------------- */
 
+static int binding_flags(HPyMeth_Binding binding)
+{
+    switch (binding) {
+    case HPyMeth_Instance:
+        return 0;
+    case HPyMeth_Class:
+        return METH_CLASS;
+    case HPyMeth_Static:
+        return METH_STATIC;
+    }
+    return -1;
+}
+
 typedef struct {
     PyType_Slot *slots;
     PyMethodDef *methods;
@@ -261,6 +274,13 @@ static int add_def(type_parts *p, HPyDef *def, const char *type_name, Py_ssize_t
                          type_name, def->meth.name);
             return -1;
         }
+        int binding = binding_flags(def->meth.binding);
+        if (binding < 0) {
+            PyErr_Format(PyExc_TypeError, "type %s: method '%s' has an unknown binding %d",
+                         type_name, def->meth.name, (int)def->meth.binding);
+            return -1;
+        }
+        flags |= binding;
         p->methods[p->n_methods++] = (PyMethodDef){
             def->meth.name, (PyCFunction)def->meth.cpy_trampoline, flags, def->meth.doc};
         return 0;

@@ -88,6 +88,26 @@ typedef struct {
 
 typedef int (*HPyFunc_visitproc)(HPyField *, void *);
 
+/* Which field of a capsule HPyCapsule_Get and HPyCapsule_Set address. */
+typedef enum {
+    HPyCapsule_key_Pointer = 0,
+    HPyCapsule_key_Name = 1,
+    HPyCapsule_key_Context = 2,
+    HPyCapsule_key_Destructor = 3,
+} _HPyCapsule_key;
+
+typedef void (*cpy_PyCapsule_Destructor)(cpy_PyObject *);
+typedef void (*HPyFunc_Capsule_Destructor)(const char *name, void *pointer, void *context);
+
+/* Made by HPyCapsule_DESTRUCTOR: the host calls the trampoline, which calls impl. */
+typedef struct {
+    cpy_PyCapsule_Destructor cpy_trampoline;
+    HPyFunc_Capsule_Destructor impl;
+} HPyCapsule_Destructor;
+
+typedef struct _HPyStructSequence_Field_s HPyStructSequence_Field;
+typedef struct _HPyStructSequence_Desc_s HPyStructSequence_Desc;
+
 /* In a tp_traverse implementation: report one field to the collector. */
 #define HPy_VISIT(field)                                                    \
     do {                                                                    \

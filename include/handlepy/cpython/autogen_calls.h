@@ -1269,4 +1269,58 @@ HPyAPI_FUNC void * _HPy_AsStruct_Legacy(HPyContext *ctx, HPy h)
     return (void *)_h2py(h);
 }
 
+HPyAPI_FUNC HPy HPyCapsule_New(HPyContext *ctx, void *pointer, const char *utf8_name, HPyCapsule_Destructor *destructor)
+{
+    (void)ctx;
+    return _py2h(_hpy_cpy_capsule_new(pointer, utf8_name, destructor));
+}
+
+HPyAPI_FUNC void * HPyCapsule_Get(HPyContext *ctx, HPy capsule, _HPyCapsule_key key, const char *utf8_name)
+{
+    (void)ctx;
+    return _hpy_cpy_capsule_get(_h2py(capsule), key, utf8_name);
+}
+
+HPyAPI_FUNC int HPyCapsule_Set(HPyContext *ctx, HPy capsule, _HPyCapsule_key key, void *value)
+{
+    (void)ctx;
+    return _hpy_cpy_capsule_set(_h2py(capsule), key, value);
+}
+
+HPyAPI_FUNC int HPyCapsule_IsValid(HPyContext *ctx, HPy capsule, const char *utf8_name)
+{
+    (void)ctx;
+    return PyCapsule_IsValid(_h2py(capsule), utf8_name);
+}
+
+HPyAPI_FUNC HPy HPyContextVar_New(HPyContext *ctx, const char *name, HPy default_value)
+{
+    (void)ctx;
+    return _py2h(_hpy_cpy_contextvar_new(name, _h2py(default_value)));
+}
+
+HPyAPI_FUNC int32_t HPyContextVar_Get(HPyContext *ctx, HPy context_var, HPy default_value, HPy *result)
+{
+    (void)ctx;
+    return _hpy_cpy_contextvar_get(_h2py(context_var), _h2py(default_value), (PyObject **)result);
+}
+
+HPyAPI_FUNC HPy HPyContextVar_Set(HPyContext *ctx, HPy context_var, HPy value)
+{
+    (void)ctx;
+    return _py2h(PyContextVar_Set(_h2py(context_var), _h2py(value)));
+}
+
+HPyAPI_FUNC HPy HPyStructSequence_NewType(HPyContext *ctx, HPyStructSequence_Desc *desc)
+{
+    (void)ctx;
+    return _py2h(handlepy_structseq_new_type(desc));
+}
+
+HPyAPI_FUNC HPy HPyStructSequence_New(HPyContext *ctx, HPy type, HPy_ssize_t nargs, HPy *args)
+{
+    (void)ctx;
+    return _py2h(handlepy_structseq_new(_h2py(type), nargs, (PyObject **)args));
+}
+
 #endif /* HANDLEPY_CPYTHON_AUTOGEN_CALLS_H */
