@@ -8,11 +8,10 @@ SOURCE = """
         .doc = "A plain type.",
     };
 
-    static int not_supported;
     static HPyType_Spec Broken_spec = {
         .name = "mytest.Broken",
         .flags = HPy_TPFLAGS_DEFAULT,
-        .legacy_slots = &not_supported,
+        .builtin_shape = (HPyType_BuiltinShape)99,
     };
 
     HPyDef_SLOT(add_types, HPy_mod_exec)
@@ -68,7 +67,7 @@ def test_add_to_any_object(mod):
 
 
 def test_failures_return_0_with_the_exception(mod):
-    with pytest.raises(TypeError, match="legacy_slots are not supported"):
+    with pytest.raises(TypeError, match="unsupported builtin_shape 99"):
         mod.add_to(mod, "Broken", None, True)
     assert not hasattr(mod, "Broken")
     with pytest.raises(AttributeError):
