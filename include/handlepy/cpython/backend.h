@@ -7,6 +7,7 @@
 
 #include "handlepy/cpython/impl.h"
 #include "handlepy/cpython/impl_tracker.h"
+#include "handlepy/cpython/impl_containers.h"
 #include "handlepy/cpython/autogen_calls.h"
 
 /* Holds only the handle constants; the runtime fills it when the module initialises. */
