@@ -452,6 +452,54 @@ static int check_keywords(HPyContext *ctx, const format_info *f, const char *key
     return 1;
 }
 
+static int raise_invalid_keyword(HPyContext *ctx, const format_info *f, HPy name)
+{
+    char tail[320];
+    snprintf(tail, sizeof tail, "' is an invalid keyword argument for %.200s%s",
+             f->fname ? f->fname : "this function", parens_of(f));
+    /* The name is a str object, maybe not encodable: build the message as str. */
+    HPy quote = HPyUnicode_FromString(ctx, "'");
+    HPy rest = HPyUnicode_FromString(ctx, tail);
+    HPy head = HPy_IsNull(quote) ? HPy_NULL : HPy_Add(ctx, quote, name);
+    HPy message = HPy_IsNull(head) || HPy_IsNull(rest) ? HPy_NULL : HPy_Add(ctx, head, rest);
+    if (!HPy_IsNull(message))
+        HPyErr_SetObject(ctx, ctx->h_TypeError, message);
+    HPy_Close(ctx, message);
+    HPy_Close(ctx, head);
+    HPy_Close(ctx, rest);
+    HPy_Close(ctx, quote);
+    return 0;
+}
+
+/* Keyword arguments no unit took: their parameter was also given by position or by an
+ * earlier keyword, or there is no such parameter. Raises and returns 0. */
+static int reject_unused_keywords(HPyContext *ctx, const format_info *f,
+                                  const char *keywords[], int pos, size_t nargs,
+                                  const kwname *names, HPy_ssize_t nkw)
+{
+    for (int i = pos; i < (int)nargs; i++) {
+        if (find_keyword(names, nkw, keywords[i]) >= 0)
+            return raise_fmt(ctx, ctx->h_TypeError,
+                             "argument for %.200s%s given by name ('%s') and position (%d)",
+                             fname_of(f), parens_of(f), keywords[i], i + 1);
+    }
+    for (HPy_ssize_t j = 0; j < nkw; j++) {
+        if (!HPyUnicode_Check(ctx, names[j].name))
+            return raise_fmt(ctx, ctx->h_TypeError, "keywords must be strings");
+        int i = pos;
+        while (i < f->nunits && find_keyword(&names[j], 1, keywords[i]) != 0)
+            i++;
+        if (i == f->nunits)
+            return raise_invalid_keyword(ctx, f, names[j].name);
+        /* Only a kwnames tuple built by hand can repeat a name. */
+        if (find_keyword(names, j, keywords[i]) >= 0)
+            return raise_fmt(ctx, ctx->h_TypeError,
+                             "%.200s%s got multiple values for keyword argument '%s'",
+                             fname_of(f), parens_of(f), keywords[i]);
+    }
+    return raise_fmt(ctx, ctx->h_SystemError, "%s: a keyword argument was left unused", f->api);
+}
+
 /* The main pass, in the order CPython takes it: units in format order, each taking its
  * positional argument or else its keyword argument; which error wins when several apply
  * follows from that order. */
@@ -507,7 +555,7 @@ static int parse_units(HPyContext *ctx, const format_info *f, const char *fmt,
         }
         if (unused_kw == 0)
             return 1;
-        /* An optional unit left unset: its output is not consumed. */
+        /* An optional unit with no argument: its output stays as it is. */
         (void)va_arg(*vargs, void *);
     }
     if (skip) {
@@ -517,39 +565,8 @@ static int parse_units(HPyContext *ctx, const format_info *f, const char *fmt,
                          fname_of(f), parens_of(f), bound < i ? "at least" : "exactly", bound,
                          plural(bound), given);
     }
-    if (unused_kw == 0)
-        return 1;
-    for (i = pos; i < (int)nargs; i++) {
-        if (find_keyword(names, nkw, keywords[i]) >= 0)
-            return raise_fmt(ctx, ctx->h_TypeError,
-                             "argument for %.200s%s given by name ('%s') and position (%d)",
-                             fname_of(f), parens_of(f), keywords[i], i + 1);
-    }
-    for (HPy_ssize_t j = 0; j < nkw; j++) {
-        if (!HPyUnicode_Check(ctx, names[j].name))
-            return raise_fmt(ctx, ctx->h_TypeError, "keywords must be strings");
-        int match = 0;
-        for (i = pos; i < f->nunits && !match; i++)
-            match = find_keyword(&names[j], 1, keywords[i]) == 0;
-        if (!match) {
-            char tail[256];
-            snprintf(tail, sizeof tail, "' is an invalid keyword argument for %.200s%s",
-                     f->fname ? f->fname : "this function", parens_of(f));
-            HPy quote = HPyUnicode_FromString(ctx, "'");
-            HPy rest = HPyUnicode_FromString(ctx, tail);
-            HPy head = HPy_IsNull(quote) ? HPy_NULL : HPy_Add(ctx, quote, names[j].name);
-            HPy message = HPy_IsNull(head) || HPy_IsNull(rest) ? HPy_NULL
-                                                               : HPy_Add(ctx, head, rest);
-            if (!HPy_IsNull(message))
-                HPyErr_SetObject(ctx, ctx->h_TypeError, message);
-            HPy_Close(ctx, message);
-            HPy_Close(ctx, head);
-            HPy_Close(ctx, rest);
-            HPy_Close(ctx, quote);
-            return 0;
-        }
-    }
-    return 1;
+    return unused_kw == 0 ||
+           reject_unused_keywords(ctx, f, keywords, pos, nargs, names, nkw);
 }
 
 #define SMALL_KWNAMES 8
