@@ -100,22 +100,27 @@ class Item:
 
 
 def released(refs):
-    for _ in range(3):  # PyPy may need more than one collection
+    """Whether every referent is gone; PyPy's collector may need several passes."""
+    for _ in range(10):
+        if all(r() is None for r in refs):
+            return True
         gc.collect()
-    return all(r() is None for r in refs)
+    return False
 
 
 def run_and_check_released(mod, as_list, size, ops_for, cancel=False):
     """Run with fresh Items; return the outcome and whether every Item was released."""
-    items = [Item() for _ in range(size + 1)]
-    refs = [weakref.ref(i) for i in items]
-    result = None
-    try:
-        result = mod.run(as_list, size, ops_for(items), cancel)
-        outcome = ("ok", None if result is None else len(result))
-    except Exception as e:  # the exception is the result under test
-        outcome = (type(e).__name__, str(e))
-    del items, result
+    def run():
+        # In a frame of its own, so that no local of this one outlives the call.
+        items = [Item() for _ in range(size + 1)]
+        refs = [weakref.ref(i) for i in items]
+        try:
+            result = mod.run(as_list, size, ops_for(items), cancel)
+            return ("ok", None if result is None else len(result)), refs
+        except Exception as e:  # the exception is the result under test
+            return (type(e).__name__, str(e)), refs
+
+    outcome, refs = run()
     return outcome, released(refs)
 
 
