@@ -13,6 +13,7 @@
 #include "handlepy/cpython/impl_capsule.h"
 #include "handlepy/cpython/impl_contextvar.h"
 #include "handlepy/cpython/impl_structseq.h"
+#include "handlepy/cpython/impl_containers.h"
 #include "handlepy/cpython/autogen_calls.h"
 
 /* Holds only the handle constants; the runtime fills it when the module initialises. */
