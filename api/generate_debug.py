@@ -25,6 +25,10 @@ DEBUG_HAND_WRITTEN = {
 # ones that take a context, and those whose HPy_buffer carries a handle.
 DEBUG_CUSTOM_SIGS = {"HPyFunc_GETBUFFERPROC", "HPyFunc_RELEASEBUFFERPROC"}
 
+# Signatures no definition binds: a capsule's destructor is the extension's own
+# trampoline, handed to the host by HPyCapsule_New, and takes no handle.
+UNBOUND_SIGS = {"HPyFunc_CAPSULE_DESTRUCTOR"}
+
 # Types that carry handles in a way no generic rule covers: a function using one must be
 # hand-written.
 HANDLE_BEARING = {
@@ -84,11 +88,14 @@ def ret_stmt(value):
 # ---- handle arrays -------------------------------------------------------------------
 
 def array_length(e, index, where):
-    """An `HPy *` parameter followed by an integer is an array of that many handles, plus
-    one per name in `kwnames` when the function has that parameter; None otherwise."""
-    if index + 1 >= len(e.params) or not INTEGER_TYPES.match(e.params[index + 1].ctype):
+    """An `HPy *` parameter next to an integer (the one after it, else the one before) is
+    an array of that many handles, plus one per name in `kwnames` when the function has
+    that parameter; None otherwise."""
+    neighbours = [i for i in (index + 1, index - 1)
+                  if 0 <= i < len(e.params) and INTEGER_TYPES.match(e.params[i].ctype)]
+    if not neighbours:
         return None
-    length = f"(HPy_ssize_t){e.params[index + 1].name}"
+    length = f"(HPy_ssize_t){e.params[neighbours[0]].name}"
     if any(p.name == "kwnames" and p.ctype == "HPy" for p in e.params):
         length += f" + hdbg_kwcount({where}kwnames)"
     return length
@@ -186,7 +193,7 @@ def emit_debug_header(note, context, sigs):
     lines += [f"{decl(e.ret, 'hdbg_' + e.name)}({ctx_params(e)});" for e in funcs]
     lines += ["", "/* The hand-written debug handlers of signatures. */"]
     lines += [f"void hdbg_handle_{s.name}(ffi_cif *cif, void *ret, void **in, void *binding);"
-              for s in sigs if debug_custom(s)]
+              for s in sigs if debug_custom(s) and s.name not in UNBOUND_SIGS]
     lines += ["", "void hdbg_fill_context(HPyContext *ctx, const HPyContext *universal);",
               "extern const handlepy_ffi_handler hdbg_handlers[];"]
     return c_header(note, "HANDLEPY_DEBUG_AUTOGEN_DEBUG_H", "\n".join(lines))
@@ -245,7 +252,7 @@ def emit_ffi_header(note, sigs):
     lines = ["/* Plain handlers of the signatures whose trampolines are hand-written "
              "(universal/ffi_custom.c). */"]
     lines += [f"void handlepy_plain_{s.name}(ffi_cif *cif, void *ret, void **in, void *binding);"
-              for s in sigs if "custom" in s.flags]
+              for s in sigs if "custom" in s.flags and s.name not in UNBOUND_SIGS]
     return c_header(note, "HANDLEPY_AUTOGEN_FFI_H", "\n".join(lines))
 
 
@@ -262,9 +269,9 @@ def emit_ffi_handlers(note, sigs, slots):
     out.append(f"const int handlepy_ffi_signature_count = "
                f"sizeof handlepy_ffi_signatures / sizeof handlepy_ffi_signatures[0];\n")
     out += [plain_handler(s) for s in sigs if "custom" not in s.flags]
-    out.append("const handlepy_ffi_handler handlepy_plain_handlers[] = {")
+    out.append(f"const handlepy_ffi_handler handlepy_plain_handlers[{len(sigs) + 1}] = {{")
     out += [f"    [{s.name}] = {'handlepy_' if 'custom' in s.flags else ''}plain_{s.name},"
-            for s in sigs]
+            for s in sigs if s.name not in UNBOUND_SIGS]
     out.append("};\n")
     out.append("HPyFunc_Signature handlepy_slot_signature(HPySlot_Slot slot)\n{\n"
                "    switch (slot) {")
@@ -324,8 +331,10 @@ def debug_handler(s):
 
 def emit_debug_handlers(note, sigs):
     out = [debug_handler(s) for s in sigs if "custom" not in s.flags and not debug_custom(s)]
-    out.append("const handlepy_ffi_handler hdbg_handlers[] = {")
+    out.append(f"const handlepy_ffi_handler hdbg_handlers[{len(sigs) + 1}] = {{")
     for s in sigs:
+        if s.name in UNBOUND_SIGS:
+            continue
         if "noctx" in s.flags:
             # No context, no handles: debug mode runs them as the plain binding does.
             target = f"handlepy_plain_{s.name}"

@@ -33,6 +33,7 @@ static ffi_type *args_HPyFunc_NEWFUNC[] = {&ffi_type_pointer, &ffi_type_pointer,
 static ffi_type *args_HPyFunc_CALL[] = {&ffi_type_pointer, &ffi_type_pointer, &ffi_type_pointer};
 static ffi_type *args_HPyFunc_TRAVERSEPROC[] = {&ffi_type_pointer, &ffi_type_pointer, &ffi_type_pointer};
 static ffi_type *args_HPyFunc_DESTROYFUNC[] = {&ffi_type_pointer};
+static ffi_type *args_HPyFunc_CAPSULE_DESTRUCTOR[] = {&ffi_type_pointer};
 
 const handlepy_ffi_signature handlepy_ffi_signatures[] = {
     [HPyFunc_NOARGS] = {&ffi_type_pointer, 2, args_HPyFunc_NOARGS},
@@ -67,6 +68,7 @@ const handlepy_ffi_signature handlepy_ffi_signatures[] = {
     [HPyFunc_CALL] = {&ffi_type_pointer, 3, args_HPyFunc_CALL},
     [HPyFunc_TRAVERSEPROC] = {&ffi_type_sint, 3, args_HPyFunc_TRAVERSEPROC},
     [HPyFunc_DESTROYFUNC] = {&ffi_type_void, 1, args_HPyFunc_DESTROYFUNC},
+    [HPyFunc_CAPSULE_DESTRUCTOR] = {&ffi_type_void, 1, args_HPyFunc_CAPSULE_DESTRUCTOR},
 };
 const int handlepy_ffi_signature_count = sizeof handlepy_ffi_signatures / sizeof handlepy_ffi_signatures[0];
 
@@ -318,7 +320,7 @@ static void plain_HPyFunc_DESTRUCTOR(ffi_cif *cif, void *ret, void **in, void *b
     ((HPyFunc_DESTRUCTOR_impl)b->impl)(b->ctx, _hpy_from_cpy(h_self));
 }
 
-const handlepy_ffi_handler handlepy_plain_handlers[] = {
+const handlepy_ffi_handler handlepy_plain_handlers[34] = {
     [HPyFunc_NOARGS] = plain_HPyFunc_NOARGS,
     [HPyFunc_O] = plain_HPyFunc_O,
     [HPyFunc_VARARGS] = plain_HPyFunc_VARARGS,

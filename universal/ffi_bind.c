@@ -91,6 +91,11 @@ static int make_closure(handlepy_binding *b, const handlepy_ffi_handler *handler
     ffi_cif *cif = cif_for(b->signature);
     if (cif == NULL)
         return -1;
+    if (handlers[b->signature] == NULL) {
+        PyErr_Format(PyExc_SystemError, "%s: signature %d cannot be bound", prefix,
+                     (int)b->signature);
+        return -1;
+    }
     b->name = binding_name(prefix, b->def, suffix);
     b->closure = ffi_closure_alloc(sizeof(ffi_closure), &b->code);
     if (b->name == NULL || b->closure == NULL) {

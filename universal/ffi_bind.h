@@ -40,7 +40,8 @@ typedef struct {
 
 extern const handlepy_ffi_signature handlepy_ffi_signatures[];
 extern const int handlepy_ffi_signature_count;
-/* Handlers that call the implementation with binding->ctx, indexed by signature. */
+/* Handlers that call the implementation with binding->ctx, indexed by signature (as
+ * many as handlepy_ffi_signature_count; NULL for a signature no definition binds). */
 extern const handlepy_ffi_handler handlepy_plain_handlers[];
 
 /* The signature of a slot's implementation, 0 for an unknown slot; and its name. */

@@ -84,6 +84,14 @@ static PyModuleDef *new_def(const char *fullname, const char *shortname, HPyModu
     return def;
 }
 
+/* Hybrid binaries (HPY_ABI_HYBRID) may use the C API and legacy definitions. */
+static int is_hybrid(void *lib, const char *shortname)
+{
+    char symbol[512];
+    snprintf(symbol, sizeof symbol, "handlepy_hybrid_%s", shortname);
+    return dlsym(lib, symbol) != NULL;
+}
+
 /* The setting of HANDLEPY_DEBUG or HANDLEPY_TRACE for a module: "1", "all" or "*" for
  * every module, else a comma-separated list of module names (full or last part). */
 static int env_selects(const char *variable, const char *fullname, const char *shortname)
@@ -151,7 +159,7 @@ static PyModuleDef *load_def(PyObject *name, PyObject *path, PyObject *debug,
     if (init == NULL)
         goto fail;
     HPyModuleDef *hdef = init(&universal_ctx);
-    if (hdef->legacy_methods != NULL) {
+    if (hdef->legacy_methods != NULL && !is_hybrid(lib, shortname)) {
         PyErr_Format(PyExc_ImportError,
                      "module %U defines legacy_methods, which a universal binary cannot use",
                      name);

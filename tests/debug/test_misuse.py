@@ -116,23 +116,6 @@ SOURCE = """
         return HPyListBuilder_Build(ctx, b);
     }
 
-    HPyDef_METH(builder_out_of_range, "builder_out_of_range", HPyFunc_NOARGS)
-    static HPy builder_out_of_range_impl(HPyContext *ctx, HPy self)
-    {
-        HPyListBuilder b = HPyListBuilder_New(ctx, 2);
-        HPyListBuilder_Set(ctx, b, 5, ctx->h_None);
-        HPyListBuilder_Cancel(ctx, b);
-        return HPy_NULL;
-    }
-
-    HPyDef_METH(tuple_item_unset, "tuple_item_unset", HPyFunc_NOARGS)
-    static HPy tuple_item_unset_impl(HPyContext *ctx, HPy self)
-    {
-        HPyTupleBuilder b = HPyTupleBuilder_New(ctx, 2);
-        HPyTupleBuilder_Set(ctx, b, 0, ctx->h_None);
-        return HPyTupleBuilder_Build(ctx, b);
-    }
-
     HPyDef_METH(tracker_add_after_close, "tracker_add_after_close", HPyFunc_NOARGS)
     static HPy tracker_add_after_close_impl(HPyContext *ctx, HPy self)
     {
@@ -228,8 +211,6 @@ SOURCE = """
     @EXPORT(call_back)
     @EXPORT(tuple_set_after_build)
     @EXPORT(list_build_after_cancel)
-    @EXPORT(builder_out_of_range)
-    @EXPORT(tuple_item_unset)
     @EXPORT(tracker_add_after_close)
     @EXPORT(tracker_double_close)
     @EXPORT(tracker_closes_arg)
@@ -278,10 +259,6 @@ CASES = [
     ("builder used after cancel", "m.list_build_after_cancel()",
      ["HPyListBuilder_Build got a closed HPyListBuilder as the builder",
       "it was closed by HPyListBuilder_Cancel"]),
-    ("builder index out of range", "m.builder_out_of_range()",
-     ["HPyListBuilder_Set: index 5 is out of range for a builder of 2 items"]),
-    ("tuple item never set", "m.tuple_item_unset()",
-     ["HPyTupleBuilder_Build: item 1 was never set"]),
     ("tracker used after close", "m.tracker_add_after_close()",
      ["HPyTracker_Add got a closed HPyTracker as the tracker",
       "it was closed by HPyTracker_Close"]),

@@ -1,9 +1,8 @@
 /* Tuple and list builders in debug mode: a builder is a debug handle of its own kind,
- * closed by Build or Cancel, so that any later use is caught; Set is bounds-checked, and
- * a tuple's Build checks that every item was set. */
+ * closed by Build or Cancel, so that any later use is caught. What the universal builder
+ * defines (an out-of-range or HPy_NULL item, an item never set: Build fails) stays its
+ * business. */
 #include "debug.h"
-
-#include <string.h>
 
 typedef struct {
     hdbg_kind kind;
@@ -72,23 +71,11 @@ static intptr_t builder_new(HPyContext *ctx, HPy_ssize_t size, const builder_ops
     intptr_t inner = ops->inner_new(call->inner, size);
     if (inner == 0)
         return 0;
-    /* Tuple items start unset (list items start as None): track which are set. */
-    char *set = NULL;
-    if (ops->kind == HDBG_TUPLE_BUILDER && size > 0 && (set = PyMem_Calloc((size_t)size, 1)) == NULL) {
-        ops->inner_cancel(call->inner, inner);
-        PyErr_NoMemory();
-        return 0;
-    }
     intptr_t value = hdbg_new(ops->kind, inner, ops->new_, call->binding->name);
-    hdbg_slot *slot;
-    if (hdbg_lookup(value, &slot) != HDBG_OK) {
-        PyMem_Free(set);
+    if (value == 0) {
         ops->inner_cancel(call->inner, inner);
         PyErr_NoMemory();
-        return 0;
     }
-    slot->size = size;
-    slot->aux = set;
     return value;
 }
 
@@ -100,40 +87,13 @@ static void builder_set(HPyContext *ctx, intptr_t b, HPy_ssize_t index, HPy item
         return;
     hdbg_slot *slot = hdbg_expect(call, b, ops->kind, ops->set, "the builder");
     HPy u;
-    if (slot == NULL || hdbg_unwrap(call, item, &u, ops->set, "h_item") < 0)
-        return;
-    if (index < 0 || index >= slot->size || HPy_IsNull(u)) {
-        hdbg_text t = {0};
-        if (HPy_IsNull(u))
-            hdbg_printf(&t, "handlepy debug mode: %s got HPy_NULL as the item\n", ops->set);
-        else
-            hdbg_printf(&t, "handlepy debug mode: %s: index %zd is out of range for a builder "
-                        "of %zd items\n", ops->set, (Py_ssize_t)index, (Py_ssize_t)slot->size);
-        hdbg_describe_slot(&t, slot, "  ");
-        hdbg_describe_here(&t, call);
-        hdbg_report(call, &t, HDBG_FATAL_TO_CALL);
-        return;
-    }
-    ops->inner_set(call->inner, slot->inner, index, u);
-    if (slot->aux != NULL)
-        ((char *)slot->aux)[index] = 1;
-}
-
-/* The index of the first item never set, or -1. */
-static HPy_ssize_t first_unset(hdbg_slot *slot)
-{
-    const char *set = slot->aux;
-    for (HPy_ssize_t i = 0; set != NULL && i < slot->size; i++)
-        if (!set[i])
-            return i;
-    return -1;
+    if (slot != NULL && hdbg_unwrap(call, item, &u, ops->set, "h_item") == 0)
+        ops->inner_set(call->inner, slot->inner, index, u);
 }
 
 static intptr_t finish(hdbg_slot *slot, const char *fn)
 {
     intptr_t inner = slot->inner;
-    PyMem_Free(slot->aux);
-    slot->aux = NULL;
     hdbg_retire(slot, fn);
     return inner;
 }
@@ -148,18 +108,6 @@ static HPy builder_build(HPyContext *ctx, intptr_t b, const builder_ops *ops)
     hdbg_slot *slot = hdbg_expect(call, b, ops->kind, ops->build, "the builder");
     if (slot == NULL)
         return HPy_NULL;
-    HPy_ssize_t unset = first_unset(slot);
-    if (unset >= 0) {
-        hdbg_text t = {0};
-        hdbg_printf(&t, "handlepy debug mode: %s: item %zd was never set; a tuple with a "
-                    "missing item would crash whoever reads it\n", ops->build,
-                    (Py_ssize_t)unset);
-        hdbg_describe_slot(&t, slot, "  ");
-        hdbg_describe_here(&t, call);
-        ops->inner_cancel(call->inner, finish(slot, ops->build));
-        hdbg_report(call, &t, HDBG_FATAL_TO_CALL);
-        return HPy_NULL;
-    }
     return hdbg_open(call, ops->inner_build(call->inner, finish(slot, ops->build)), ops->build);
 }
 

@@ -10,15 +10,34 @@ typedef struct {
     HPy_ssize_t n, capacity;
 } tracked;
 
+/* As in universal mode, the array keeps one free slot, so that Add stores its handle
+ * before it grows: when growing fails, the handle is still tracked. */
+static int grow(tracked *t)
+{
+    HPy *items = NULL;
+    if ((size_t)t->capacity <= (size_t)PY_SSIZE_T_MAX / (2 * sizeof(HPy)))
+        items = PyMem_Realloc(t->items, sizeof(HPy) * (size_t)t->capacity * 2);
+    if (items == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    t->items = items;
+    t->capacity *= 2;
+    return 0;
+}
+
 HPyTracker hdbg_HPyTracker_New(HPyContext *ctx, HPy_ssize_t size)
 {
     hdbg_call *call = hdbg_enter(ctx, "HPyTracker_New");
     if (call == NULL)
         return (HPyTracker){0};
     uint64_t start = hdbg_now();
+    /* size is only a hint: 0 or less asks for a small default. */
+    HPy_ssize_t hint = size > 0 ? size : 4;
     tracked *t = PyMem_Calloc(1, sizeof(tracked));
-    HPy_ssize_t capacity = size < 1 ? 1 : size;
-    HPy *items = t ? PyMem_Malloc(sizeof(HPy) * (size_t)capacity) : NULL;
+    HPy *items = NULL;
+    if (t != NULL && (size_t)hint < (size_t)PY_SSIZE_T_MAX / sizeof(HPy))
+        items = PyMem_Malloc(sizeof(HPy) * (size_t)(hint + 1));
     intptr_t value = items ? hdbg_new(HDBG_TRACKER, 0, "HPyTracker_New", call->binding->name)
                            : 0;
     hdbg_slot *slot;
@@ -29,24 +48,10 @@ HPyTracker hdbg_HPyTracker_New(HPyContext *ctx, HPy_ssize_t size)
         return (HPyTracker){0};
     }
     t->items = items;
-    t->capacity = capacity;
+    t->capacity = hint + 1;
     slot->aux = t;
     hdbg_trace_served(call, HTRACE_HPyTracker_New, start);
     return (HPyTracker){value};
-}
-
-/* The tracker's slot; NULL (reported) for anything else, a failed New's 0 included. */
-static hdbg_slot *tracker(hdbg_call *call, HPyTracker ht, const char *fn)
-{
-    if (ht._i == 0) {
-        hdbg_text t = {0};
-        hdbg_printf(&t, "handlepy debug mode: %s got the null tracker of a failed "
-                    "HPyTracker_New\n", fn);
-        hdbg_describe_here(&t, call);
-        hdbg_report(call, &t, HDBG_FATAL_TO_CALL);
-        return NULL;
-    }
-    return hdbg_expect(call, ht._i, HDBG_TRACKER, fn, "the tracker");
 }
 
 int hdbg_HPyTracker_Add(HPyContext *ctx, HPyTracker ht, HPy h)
@@ -54,33 +59,31 @@ int hdbg_HPyTracker_Add(HPyContext *ctx, HPyTracker ht, HPy h)
     hdbg_call *call = hdbg_enter(ctx, "HPyTracker_Add");
     if (call == NULL)
         return -1;
+    if (ht._i == 0)
+        return call->inner->HPyTracker_Add(call->inner, ht, HPy_NULL);
     uint64_t start = hdbg_now();
-    hdbg_slot *slot = tracker(call, ht, "HPyTracker_Add");
+    hdbg_slot *slot = hdbg_expect(call, ht._i, HDBG_TRACKER, "HPyTracker_Add", "the tracker");
     HPy u;
     if (slot == NULL || hdbg_unwrap(call, h, &u, "HPyTracker_Add", "h") < 0)
         return -1;
     tracked *t = slot->aux;
-    if (t->n == t->capacity) {
-        HPy *grown = PyMem_Realloc(t->items, sizeof(HPy) * (size_t)t->capacity * 2);
-        if (grown == NULL) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        t->items = grown;
-        t->capacity *= 2;
-    }
+    /* Full only after a failed grow: then only Close may follow, but stay safe. */
+    if (t->n == t->capacity && grow(t) < 0)
+        return -1;
     t->items[t->n++] = h;
+    int result = t->n == t->capacity ? grow(t) : 0;
     hdbg_trace_served(call, HTRACE_HPyTracker_Add, start);
-    return 0;
+    return result;
 }
 
 void hdbg_HPyTracker_ForgetAll(HPyContext *ctx, HPyTracker ht)
 {
     hdbg_call *call = hdbg_enter(ctx, "HPyTracker_ForgetAll");
-    if (call == NULL)
+    if (call == NULL || ht._i == 0)
         return;
     uint64_t start = hdbg_now();
-    hdbg_slot *slot = tracker(call, ht, "HPyTracker_ForgetAll");
+    hdbg_slot *slot = hdbg_expect(call, ht._i, HDBG_TRACKER, "HPyTracker_ForgetAll",
+                                  "the tracker");
     if (slot != NULL)
         ((tracked *)slot->aux)->n = 0;
     hdbg_trace_served(call, HTRACE_HPyTracker_ForgetAll, start);
@@ -89,11 +92,12 @@ void hdbg_HPyTracker_ForgetAll(HPyContext *ctx, HPyTracker ht)
 void hdbg_HPyTracker_Close(HPyContext *ctx, HPyTracker ht)
 {
     hdbg_call *call = hdbg_enter(ctx, "HPyTracker_Close");
-    /* Closing a failed New's tracker does nothing, as in universal mode. */
+    /* A null tracker (New failed) is the universal context's to handle: as there, Add
+     * raises and ForgetAll and Close do nothing. */
     if (call == NULL || ht._i == 0)
         return;
     uint64_t start = hdbg_now();
-    hdbg_slot *slot = tracker(call, ht, "HPyTracker_Close");
+    hdbg_slot *slot = hdbg_expect(call, ht._i, HDBG_TRACKER, "HPyTracker_Close", "the tracker");
     if (slot == NULL)
         return;
     tracked *t = slot->aux;

@@ -2128,6 +2128,162 @@ static HPyType_BuiltinShape hdbg__HPyType_GetBuiltinShape(HPyContext *ctx, HPy h
     return d_result;
 }
 
+static HPy hdbg_HPy_FromPyObject(HPyContext *ctx, cpy_PyObject *obj)
+{
+    hdbg_call *d_call = hdbg_enter(ctx, "HPy_FromPyObject");
+    if (d_call == NULL)
+        return HPy_NULL;
+    HPyContext *d_inner = hdbg_inner(d_call);
+    HPy d_result = d_inner->HPy_FromPyObject(d_inner, obj);
+    return hdbg_open(d_call, d_result, "HPy_FromPyObject");
+}
+
+static cpy_PyObject * hdbg_HPy_AsPyObject(HPyContext *ctx, HPy h)
+{
+    hdbg_call *d_call = hdbg_enter(ctx, "HPy_AsPyObject");
+    if (d_call == NULL)
+        return NULL;
+    HPy u_h;
+    if (hdbg_unwrap(d_call, h, &u_h, "HPy_AsPyObject", "h") < 0)
+        return NULL;
+    HPyContext *d_inner = hdbg_inner(d_call);
+    cpy_PyObject *d_result = d_inner->HPy_AsPyObject(d_inner, u_h);
+    return d_result;
+}
+
+static void * hdbg__HPy_AsStruct_Legacy(HPyContext *ctx, HPy h)
+{
+    hdbg_call *d_call = hdbg_enter(ctx, "_HPy_AsStruct_Legacy");
+    if (d_call == NULL)
+        return NULL;
+    HPy u_h;
+    if (hdbg_unwrap(d_call, h, &u_h, "_HPy_AsStruct_Legacy", "h") < 0)
+        return NULL;
+    HPyContext *d_inner = hdbg_inner(d_call);
+    void *d_result = d_inner->_HPy_AsStruct_Legacy(d_inner, u_h);
+    return d_result;
+}
+
+static HPy hdbg_HPyCapsule_New(HPyContext *ctx, void *pointer, const char *utf8_name, HPyCapsule_Destructor *destructor)
+{
+    hdbg_call *d_call = hdbg_enter(ctx, "HPyCapsule_New");
+    if (d_call == NULL)
+        return HPy_NULL;
+    HPyContext *d_inner = hdbg_inner(d_call);
+    HPy d_result = d_inner->HPyCapsule_New(d_inner, pointer, utf8_name, destructor);
+    return hdbg_open(d_call, d_result, "HPyCapsule_New");
+}
+
+static void * hdbg_HPyCapsule_Get(HPyContext *ctx, HPy capsule, _HPyCapsule_key key, const char *utf8_name)
+{
+    hdbg_call *d_call = hdbg_enter(ctx, "HPyCapsule_Get");
+    if (d_call == NULL)
+        return NULL;
+    HPy u_capsule;
+    if (hdbg_unwrap(d_call, capsule, &u_capsule, "HPyCapsule_Get", "capsule") < 0)
+        return NULL;
+    HPyContext *d_inner = hdbg_inner(d_call);
+    void *d_result = d_inner->HPyCapsule_Get(d_inner, u_capsule, key, utf8_name);
+    return d_result;
+}
+
+static int hdbg_HPyCapsule_Set(HPyContext *ctx, HPy capsule, _HPyCapsule_key key, void *value)
+{
+    hdbg_call *d_call = hdbg_enter(ctx, "HPyCapsule_Set");
+    if (d_call == NULL)
+        return -1;
+    HPy u_capsule;
+    if (hdbg_unwrap(d_call, capsule, &u_capsule, "HPyCapsule_Set", "capsule") < 0)
+        return -1;
+    HPyContext *d_inner = hdbg_inner(d_call);
+    int d_result = d_inner->HPyCapsule_Set(d_inner, u_capsule, key, value);
+    return d_result;
+}
+
+static int hdbg_HPyCapsule_IsValid(HPyContext *ctx, HPy capsule, const char *utf8_name)
+{
+    hdbg_call *d_call = hdbg_enter(ctx, "HPyCapsule_IsValid");
+    if (d_call == NULL)
+        return -1;
+    HPy u_capsule;
+    if (hdbg_unwrap(d_call, capsule, &u_capsule, "HPyCapsule_IsValid", "capsule") < 0)
+        return -1;
+    HPyContext *d_inner = hdbg_inner(d_call);
+    int d_result = d_inner->HPyCapsule_IsValid(d_inner, u_capsule, utf8_name);
+    return d_result;
+}
+
+static HPy hdbg_HPyContextVar_New(HPyContext *ctx, const char *name, HPy default_value)
+{
+    hdbg_call *d_call = hdbg_enter(ctx, "HPyContextVar_New");
+    if (d_call == NULL)
+        return HPy_NULL;
+    HPy u_default_value;
+    if (hdbg_unwrap(d_call, default_value, &u_default_value, "HPyContextVar_New", "default_value") < 0)
+        return HPy_NULL;
+    HPyContext *d_inner = hdbg_inner(d_call);
+    HPy d_result = d_inner->HPyContextVar_New(d_inner, name, u_default_value);
+    return hdbg_open(d_call, d_result, "HPyContextVar_New");
+}
+
+static int32_t hdbg_HPyContextVar_Get(HPyContext *ctx, HPy context_var, HPy default_value, HPy *result)
+{
+    hdbg_call *d_call = hdbg_enter(ctx, "HPyContextVar_Get");
+    if (d_call == NULL)
+        return (int32_t)-1;
+    HPy u_context_var, u_default_value;
+    if (hdbg_unwrap(d_call, context_var, &u_context_var, "HPyContextVar_Get", "context_var") < 0 ||
+        hdbg_unwrap(d_call, default_value, &u_default_value, "HPyContextVar_Get", "default_value") < 0)
+        return (int32_t)-1;
+    HPy u_result = HPy_NULL;
+    HPyContext *d_inner = hdbg_inner(d_call);
+    int32_t d_result = d_inner->HPyContextVar_Get(d_inner, u_context_var, u_default_value, result == NULL ? NULL : &u_result);
+    if (result != NULL)
+        *result = hdbg_open(d_call, u_result, "HPyContextVar_Get");
+    return d_result;
+}
+
+static HPy hdbg_HPyContextVar_Set(HPyContext *ctx, HPy context_var, HPy value)
+{
+    hdbg_call *d_call = hdbg_enter(ctx, "HPyContextVar_Set");
+    if (d_call == NULL)
+        return HPy_NULL;
+    HPy u_context_var, u_value;
+    if (hdbg_unwrap(d_call, context_var, &u_context_var, "HPyContextVar_Set", "context_var") < 0 ||
+        hdbg_unwrap(d_call, value, &u_value, "HPyContextVar_Set", "value") < 0)
+        return HPy_NULL;
+    HPyContext *d_inner = hdbg_inner(d_call);
+    HPy d_result = d_inner->HPyContextVar_Set(d_inner, u_context_var, u_value);
+    return hdbg_open(d_call, d_result, "HPyContextVar_Set");
+}
+
+static HPy hdbg_HPyStructSequence_NewType(HPyContext *ctx, HPyStructSequence_Desc *desc)
+{
+    hdbg_call *d_call = hdbg_enter(ctx, "HPyStructSequence_NewType");
+    if (d_call == NULL)
+        return HPy_NULL;
+    HPyContext *d_inner = hdbg_inner(d_call);
+    HPy d_result = d_inner->HPyStructSequence_NewType(d_inner, desc);
+    return hdbg_open(d_call, d_result, "HPyStructSequence_NewType");
+}
+
+static HPy hdbg_HPyStructSequence_New(HPyContext *ctx, HPy type, HPy_ssize_t nargs, HPy *args)
+{
+    hdbg_call *d_call = hdbg_enter(ctx, "HPyStructSequence_New");
+    if (d_call == NULL)
+        return HPy_NULL;
+    HPy u_type;
+    if (hdbg_unwrap(d_call, type, &u_type, "HPyStructSequence_New", "type") < 0)
+        return HPy_NULL;
+    hdbg_array u_args;
+    if (hdbg_unwrap_array(d_call, args, (HPy_ssize_t)nargs, &u_args, "HPyStructSequence_New", "args") < 0)
+        return HPy_NULL;
+    HPyContext *d_inner = hdbg_inner(d_call);
+    HPy d_result = d_inner->HPyStructSequence_New(d_inner, u_type, nargs, u_args.items);
+    hdbg_array_free(&u_args);
+    return hdbg_open(d_call, d_result, "HPyStructSequence_New");
+}
+
 void hdbg_fill_context(HPyContext *ctx, const HPyContext *universal)
 {
     ctx->h_None = hdbg_constant(universal->h_None, "ctx->h_None");
@@ -2410,4 +2566,16 @@ void hdbg_fill_context(HPyContext *ctx, const HPyContext *universal)
     ctx->HPyField_Load = hdbg_HPyField_Load;
     ctx->HPyGlobal_Store = hdbg_HPyGlobal_Store;
     ctx->HPyGlobal_Load = hdbg_HPyGlobal_Load;
+    ctx->HPy_FromPyObject = hdbg_HPy_FromPyObject;
+    ctx->HPy_AsPyObject = hdbg_HPy_AsPyObject;
+    ctx->_HPy_AsStruct_Legacy = hdbg__HPy_AsStruct_Legacy;
+    ctx->HPyCapsule_New = hdbg_HPyCapsule_New;
+    ctx->HPyCapsule_Get = hdbg_HPyCapsule_Get;
+    ctx->HPyCapsule_Set = hdbg_HPyCapsule_Set;
+    ctx->HPyCapsule_IsValid = hdbg_HPyCapsule_IsValid;
+    ctx->HPyContextVar_New = hdbg_HPyContextVar_New;
+    ctx->HPyContextVar_Get = hdbg_HPyContextVar_Get;
+    ctx->HPyContextVar_Set = hdbg_HPyContextVar_Set;
+    ctx->HPyStructSequence_NewType = hdbg_HPyStructSequence_NewType;
+    ctx->HPyStructSequence_New = hdbg_HPyStructSequence_New;
 }

@@ -372,7 +372,7 @@ static void hdbg_handle_HPyFunc_DESTRUCTOR(ffi_cif *cif, void *ret, void **in, v
     hdbg_call_leave_void(&call);
 }
 
-const handlepy_ffi_handler hdbg_handlers[] = {
+const handlepy_ffi_handler hdbg_handlers[34] = {
     [HPyFunc_NOARGS] = hdbg_handle_HPyFunc_NOARGS,
     [HPyFunc_O] = hdbg_handle_HPyFunc_O,
     [HPyFunc_VARARGS] = hdbg_handle_HPyFunc_VARARGS,

@@ -196,6 +196,18 @@ enum {
     HTRACE_HPyField_Load,
     HTRACE_HPyGlobal_Store,
     HTRACE_HPyGlobal_Load,
+    HTRACE_HPy_FromPyObject,
+    HTRACE_HPy_AsPyObject,
+    HTRACE__HPy_AsStruct_Legacy,
+    HTRACE_HPyCapsule_New,
+    HTRACE_HPyCapsule_Get,
+    HTRACE_HPyCapsule_Set,
+    HTRACE_HPyCapsule_IsValid,
+    HTRACE_HPyContextVar_New,
+    HTRACE_HPyContextVar_Get,
+    HTRACE_HPyContextVar_Set,
+    HTRACE_HPyStructSequence_NewType,
+    HTRACE_HPyStructSequence_New,
     HTRACE_ENTRIES
 };
 

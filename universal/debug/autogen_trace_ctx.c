@@ -1707,6 +1707,114 @@ static HPy htrace_HPyGlobal_Load(HPyContext *ctx, HPyGlobal global)
     return t_result;
 }
 
+static HPy htrace_HPy_FromPyObject(HPyContext *ctx, cpy_PyObject *obj)
+{
+    htrace_context *t_ctx = htrace_of(ctx);
+    uint64_t t_start = htrace_now();
+    HPy t_result = t_ctx->inner->HPy_FromPyObject(t_ctx->inner, obj);
+    htrace_record(t_ctx, HTRACE_HPy_FromPyObject, t_start);
+    return t_result;
+}
+
+static cpy_PyObject * htrace_HPy_AsPyObject(HPyContext *ctx, HPy h)
+{
+    htrace_context *t_ctx = htrace_of(ctx);
+    uint64_t t_start = htrace_now();
+    cpy_PyObject *t_result = t_ctx->inner->HPy_AsPyObject(t_ctx->inner, h);
+    htrace_record(t_ctx, HTRACE_HPy_AsPyObject, t_start);
+    return t_result;
+}
+
+static void * htrace__HPy_AsStruct_Legacy(HPyContext *ctx, HPy h)
+{
+    htrace_context *t_ctx = htrace_of(ctx);
+    uint64_t t_start = htrace_now();
+    void *t_result = t_ctx->inner->_HPy_AsStruct_Legacy(t_ctx->inner, h);
+    htrace_record(t_ctx, HTRACE__HPy_AsStruct_Legacy, t_start);
+    return t_result;
+}
+
+static HPy htrace_HPyCapsule_New(HPyContext *ctx, void *pointer, const char *utf8_name, HPyCapsule_Destructor *destructor)
+{
+    htrace_context *t_ctx = htrace_of(ctx);
+    uint64_t t_start = htrace_now();
+    HPy t_result = t_ctx->inner->HPyCapsule_New(t_ctx->inner, pointer, utf8_name, destructor);
+    htrace_record(t_ctx, HTRACE_HPyCapsule_New, t_start);
+    return t_result;
+}
+
+static void * htrace_HPyCapsule_Get(HPyContext *ctx, HPy capsule, _HPyCapsule_key key, const char *utf8_name)
+{
+    htrace_context *t_ctx = htrace_of(ctx);
+    uint64_t t_start = htrace_now();
+    void *t_result = t_ctx->inner->HPyCapsule_Get(t_ctx->inner, capsule, key, utf8_name);
+    htrace_record(t_ctx, HTRACE_HPyCapsule_Get, t_start);
+    return t_result;
+}
+
+static int htrace_HPyCapsule_Set(HPyContext *ctx, HPy capsule, _HPyCapsule_key key, void *value)
+{
+    htrace_context *t_ctx = htrace_of(ctx);
+    uint64_t t_start = htrace_now();
+    int t_result = t_ctx->inner->HPyCapsule_Set(t_ctx->inner, capsule, key, value);
+    htrace_record(t_ctx, HTRACE_HPyCapsule_Set, t_start);
+    return t_result;
+}
+
+static int htrace_HPyCapsule_IsValid(HPyContext *ctx, HPy capsule, const char *utf8_name)
+{
+    htrace_context *t_ctx = htrace_of(ctx);
+    uint64_t t_start = htrace_now();
+    int t_result = t_ctx->inner->HPyCapsule_IsValid(t_ctx->inner, capsule, utf8_name);
+    htrace_record(t_ctx, HTRACE_HPyCapsule_IsValid, t_start);
+    return t_result;
+}
+
+static HPy htrace_HPyContextVar_New(HPyContext *ctx, const char *name, HPy default_value)
+{
+    htrace_context *t_ctx = htrace_of(ctx);
+    uint64_t t_start = htrace_now();
+    HPy t_result = t_ctx->inner->HPyContextVar_New(t_ctx->inner, name, default_value);
+    htrace_record(t_ctx, HTRACE_HPyContextVar_New, t_start);
+    return t_result;
+}
+
+static int32_t htrace_HPyContextVar_Get(HPyContext *ctx, HPy context_var, HPy default_value, HPy *result)
+{
+    htrace_context *t_ctx = htrace_of(ctx);
+    uint64_t t_start = htrace_now();
+    int32_t t_result = t_ctx->inner->HPyContextVar_Get(t_ctx->inner, context_var, default_value, result);
+    htrace_record(t_ctx, HTRACE_HPyContextVar_Get, t_start);
+    return t_result;
+}
+
+static HPy htrace_HPyContextVar_Set(HPyContext *ctx, HPy context_var, HPy value)
+{
+    htrace_context *t_ctx = htrace_of(ctx);
+    uint64_t t_start = htrace_now();
+    HPy t_result = t_ctx->inner->HPyContextVar_Set(t_ctx->inner, context_var, value);
+    htrace_record(t_ctx, HTRACE_HPyContextVar_Set, t_start);
+    return t_result;
+}
+
+static HPy htrace_HPyStructSequence_NewType(HPyContext *ctx, HPyStructSequence_Desc *desc)
+{
+    htrace_context *t_ctx = htrace_of(ctx);
+    uint64_t t_start = htrace_now();
+    HPy t_result = t_ctx->inner->HPyStructSequence_NewType(t_ctx->inner, desc);
+    htrace_record(t_ctx, HTRACE_HPyStructSequence_NewType, t_start);
+    return t_result;
+}
+
+static HPy htrace_HPyStructSequence_New(HPyContext *ctx, HPy type, HPy_ssize_t nargs, HPy *args)
+{
+    htrace_context *t_ctx = htrace_of(ctx);
+    uint64_t t_start = htrace_now();
+    HPy t_result = t_ctx->inner->HPyStructSequence_New(t_ctx->inner, type, nargs, args);
+    htrace_record(t_ctx, HTRACE_HPyStructSequence_New, t_start);
+    return t_result;
+}
+
 const char *const htrace_names[HTRACE_ENTRIES] = {
     "HPy_Dup",
     "HPy_Close",
@@ -1900,6 +2008,18 @@ const char *const htrace_names[HTRACE_ENTRIES] = {
     "HPyField_Load",
     "HPyGlobal_Store",
     "HPyGlobal_Load",
+    "HPy_FromPyObject",
+    "HPy_AsPyObject",
+    "_HPy_AsStruct_Legacy",
+    "HPyCapsule_New",
+    "HPyCapsule_Get",
+    "HPyCapsule_Set",
+    "HPyCapsule_IsValid",
+    "HPyContextVar_New",
+    "HPyContextVar_Get",
+    "HPyContextVar_Set",
+    "HPyStructSequence_NewType",
+    "HPyStructSequence_New",
 };
 
 void htrace_fill_context(HPyContext *ctx, const HPyContext *inner)
@@ -2184,4 +2304,16 @@ void htrace_fill_context(HPyContext *ctx, const HPyContext *inner)
     ctx->HPyField_Load = htrace_HPyField_Load;
     ctx->HPyGlobal_Store = htrace_HPyGlobal_Store;
     ctx->HPyGlobal_Load = htrace_HPyGlobal_Load;
+    ctx->HPy_FromPyObject = htrace_HPy_FromPyObject;
+    ctx->HPy_AsPyObject = htrace_HPy_AsPyObject;
+    ctx->_HPy_AsStruct_Legacy = htrace__HPy_AsStruct_Legacy;
+    ctx->HPyCapsule_New = htrace_HPyCapsule_New;
+    ctx->HPyCapsule_Get = htrace_HPyCapsule_Get;
+    ctx->HPyCapsule_Set = htrace_HPyCapsule_Set;
+    ctx->HPyCapsule_IsValid = htrace_HPyCapsule_IsValid;
+    ctx->HPyContextVar_New = htrace_HPyContextVar_New;
+    ctx->HPyContextVar_Get = htrace_HPyContextVar_Get;
+    ctx->HPyContextVar_Set = htrace_HPyContextVar_Set;
+    ctx->HPyStructSequence_NewType = htrace_HPyStructSequence_NewType;
+    ctx->HPyStructSequence_New = htrace_HPyStructSequence_New;
 }

@@ -46,8 +46,7 @@ typedef struct {
     const char *call;
     const char *closed_by;
     hdbg_stack opened_at, closed_at;
-    /* Builders: the size, and which tuple items were set. Trackers: their handles. */
-    HPy_ssize_t size;
+    /* A tracker's handles. */
     void *aux;
     /* Protected copies of buffers that live as long as the handle (protect.c). */
     struct hdbg_buffer *buffers;

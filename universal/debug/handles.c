@@ -116,7 +116,6 @@ intptr_t hdbg_new(hdbg_kind kind, intptr_t inner, const char *opened_by, const c
     s->call = call;
     s->closed_by = NULL;
     s->closed_at.n = 0;
-    s->size = 0;
     s->aux = NULL;
     s->buffers = NULL;
     s->constant_name = NULL;

@@ -1,0 +1,653 @@
+#include "encoder.h"
+
+#include "buffer.h"
+#include "floats.h"
+#include "limits.h"
+#include "text.h"
+
+#include <math.h>
+#include <stdio.h>
+
+/* What the string writer does with each UTF-8 byte. */
+enum { COPY = 0, ESCAPE, NON_ASCII_ESCAPE };
+
+typedef struct {
+    HPyContext *ctx;
+    ujson_buffer out;
+    unsigned char byte_action[256];
+    /* The same choices for eight bytes at a time (see word_is_plain). */
+    int ensure_ascii, html, escape_slashes;
+    int sort_keys;
+    int allow_nan;
+    int reject_bytes;
+    int indent;
+    HPy default_fn;
+    /* The separators' UTF-8, kept valid by the handles that own it. */
+    const char *item_sep, *key_sep;
+    size_t item_sep_len, key_sep_len;
+    HPy item_sep_owner, key_sep_owner;
+    /* Lone surrogates reached the output (as surrogatepass UTF-8). */
+    int surrogates;
+} encoder;
+
+static int encode_value(encoder *e, HPy obj, int depth);
+
+static int emit(encoder *e, const char *s, size_t n)
+{
+    return ujson_buffer_write(e->ctx, &e->out, s, n);
+}
+
+static int emit_literal(encoder *e, const char *s)
+{
+    return emit(e, s, strlen(s));
+}
+
+static int raise_str(HPyContext *ctx, HPy type, const char *message)
+{
+    HPyErr_SetString(ctx, type, message);
+    return -1;
+}
+
+/* ---- options ---- */
+
+static int read_flag(HPyContext *ctx, HPy value, int fallback)
+{
+    return HPy_IsNull(value) ? fallback : HPy_IsTrue(ctx, value);
+}
+
+static int read_separator(HPyContext *ctx, HPy tuple, HPy_ssize_t i, HPy *owner,
+                          const char **utf8, size_t *len, const char *what)
+{
+    HPy item = HPy_GetItem_i(ctx, tuple, i);
+    if (HPy_IsNull(item))
+        return -1;
+    *owner = item;
+    if (!HPyUnicode_Check(ctx, item)) {
+        char message[64];
+        snprintf(message, sizeof message, "expected str as %s separator", what);
+        return raise_str(ctx, ctx->h_TypeError, message);
+    }
+    HPy_ssize_t size;
+    *utf8 = HPyUnicode_AsUTF8AndSize(ctx, item, &size);
+    if (*utf8 == NULL)
+        return -1;
+    *len = (size_t)size;
+    return 0;
+}
+
+static int read_separators(encoder *e, HPy separators)
+{
+    HPyContext *ctx = e->ctx;
+    if (HPy_IsNull(separators) || HPy_Is(ctx, separators, ctx->h_None))
+        return 0;
+    if (!HPyTuple_Check(ctx, separators))
+        return raise_str(ctx, ctx->h_TypeError, "expected tuple or None as separator");
+    HPy_ssize_t n = HPy_Length(ctx, separators);
+    if (n < 0)
+        return -1;
+    if (n != 2)
+        return raise_str(ctx, ctx->h_ValueError, "expected tuple of size 2 as separator");
+    if (read_separator(ctx, separators, 0, &e->item_sep_owner, &e->item_sep, &e->item_sep_len,
+                       "item") < 0)
+        return -1;
+    return read_separator(ctx, separators, 1, &e->key_sep_owner, &e->key_sep, &e->key_sep_len,
+                          "key");
+}
+
+static void fill_byte_actions(encoder *e, int ensure_ascii, int html, int escape_slashes)
+{
+    memset(e->byte_action, ESCAPE, 0x20);
+    memset(e->byte_action + 0x20, COPY, 0x60);
+    memset(e->byte_action + 0x80, ensure_ascii ? NON_ASCII_ESCAPE : COPY, 0x80);
+    e->byte_action['"'] = e->byte_action['\\'] = ESCAPE;
+    if (html)
+        e->byte_action['<'] = e->byte_action['>'] = e->byte_action['&'] = ESCAPE;
+    if (escape_slashes)
+        e->byte_action['/'] = ESCAPE;
+    e->ensure_ascii = ensure_ascii;
+    e->html = html;
+    e->escape_slashes = escape_slashes;
+}
+
+static int encoder_init(encoder *e, HPyContext *ctx, const HPy options[UJSON_OPT_COUNT])
+{
+    e->ctx = ctx;
+    ujson_buffer_init(&e->out);
+    e->item_sep_owner = e->key_sep_owner = HPy_NULL;
+    e->surrogates = 0;
+
+    int ensure_ascii, html, slashes;
+    if ((ensure_ascii = read_flag(ctx, options[UJSON_OPT_ENSURE_ASCII], 1)) < 0 ||
+        (html = read_flag(ctx, options[UJSON_OPT_ENCODE_HTML_CHARS], 0)) < 0 ||
+        (slashes = read_flag(ctx, options[UJSON_OPT_ESCAPE_FORWARD_SLASHES], 1)) < 0 ||
+        (e->sort_keys = read_flag(ctx, options[UJSON_OPT_SORT_KEYS], 0)) < 0 ||
+        (e->allow_nan = read_flag(ctx, options[UJSON_OPT_ALLOW_NAN], 1)) < 0 ||
+        (e->reject_bytes = read_flag(ctx, options[UJSON_OPT_REJECT_BYTES], 1)) < 0)
+        return -1;
+    fill_byte_actions(e, ensure_ascii, html, slashes);
+
+    e->indent = 0;
+    HPy indent = options[UJSON_OPT_INDENT];
+    if (!HPy_IsNull(indent)) {
+        if (!HPyLong_Check(ctx, indent)) {
+            char name[100], message[200];
+            ujson_type_name(ctx, indent, name, sizeof name);
+            snprintf(message, sizeof message, "'%s' object cannot be interpreted as an integer",
+                     name);
+            return raise_str(ctx, ctx->h_TypeError, message);
+        }
+        long value = HPyLong_AsLong(ctx, indent);
+        if (value == -1 && HPyErr_Occurred(ctx))
+            return -1;
+        if (value > 1000000 || value < -1000000)
+            return raise_str(ctx, ctx->h_OverflowError, "indent is out of range");
+        e->indent = (int)value;
+    }
+
+    HPy fn = options[UJSON_OPT_DEFAULT];
+    e->default_fn = HPy_IsNull(fn) || HPy_Is(ctx, fn, ctx->h_None) ? HPy_NULL : fn;
+
+    /* ujson puts a space after the colon whenever indent is not zero. */
+    e->item_sep = ",";
+    e->item_sep_len = 1;
+    e->key_sep = e->indent != 0 ? ": " : ":";
+    e->key_sep_len = e->indent != 0 ? 2 : 1;
+    return read_separators(e, options[UJSON_OPT_SEPARATORS]);
+}
+
+static void encoder_free(encoder *e)
+{
+    ujson_buffer_free(&e->out);
+    HPy_Close(e->ctx, e->item_sep_owner);
+    HPy_Close(e->ctx, e->key_sep_owner);
+}
+
+/* ---- strings ---- */
+
+static const char hex_digits[] = "0123456789abcdef";
+
+static char *put_u_escape(char *p, unsigned unit)
+{
+    p[0] = '\\';
+    p[1] = 'u';
+    p[2] = hex_digits[(unit >> 12) & 0xF];
+    p[3] = hex_digits[(unit >> 8) & 0xF];
+    p[4] = hex_digits[(unit >> 4) & 0xF];
+    p[5] = hex_digits[unit & 0xF];
+    return p + 6;
+}
+
+static char *put_ascii_escape(char *p, unsigned char c)
+{
+    char short_form = 0;
+    switch (c) {
+    case '"': short_form = '"'; break;
+    case '\\': short_form = '\\'; break;
+    case '/': short_form = '/'; break;
+    case '\b': short_form = 'b'; break;
+    case '\f': short_form = 'f'; break;
+    case '\n': short_form = 'n'; break;
+    case '\r': short_form = 'r'; break;
+    case '\t': short_form = 't'; break;
+    }
+    if (short_form == 0)
+        return put_u_escape(p, c);
+    p[0] = '\\';
+    p[1] = short_form;
+    return p + 2;
+}
+
+/* Length of the UTF-8 sequence that starts with lead byte c (the input is valid UTF-8,
+ * where lone surrogates may appear in their three-byte form). */
+static size_t sequence_length(unsigned char c)
+{
+    return c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+}
+
+static char *put_code_point_escape(char *p, const unsigned char *s, size_t n)
+{
+    uint32_t cp;
+    if (n == 2)
+        cp = ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
+    else if (n == 3)
+        cp = ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
+    else
+        cp = ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
+             ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
+    if (cp < 0x10000)
+        return put_u_escape(p, cp);
+    cp -= 0x10000;
+    p = put_u_escape(p, 0xD800 | (cp >> 10));
+    return put_u_escape(p, 0xDC00 | (cp & 0x3FF));
+}
+
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGH_BITS UINT64_C(0x8080808080808080)
+
+/* The high bit of each byte of w equal to c (exact up to the first such byte). */
+static inline uint64_t bytes_equal(uint64_t w, unsigned char c)
+{
+    uint64_t x = w ^ (ONES * c);
+    return (x - ONES) & ~x;
+}
+
+/* No byte of w needs escaping: byte_action is COPY for all eight. */
+static inline int word_is_plain(const encoder *e, uint64_t w)
+{
+    uint64_t flags = ((w - ONES * 0x20) & ~w) | bytes_equal(w, '"') | bytes_equal(w, '\\');
+    if (e->ensure_ascii)
+        flags |= w;
+    if (e->escape_slashes)
+        flags |= bytes_equal(w, '/');
+    if (e->html)
+        flags |= bytes_equal(w, '<') | bytes_equal(w, '>') | bytes_equal(w, '&');
+    return (flags & HIGH_BITS) == 0;
+}
+
+/* Writes the quoted, escaped form of the n UTF-8 bytes at s. */
+static int write_escaped(encoder *e, const unsigned char *s, size_t n)
+{
+    /* Six output bytes per input byte covers the worst case (a control character);
+     * eight more let the word loop store whole words near the end. */
+    if (n > (SIZE_MAX - 10) / 6) {
+        HPyErr_NoMemory(e->ctx);
+        return -1;
+    }
+    if (ujson_buffer_reserve(e->ctx, &e->out, 6 * n + 10) < 0)
+        return -1;
+    char *p = e->out.data + e->out.len;
+    const unsigned char *end = s + n;
+    *p++ = '"';
+    while (s < end) {
+        uint64_t w;
+        while (end - s >= 8 && (memcpy(&w, s, sizeof w), word_is_plain(e, w))) {
+            memcpy(p, &w, sizeof w);
+            p += 8;
+            s += 8;
+        }
+        while (s < end && e->byte_action[*s] == COPY)
+            *p++ = (char)*s++;
+        if (s == end)
+            break;
+        if (e->byte_action[*s] == ESCAPE) {
+            p = put_ascii_escape(p, *s++);
+        } else {
+            size_t len = sequence_length(*s);
+            p = put_code_point_escape(p, s, len);
+            s += len;
+        }
+    }
+    *p++ = '"';
+    e->out.len = (size_t)(p - e->out.data);
+    return 0;
+}
+
+static int encode_str(encoder *e, HPy str)
+{
+    HPy owner;
+    HPy_ssize_t size;
+    const char *utf8 = ujson_str_utf8(e->ctx, str, &size, &owner);
+    if (utf8 == NULL)
+        return -1;
+    /* Unless escaped, the surrogatepass bytes go to the output as they are. */
+    if (!HPy_IsNull(owner) && !e->ensure_ascii)
+        e->surrogates = 1;
+    int res = write_escaped(e, (const unsigned char *)utf8, (size_t)size);
+    HPy_Close(e->ctx, owner);
+    return res;
+}
+
+static int encode_bytes(encoder *e, HPy bytes)
+{
+    HPyContext *ctx = e->ctx;
+    if (e->reject_bytes) {
+        HPy repr = HPy_Repr(ctx, bytes);
+        const char *text = HPy_IsNull(repr) ? NULL : HPyUnicode_AsUTF8AndSize(ctx, repr, NULL);
+        if (text != NULL) {
+            HPy prefix = HPyUnicode_FromString(ctx, "reject_bytes is on and ");
+            HPy suffix = HPyUnicode_FromString(ctx, " is bytes");
+            HPy head = HPy_IsNull(prefix) ? HPy_NULL : HPy_Add(ctx, prefix, repr);
+            HPy message = HPy_IsNull(head) || HPy_IsNull(suffix) ? HPy_NULL
+                                                                 : HPy_Add(ctx, head, suffix);
+            if (!HPy_IsNull(message))
+                HPyErr_SetObject(ctx, ctx->h_TypeError, message);
+            HPy_Close(ctx, message);
+            HPy_Close(ctx, head);
+            HPy_Close(ctx, suffix);
+            HPy_Close(ctx, prefix);
+        }
+        HPy_Close(ctx, repr);
+        return -1;
+    }
+    /* Decoding first reports bad UTF-8 as UnicodeDecodeError, as ujson does. */
+    HPy str = HPyUnicode_DecodeUTF8(ctx, HPyBytes_AS_STRING(ctx, bytes),
+                                    HPyBytes_GET_SIZE(ctx, bytes), NULL);
+    if (HPy_IsNull(str))
+        return -1;
+    int res = encode_str(e, str);
+    HPy_Close(ctx, str);
+    return res;
+}
+
+/* ---- numbers ---- */
+
+static const char digit_pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* Writes v in decimal, two digits per division. */
+static char *put_uint(char *p, unsigned long long v)
+{
+    char digits[20];
+    char *q = digits + sizeof digits;
+    while (v >= 100) {
+        unsigned pair = (unsigned)(v % 100) * 2;
+        v /= 100;
+        q -= 2;
+        q[0] = digit_pairs[pair];
+        q[1] = digit_pairs[pair + 1];
+    }
+    if (v >= 10) {
+        q -= 2;
+        q[0] = digit_pairs[v * 2];
+        q[1] = digit_pairs[v * 2 + 1];
+    } else {
+        *--q = (char)('0' + v);
+    }
+    size_t n = (size_t)(digits + sizeof digits - q);
+    memcpy(p, q, n);
+    return p + n;
+}
+
+/* Integers beyond 64 bits: int.__repr__ gives the digits even for a subclass that
+ * overrides its own repr or str. */
+static int encode_big_int(encoder *e, HPy obj)
+{
+    HPyContext *ctx = e->ctx;
+    HPy int_repr = HPy_GetAttr_s(ctx, ctx->h_LongType, "__repr__");
+    if (HPy_IsNull(int_repr))
+        return -1;
+    HPy text = HPy_Call(ctx, int_repr, &obj, 1, HPy_NULL);
+    HPy_Close(ctx, int_repr);
+    if (HPy_IsNull(text))
+        return -1;
+    HPy_ssize_t size;
+    const char *utf8 = HPyUnicode_AsUTF8AndSize(ctx, text, &size);
+    int res = utf8 == NULL ? -1 : emit(e, utf8, (size_t)size);
+    HPy_Close(ctx, text);
+    return res;
+}
+
+static int encode_int(encoder *e, HPy obj)
+{
+    HPyContext *ctx = e->ctx;
+    long long value = HPyLong_AsLongLong(ctx, obj);
+    if (value == -1 && HPyErr_Occurred(ctx)) {
+        if (!HPyErr_ExceptionMatches(ctx, ctx->h_OverflowError))
+            return -1;
+        HPyErr_Clear(ctx);
+        return encode_big_int(e, obj);
+    }
+    if (ujson_buffer_reserve(ctx, &e->out, 21) < 0)
+        return -1;
+    char *p = e->out.data + e->out.len;
+    if (value < 0) {
+        *p++ = '-';
+        p = put_uint(p, 0ULL - (unsigned long long)value);
+    } else {
+        p = put_uint(p, (unsigned long long)value);
+    }
+    e->out.len = (size_t)(p - e->out.data);
+    return 0;
+}
+
+static int encode_float(encoder *e, HPy obj)
+{
+    HPyContext *ctx = e->ctx;
+    double value = HPyFloat_AsDouble(ctx, obj);
+    if (value == -1.0 && HPyErr_Occurred(ctx))
+        return -1;
+    if (!isfinite(value)) {
+        if (!e->allow_nan)
+            return raise_str(ctx, ctx->h_OverflowError,
+                             isnan(value) ? "Invalid value when encoding double: NaN"
+                                          : "Invalid value when encoding double: Infinity");
+        return emit_literal(e, isnan(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
+    }
+    if (ujson_buffer_reserve(ctx, &e->out, UJSON_DOUBLE_MAX) < 0)
+        return -1;
+    e->out.len += ujson_format_double(value, e->out.data + e->out.len);
+    return 0;
+}
+
+/* ---- containers ---- */
+
+static int write_newline_indent(encoder *e, int depth)
+{
+    if (e->indent <= 0)
+        return 0;
+    size_t n = (size_t)e->indent * (size_t)depth;
+    if (ujson_buffer_reserve(e->ctx, &e->out, n + 1) < 0)
+        return -1;
+    e->out.data[e->out.len++] = '\n';
+    memset(e->out.data + e->out.len, ' ', n);
+    e->out.len += n;
+    return 0;
+}
+
+static int encode_sequence(encoder *e, HPy seq, int depth)
+{
+    HPyContext *ctx = e->ctx;
+    HPy_ssize_t n = HPy_Length(ctx, seq);
+    if (n < 0)
+        return -1;
+    if (n == 0)
+        return emit(e, "[]", 2);
+    if (emit(e, "[", 1) < 0)
+        return -1;
+    for (HPy_ssize_t i = 0; i < n; i++) {
+        if (i > 0 && emit(e, e->item_sep, e->item_sep_len) < 0)
+            return -1;
+        if (write_newline_indent(e, depth + 1) < 0)
+            return -1;
+        HPy item = HPy_GetItem_i(ctx, seq, i);
+        if (HPy_IsNull(item))
+            return -1;
+        int res = encode_value(e, item, depth + 1);
+        HPy_Close(ctx, item);
+        if (res < 0)
+            return -1;
+    }
+    if (write_newline_indent(e, depth) < 0)
+        return -1;
+    return emit(e, "]", 1);
+}
+
+/* ujson's rule for keys: str as is, bytes decoded, None and the booleans spelt as in
+ * JSON, anything else through str(). */
+static int encode_key(encoder *e, HPy key)
+{
+    HPyContext *ctx = e->ctx;
+    if (HPyUnicode_Check(ctx, key))
+        return encode_str(e, key);
+    if (HPy_Is(ctx, key, ctx->h_None))
+        return emit(e, "\"null\"", 6);
+    if (HPy_Is(ctx, key, ctx->h_True))
+        return emit(e, "\"true\"", 6);
+    if (HPy_Is(ctx, key, ctx->h_False))
+        return emit(e, "\"false\"", 7);
+    HPy text = HPyBytes_Check(ctx, key)
+                   ? HPyUnicode_DecodeUTF8(ctx, HPyBytes_AS_STRING(ctx, key),
+                                           HPyBytes_GET_SIZE(ctx, key), NULL)
+                   : HPy_Str(ctx, key);
+    if (HPy_IsNull(text))
+        return -1;
+    int res = encode_str(e, text);
+    HPy_Close(ctx, text);
+    return res;
+}
+
+static HPy sorted_keys(HPyContext *ctx, HPy dict)
+{
+    HPy keys = HPyDict_Keys(ctx, dict);
+    if (HPy_IsNull(keys))
+        return keys;
+    HPy name = HPyUnicode_FromString(ctx, "sort");
+    HPy done = HPy_IsNull(name) ? HPy_NULL : HPy_CallMethod(ctx, name, &keys, 1, HPy_NULL);
+    HPy_Close(ctx, name);
+    if (HPy_IsNull(done)) {
+        HPy_Close(ctx, keys);
+        return HPy_NULL;
+    }
+    HPy_Close(ctx, done);
+    return keys;
+}
+
+static int encode_dict(encoder *e, HPy dict, int depth)
+{
+    HPyContext *ctx = e->ctx;
+    HPy keys = e->sort_keys ? sorted_keys(ctx, dict) : HPyDict_Keys(ctx, dict);
+    if (HPy_IsNull(keys))
+        return -1;
+    HPy_ssize_t n = HPy_Length(ctx, keys);
+    int res = n < 0 ? -1 : 0;
+    if (n == 0)
+        res = emit(e, "{}", 2);
+    else if (n > 0)
+        res = emit(e, "{", 1);
+    for (HPy_ssize_t i = 0; i < n && res == 0; i++) {
+        if (i > 0 && emit(e, e->item_sep, e->item_sep_len) < 0) {
+            res = -1;
+            break;
+        }
+        HPy key = HPy_GetItem_i(ctx, keys, i);
+        HPy value = HPy_IsNull(key) ? HPy_NULL : HPyDict_GetItem(ctx, dict, key);
+        if (HPy_IsNull(value)) {
+            if (!HPy_IsNull(key) && !HPyErr_Occurred(ctx))
+                HPyErr_SetString(ctx, ctx->h_RuntimeError,
+                                 "dictionary changed size during encoding");
+            res = -1;
+        } else if (write_newline_indent(e, depth + 1) < 0 || encode_key(e, key) < 0 ||
+                   emit(e, e->key_sep, e->key_sep_len) < 0 ||
+                   encode_value(e, value, depth + 1) < 0) {
+            res = -1;
+        }
+        HPy_Close(ctx, value);
+        HPy_Close(ctx, key);
+    }
+    HPy_Close(ctx, keys);
+    if (res < 0 || n == 0)
+        return res;
+    if (write_newline_indent(e, depth) < 0)
+        return -1;
+    return emit(e, "}", 1);
+}
+
+/* ---- everything else ---- */
+
+/* __json__() returns JSON text that goes into the output as it is. */
+static int encode_raw_json(encoder *e, HPy method)
+{
+    HPyContext *ctx = e->ctx;
+    HPy text = HPy_Call(ctx, method, NULL, 0, HPy_NULL);
+    if (HPy_IsNull(text))
+        return -1;
+    int res;
+    if (HPyUnicode_Check(ctx, text)) {
+        HPy owner;
+        HPy_ssize_t size;
+        const char *utf8 = ujson_str_utf8(ctx, text, &size, &owner);
+        if (!HPy_IsNull(owner))
+            e->surrogates = 1;
+        res = utf8 == NULL ? -1 : emit(e, utf8, (size_t)size);
+        HPy_Close(ctx, owner);
+    } else if (HPyBytes_Check(ctx, text)) {
+        res = emit(e, HPyBytes_AS_STRING(ctx, text), (size_t)HPyBytes_GET_SIZE(ctx, text));
+    } else {
+        char name[100], message[200];
+        ujson_type_name(ctx, text, name, sizeof name);
+        snprintf(message, sizeof message, "__json__() should return str or bytes, got %s", name);
+        res = raise_str(ctx, ctx->h_TypeError, message);
+    }
+    HPy_Close(ctx, text);
+    return res;
+}
+
+static int raise_not_serializable(HPyContext *ctx, HPy obj)
+{
+    HPy repr = HPy_Repr(ctx, obj);
+    HPy suffix = HPyUnicode_FromString(ctx, " is not JSON serializable");
+    HPy message = HPy_IsNull(repr) || HPy_IsNull(suffix) ? HPy_NULL : HPy_Add(ctx, repr, suffix);
+    if (!HPy_IsNull(message))
+        HPyErr_SetObject(ctx, ctx->h_TypeError, message);
+    HPy_Close(ctx, message);
+    HPy_Close(ctx, suffix);
+    HPy_Close(ctx, repr);
+    return -1;
+}
+
+static int encode_other(encoder *e, HPy obj, int depth)
+{
+    HPyContext *ctx = e->ctx;
+    if (HPy_HasAttr_s(ctx, obj, "__json__")) {
+        HPy method = HPy_GetAttr_s(ctx, obj, "__json__");
+        if (HPy_IsNull(method))
+            return -1;
+        int res = encode_raw_json(e, method);
+        HPy_Close(ctx, method);
+        return res;
+    }
+    if (HPy_IsNull(e->default_fn))
+        return raise_not_serializable(ctx, obj);
+    HPy replacement = HPy_Call(ctx, e->default_fn, &obj, 1, HPy_NULL);
+    if (HPy_IsNull(replacement))
+        return -1;
+    /* A default that returns something it cannot handle either recurses until the
+     * depth limit stops it. */
+    int res = encode_value(e, replacement, depth + 1);
+    HPy_Close(ctx, replacement);
+    return res;
+}
+
+static int encode_value(encoder *e, HPy obj, int depth)
+{
+    HPyContext *ctx = e->ctx;
+    if (depth > UJSON_MAX_DEPTH)
+        return raise_str(ctx, ctx->h_OverflowError, "Maximum recursion level reached");
+    /* Each check is a call in universal mode: the common types go first, and the
+     * booleans, being ints, are only looked for among the ints. */
+    if (HPyUnicode_Check(ctx, obj))
+        return encode_str(e, obj);
+    if (HPyFloat_Check(ctx, obj))
+        return encode_float(e, obj);
+    if (HPyLong_Check(ctx, obj)) {
+        if (HPy_Is(ctx, obj, ctx->h_True))
+            return emit(e, "true", 4);
+        if (HPy_Is(ctx, obj, ctx->h_False))
+            return emit(e, "false", 5);
+        return encode_int(e, obj);
+    }
+    if (HPy_Is(ctx, obj, ctx->h_None))
+        return emit(e, "null", 4);
+    if (HPyList_Check(ctx, obj) || HPyTuple_Check(ctx, obj))
+        return encode_sequence(e, obj, depth);
+    if (HPyDict_Check(ctx, obj))
+        return encode_dict(e, obj, depth);
+    if (HPyBytes_Check(ctx, obj))
+        return encode_bytes(e, obj);
+    return encode_other(e, obj, depth);
+}
+
+HPy ujson_encode(HPyContext *ctx, HPy obj, const HPy options[UJSON_OPT_COUNT])
+{
+    encoder e;
+    if (encoder_init(&e, ctx, options) < 0 || encode_value(&e, obj, 0) < 0) {
+        encoder_free(&e);
+        return HPy_NULL;
+    }
+    HPy result = HPyUnicode_DecodeUTF8(ctx, e.out.data, (HPy_ssize_t)e.out.len,
+                                       e.surrogates ? "surrogatepass" : NULL);
+    encoder_free(&e);
+    return result;
+}

@@ -1,0 +1,22 @@
+/* Conversions between doubles and decimal text that match Python: repr's shortest
+ * round-tripping digits on the way out, correctly rounded parsing on the way in. */
+#ifndef UJSON_HPY_FLOATS_H
+#define UJSON_HPY_FLOATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Longest output of ujson_format_double, without a terminator. */
+#define UJSON_DOUBLE_MAX 32
+
+/* Writes repr(x) for a finite x into out; returns its length. */
+size_t ujson_format_double(double x, char *out);
+
+/* Stores in *out the double nearest to the JSON number  I.F * 10**exp10  (negated if
+ * `negative`), where I and F are the nint and nfrac ASCII digits at int_digits and
+ * frac_digits. Exponents too large for a double give inf or 0, as float() does.
+ * 0, or -1 when out of memory (no exception is set). */
+int ujson_parse_double(const char *int_digits, size_t nint, const char *frac_digits,
+                       size_t nfrac, int64_t exp10, int negative, double *out);
+
+#endif
