@@ -16,7 +16,7 @@ static int grow(tracked *t)
 {
     HPy *items = NULL;
     if ((size_t)t->capacity <= (size_t)PY_SSIZE_T_MAX / (2 * sizeof(HPy)))
-        items = PyMem_Realloc(t->items, sizeof(HPy) * (size_t)t->capacity * 2);
+        items = realloc(t->items, sizeof(HPy) * (size_t)t->capacity * 2);
     if (items == NULL) {
         PyErr_NoMemory();
         return -1;
@@ -34,16 +34,16 @@ HPyTracker hdbg_HPyTracker_New(HPyContext *ctx, HPy_ssize_t size)
     uint64_t start = hdbg_now();
     /* size is only a hint: 0 or less asks for a small default. */
     HPy_ssize_t hint = size > 0 ? size : 4;
-    tracked *t = PyMem_Calloc(1, sizeof(tracked));
+    tracked *t = calloc(1, sizeof(tracked));
     HPy *items = NULL;
     if (t != NULL && (size_t)hint < (size_t)PY_SSIZE_T_MAX / sizeof(HPy))
-        items = PyMem_Malloc(sizeof(HPy) * (size_t)(hint + 1));
+        items = malloc(sizeof(HPy) * (size_t)(hint + 1));
     intptr_t value = items ? hdbg_new(HDBG_TRACKER, 0, "HPyTracker_New", call->binding->name)
                            : 0;
     hdbg_slot *slot;
     if (value == 0 || hdbg_lookup(value, &slot) != HDBG_OK) {
-        PyMem_Free(t);
-        PyMem_Free(items);
+        free(t);
+        free(items);
         PyErr_NoMemory();
         return (HPyTracker){0};
     }
@@ -105,7 +105,7 @@ void hdbg_HPyTracker_Close(HPyContext *ctx, HPyTracker ht)
     hdbg_retire(slot, "HPyTracker_Close");
     for (HPy_ssize_t i = 0; i < t->n; i++)
         Py_XDECREF((PyObject *)hdbg_close(call, t->items[i], "HPyTracker_Close")._i);
-    PyMem_Free(t->items);
-    PyMem_Free(t);
+    free(t->items);
+    free(t);
     hdbg_trace_served(call, HTRACE_HPyTracker_Close, start);
 }

@@ -18,7 +18,7 @@ HPy hdbg_HPyType_FromSpec(HPyContext *ctx, HPyType_Spec *spec, HPyType_SpecParam
         n++;
     /* The same parameters with the inner handles. */
     HPyType_SpecParam *inner_params = params == NULL ? NULL
-                                      : PyMem_Calloc((size_t)n + 1, sizeof(HPyType_SpecParam));
+                                      : calloc((size_t)n + 1, sizeof(HPyType_SpecParam));
     if (params != NULL && inner_params == NULL) {
         PyErr_NoMemory();
         return HPy_NULL;
@@ -28,7 +28,7 @@ HPy hdbg_HPyType_FromSpec(HPyContext *ctx, HPyType_Spec *spec, HPyType_SpecParam
         snprintf(what, sizeof what, "params[%zd].object", i);
         inner_params[i].kind = params[i].kind;
         if (hdbg_unwrap(call, params[i].object, &inner_params[i].object, fn, what) < 0) {
-            PyMem_Free(inner_params);
+            free(inner_params);
             return HPy_NULL;
         }
     }
@@ -40,7 +40,7 @@ HPy hdbg_HPyType_FromSpec(HPyContext *ctx, HPyType_Spec *spec, HPyType_SpecParam
         if (type == NULL)
             handlepy_ffi_release(bindings);
     }
-    PyMem_Free(inner_params);
+    free(inner_params);
     hdbg_trace_served(call, HTRACE_HPyType_FromSpec, start);
     return hdbg_open(call, _py2h(type), fn);
 }
@@ -84,10 +84,10 @@ void hdbg_handle_HPyFunc_CALL(ffi_cif *cif, void *ret, void **in, void *binding)
     (void)cif;
     PyObject *args = *(PyObject **)in[1], *kw = *(PyObject **)in[2];
     Py_ssize_t nargs = PyTuple_GET_SIZE(args), nkw = kw == NULL ? 0 : PyDict_GET_SIZE(kw);
-    PyObject **items = PyMem_Malloc(sizeof(PyObject *) * (size_t)(nargs + nkw + 1));
+    PyObject **items = malloc(sizeof(PyObject *) * (size_t)(nargs + nkw + 1));
     PyObject *kwnames = nkw ? PyTuple_New(nkw) : NULL;
     if (items == NULL || (nkw && kwnames == NULL)) {
-        PyMem_Free(items);
+        free(items);
         Py_XDECREF(kwnames);
         *(PyObject **)ret = PyErr_NoMemory();
         return;
@@ -107,7 +107,7 @@ void hdbg_handle_HPyFunc_CALL(ffi_cif *cif, void *ret, void **in, void *binding)
     HPy names = hdbg_call_arg(&call, kwnames);
     *(PyObject **)ret = object_result(
         &call, ((HPyFunc_CALL_impl)call.impl)(ctx, self, handles, (size_t)nargs, names));
-    PyMem_Free(items);
+    free(items);
     Py_XDECREF(kwnames);
 }
 

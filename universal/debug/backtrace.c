@@ -67,7 +67,7 @@ void hdbg_capture(hdbg_stack *stack)
     if (hdbg_depth <= 0)
         return;
     if (stack->capacity < hdbg_depth) {
-        void **frames = PyMem_RawRealloc(stack->frames, sizeof(void *) * (size_t)hdbg_depth);
+        void **frames = realloc(stack->frames, sizeof(void *) * (size_t)hdbg_depth);
         if (frames == NULL)
             return;
         stack->frames = frames, stack->capacity = hdbg_depth;
@@ -87,7 +87,7 @@ void hdbg_capture(hdbg_stack *stack)
 
 void hdbg_stack_free(hdbg_stack *stack)
 {
-    PyMem_RawFree(stack->frames);
+    free(stack->frames);
     stack->frames = NULL;
     stack->n = stack->capacity = 0;
 }

@@ -25,12 +25,12 @@ static int ring_push(call_context *c)
 {
     if (ring_len == ring_capacity) {
         size_t capacity = ring_capacity ? ring_capacity * 2 : 8;
-        call_context **grown = PyMem_RawMalloc(capacity * sizeof(call_context *));
+        call_context **grown = malloc(capacity * sizeof(call_context *));
         if (grown == NULL)
             return -1;
         for (size_t i = 0; i < ring_len; i++)
             grown[i] = free_ring[(ring_head + i) % ring_capacity];
-        PyMem_RawFree(free_ring);
+        free(free_ring);
         free_ring = grown, ring_capacity = capacity, ring_head = 0;
     }
     free_ring[(ring_head + ring_len++) % ring_capacity] = c;
@@ -40,9 +40,9 @@ static int ring_push(call_context *c)
 static call_context *acquire(void)
 {
     while (ring_len < MIN_FREE) {
-        call_context *c = PyMem_RawMalloc(sizeof(call_context));
+        call_context *c = malloc(sizeof(call_context));
         if (c == NULL || ring_push(c) < 0) {
-            PyMem_RawFree(c);
+            free(c);
             return NULL;
         }
         c->ctx = hdbg_template;
@@ -118,7 +118,7 @@ const HPy *hdbg_call_args(hdbg_call *call, cpy_PyObject *const *items, HPy_ssize
 {
     call->array = call->inline_array;
     if (n > HDBG_INLINE_ARGS) {
-        call->array = PyMem_Malloc(sizeof(HPy) * (size_t)n);
+        call->array = malloc(sizeof(HPy) * (size_t)n);
         if (call->array == NULL)
             out_of_memory("the argument handles");
     }
@@ -199,11 +199,11 @@ int hdbg_call_leave(hdbg_call *call)
     for (HPy_ssize_t i = 0; i < call->narray; i++)
         close_arg(call->array[i]);
     if (call->array != call->inline_array)
-        PyMem_Free(call->array);
+        free(call->array);
     call_context *c = call->ctx->_private;
     c->call = NULL;
     if (ring_push(c) < 0)
-        PyMem_RawFree(c);
+        free(c);
     current = call->outer;
     if (!call->failed)
         return 0;

@@ -107,7 +107,7 @@ int hdbg_unwrap_array(hdbg_call *call, const HPy *h, HPy_ssize_t n, hdbg_array *
     if (h == NULL || n <= 0)
         return 0;
     if (n > HDBG_INLINE_ARGS) {
-        out->items = PyMem_Malloc(sizeof(HPy) * (size_t)n);
+        out->items = malloc(sizeof(HPy) * (size_t)n);
         if (out->items == NULL) {
             PyErr_NoMemory();
             return -1;
@@ -127,7 +127,7 @@ int hdbg_unwrap_array(hdbg_call *call, const HPy *h, HPy_ssize_t n, hdbg_array *
 void hdbg_array_free(hdbg_array *a)
 {
     if (a->items != a->inline_items)
-        PyMem_Free(a->items);
+        free(a->items);
 }
 
 HPy_ssize_t hdbg_kwcount(HPy kwnames)
@@ -195,7 +195,7 @@ HPy hdbg_close(hdbg_call *call, HPy h, const char *fn)
         if (hdbg_still_describes(slot, h._i))
             hdbg_describe_slot(&t, slot, "  ");
     } else {
-        PyMem_RawFree(t.text);
+        free(t.text);
         hdbg_bad_handle(call, h._i, fn, "the handle to close", "handle");
         return HPy_NULL;
     }

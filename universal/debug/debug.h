@@ -6,7 +6,9 @@
  * trace context): wrappers check their handles, unwrap them to the inner context's
  * handles (host object pointers), call the inner function and open a debug handle on the
  * result. Each host call into the extension runs with a context of its own (calls.c),
- * so that a context kept past its call is caught. Everything runs with the GIL held. */
+ * so that a context kept past its call is caught. Everything runs with the GIL held.
+ * Debug mode's own bookkeeping is allocated with malloc, outside the interpreter's
+ * allocators, so that tracemalloc measures the extension and not debug mode. */
 #ifndef HANDLEPY_DEBUG_H
 #define HANDLEPY_DEBUG_H
 

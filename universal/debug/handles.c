@@ -63,12 +63,12 @@ static int ring_push(uint32_t index)
 {
     if (ring_len == ring_capacity) {
         size_t capacity = ring_capacity ? ring_capacity * 2 : 4096;
-        uint32_t *grown = PyMem_Malloc(capacity * sizeof(uint32_t));
+        uint32_t *grown = malloc(capacity * sizeof(uint32_t));
         if (grown == NULL)
             return -1;
         for (size_t i = 0; i < ring_len; i++)
             grown[i] = ring[(ring_head + i) % ring_capacity];
-        PyMem_Free(ring);
+        free(ring);
         ring = grown, ring_capacity = capacity, ring_head = 0;
     }
     ring[(ring_head + ring_len++) % ring_capacity] = index;
@@ -86,11 +86,11 @@ static int fresh_index(uint32_t *index)
     if (n_slots == MAX_INDEX)
         return -1;
     if ((n_slots >> CHUNK_BITS) == (uint32_t)n_chunks) {
-        hdbg_slot **grown = PyMem_Realloc(chunks, sizeof(hdbg_slot *) * (size_t)(n_chunks + 1));
+        hdbg_slot **grown = realloc(chunks, sizeof(hdbg_slot *) * (size_t)(n_chunks + 1));
         if (grown == NULL)
             return -1;
         chunks = grown;
-        chunks[n_chunks] = PyMem_Calloc(CHUNK_SIZE, sizeof(hdbg_slot));
+        chunks[n_chunks] = calloc(CHUNK_SIZE, sizeof(hdbg_slot));
         if (chunks[n_chunks] == NULL)
             return -1;
         n_chunks++;

@@ -99,7 +99,7 @@ static int remember(struct hdbg_buffer *b)
 {
     if (n_known == known_capacity) {
         size_t capacity = known_capacity ? known_capacity * 2 : 64;
-        struct hdbg_buffer **grown = PyMem_RawRealloc(known, capacity * sizeof *known);
+        struct hdbg_buffer **grown = realloc(known, capacity * sizeof *known);
         if (grown == NULL)
             return -1;
         known = grown, known_capacity = capacity;
@@ -113,11 +113,11 @@ const char *hdbg_protected_copy(hdbg_slot *slot, const char *data, size_t size,
 {
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     size_t region_size = (size + page - 1) / page * page;
-    struct hdbg_buffer *b = PyMem_RawMalloc(sizeof *b);
+    struct hdbg_buffer *b = malloc(sizeof *b);
     char *region = mmap(NULL, region_size ? region_size : page, PROT_READ | PROT_WRITE,
                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (b == NULL || region == MAP_FAILED || remember(b) < 0) {
-        PyMem_RawFree(b);
+        free(b);
         if (region != MAP_FAILED)
             munmap(region, region_size ? region_size : page);
         PyErr_NoMemory();
@@ -145,7 +145,7 @@ static void forget_oldest_closed(void)
         memmove(&known[i], &known[i + 1], (n_known - i - 1) * sizeof *known);
         n_known--, i--;
         munmap(b->region, b->region_size);
-        PyMem_RawFree(b);
+        free(b);
     }
 }
 

@@ -24,7 +24,7 @@ static void collect(hdbg_slot *slot, intptr_t value, void *arg)
         return;
     if (list->n == list->capacity) {
         Py_ssize_t capacity = list->capacity * 2 + 16;
-        hdbg_slot **grown = PyMem_Realloc(list->slots, sizeof(hdbg_slot *) * (size_t)capacity);
+        hdbg_slot **grown = realloc(list->slots, sizeof(hdbg_slot *) * (size_t)capacity);
         if (grown == NULL)
             return;
         list->slots = grown, list->capacity = capacity;
@@ -81,7 +81,7 @@ PyObject *handlepy_debug_leaks(PyObject *self, PyObject *const *args, Py_ssize_t
     if (result != NULL && mark)
         for (Py_ssize_t i = 0; i < list.n; i++)
             list.slots[i]->reported = 1;
-    PyMem_Free(list.slots);
+    free(list.slots);
     return result;
 }
 

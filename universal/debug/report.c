@@ -27,8 +27,7 @@ void hdbg_printf(hdbg_text *t, const char *fmt, ...)
             return;
         }
         size_t capacity = (t->capacity + (size_t)n + 1) * 2;
-        /* Raw allocation: a report may be written without the GIL. */
-        char *grown = PyMem_RawRealloc(t->text, capacity);
+        char *grown = realloc(t->text, capacity);
         if (grown == NULL)
             return;
         t->text = grown, t->capacity = capacity;
@@ -108,7 +107,7 @@ void hdbg_fatal(hdbg_text *t)
 
 static void free_text(hdbg_text *t)
 {
-    PyMem_RawFree(t->text);
+    free(t->text);
     t->text = NULL;
     t->len = t->capacity = 0;
 }

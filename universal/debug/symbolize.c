@@ -19,7 +19,7 @@ extern char **environ;
 
 static char *dup_text(const char *s, size_t n)
 {
-    char *copy = PyMem_RawMalloc(n + 1);
+    char *copy = malloc(n + 1);
     if (copy != NULL) {
         memcpy(copy, s, n);
         copy[n] = '\0';
@@ -47,7 +47,7 @@ static char *read_all(int fd)
     for (;;) {
         if (len + 1024 > capacity) {
             capacity = capacity * 2 + 4096;
-            char *grown = PyMem_RawRealloc(out, capacity);
+            char *grown = realloc(out, capacity);
             if (grown == NULL)
                 break;
             out = grown;
@@ -68,10 +68,10 @@ static char *run_addr2line(const char *file, char **addresses, int n)
     static const char *const options[] = {"addr2line", "-e", NULL, "-a", "-f", "-p", "-i",
                                           "-C"};
     const int n_options = (int)(sizeof options / sizeof options[0]);
-    const char **argv = PyMem_RawMalloc(sizeof(char *) * (size_t)(n_options + n + 1));
+    const char **argv = malloc(sizeof(char *) * (size_t)(n_options + n + 1));
     int fds[2];
     if (argv == NULL || pipe(fds) < 0) {
-        PyMem_RawFree(argv);
+        free(argv);
         return NULL;
     }
     for (int i = 0; i < n_options; i++)
@@ -88,7 +88,7 @@ static char *run_addr2line(const char *file, char **addresses, int n)
     int spawned = posix_spawnp(&pid, "addr2line", &actions, NULL, (char *const *)argv,
                                environ) == 0;
     posix_spawn_file_actions_destroy(&actions);
-    PyMem_RawFree(argv);
+    free(argv);
     close(fds[1]);
     char *out = spawned ? read_all(fds[0]) : NULL;
     close(fds[0]);
@@ -137,8 +137,8 @@ static char *format_group(const char *group, const char *end)
 static void symbolize_object(void *const *frames, const Dl_info *infos, char *todo, int n,
                              const char *file, char **lines)
 {
-    char **addresses = PyMem_RawCalloc((size_t)n, sizeof(char *));
-    int *which = PyMem_RawCalloc((size_t)n, sizeof(int));
+    char **addresses = calloc((size_t)n, sizeof(char *));
+    int *which = calloc((size_t)n, sizeof(int));
     int count = 0;
     if (addresses == NULL || which == NULL)
         goto done;
@@ -167,24 +167,24 @@ static void symbolize_object(void *const *frames, const Dl_info *infos, char *to
             lines[which[k]] = format_group(group, end);
             group = next ? next + 1 : NULL;
         }
-        PyMem_RawFree(out);
+        free(out);
     }
 done:
     for (int k = 0; k < count; k++)
-        PyMem_RawFree(addresses[k]);
-    PyMem_RawFree(addresses);
-    PyMem_RawFree(which);
+        free(addresses[k]);
+    free(addresses);
+    free(which);
 }
 
 char **hdbg_symbolize(void *const *frames, int n)
 {
     if (n <= 0)
         return NULL;
-    char **lines = PyMem_RawCalloc((size_t)n, sizeof(char *));
-    Dl_info *infos = PyMem_RawCalloc((size_t)n, sizeof(Dl_info));
-    char *todo = PyMem_RawCalloc((size_t)n, 1);
+    char **lines = calloc((size_t)n, sizeof(char *));
+    Dl_info *infos = calloc((size_t)n, sizeof(Dl_info));
+    char *todo = calloc((size_t)n, 1);
     if (lines == NULL || infos == NULL || todo == NULL) {
-        PyMem_RawFree(lines);
+        free(lines);
         lines = NULL;
         goto done;
     }
@@ -200,8 +200,8 @@ char **hdbg_symbolize(void *const *frames, int n)
             lines[i] = fallback(frames[i], &infos[i], infos[i].dli_fname != NULL);
     }
 done:
-    PyMem_RawFree(infos);
-    PyMem_RawFree(todo);
+    free(infos);
+    free(todo);
     return lines;
 }
 
@@ -210,6 +210,6 @@ void hdbg_free_lines(char **lines, int n)
     if (lines == NULL)
         return;
     for (int i = 0; i < n; i++)
-        PyMem_RawFree(lines[i]);
-    PyMem_RawFree(lines);
+        free(lines[i]);
+    free(lines);
 }

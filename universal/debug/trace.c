@@ -16,11 +16,11 @@ int htrace_is(const HPyContext *ctx)
 
 HPyContext *handlepy_trace_context(const char *module, HPyContext *inner)
 {
-    htrace_context *t = PyMem_Calloc(1, sizeof(htrace_context));
-    char *name = PyMem_Malloc(strlen(module) + 1);
+    htrace_context *t = calloc(1, sizeof(htrace_context));
+    char *name = malloc(strlen(module) + 1);
     if (t == NULL || name == NULL) {
-        PyMem_Free(t);
-        PyMem_Free(name);
+        free(t);
+        free(name);
         PyErr_NoMemory();
         return NULL;
     }
