@@ -94,7 +94,7 @@ static void builder_set(HPyContext *ctx, intptr_t b, HPy_ssize_t index, HPy item
 static intptr_t finish(hdbg_slot *slot, const char *fn)
 {
     intptr_t inner = slot->inner;
-    hdbg_retire(slot, fn);
+    hdbg_retire(slot, fn, 1);
     return inner;
 }
 

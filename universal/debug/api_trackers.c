@@ -102,7 +102,7 @@ void hdbg_HPyTracker_Close(HPyContext *ctx, HPyTracker ht)
         return;
     tracked *t = slot->aux;
     slot->aux = NULL;
-    hdbg_retire(slot, "HPyTracker_Close");
+    hdbg_retire(slot, "HPyTracker_Close", 1);
     for (HPy_ssize_t i = 0; i < t->n; i++)
         Py_XDECREF((PyObject *)hdbg_close(call, t->items[i], "HPyTracker_Close")._i);
     free(t->items);

@@ -59,7 +59,9 @@ static int is_own(void *pc)
     return 0;
 }
 
-#define SKIP_MAX 16
+/* Frames of the loader above the extension's: hdbg_capture, what opens or closes the
+ * slot, the API wrapper, and one to spare. Unwinding costs per frame, so no more. */
+#define SKIP_MAX 6
 
 void hdbg_capture(hdbg_stack *stack)
 {

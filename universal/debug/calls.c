@@ -153,7 +153,7 @@ cpy_PyObject *hdbg_call_result(hdbg_call *call, HPy h)
     if (status == HDBG_OK && slot->kind == HDBG_HANDLE) {
         /* The handle's reference becomes the host's. */
         PyObject *obj = (PyObject *)slot->inner;
-        hdbg_retire(slot, "the return to the host");
+        hdbg_retire(slot, "the return to the host", 0);
         hdbg_protect_buffers(slot);
         return obj;
     }
@@ -188,7 +188,7 @@ static void close_arg(HPy h)
     hdbg_slot *slot;
     if (hdbg_lookup(h._i, &slot) != HDBG_OK)
         return;
-    hdbg_retire(slot, "the end of its call");
+    hdbg_retire(slot, "the end of its call", 0);
     hdbg_protect_buffers(slot);
 }
 

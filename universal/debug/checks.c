@@ -177,7 +177,7 @@ HPy hdbg_close(hdbg_call *call, HPy h, const char *fn)
         return HPy_NULL;
     if (status == HDBG_OK && slot->kind == HDBG_HANDLE) {
         HPy inner = {slot->inner};
-        hdbg_retire(slot, fn);
+        hdbg_retire(slot, fn, 1);
         hdbg_protect_buffers(slot);
         return inner;
     }

@@ -66,8 +66,9 @@ typedef enum {
 hdbg_status hdbg_lookup(intptr_t value, hdbg_slot **slot);
 /* A new handle of `kind` for `inner` (ownership moves to the handle). */
 intptr_t hdbg_new(hdbg_kind kind, intptr_t inner, const char *opened_by, const char *call);
-/* Marks the slot closed; the caller releases what it held. */
-void hdbg_retire(hdbg_slot *slot, const char *closed_by);
+/* Marks the slot closed, with the backtrace of where if asked (the extension closed it);
+ * the caller releases what it held. */
+void hdbg_retire(hdbg_slot *slot, const char *closed_by, int backtrace);
 uint64_t hdbg_serial(void);
 /* Calls fn on every open slot opened after `since`. */
 void hdbg_each_open(uint64_t since, void (*fn)(hdbg_slot *, intptr_t value, void *), void *arg);

@@ -126,12 +126,13 @@ intptr_t hdbg_new(hdbg_kind kind, intptr_t inner, const char *opened_by, const c
     return encode(index, s->gen);
 }
 
-void hdbg_retire(hdbg_slot *slot, const char *closed_by)
+void hdbg_retire(hdbg_slot *slot, const char *closed_by, int backtrace)
 {
     intptr_t value = hdbg_value_of(slot);
     slot->open = 0;
     slot->closed_by = closed_by;
-    if (slot->kind != HDBG_ARG)
+    slot->closed_at.n = 0;
+    if (backtrace)
         hdbg_capture(&slot->closed_at);
     /* A slot whose generation would wrap is never reused, so no stale handle can ever
      * match a new one. */

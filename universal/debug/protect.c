@@ -19,17 +19,26 @@ struct hdbg_buffer {
     const char *fn;
     const char *call;
     int closed;
+    /* Its place in `live` while its handle is open. */
+    size_t index;
 };
 
 /* Closed buffers stay unreadable until they add up to this many bytes; the oldest are
- * then unmapped (a read through those may no longer fault). */
+ * then unmapped or reused (a read through those may no longer fault). */
 #define CLOSED_BUDGET (16u << 20)
 
-/* Every buffer with pages still mapped, for the fault handler. */
-static struct hdbg_buffer **known;
-static size_t n_known, known_capacity, closed_bytes;
+/* The buffers whose pages are mapped, for the fault handler: those of open handles, in
+ * any order, and the closed ones, oldest first. */
+static struct hdbg_buffer **live, **closed;
+static size_t n_live, live_capacity;
+static size_t closed_head, n_closed, closed_capacity, closed_bytes;
 static struct sigaction previous;
 static int handler_installed;
+
+/* Single pages unmapped from `closed`, kept for reuse: cheaper than mapping anew. */
+#define SPARE_MAX 256
+static char *spare[SPARE_MAX];
+static size_t n_spare;
 
 static void put(const char *s)
 {
@@ -56,8 +65,9 @@ static void on_fault(int sig, siginfo_t *info, void *context)
     (void)sig;
     (void)context;
     uintptr_t addr = (uintptr_t)info->si_addr;
-    for (size_t i = 0; i < n_known; i++) {
-        struct hdbg_buffer *b = known[i];
+    for (size_t i = 0; i < n_live + n_closed; i++) {
+        struct hdbg_buffer *b = i < n_live ? live[i]
+                                           : closed[(closed_head + i - n_live) % closed_capacity];
         if (addr < (uintptr_t)b->region || addr >= (uintptr_t)b->region + b->region_size)
             continue;
         put("handlepy debug mode: ");
@@ -97,14 +107,15 @@ static void install_handler(void)
 
 static int remember(struct hdbg_buffer *b)
 {
-    if (n_known == known_capacity) {
-        size_t capacity = known_capacity ? known_capacity * 2 : 64;
-        struct hdbg_buffer **grown = realloc(known, capacity * sizeof *known);
+    if (n_live == live_capacity) {
+        size_t capacity = live_capacity ? live_capacity * 2 : 64;
+        struct hdbg_buffer **grown = realloc(live, capacity * sizeof *live);
         if (grown == NULL)
             return -1;
-        known = grown, known_capacity = capacity;
+        live = grown, live_capacity = capacity;
     }
-    known[n_known++] = b;
+    b->index = n_live;
+    live[n_live++] = b;
     return 0;
 }
 
@@ -114,8 +125,13 @@ const char *hdbg_protected_copy(hdbg_slot *slot, const char *data, size_t size,
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     size_t region_size = (size + page - 1) / page * page;
     struct hdbg_buffer *b = malloc(sizeof *b);
-    char *region = mmap(NULL, region_size ? region_size : page, PROT_READ | PROT_WRITE,
-                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char *region;
+    if (region_size <= page && n_spare > 0 &&
+        mprotect(spare[n_spare - 1], page, PROT_READ | PROT_WRITE) == 0)
+        region = spare[--n_spare];
+    else
+        region = mmap(NULL, region_size ? region_size : page, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (b == NULL || region == MAP_FAILED || remember(b) < 0) {
         free(b);
         if (region != MAP_FAILED)
@@ -126,7 +142,7 @@ const char *hdbg_protected_copy(hdbg_slot *slot, const char *data, size_t size,
     if (!handler_installed)
         install_handler();
     *b = (struct hdbg_buffer){slot->buffers, region, region_size ? region_size : page, fn,
-                              slot->call, 0};
+                              slot->call, 0, b->index};
     /* At the end of its pages, so that reading past the end faults as well. */
     char *copy = region + b->region_size - size;
     memcpy(copy, data, size);
@@ -135,27 +151,50 @@ const char *hdbg_protected_copy(hdbg_slot *slot, const char *data, size_t size,
     return copy;
 }
 
-static void forget_oldest_closed(void)
+/* Moves a buffer from `live` to the end of `closed`; unmaps the oldest closed ones over
+ * the budget. */
+static void retire(struct hdbg_buffer *b)
 {
-    for (size_t i = 0; i < n_known && closed_bytes > CLOSED_BUDGET; i++) {
-        struct hdbg_buffer *b = known[i];
-        if (!b->closed)
-            continue;
-        closed_bytes -= b->region_size;
-        memmove(&known[i], &known[i + 1], (n_known - i - 1) * sizeof *known);
-        n_known--, i--;
-        munmap(b->region, b->region_size);
-        free(b);
+    live[b->index] = live[--n_live];
+    live[b->index]->index = b->index;
+    if (n_closed == closed_capacity) {
+        /* Unroll the ring so that doubling it keeps the order. */
+        struct hdbg_buffer **ordered = malloc((closed_capacity ? closed_capacity * 2 : 64) *
+                                              sizeof *ordered);
+        if (ordered == NULL) {
+            munmap(b->region, b->region_size);
+            free(b);
+            return;
+        }
+        for (size_t i = 0; i < n_closed; i++)
+            ordered[i] = closed[(closed_head + i) % closed_capacity];
+        free(closed);
+        closed = ordered, closed_head = 0;
+        closed_capacity = closed_capacity ? closed_capacity * 2 : 64;
+    }
+    closed[(closed_head + n_closed++) % closed_capacity] = b;
+    closed_bytes += b->region_size;
+    while (closed_bytes > CLOSED_BUDGET) {
+        struct hdbg_buffer *oldest = closed[closed_head];
+        closed_head = (closed_head + 1) % closed_capacity;
+        n_closed--;
+        closed_bytes -= oldest->region_size;
+        if (oldest->region_size == (size_t)sysconf(_SC_PAGESIZE) && n_spare < SPARE_MAX)
+            spare[n_spare++] = oldest->region;
+        else
+            munmap(oldest->region, oldest->region_size);
+        free(oldest);
     }
 }
 
 void hdbg_protect_buffers(hdbg_slot *slot)
 {
-    for (struct hdbg_buffer *b = slot->buffers; b != NULL; b = b->next) {
+    struct hdbg_buffer *b = slot->buffers, *next;
+    for (; b != NULL; b = next) {
+        next = b->next;
         mprotect(b->region, b->region_size, PROT_NONE);
         b->closed = 1;
-        closed_bytes += b->region_size;
+        retire(b);
     }
     slot->buffers = NULL;
-    forget_oldest_closed();
 }
