@@ -146,7 +146,8 @@ def write(path, args, micro, json, fast_path):
         lines += ["## The fast path with both modes off", "",
                   f"Instructions per call (callgrind, {args.calls} calls) of the universal "
                   f"binary with the generated trampolines, built and loaded by the handlepy of "
-                  f"`{args.baseline_python}` and by this one:", "",
+                  f"`{args.baseline_python}` ({args.baseline_label or 'the baseline'}) and "
+                  f"by this one:", "",
                   table(rows, ["case", "baseline handlepy", "this handlepy"]), ""]
     path.write_text("\n".join(lines))
 
@@ -164,6 +165,7 @@ def main(argv=None):
     ap.add_argument("--json-target", type=float, default=0.01,
                     help="seconds one JSON timing should take with both modes off")
     ap.add_argument("--baseline-python", help="interpreter of a venv with another handlepy")
+    ap.add_argument("--baseline-label", help="what that handlepy is, for the results")
     ap.add_argument("--calls", type=int, default=2000, help="calls per callgrind segment")
     ap.add_argument("--results", type=Path, default=HERE / "results")
     args = ap.parse_args(argv)

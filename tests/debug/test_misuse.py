@@ -248,7 +248,7 @@ CASES = [
      [".return_closed returned a closed handle"]),
     ("context of an ended call", "m.keep_context(); m.use_kept_context()",
      ["HPyLong_FromLong was called with a context that belongs to another call",
-      "the context was passed to an earlier call, which has returned",
+      "the context was passed to an earlier call, to ", ".keep_context, which has returned",
       ".use_kept_context: use the context it was passed"]),
     ("context of a running call", "m.call_back(m.use_kept_context)",
      ["HPyLong_FromLong was called with a context that belongs to another call",

@@ -4,6 +4,7 @@
 #include "debug.h"
 #include "trace.h"
 
+#include <stdio.h>
 #include <string.h>
 
 HPy hdbg_HPyType_FromSpec(HPyContext *ctx, HPyType_Spec *spec, HPyType_SpecParam *params)

@@ -1,7 +1,8 @@
 /* Host calls into the extension in debug mode: each gets a context of its own and debug
  * handles for its arguments, which it owns and closes when it returns. Contexts are
- * reused oldest first and never by the very next call, so that a context kept from an
- * earlier call is caught when a later one runs. */
+ * reused oldest first, after at least MIN_FREE other calls, so that a context kept from
+ * an earlier call is caught when a later one uses it (but for a later call that was
+ * handed that very context again). */
 #include "debug.h"
 
 #include <string.h>
@@ -9,6 +10,8 @@
 typedef struct {
     HPyContext ctx;
     hdbg_call *call;
+    /* The binding of the call it was last passed to. */
+    const char *last;
 } call_context;
 
 static _Thread_local hdbg_call *current;
@@ -17,9 +20,8 @@ _Thread_local int hdbg_released;
 static call_context **free_ring;
 static size_t ring_capacity, ring_head, ring_len;
 
-/* Fewer free contexts than this and a new one is made: the one just released is never
- * the next one handed out. */
-#define MIN_FREE 2
+/* Fewer free contexts than this and a new one is made. */
+#define MIN_FREE 64
 
 static int ring_push(call_context *c)
 {
@@ -48,6 +50,7 @@ static call_context *acquire(void)
         c->ctx = hdbg_template;
         c->ctx._private = c;
         c->call = NULL;
+        c->last = NULL;
     }
     call_context *c = free_ring[ring_head];
     ring_head = (ring_head + 1) % ring_capacity;
@@ -70,6 +73,11 @@ hdbg_call *hdbg_current(void)
 hdbg_call *hdbg_call_of(HPyContext *ctx)
 {
     return ((call_context *)ctx->_private)->call;
+}
+
+const char *hdbg_context_last(HPyContext *ctx)
+{
+    return ((call_context *)ctx->_private)->last;
 }
 
 HPyContext *hdbg_call_enter(hdbg_call *call, void *binding)
@@ -202,6 +210,7 @@ int hdbg_call_leave(hdbg_call *call)
         free(call->array);
     call_context *c = call->ctx->_private;
     c->call = NULL;
+    c->last = call->binding->name;
     if (ring_push(c) < 0)
         free(c);
     current = call->outer;

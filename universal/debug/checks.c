@@ -32,7 +32,8 @@ hdbg_call *hdbg_enter(HPyContext *ctx, const char *fn)
         hdbg_printf(&t, "  the context belongs to the call to %s, which is still running "
                     "further up the stack\n", owner->binding->name);
     else
-        hdbg_printf(&t, "  the context was passed to an earlier call, which has returned\n");
+        hdbg_printf(&t, "  the context was passed to an earlier call, to %s, which has "
+                    "returned\n", hdbg_context_last(ctx) ? hdbg_context_last(ctx) : "(none)");
     if (current != NULL)
         hdbg_printf(&t, "  the running call is %s: use the context it was passed\n",
                     current->binding->name);

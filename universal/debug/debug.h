@@ -37,7 +37,7 @@ typedef struct {
 typedef struct {
     /* The inner handle (a host object), or the inner builder for builders. */
     intptr_t inner;
-    uint32_t gen;
+    uint32_t index, gen;
     uint8_t open;
     uint8_t kind;
     /* Already shown in a leak report: later reports leave it out. */
@@ -71,11 +71,9 @@ intptr_t hdbg_new(hdbg_kind kind, intptr_t inner, const char *opened_by, const c
 void hdbg_retire(hdbg_slot *slot, const char *closed_by, int backtrace);
 uint64_t hdbg_serial(void);
 /* Calls fn on every open slot opened after `since`. */
-void hdbg_each_open(uint64_t since, void (*fn)(hdbg_slot *, intptr_t value, void *), void *arg);
+void hdbg_each_open(uint64_t since, void (*fn)(hdbg_slot *, void *), void *arg);
 /* 1 while a closed handle's slot still holds what was known of it (not yet reused). */
 int hdbg_still_describes(hdbg_slot *slot, intptr_t closed_value);
-/* The handle value a slot has now. */
-intptr_t hdbg_value_of(hdbg_slot *slot);
 const char *hdbg_kind_name(hdbg_kind kind);
 
 /* ---- host calls and their contexts (calls.c) ------------------------------------- */
@@ -117,8 +115,10 @@ cpy_PyObject *hdbg_discard(cpy_PyObject *obj);
 
 /* The innermost host call of this thread, or NULL. */
 hdbg_call *hdbg_current(void);
-/* The call a context was handed to, or NULL when none is running with it. */
+/* The call a context was handed to, or NULL when none is running with it; and the name
+ * of the call it was last handed to. */
 hdbg_call *hdbg_call_of(HPyContext *ctx);
+const char *hdbg_context_last(HPyContext *ctx);
 /* Between HPy_LeavePythonExecution and HPy_ReenterPythonExecution on this thread. */
 extern _Thread_local int hdbg_released;
 

@@ -32,15 +32,6 @@ static intptr_t encode(uint32_t index, uint32_t gen)
     return (intptr_t)(((uint64_t)gen << 32) | ((uint64_t)index << 1) | 1);
 }
 
-intptr_t hdbg_value_of(hdbg_slot *slot)
-{
-    for (Py_ssize_t c = 0; c < n_chunks; c++) {
-        if (slot >= chunks[c] && slot < chunks[c] + CHUNK_SIZE)
-            return encode((uint32_t)(c * CHUNK_SIZE + (slot - chunks[c])), slot->gen);
-    }
-    return 0;
-}
-
 hdbg_status hdbg_lookup(intptr_t value, hdbg_slot **slot)
 {
     *slot = NULL;
@@ -105,6 +96,7 @@ intptr_t hdbg_new(hdbg_kind kind, intptr_t inner, const char *opened_by, const c
     if (fresh_index(&index) < 0)
         return 0;
     hdbg_slot *s = slot_at(index);
+    s->index = index;
     if (s->gen == 0)
         s->gen = 1;
     s->inner = inner;
@@ -128,7 +120,6 @@ intptr_t hdbg_new(hdbg_kind kind, intptr_t inner, const char *opened_by, const c
 
 void hdbg_retire(hdbg_slot *slot, const char *closed_by, int backtrace)
 {
-    intptr_t value = hdbg_value_of(slot);
     slot->open = 0;
     slot->closed_by = closed_by;
     slot->closed_at.n = 0;
@@ -137,7 +128,7 @@ void hdbg_retire(hdbg_slot *slot, const char *closed_by, int backtrace)
     /* A slot whose generation would wrap is never reused, so no stale handle can ever
      * match a new one. */
     if (++slot->gen != 0)
-        ring_push((uint32_t)(((uint64_t)value & 0xffffffffu) >> 1));
+        ring_push(slot->index);
 }
 
 uint64_t hdbg_serial(void)
@@ -145,12 +136,12 @@ uint64_t hdbg_serial(void)
     return last_serial;
 }
 
-void hdbg_each_open(uint64_t since, void (*fn)(hdbg_slot *, intptr_t, void *), void *arg)
+void hdbg_each_open(uint64_t since, void (*fn)(hdbg_slot *, void *), void *arg)
 {
     for (uint32_t i = 0; i < n_slots; i++) {
         hdbg_slot *s = slot_at(i);
         if (s->open && s->serial > since)
-            fn(s, encode(i, s->gen), arg);
+            fn(s, arg);
     }
 }
 

@@ -60,6 +60,31 @@ static void put_hex(uintptr_t value)
     put(buf + n);
 }
 
+/* The frames from the faulting one on (past this handler and the kernel's return
+ * trampoline). The process is about to die of the fault, so this goes beyond what a
+ * signal handler may do and runs addr2line; the bare addresses, which are safe to print,
+ * if that fails. */
+static void print_frames(void)
+{
+    void *frames[16];
+    int n = backtrace(frames, 16) - 2;
+    char **lines = n > 0 ? hdbg_symbolize(frames + 2, n) : NULL;
+    if (lines == NULL) {
+        backtrace_symbols_fd(frames, n + 2, STDERR_FILENO);
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        for (const char *line = lines[i]; *line != '\0';) {
+            size_t len = strcspn(line, "\n");
+            put("      ");
+            ssize_t ignored = write(STDERR_FILENO, line, len);
+            (void)ignored;
+            put("\n");
+            line += len + (line[len] == '\n');
+        }
+    }
+}
+
 static void on_fault(int sig, siginfo_t *info, void *context)
 {
     (void)sig;
@@ -86,8 +111,7 @@ static void on_fault(int sig, siginfo_t *info, void *context)
         put("\n  fault address: ");
         put_hex(addr);
         put("\n  where it happened:\n");
-        void *frames[32];
-        backtrace_symbols_fd(frames, backtrace(frames, 32), STDERR_FILENO);
+        print_frames();
         break;
     }
     /* Returning retries the access, which now meets the previous handler. */

@@ -16,9 +16,8 @@ typedef struct {
     Py_ssize_t n, capacity;
 } leak_list;
 
-static void collect(hdbg_slot *slot, intptr_t value, void *arg)
+static void collect(hdbg_slot *slot, void *arg)
 {
-    (void)value;
     leak_list *list = arg;
     if (slot->kind == HDBG_ARG || slot->kind == HDBG_CONSTANT || slot->reported)
         return;
