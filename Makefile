@@ -46,3 +46,10 @@ bench: venv
 
 clean:
 	rm -rf build $(VENV) $(PYPY_VENV)
+
+# Every conformance module and sample built once as universal binaries, then run with
+# those files on each interpreter (docs/interpreters.md); the interpreters this machine's
+# release lacks come from a Debian root cached outside the clone (scripts/debian-root).
+.PHONY: matrix
+matrix: venv pypy-venv
+	$(VENV)/bin/python scripts/matrix
