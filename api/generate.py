@@ -10,8 +10,10 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generate_debug import DebugGenError, debug_outputs
-from generate_trace import trace_outputs
+# The debug and trace emitters live beside this file, also when it is loaded by path.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate_debug import DebugGenError, debug_outputs  # noqa: E402
+from generate_trace import trace_outputs  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 API_DIR = ROOT / "api"
