@@ -5,7 +5,7 @@ import signal
 
 import pytest
 
-from debugtools import load, run_child
+from debugtools import line_of, load, run_child, source_file
 
 SOURCE = """
     static const char *kept;
@@ -36,7 +36,7 @@ SOURCE = """
         HPy s = HPyUnicode_FromString(ctx, "gone soon");
         const char *p = HPyUnicode_AsUTF8AndSize(ctx, s, NULL);
         HPy_Close(ctx, s);
-        return HPyLong_FromLong(ctx, p[0]);
+        return HPyLong_FromLong(ctx, p[0]);   /* read after close */
     }
 
     HPyDef_METH(bytes_after_close, "bytes_after_close", HPyFunc_NOARGS)
@@ -107,6 +107,13 @@ def test_reading_after_the_handle_closed_faults_at_once(code, fn):
     assert_faulted(proc, f"handlepy debug mode: read through the pointer that {fn} returned, "
                    "after its handle was closed: the buffer is valid only while the handle "
                    "is open", "the pointer was obtained during the call to", "fault address: 0x")
+
+
+def test_the_report_names_the_line_that_read():
+    proc = run_child(SOURCE, "m.read_after_close()")
+    assert_faulted(proc, "  where it happened:\n      read_after_close_impl at ",
+                   f"{source_file(SOURCE)}:{line_of(SOURCE, '/* read after close */')}\n")
+    assert "libffi" not in proc.stderr.split("where it happened:")[1].split("Fatal")[0]
 
 
 def test_writing_into_the_buffer_faults():

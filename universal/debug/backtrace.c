@@ -87,6 +87,14 @@ void hdbg_capture(hdbg_stack *stack)
         stack->frames[stack->n++] = all[i];
 }
 
+int hdbg_extension_frames(void *const *frames, int n)
+{
+    int i = 0;
+    while (i < n && !is_own(frames[i]))
+        i++;
+    return i;
+}
+
 void hdbg_stack_free(hdbg_stack *stack)
 {
     free(stack->frames);

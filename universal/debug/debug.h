@@ -192,6 +192,8 @@ extern int hdbg_depth;
 void hdbg_backtrace_init(void);
 void hdbg_capture(hdbg_stack *stack);
 void hdbg_stack_free(hdbg_stack *stack);
+/* How many of the frames come before the first of the loader or libffi. */
+int hdbg_extension_frames(void *const *frames, int n);
 /* For each frame, "function at file:line" (one line per function inlined at that
  * address, innermost first), from dladdr and addr2line; NULL on failure. Free with
  * hdbg_free_lines. */

@@ -60,14 +60,18 @@ static void put_hex(uintptr_t value)
     put(buf + n);
 }
 
-/* The frames from the faulting one on (past this handler and the kernel's return
- * trampoline). The process is about to die of the fault, so this goes beyond what a
+/* The extension's frames from the faulting one on (past this handler and the kernel's
+ * return trampoline). The process is about to die of the fault, so this goes beyond what a
  * signal handler may do and runs addr2line; the bare addresses, which are safe to print,
  * if that fails. */
 static void print_frames(void)
 {
     void *frames[16];
-    int n = backtrace(frames, 16) - 2;
+    int n = hdbg_extension_frames(frames + 2, backtrace(frames, 16) - 2);
+    /* The faulting frame's address is the faulting instruction itself, not a return
+     * address, which symbolizing looks up the byte before. */
+    if (n > 0)
+        frames[2] = (char *)frames[2] + 1;
     char **lines = n > 0 ? hdbg_symbolize(frames + 2, n) : NULL;
     if (lines == NULL) {
         backtrace_symbols_fd(frames, n + 2, STDERR_FILENO);
