@@ -231,9 +231,10 @@ def test_warn_with_a_bad_category(mod):
 
 def test_write_unraisable(mod, monkeypatch):
     seen = []
-    monkeypatch.setattr(sys, "unraisablehook", seen.append)
     marker = object()
-    assert mod.write_unraisable(marker) == 0
+    with monkeypatch.context() as patch:
+        patch.setattr(sys, "unraisablehook", seen.append)
+        assert mod.write_unraisable(marker) == 0
     assert len(seen) == 1
     assert type(seen[0].exc_value) is ValueError
     assert str(seen[0].exc_value) == "nobody catches this"
