@@ -13,13 +13,15 @@ demo: venv pypy-venv
 test: test-cpython test-pypy
 
 # The CPython run builds every conformance module; the PyPy run must find each of them
-# in the cache, so PyPy runs the very binaries built here.
+# in the cache, so PyPy runs the very binaries built here. The sample tests find the
+# universal binaries CPython built in build/samples the same way (a C-API module they
+# compare against is built for PyPy itself).
 test-cpython: venv
 	$(VENV)/bin/pytest tests -n 2 -v -p no:cacheprovider
 
 test-pypy: pypy-venv test-cpython
 	HANDLEPY_REQUIRE_CACHED=1 $(PYPY_VENV)/bin/python -m handlepy.conformance -v
-	HANDLEPY_REQUIRE_CACHED=1 HANDLEPY_ABIS=universal $(PYPY_VENV)/bin/python -m pytest tests/samples -v -p no:cacheprovider
+	HANDLEPY_REQUIRE_CACHED=1 HANDLEPY_ABIS=universal $(PYPY_VENV)/bin/pytest tests/samples -v -p no:cacheprovider
 
 venv:
 	scripts/ensure-apt libffi-dev pkg-config
@@ -27,7 +29,7 @@ venv:
 
 pypy-venv:
 	scripts/ensure-apt pypy3 pypy3-dev pypy3-venv libffi-dev pkg-config
-	scripts/make-venv pypy3 $(PYPY_VENV) pytest
+	scripts/make-venv pypy3 $(PYPY_VENV) pytest hypothesis
 
 generate:
 	$(PYTHON) api/generate.py

@@ -28,6 +28,10 @@ FILES = [
     "type.api",
     "hpyfunc.api",
     "helpers.api",
+    "hybrid.api",
+    "capsule.api",
+    "contextvar.api",
+    "structseq.api",
 ]
 LOCK = API_DIR / "abi.lock"
 
@@ -148,14 +152,16 @@ def parse_entry(kind, rest, where):
         if not arrow:
             raise ApiError(f"{where}: handle needs '=> EXPR'")
         return Entry("handle", name.strip(), where, mapping=expr.strip())
-    if kind == "func":
+    if kind in ("func", "hybridfunc"):
         decl, arrow, expr = rest.partition("=>")
         if not arrow:
-            raise ApiError(f"{where}: func needs '=> EXPR'")
+            raise ApiError(f"{where}: {kind} needs '=> EXPR'")
         ret, name, params, variadic = parse_decl(decl, where)
         if variadic:
             raise ApiError(f"{where}: no varargs in the context; declare {name} as a helper")
-        return Entry("func", name, where, ret=ret, params=params, mapping=expr.strip())
+        flags = {"hybrid"} if kind == "hybridfunc" else set()
+        return Entry("func", name, where, ret=ret, params=params, mapping=expr.strip(),
+                     flags=flags)
     if kind == "helper":
         ret, name, params, variadic = parse_decl(rest, where)
         return Entry("helper", name, where, ret=ret, params=params, variadic=variadic)
@@ -269,8 +275,14 @@ def emit_universal_calls(funcs):
     for e in funcs:
         args = ", ".join(["ctx"] + [p.name for p in e.params])
         ret = "" if e.ret == "void" else "return "
-        out.append(f"HPyAPI_FUNC {e.ret} {e.name}({ctx_params(e)})\n"
-                   f"{{\n    {ret}ctx->{e.name}({args});\n}}\n")
+        stub = (f"HPyAPI_FUNC {e.ret} {e.name}({ctx_params(e)})\n"
+                f"{{\n    {ret}ctx->{e.name}({args});\n}}\n")
+        if "hybrid" in e.flags:
+            # Calling it from a pure universal build is a compile-time error naming it.
+            stub = (f"#ifdef HPY_ABI_HYBRID\n{stub}#else\n"
+                    f"_HPy_UNAVAILABLE(\"{e.name} needs the C API: build with HPY_ABI_HYBRID "
+                    f"or HPY_ABI_CPYTHON\")\n{e.ret} {e.name}({ctx_params(e)});\n#endif\n")
+        out.append(stub)
     return header("HANDLEPY_UNIVERSAL_AUTOGEN_CALLS_H", "\n".join(out))
 
 
@@ -386,6 +398,8 @@ def emit_reference(entries, major, minor):
             continue
         params = ", ".join([p.decl() for p in e.params] + (["..."] if e.variadic else []))
         where = "context" if e.kind == "func" else "helper"
+        if "hybrid" in e.flags:
+            where = "context; hybrid and CPython ABIs only"
         line = f"- `{e.ret} {e.name}({params})` ({where})"
         if e.doc:
             line += ": " + " ".join(e.doc)

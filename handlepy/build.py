@@ -6,7 +6,10 @@ from pathlib import Path
 
 from ._finder import UNIVERSAL_SUFFIX
 
-ABIS = ("universal", "cpython")
+# hybrid: a universal binary that may also call the C API, so built per interpreter.
+ABIS = ("universal", "cpython", "hybrid")
+DEFINES = {"universal": "HPY_ABI_UNIVERSAL", "cpython": "HPY_ABI_CPYTHON",
+           "hybrid": "HPY_ABI_HYBRID"}
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -16,18 +19,19 @@ def _check(abi):
 
 
 def include_dirs(abi="universal"):
-    """Header folders: handlepy's own, plus the CPython ones in CPython mode."""
+    """Header folders: handlepy's own, plus the interpreter's where the C API is used."""
     _check(abi)
     dirs = [PACKAGE_DIR / "include"]
     if abi == "cpython":
         dirs.append(PACKAGE_DIR / "cpython-runtime")
+    if abi != "universal":
         dirs.append(Path(sysconfig.get_paths()["include"]))
     return dirs
 
 
 def defines(abi="universal"):
     _check(abi)
-    return ["HPY_ABI_UNIVERSAL" if abi == "universal" else "HPY_ABI_CPYTHON"]
+    return [DEFINES[abi]]
 
 
 def cflags(abi="universal"):
@@ -44,6 +48,7 @@ def sources(abi="universal"):
 
 
 def ext_suffix(abi="universal"):
-    """File-name ending of a built module: universal binaries have their own."""
+    """File-name ending of a built module: universal and hybrid binaries, which the
+    handlepy loader imports, have their own."""
     _check(abi)
-    return UNIVERSAL_SUFFIX if abi == "universal" else sysconfig.get_config_var("EXT_SUFFIX")
+    return sysconfig.get_config_var("EXT_SUFFIX") if abi == "cpython" else UNIVERSAL_SUFFIX

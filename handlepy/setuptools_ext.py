@@ -65,8 +65,8 @@ class build_ext(_setuptools_build_ext):
         return False
 
     def get_ext_filename(self, fullname):
-        if self.hpy_abi == "universal" and self._is_handlepy(fullname):
-            return os.path.join(*fullname.split(".")) + build.ext_suffix("universal")
+        if self.hpy_abi != "cpython" and self._is_handlepy(fullname):
+            return os.path.join(*fullname.split(".")) + build.ext_suffix(self.hpy_abi)
         return super().get_ext_filename(fullname)
 
     def get_libraries(self, ext):
@@ -112,7 +112,8 @@ class build_ext(_setuptools_build_ext):
     def _remove_other_abi_binary(self, folder, name):
         # A binary left from a build in the other ABI would otherwise go into the wheel
         # too, or shadow this one in place: CPython imports its own suffix first.
-        other_abi, = (abi for abi in build.ABIS if abi != self.hpy_abi)
-        other = os.path.join(folder, name + build.ext_suffix(other_abi))
-        if os.path.exists(other):
-            os.remove(other)
+        mine = build.ext_suffix(self.hpy_abi)
+        for suffix in {build.ext_suffix(abi) for abi in build.ABIS} - {mine}:
+            other = os.path.join(folder, name + suffix)
+            if os.path.exists(other):
+                os.remove(other)

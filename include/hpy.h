@@ -1,6 +1,8 @@
 /* handlepy: an HPy-style handle API. Compile with exactly one of
  *   -DHPY_ABI_UNIVERSAL  a universal binary: every call goes through HPyContext;
- *   -DHPY_ABI_CPYTHON    the CPython backend: every call maps inline onto the C API.
+ *   -DHPY_ABI_CPYTHON    the CPython backend: every call maps inline onto the C API;
+ *   -DHPY_ABI_HYBRID     a universal binary that may also use the C API (for porting a
+ *                        module step by step); it is built per interpreter.
  * The names and signatures follow HPy 0.9; the binary ABI is handlepy's own. */
 #ifndef HPY_H
 #define HPY_H
@@ -8,14 +10,14 @@
 #if defined(HPY_ABI_UNIVERSAL) + defined(HPY_ABI_CPYTHON) + defined(HPY_ABI_HYBRID) != 1
 #  error "define exactly one of HPY_ABI_UNIVERSAL, HPY_ABI_CPYTHON or HPY_ABI_HYBRID"
 #endif
-#if defined(HPY_ABI_HYBRID)
-#  error "HPY_ABI_HYBRID is not supported yet: build with HPY_ABI_UNIVERSAL or HPY_ABI_CPYTHON"
-#endif
-
-#if defined(HPY_ABI_CPYTHON)
-#  define HPY_ABI "cpython"
+#if defined(HPY_ABI_CPYTHON) || defined(HPY_ABI_HYBRID)
 #  define PY_SSIZE_T_CLEAN
 #  include <Python.h>
+#endif
+#if defined(HPY_ABI_CPYTHON)
+#  define HPY_ABI "cpython"
+#elif defined(HPY_ABI_HYBRID)
+#  define HPY_ABI "hybrid"
 #else
 #  define HPY_ABI "universal"
 #endif
@@ -42,6 +44,8 @@ extern "C" {
 #include "handlepy/hpytype.h"
 #include "handlepy/hpymodule.h"
 #include "handlepy/helpers.h"
+#include "handlepy/capsule.h"
+#include "handlepy/structseq.h"
 
 #ifdef __cplusplus
 }

@@ -10,22 +10,30 @@ from handlepy import build
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "build" / "demo"
-SAMPLES = {"stats": ROOT / "samples" / "stats" / "stats.c"}
+SAMPLES = {
+    "stats": [ROOT / "samples" / "stats" / "stats.c"],
+    "ujson_hpy": sorted((ROOT / "samples" / "ujson").glob("*.c")),
+    "harray": [ROOT / "samples" / "array" / "harray.c"],
+}
 
 RUN = """
-import platform, stats
+import platform, stats, ujson_hpy
 r = stats.describe([2.5, 3.5, 4.0, 10.0])
+doc = ujson_hpy.loads(ujson_hpy.dumps({"pi": 3.14159, "ok": [True, None]}))
 print(f"{platform.python_implementation()} {platform.python_version()}: "
-      f"stats.describe -> mean={r['mean']:.3f} stdev={r['stdev']:.3f} "
-      f"({stats.abi} binary {stats.__file__.rsplit('/', 1)[1]})")
+      f"stats.describe -> mean={r['mean']:.3f} stdev={r['stdev']:.3f}; "
+      f"ujson_hpy round trip -> {doc} "
+      f"({stats.abi} binaries {stats.__file__.rsplit('/', 1)[1]}, "
+      f"{ujson_hpy.__file__.rsplit('/', 1)[1]})")
+import harray; a = harray.Array([1, 2, 3]); print(f"    harray: {a!r} * 2 - 1 = {a * 2 - 1!r}")
 """
 
 
-def build_universal(name, source):
+def build_universal(name, sources):
     OUT.mkdir(parents=True, exist_ok=True)
     target = OUT / (name + build.ext_suffix("universal"))
     cmd = ["cc", "-std=c11", "-O2", "-shared", "-fPIC", "-fvisibility=hidden", "-Wall",
-           "-Wextra", "-Werror", *build.cflags("universal"), str(source),
+           "-Wextra", "-Werror", *build.cflags("universal"), *map(str, sources),
            *map(str, build.sources("universal")), "-lm", "-o", str(target)]
     subprocess.run(cmd, check=True)
     return target
@@ -35,8 +43,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--interpreter", action="append", required=True)
     args = ap.parse_args()
-    for name, source in SAMPLES.items():
-        print(f"built {build_universal(name, source).relative_to(ROOT)} once")
+    for name, sources in SAMPLES.items():
+        print(f"built {build_universal(name, sources).relative_to(ROOT)} once")
     failures = 0
     for interp in map(os.path.abspath, args.interpreter):
         if not Path(interp).exists():

@@ -196,4 +196,16 @@ void handlepy_fill_context(HPyContext *ctx)
     ctx->HPyField_Load = HPyField_Load;
     ctx->HPyGlobal_Store = HPyGlobal_Store;
     ctx->HPyGlobal_Load = HPyGlobal_Load;
+    ctx->HPy_FromPyObject = HPy_FromPyObject;
+    ctx->HPy_AsPyObject = HPy_AsPyObject;
+    ctx->_HPy_AsStruct_Legacy = _HPy_AsStruct_Legacy;
+    ctx->HPyCapsule_New = HPyCapsule_New;
+    ctx->HPyCapsule_Get = HPyCapsule_Get;
+    ctx->HPyCapsule_Set = HPyCapsule_Set;
+    ctx->HPyCapsule_IsValid = HPyCapsule_IsValid;
+    ctx->HPyContextVar_New = HPyContextVar_New;
+    ctx->HPyContextVar_Get = HPyContextVar_Get;
+    ctx->HPyContextVar_Set = HPyContextVar_Set;
+    ctx->HPyStructSequence_NewType = HPyStructSequence_NewType;
+    ctx->HPyStructSequence_New = HPyStructSequence_New;
 }

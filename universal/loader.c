@@ -69,6 +69,14 @@ static PyModuleDef *new_def(const char *shortname, HPyModuleDef *hdef)
     return def;
 }
 
+/* Hybrid binaries (HPY_ABI_HYBRID) may use the C API and legacy definitions. */
+static int is_hybrid(void *lib, const char *shortname)
+{
+    char symbol[512];
+    snprintf(symbol, sizeof symbol, "handlepy_hybrid_%s", shortname);
+    return dlsym(lib, symbol) != NULL;
+}
+
 static PyModuleDef *load_def(PyObject *name, PyObject *path)
 {
     PyObject *cached = PyDict_GetItemWithError(defs_by_path, path);
@@ -95,7 +103,7 @@ static PyModuleDef *load_def(PyObject *name, PyObject *path)
     if (init == NULL)
         goto fail;
     HPyModuleDef *hdef = init(&universal_ctx);
-    if (hdef->legacy_methods != NULL) {
+    if (hdef->legacy_methods != NULL && !is_hybrid(lib, shortname)) {
         PyErr_Format(PyExc_ImportError,
                      "module %U defines legacy_methods, which a universal binary cannot use",
                      name);

@@ -47,6 +47,11 @@ static int fill_methods(PyMethodDef *methods, HPyModuleDef *hdef, handlepy_bind_
                          (*d)->meth.name, (int)(*d)->meth.signature);
             return -1;
         }
+        if ((*d)->meth.binding != HPyMeth_Instance) {
+            PyErr_SetString(PyExc_ValueError,
+                            "module functions cannot set METH_CLASS or METH_STATIC");
+            return -1;
+        }
         methods[n].ml_name = (*d)->meth.name;
         methods[n].ml_meth = bound(*d, bind, data);
         methods[n].ml_flags = flags;

@@ -234,6 +234,19 @@ static void default_dealloc(PyObject *self)
 
 /* ---- building the type ---------------------------------------------------------- */
 
+static int binding_flags(HPyMeth_Binding binding)
+{
+    switch (binding) {
+    case HPyMeth_Instance:
+        return 0;
+    case HPyMeth_Class:
+        return METH_CLASS;
+    case HPyMeth_Static:
+        return METH_STATIC;
+    }
+    return -1;
+}
+
 typedef struct {
     PyType_Slot *slots;
     PyMethodDef *methods;
@@ -271,6 +284,13 @@ static int add_def(type_parts *p, HPyDef *def, const char *type_name, Py_ssize_t
                          type_name, def->meth.name);
             return -1;
         }
+        int binding = binding_flags(def->meth.binding);
+        if (binding < 0) {
+            PyErr_Format(PyExc_TypeError, "type %s: method '%s' has an unknown binding %d",
+                         type_name, def->meth.name, (int)def->meth.binding);
+            return -1;
+        }
+        flags |= binding;
         p->methods[p->n_methods++] = (PyMethodDef){
             def->meth.name, (PyCFunction)def->meth.cpy_trampoline, flags, def->meth.doc};
         return 0;
@@ -369,32 +389,39 @@ static int check_shape(HPyType_Spec *spec, PyObject *bases, int shape)
     return 0;
 }
 
-PyObject *handlepy_type_from_spec(HPyType_Spec *spec, HPyType_SpecParam *params)
+static Py_ssize_t count_legacy_slots(HPyType_Spec *spec)
 {
-    if (spec->legacy_slots != NULL) {
-        PyErr_Format(PyExc_TypeError, "type %s: legacy_slots are not supported", spec->name);
-        return NULL;
-    }
-    int shape = find_shape(spec->builtin_shape);
-    if (shape < 0) {
-        PyErr_Format(PyExc_TypeError, "type %s: unsupported builtin_shape %d", spec->name,
-                     (int)spec->builtin_shape);
-        return NULL;
-    }
-    PyObject *bases = read_params(spec, params, shapes[shape].type);
-    if (bases == NULL)
-        return NULL;
-    if (check_shape(spec, bases, shape) < 0) {
-        Py_DECREF(bases);
-        return NULL;
-    }
+    PyType_Slot *slots = spec->legacy_slots;
+    Py_ssize_t n = 0;
+    while (slots != NULL && slots[n].slot != 0)
+        n++;
+    return n;
+}
 
-    Py_ssize_t n_defs = 0;
+/* A legacy type's struct starts with PyObject_HEAD, so the runtime cannot find the
+ * struct of its instances; such types bring their own C-API traverse and dealloc. */
+static int check_legacy(HPyType_Spec *spec)
+{
+    if (has_slot(spec, HPy_tp_traverse) || has_slot(spec, HPy_tp_destroy)) {
+        PyErr_Format(PyExc_TypeError,
+                     "type %s: a legacy-shaped type cannot use HPy_tp_traverse or "
+                     "HPy_tp_destroy; give Py_tp_traverse and Py_tp_dealloc in legacy_slots",
+                     spec->name);
+        return -1;
+    }
+    return 0;
+}
+
+/* Creates the type; `offset` is where the struct starts in an instance, and a positive
+ * spec basicsize is the struct's size beyond it. Consumes nothing: `bases` stays ours. */
+static PyObject *create_type(HPyType_Spec *spec, PyObject *bases, Py_ssize_t offset)
+{
+    Py_ssize_t n_defs = 0, n_legacy = count_legacy_slots(spec);
     for (HPyDef **d = spec->defines; d != NULL && *d != NULL; d++)
         n_defs++;
-    /* Every array gets its terminator; slots also get up to six of our own. */
+    /* Every array gets its terminator; slots also get up to seven of our own. */
     type_parts p = {0};
-    p.slots = PyMem_Calloc((size_t)n_defs + 7, sizeof(PyType_Slot));
+    p.slots = PyMem_Calloc((size_t)(n_defs + n_legacy) + 8, sizeof(PyType_Slot));
     p.methods = PyMem_Calloc((size_t)n_defs + 1, sizeof(PyMethodDef));
     p.members = PyMem_Calloc((size_t)n_defs + 1, sizeof(PyMemberDef));
     p.getsets = PyMem_Calloc((size_t)n_defs + 1, sizeof(PyGetSetDef));
@@ -403,7 +430,6 @@ PyObject *handlepy_type_from_spec(HPyType_Spec *spec, HPyType_SpecParam *params)
         PyErr_NoMemory();
         goto done;
     }
-    Py_ssize_t offset = handlepy_struct_offset(shapes[shape].type);
     for (HPyDef **d = spec->defines; d != NULL && *d != NULL; d++)
         if (add_def(&p, *d, spec->name, offset) < 0)
             goto done;
@@ -423,6 +449,11 @@ PyObject *handlepy_type_from_spec(HPyType_Spec *spec, HPyType_SpecParam *params)
         add_slot(&p, Py_tp_members, p.members);
     if (p.n_getsets)
         add_slot(&p, Py_tp_getset, p.getsets);
+    /* Last, so that a legacy type's own C-API slots win over the defaults above. */
+    for (Py_ssize_t i = 0; i < n_legacy; i++) {
+        PyType_Slot *legacy = &((PyType_Slot *)spec->legacy_slots)[i];
+        add_slot(&p, legacy->slot, legacy->pfunc);
+    }
 
     PyTypeObject *first_base = (PyTypeObject *)PyTuple_GET_ITEM(bases, 0);
     PyType_Spec cpy_spec = {
@@ -458,6 +489,43 @@ done:
         PyMem_Free(p.members);
         PyMem_Free(p.getsets);
     }
+    return result;
+}
+
+static PyObject *legacy_type_from_spec(HPyType_Spec *spec, HPyType_SpecParam *params)
+{
+    if (check_legacy(spec) < 0)
+        return NULL;
+    PyObject *bases = read_params(spec, params, &PyBaseObject_Type);
+    if (bases == NULL)
+        return NULL;
+    PyObject *result = create_type(spec, bases, 0);
+    Py_DECREF(bases);
+    return result;
+}
+
+PyObject *handlepy_type_from_spec(HPyType_Spec *spec, HPyType_SpecParam *params)
+{
+    if (spec->builtin_shape == HPyType_BuiltinShape_Legacy)
+        return legacy_type_from_spec(spec, params);
+    if (spec->legacy_slots != NULL) {
+        PyErr_Format(PyExc_TypeError,
+                     "type %s: legacy_slots need builtin_shape HPyType_BuiltinShape_Legacy",
+                     spec->name);
+        return NULL;
+    }
+    int shape = find_shape(spec->builtin_shape);
+    if (shape < 0) {
+        PyErr_Format(PyExc_TypeError, "type %s: unsupported builtin_shape %d", spec->name,
+                     (int)spec->builtin_shape);
+        return NULL;
+    }
+    PyObject *bases = read_params(spec, params, shapes[shape].type);
+    if (bases == NULL)
+        return NULL;
+    PyObject *result = NULL;
+    if (check_shape(spec, bases, shape) == 0)
+        result = create_type(spec, bases, handlepy_struct_offset(shapes[shape].type));
     Py_DECREF(bases);
     return result;
 }

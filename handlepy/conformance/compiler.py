@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+import sysconfig
 import tempfile
 from pathlib import Path
 
@@ -56,7 +57,10 @@ def _types_exec(types):
 def expand_source(source, name):
     """Turn ``@EXPORT(sym)`` and ``@EXPORT_TYPE("Name", spec)`` lines and one ``@INIT``
     (or ``@INIT(state_type)``) into the module definition, so that tests hold only what
-    they test."""
+    they test. A source that defines its module itself names it ``@NAME@``."""
+    if "@NAME@" in source:
+        # The source defines its module itself, with HPy_MODINIT(@NAME@, ...).
+        return "#include \"hpy.h\"\n" + source.replace("@NAME@", name)
     exports = EXPORT_RE.findall(source)
     source = EXPORT_RE.sub("", source)
     types = EXPORT_TYPE_RE.findall(source)
@@ -114,7 +118,8 @@ class ExtensionCompiler:
         inputs = [build.PACKAGE_DIR / "include", build.PACKAGE_DIR / "runtime"]
         if abi == "cpython":
             inputs.append(build.PACKAGE_DIR / "cpython-runtime")
-        host = self.suffix if abi == "cpython" else ""
+        # Only universal binaries are the same file for every interpreter.
+        host = "" if abi == "universal" else sysconfig.get_config_var("EXT_SUFFIX")
         self._base_key = _digest(abi, host, self.cc, *CFLAGS, _tree_digest(inputs))
 
     def module_name(self, source):
@@ -163,7 +168,7 @@ class ExtensionCompiler:
             raise CompileError(f"{' '.join(cmd)}\n{proc.stdout}{proc.stderr}")
 
     def load(self, name, path):
-        if self.abi == "universal":
+        if self.abi != "cpython":
             return load_universal(name, str(path))
         loader = importlib.machinery.ExtensionFileLoader(name, str(path))
         spec = importlib.util.spec_from_file_location(name, str(path), loader=loader)

@@ -22,10 +22,22 @@ def supported_abis():
 _compilers = {}
 
 
-@pytest.fixture(params=supported_abis())
-def hpy(request):
-    """An ExtensionCompiler for the ABI of this run; ``hpy.make_module(src)`` imports."""
-    abi = request.param
+def _compiler(abi):
     if abi not in _compilers:
         _compilers[abi] = ExtensionCompiler(abi)
     return _compilers[abi]
+
+
+@pytest.fixture(params=supported_abis())
+def hpy(request):
+    """An ExtensionCompiler for the ABI of this run; ``hpy.make_module(src)`` imports."""
+    return _compiler(request.param)
+
+
+@pytest.fixture(params=["cpython", "hybrid"])
+def hpy_legacy(request):
+    """The ABIs in which a module may mix handles and the C API."""
+    if platform.python_implementation() != "CPython":
+        pytest.skip("hybrid and CPython-ABI binaries are built per interpreter; this "
+                    "suite's runs off CPython use only the universal binaries it built")
+    return _compiler(request.param)

@@ -4,7 +4,7 @@
 
 #define HPY_ABI_VERSION 1
 #define HPY_ABI_VERSION_MINOR 0
-#define HANDLEPY_CONTEXT_ENTRIES 280
+#define HANDLEPY_CONTEXT_ENTRIES 292
 
 struct _HPyContext_s {
     const char *name;
@@ -292,6 +292,18 @@ struct _HPyContext_s {
     HPy (*HPyField_Load)(HPyContext *ctx, HPy source_object, HPyField source_field);
     void (*HPyGlobal_Store)(HPyContext *ctx, HPyGlobal *global, HPy h);
     HPy (*HPyGlobal_Load)(HPyContext *ctx, HPyGlobal global);
+    HPy (*HPy_FromPyObject)(HPyContext *ctx, cpy_PyObject *obj);
+    cpy_PyObject * (*HPy_AsPyObject)(HPyContext *ctx, HPy h);
+    void * (*_HPy_AsStruct_Legacy)(HPyContext *ctx, HPy h);
+    HPy (*HPyCapsule_New)(HPyContext *ctx, void *pointer, const char *utf8_name, HPyCapsule_Destructor *destructor);
+    void * (*HPyCapsule_Get)(HPyContext *ctx, HPy capsule, _HPyCapsule_key key, const char *utf8_name);
+    int (*HPyCapsule_Set)(HPyContext *ctx, HPy capsule, _HPyCapsule_key key, void *value);
+    int (*HPyCapsule_IsValid)(HPyContext *ctx, HPy capsule, const char *utf8_name);
+    HPy (*HPyContextVar_New)(HPyContext *ctx, const char *name, HPy default_value);
+    int32_t (*HPyContextVar_Get)(HPyContext *ctx, HPy context_var, HPy default_value, HPy *result);
+    HPy (*HPyContextVar_Set)(HPyContext *ctx, HPy context_var, HPy value);
+    HPy (*HPyStructSequence_NewType)(HPyContext *ctx, HPyStructSequence_Desc *desc);
+    HPy (*HPyStructSequence_New)(HPyContext *ctx, HPy type, HPy_ssize_t nargs, HPy *args);
 };
 
 #endif /* HANDLEPY_AUTOGEN_CTX_H */

@@ -35,6 +35,7 @@ typedef enum {
     HPyFunc_CALL = 30,
     HPyFunc_TRAVERSEPROC = 31,
     HPyFunc_DESTROYFUNC = 32,
+    HPyFunc_CAPSULE_DESTRUCTOR = 33,
 } HPyFunc_Signature;
 
 typedef enum {
@@ -234,6 +235,8 @@ typedef int (*HPyFunc_TRAVERSEPROC_impl)(void *object, HPyFunc_visitproc visit, 
 #define _HPyFunc_DECLARE_HPyFunc_TRAVERSEPROC(SYM) static int SYM(void *object, HPyFunc_visitproc visit, void *arg)
 typedef void (*HPyFunc_DESTROYFUNC_impl)(void *object);
 #define _HPyFunc_DECLARE_HPyFunc_DESTROYFUNC(SYM) static void SYM(void *object)
+typedef void (*HPyFunc_CAPSULE_DESTRUCTOR_impl)(const char *name, void *pointer, void *context);
+#define _HPyFunc_DECLARE_HPyFunc_CAPSULE_DESTRUCTOR(SYM) static void SYM(const char *name, void *pointer, void *context)
 
 #define _HPyFunc_TRAMPOLINE_HPyFunc_NOARGS(SYM, IMPL) \
     static cpy_PyObject * SYM(cpy_PyObject *self, cpy_PyObject *unused) \

@@ -41,12 +41,24 @@ typedef struct {
     cpy_PyCFunction cpy_trampoline;
 } HPySlot;
 
+/* What a type's method receives as `self`: handlepy's addition to HPy 0.9, where every
+ * method is an instance method. Module functions must leave it at Instance. */
+typedef enum {
+    HPyMeth_Instance = 0,
+    /* `self` is the class it is called on, as with @classmethod. */
+    HPyMeth_Class = 1,
+    /* `self` is HPy_NULL, as with @staticmethod. */
+    HPyMeth_Static = 2,
+} HPyMeth_Binding;
+
 typedef struct {
     const char *name;
     HPyCFunction impl;
     cpy_PyCFunction cpy_trampoline;
     HPyFunc_Signature signature;
     const char *doc;
+    /* Last, so that HPy 0.9 initialisers leave it zero: an instance method. */
+    HPyMeth_Binding binding;
 } HPyMeth;
 
 typedef struct {
@@ -96,6 +108,13 @@ struct _HPyDef_s {
             __VA_ARGS__                                                     \
         }                                                                   \
     };
+
+/* HPyDef_CLASSMETHOD and HPyDef_STATICMETHOD take HPyDef_METH's arguments. */
+#define HPyDef_CLASSMETHOD(SYM, NAME, SIG, ...) \
+    HPyDef_METH(SYM, NAME, SIG, .binding = HPyMeth_Class, __VA_ARGS__)
+
+#define HPyDef_STATICMETHOD(SYM, NAME, SIG, ...) \
+    HPyDef_METH(SYM, NAME, SIG, .binding = HPyMeth_Static, __VA_ARGS__)
 
 #define HPyDef_SLOT(SYM, SLOT) HPyDef_SLOT_IMPL(SYM, SYM##_impl, SLOT)
 

@@ -5,7 +5,8 @@ typedef struct {
     const char *doc;
     /* Bytes of zeroed module state (see HPyModule_GetState); 0 for none. */
     HPy_ssize_t size;
-    cpy_PyMethodDef *legacy_methods;
+    /* NULL-terminated C-API methods: hybrid and CPython ABIs only. */
+    cpy_PyMethodDef *_HPy_LEGACY_FIELD(legacy_methods);
     /* NULL-terminated. */
     HPyDef **defines;
     HPyGlobal **globals;
@@ -25,9 +26,18 @@ PyObject *_handlepy_cpy_module_init(HPyModuleDef *def, const char *name) _HPy_HI
 
 #else
 
+#if defined(HPY_ABI_HYBRID)
+/* Tells the loader that this binary may use legacy definitions. */
+#  define _HPy_HYBRID_MARKER(ext_name) \
+    HPy_EXPORTED_SYMBOL const int handlepy_hybrid_##ext_name = 1;
+#else
+#  define _HPy_HYBRID_MARKER(ext_name)
+#endif
+
 /* The loader reads the ABI version before anything else, so that a binary built for
  * another ABI is refused before its context layout matters. */
 #define HPy_MODINIT(ext_name, mod_def)                                      \
+    _HPy_HYBRID_MARKER(ext_name)                                            \
     _HPy_HIDDEN HPyContext *_handlepy_ctx;                                  \
     HPy_EXPORTED_SYMBOL uint32_t handlepy_abi_##ext_name(void)              \
     {                                                                       \

@@ -9,7 +9,8 @@ struct _HPyType_Spec_s {
     int itemsize;
     unsigned long flags;
     HPyType_BuiltinShape builtin_shape;
-    void *legacy_slots;
+    /* A 0-terminated PyType_Slot array: hybrid and CPython ABIs only. */
+    void *_HPy_LEGACY_FIELD(legacy_slots);
     /* NULL-terminated. */
     HPyDef **defines;
     const char *doc;
@@ -35,6 +36,7 @@ struct _HPyType_SpecParam_s {
 /* HPy_New(ctx, type, &data): a new instance, and `data` pointed at its zeroed struct. */
 #define HPy_New(ctx, cls, data) (_HPy_New((ctx), (cls), (void **)(data)))
 
+#define HPyType_BuiltinShape_Legacy_AsStruct _HPy_AsStruct_Legacy
 #define HPyType_BuiltinShape_Object_AsStruct _HPy_AsStruct_Object
 #define HPyType_BuiltinShape_Type_AsStruct _HPy_AsStruct_Type
 #define HPyType_BuiltinShape_Long_AsStruct _HPy_AsStruct_Long
@@ -58,5 +60,8 @@ struct _HPyType_SpecParam_s {
     }
 
 #define SHAPE(T) ((HPyType_BuiltinShape)T##_SHAPE)
+
+/* For a type whose struct starts with PyObject_HEAD (hybrid and CPython ABIs only). */
+#define HPyType_LEGACY_HELPERS(T) HPyType_HELPERS(T, HPyType_BuiltinShape_Legacy)
 
 #endif

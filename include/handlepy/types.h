@@ -14,6 +14,21 @@
 #endif
 #define HPyAPI_FUNC static inline _HPy_UNUSED
 
+/* Marks a declaration whose every call is a compile-time error with this message. */
+#if defined(__GNUC__)
+#  define _HPy_UNAVAILABLE(msg) __attribute__((error(msg)))
+#else
+#  define _HPy_UNAVAILABLE(msg)
+#endif
+
+/* Fields only binaries that may use the C API can set; in a universal build their
+ * names change, so setting one there fails to compile, naming the field. */
+#if defined(HPY_ABI_UNIVERSAL)
+#  define _HPy_LEGACY_FIELD(name) _##name##_needs_HPY_ABI_HYBRID
+#else
+#  define _HPy_LEGACY_FIELD(name) name
+#endif
+
 typedef intptr_t HPy_ssize_t;
 typedef intptr_t HPy_hash_t;
 typedef uint32_t HPy_UCS4;
@@ -72,6 +87,26 @@ typedef struct {
 } HPy_buffer;
 
 typedef int (*HPyFunc_visitproc)(HPyField *, void *);
+
+/* Which field of a capsule HPyCapsule_Get and HPyCapsule_Set address. */
+typedef enum {
+    HPyCapsule_key_Pointer = 0,
+    HPyCapsule_key_Name = 1,
+    HPyCapsule_key_Context = 2,
+    HPyCapsule_key_Destructor = 3,
+} _HPyCapsule_key;
+
+typedef void (*cpy_PyCapsule_Destructor)(cpy_PyObject *);
+typedef void (*HPyFunc_Capsule_Destructor)(const char *name, void *pointer, void *context);
+
+/* Made by HPyCapsule_DESTRUCTOR: the host calls the trampoline, which calls impl. */
+typedef struct {
+    cpy_PyCapsule_Destructor cpy_trampoline;
+    HPyFunc_Capsule_Destructor impl;
+} HPyCapsule_Destructor;
+
+typedef struct _HPyStructSequence_Field_s HPyStructSequence_Field;
+typedef struct _HPyStructSequence_Desc_s HPyStructSequence_Desc;
 
 /* In a tp_traverse implementation: report one field to the collector. */
 #define HPy_VISIT(field)                                                    \

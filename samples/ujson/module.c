@@ -35,6 +35,7 @@ static const ujson_signature load_sig = {"load", load_names, 1, 1, 1};
 HPyDef_METH(dumps, "dumps", HPyFunc_KEYWORDS, .doc = DUMPS_DOC)
 static HPy dumps_impl(HPyContext *ctx, HPy self, const HPy *args, size_t nargs, HPy kwnames)
 {
+    (void)self;
     HPy parsed[COUNT(dumps_names)];
     if (ujson_parse_args(ctx, &dumps_sig, args, nargs, kwnames, parsed) < 0)
         return HPy_NULL;
@@ -48,6 +49,7 @@ HPyDef_METH(dump, "dump", HPyFunc_KEYWORDS,
                    "Writes dumps(obj, **options) to the file object fp.")
 static HPy dump_impl(HPyContext *ctx, HPy self, const HPy *args, size_t nargs, HPy kwnames)
 {
+    (void)self;
     HPy parsed[COUNT(dump_names)];
     if (ujson_parse_args(ctx, &dump_sig, args, nargs, kwnames, parsed) < 0)
         return HPy_NULL;

@@ -56,7 +56,7 @@ def test_switching_abi_in_place_keeps_only_the_new_binary(tmp_path):
 def test_unknown_abi_is_refused(tmp_path):
     src = copy_project("setuptools_spam", tmp_path)
     proc = run([sys.executable, "setup.py", "build_ext"], cwd=src, check_ok=False,
-               env={"HANDLEPY_ABI": "hybrid"})
+               env={"HANDLEPY_ABI": "limited"})
     assert proc.returncode != 0
-    assert "--hpy-abi (or $HANDLEPY_ABI) must be one of universal, cpython, not 'hybrid'" in (
-        proc.stderr)
+    assert ("--hpy-abi (or $HANDLEPY_ABI) must be one of universal, cpython, hybrid, "
+            "not 'limited'") in proc.stderr

@@ -1,6 +1,6 @@
 # A fixture imported into a conftest is visible to the tests below it, both here and
 # in the copy installed as handlepy/conformance/tests.
-from handlepy.conformance.plugin import hpy  # noqa: F401
+from handlepy.conformance.plugin import hpy, hpy_legacy  # noqa: F401
 
 
 def pytest_configure(config):

@@ -883,25 +883,25 @@ HPyAPI_FUNC HPy HPyTuple_FromArray(HPyContext *ctx, HPy *items, HPy_ssize_t n)
 HPyAPI_FUNC HPyTupleBuilder HPyTupleBuilder_New(HPyContext *ctx, HPy_ssize_t size)
 {
     (void)ctx;
-    return _hpy_cpy_tuple_builder_new(size);
+    return (HPyTupleBuilder){_hpy_cpy_builder_new(size, "HPyTupleBuilder_New")};
 }
 
 HPyAPI_FUNC void HPyTupleBuilder_Set(HPyContext *ctx, HPyTupleBuilder builder, HPy_ssize_t index, HPy h_item)
 {
     (void)ctx;
-    _hpy_cpy_seq_builder_set(builder._i, index, _h2py(h_item));
+    _hpy_cpy_builder_set(builder._i, index, _h2py(h_item));
 }
 
 HPyAPI_FUNC HPy HPyTupleBuilder_Build(HPyContext *ctx, HPyTupleBuilder builder)
 {
     (void)ctx;
-    return _py2h((PyObject *)builder._i);
+    return _py2h(_hpy_cpy_builder_build(builder._i, 0));
 }
 
 HPyAPI_FUNC void HPyTupleBuilder_Cancel(HPyContext *ctx, HPyTupleBuilder builder)
 {
     (void)ctx;
-    Py_XDECREF((PyObject *)builder._i);
+    _hpy_cpy_builder_cancel(builder._i);
 }
 
 HPyAPI_FUNC int HPyList_Check(HPyContext *ctx, HPy h)
@@ -919,31 +919,31 @@ HPyAPI_FUNC HPy HPyList_New(HPyContext *ctx, HPy_ssize_t len)
 HPyAPI_FUNC int HPyList_Append(HPyContext *ctx, HPy h_list, HPy h_item)
 {
     (void)ctx;
-    return PyList_Append(_h2py(h_list), _h2py(h_item));
+    return _hpy_cpy_list_append(_h2py(h_list), _h2py(h_item));
 }
 
 HPyAPI_FUNC HPyListBuilder HPyListBuilder_New(HPyContext *ctx, HPy_ssize_t size)
 {
     (void)ctx;
-    return _hpy_cpy_list_builder_new(size);
+    return (HPyListBuilder){_hpy_cpy_builder_new(size, "HPyListBuilder_New")};
 }
 
 HPyAPI_FUNC void HPyListBuilder_Set(HPyContext *ctx, HPyListBuilder builder, HPy_ssize_t index, HPy h_item)
 {
     (void)ctx;
-    _hpy_cpy_seq_builder_set(builder._i, index, _h2py(h_item));
+    _hpy_cpy_builder_set(builder._i, index, _h2py(h_item));
 }
 
 HPyAPI_FUNC HPy HPyListBuilder_Build(HPyContext *ctx, HPyListBuilder builder)
 {
     (void)ctx;
-    return _py2h((PyObject *)builder._i);
+    return _py2h(_hpy_cpy_builder_build(builder._i, 1));
 }
 
 HPyAPI_FUNC void HPyListBuilder_Cancel(HPyContext *ctx, HPyListBuilder builder)
 {
     (void)ctx;
-    Py_XDECREF((PyObject *)builder._i);
+    _hpy_cpy_builder_cancel(builder._i);
 }
 
 HPyAPI_FUNC int HPyDict_Check(HPyContext *ctx, HPy h)
@@ -985,13 +985,13 @@ HPyAPI_FUNC HPy HPySlice_New(HPyContext *ctx, HPy start, HPy stop, HPy step)
 HPyAPI_FUNC int HPySlice_Unpack(HPyContext *ctx, HPy slice, HPy_ssize_t *start, HPy_ssize_t *stop, HPy_ssize_t *step)
 {
     (void)ctx;
-    return PySlice_Unpack(_h2py(slice), start, stop, step);
+    return _hpy_cpy_slice_unpack(_h2py(slice), start, stop, step);
 }
 
 HPyAPI_FUNC HPy_ssize_t HPySlice_AdjustIndices(HPyContext *ctx, HPy_ssize_t length, HPy_ssize_t *start, HPy_ssize_t *stop, HPy_ssize_t step)
 {
     (void)ctx;
-    return PySlice_AdjustIndices(length, start, stop, step);
+    return _hpy_cpy_slice_adjust(length, start, stop, step);
 }
 
 HPyAPI_FUNC HPy HPyErr_SetString(HPyContext *ctx, HPy h_type, const char *utf8_message)
@@ -1249,6 +1249,78 @@ HPyAPI_FUNC HPy HPyGlobal_Load(HPyContext *ctx, HPyGlobal global)
 {
     (void)ctx;
     return _py2h(_hpy_cpy_xnewref((PyObject *)global._i));
+}
+
+HPyAPI_FUNC HPy HPy_FromPyObject(HPyContext *ctx, cpy_PyObject *obj)
+{
+    (void)ctx;
+    return _py2h(_hpy_cpy_xnewref(obj));
+}
+
+HPyAPI_FUNC cpy_PyObject * HPy_AsPyObject(HPyContext *ctx, HPy h)
+{
+    (void)ctx;
+    return _hpy_cpy_xnewref(_h2py(h));
+}
+
+HPyAPI_FUNC void * _HPy_AsStruct_Legacy(HPyContext *ctx, HPy h)
+{
+    (void)ctx;
+    return (void *)_h2py(h);
+}
+
+HPyAPI_FUNC HPy HPyCapsule_New(HPyContext *ctx, void *pointer, const char *utf8_name, HPyCapsule_Destructor *destructor)
+{
+    (void)ctx;
+    return _py2h(_hpy_cpy_capsule_new(pointer, utf8_name, destructor));
+}
+
+HPyAPI_FUNC void * HPyCapsule_Get(HPyContext *ctx, HPy capsule, _HPyCapsule_key key, const char *utf8_name)
+{
+    (void)ctx;
+    return _hpy_cpy_capsule_get(_h2py(capsule), key, utf8_name);
+}
+
+HPyAPI_FUNC int HPyCapsule_Set(HPyContext *ctx, HPy capsule, _HPyCapsule_key key, void *value)
+{
+    (void)ctx;
+    return _hpy_cpy_capsule_set(_h2py(capsule), key, value);
+}
+
+HPyAPI_FUNC int HPyCapsule_IsValid(HPyContext *ctx, HPy capsule, const char *utf8_name)
+{
+    (void)ctx;
+    return PyCapsule_IsValid(_h2py(capsule), utf8_name);
+}
+
+HPyAPI_FUNC HPy HPyContextVar_New(HPyContext *ctx, const char *name, HPy default_value)
+{
+    (void)ctx;
+    return _py2h(_hpy_cpy_contextvar_new(name, _h2py(default_value)));
+}
+
+HPyAPI_FUNC int32_t HPyContextVar_Get(HPyContext *ctx, HPy context_var, HPy default_value, HPy *result)
+{
+    (void)ctx;
+    return _hpy_cpy_contextvar_get(_h2py(context_var), _h2py(default_value), (PyObject **)result);
+}
+
+HPyAPI_FUNC HPy HPyContextVar_Set(HPyContext *ctx, HPy context_var, HPy value)
+{
+    (void)ctx;
+    return _py2h(PyContextVar_Set(_h2py(context_var), _h2py(value)));
+}
+
+HPyAPI_FUNC HPy HPyStructSequence_NewType(HPyContext *ctx, HPyStructSequence_Desc *desc)
+{
+    (void)ctx;
+    return _py2h(handlepy_structseq_new_type(desc));
+}
+
+HPyAPI_FUNC HPy HPyStructSequence_New(HPyContext *ctx, HPy type, HPy_ssize_t nargs, HPy *args)
+{
+    (void)ctx;
+    return _py2h(handlepy_structseq_new(_h2py(type), nargs, (PyObject **)args));
 }
 
 #endif /* HANDLEPY_CPYTHON_AUTOGEN_CALLS_H */

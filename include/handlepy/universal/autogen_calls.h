@@ -962,4 +962,79 @@ HPyAPI_FUNC HPy HPyGlobal_Load(HPyContext *ctx, HPyGlobal global)
     return ctx->HPyGlobal_Load(ctx, global);
 }
 
+#ifdef HPY_ABI_HYBRID
+HPyAPI_FUNC HPy HPy_FromPyObject(HPyContext *ctx, cpy_PyObject *obj)
+{
+    return ctx->HPy_FromPyObject(ctx, obj);
+}
+#else
+_HPy_UNAVAILABLE("HPy_FromPyObject needs the C API: build with HPY_ABI_HYBRID or HPY_ABI_CPYTHON")
+HPy HPy_FromPyObject(HPyContext *ctx, cpy_PyObject *obj);
+#endif
+
+#ifdef HPY_ABI_HYBRID
+HPyAPI_FUNC cpy_PyObject * HPy_AsPyObject(HPyContext *ctx, HPy h)
+{
+    return ctx->HPy_AsPyObject(ctx, h);
+}
+#else
+_HPy_UNAVAILABLE("HPy_AsPyObject needs the C API: build with HPY_ABI_HYBRID or HPY_ABI_CPYTHON")
+cpy_PyObject * HPy_AsPyObject(HPyContext *ctx, HPy h);
+#endif
+
+#ifdef HPY_ABI_HYBRID
+HPyAPI_FUNC void * _HPy_AsStruct_Legacy(HPyContext *ctx, HPy h)
+{
+    return ctx->_HPy_AsStruct_Legacy(ctx, h);
+}
+#else
+_HPy_UNAVAILABLE("_HPy_AsStruct_Legacy needs the C API: build with HPY_ABI_HYBRID or HPY_ABI_CPYTHON")
+void * _HPy_AsStruct_Legacy(HPyContext *ctx, HPy h);
+#endif
+
+HPyAPI_FUNC HPy HPyCapsule_New(HPyContext *ctx, void *pointer, const char *utf8_name, HPyCapsule_Destructor *destructor)
+{
+    return ctx->HPyCapsule_New(ctx, pointer, utf8_name, destructor);
+}
+
+HPyAPI_FUNC void * HPyCapsule_Get(HPyContext *ctx, HPy capsule, _HPyCapsule_key key, const char *utf8_name)
+{
+    return ctx->HPyCapsule_Get(ctx, capsule, key, utf8_name);
+}
+
+HPyAPI_FUNC int HPyCapsule_Set(HPyContext *ctx, HPy capsule, _HPyCapsule_key key, void *value)
+{
+    return ctx->HPyCapsule_Set(ctx, capsule, key, value);
+}
+
+HPyAPI_FUNC int HPyCapsule_IsValid(HPyContext *ctx, HPy capsule, const char *utf8_name)
+{
+    return ctx->HPyCapsule_IsValid(ctx, capsule, utf8_name);
+}
+
+HPyAPI_FUNC HPy HPyContextVar_New(HPyContext *ctx, const char *name, HPy default_value)
+{
+    return ctx->HPyContextVar_New(ctx, name, default_value);
+}
+
+HPyAPI_FUNC int32_t HPyContextVar_Get(HPyContext *ctx, HPy context_var, HPy default_value, HPy *result)
+{
+    return ctx->HPyContextVar_Get(ctx, context_var, default_value, result);
+}
+
+HPyAPI_FUNC HPy HPyContextVar_Set(HPyContext *ctx, HPy context_var, HPy value)
+{
+    return ctx->HPyContextVar_Set(ctx, context_var, value);
+}
+
+HPyAPI_FUNC HPy HPyStructSequence_NewType(HPyContext *ctx, HPyStructSequence_Desc *desc)
+{
+    return ctx->HPyStructSequence_NewType(ctx, desc);
+}
+
+HPyAPI_FUNC HPy HPyStructSequence_New(HPyContext *ctx, HPy type, HPy_ssize_t nargs, HPy *args)
+{
+    return ctx->HPyStructSequence_New(ctx, type, nargs, args);
+}
+
 #endif /* HANDLEPY_UNIVERSAL_AUTOGEN_CALLS_H */

@@ -1,0 +1,230 @@
+/* CPython-backend mappings for tuples, lists, builders, dicts and slices. They check
+ * what the C API leaves to the caller, so that a wrong type or index raises instead of
+ * corrupting memory; a wrong type raises SystemError, as CPython's concrete-object
+ * functions do for a bad internal call. */
+#ifndef HANDLEPY_CPYTHON_IMPL_CONTAINERS_H
+#define HANDLEPY_CPYTHON_IMPL_CONTAINERS_H
+
+HPyAPI_FUNC int _hpy_cpy_require(int ok, const char *func, const char *expected, PyObject *obj)
+{
+    if (!ok)
+        PyErr_Format(PyExc_SystemError, "%s requires a %s, not %.200s", func, expected,
+                     obj == NULL ? "HPy_NULL" : Py_TYPE(obj)->tp_name);
+    return ok;
+}
+
+HPyAPI_FUNC int _hpy_cpy_nonnegative(Py_ssize_t size, const char *func)
+{
+    if (size < 0)
+        PyErr_Format(PyExc_SystemError, "%s: negative size %zd", func, size);
+    return size >= 0;
+}
+
+HPyAPI_FUNC PyObject *_hpy_cpy_tuple_from_array(PyObject **items, Py_ssize_t n)
+{
+    if (!_hpy_cpy_nonnegative(n, "HPyTuple_FromArray"))
+        return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (items[i] == NULL) {
+            PyErr_Format(PyExc_SystemError, "HPyTuple_FromArray: item %zd is HPy_NULL", i);
+            return NULL;
+        }
+    }
+    PyObject *tuple = PyTuple_New(n);
+    if (tuple == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_INCREF(items[i]);
+        PyTuple_SET_ITEM(tuple, i, items[i]);
+    }
+    return tuple;
+}
+
+HPyAPI_FUNC PyObject *_hpy_cpy_list_new(Py_ssize_t len)
+{
+    if (!_hpy_cpy_nonnegative(len, "HPyList_New"))
+        return NULL;
+    /* CPython's own limit; PyPy would wrap its MemoryError in a SystemError. */
+    if ((size_t)len > (size_t)PY_SSIZE_T_MAX / sizeof(PyObject *))
+        return PyErr_NoMemory();
+    PyObject *list = PyList_New(len);
+    if (list == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < len; i++) {
+        Py_INCREF(Py_None);
+        PyList_SET_ITEM(list, i, Py_None);
+    }
+    return list;
+}
+
+HPyAPI_FUNC int _hpy_cpy_list_append(PyObject *list, PyObject *item)
+{
+    if (!_hpy_cpy_require(list != NULL && PyList_Check(list), "HPyList_Append", "list", list))
+        return -1;
+    if (item == NULL) {
+        PyErr_SetString(PyExc_SystemError, "HPyList_Append: the item is HPy_NULL");
+        return -1;
+    }
+    return PyList_Append(list, item);
+}
+
+/* Builders collect their items in their own array and create the container only in
+ * Build: a bad Set (index out of range, or an HPy_NULL item from an unchecked failed
+ * call) is remembered and reported by Build, and an item never set is caught there too,
+ * instead of leaving a hole in a live container. */
+enum { _HPY_BUILDER_OK, _HPY_BUILDER_BAD_INDEX, _HPY_BUILDER_NULL_ITEM };
+
+typedef struct {
+    Py_ssize_t size;
+    int failure;
+    Py_ssize_t failed_index;
+    PyObject **items; /* the allocation's tail */
+} _hpy_cpy_builder;
+
+HPyAPI_FUNC intptr_t _hpy_cpy_builder_new(Py_ssize_t size, const char *func)
+{
+    if (!_hpy_cpy_nonnegative(size, func))
+        return 0;
+    size_t limit = ((size_t)PY_SSIZE_T_MAX - sizeof(_hpy_cpy_builder)) / sizeof(PyObject *);
+    _hpy_cpy_builder *b = NULL;
+    if ((size_t)size <= limit)
+        b = (_hpy_cpy_builder *)PyMem_Calloc(
+            1, sizeof(_hpy_cpy_builder) + sizeof(PyObject *) * (size_t)size);
+    if (b == NULL) {
+        PyErr_NoMemory();
+        return 0;
+    }
+    b->size = size;
+    b->items = (PyObject **)(b + 1);
+    return (intptr_t)b;
+}
+
+HPyAPI_FUNC void _hpy_cpy_builder_set(intptr_t builder, Py_ssize_t index, PyObject *item)
+{
+    _hpy_cpy_builder *b = (_hpy_cpy_builder *)builder;
+    if (b == NULL || b->failure != _HPY_BUILDER_OK)
+        return;
+    if (index < 0 || index >= b->size) {
+        b->failure = _HPY_BUILDER_BAD_INDEX;
+        b->failed_index = index;
+        return;
+    }
+    if (item == NULL) {
+        b->failure = _HPY_BUILDER_NULL_ITEM;
+        b->failed_index = index;
+        return;
+    }
+    PyObject *old = b->items[index];
+    Py_INCREF(item);
+    b->items[index] = item;
+    Py_XDECREF(old);
+}
+
+HPyAPI_FUNC void _hpy_cpy_builder_cancel(intptr_t builder)
+{
+    _hpy_cpy_builder *b = (_hpy_cpy_builder *)builder;
+    if (b == NULL)
+        return;
+    for (Py_ssize_t i = 0; i < b->size; i++)
+        Py_XDECREF(b->items[i]);
+    PyMem_Free(b);
+}
+
+/* 0 when every item is set; otherwise raises (keeping the exception of the failed call
+ * that produced an HPy_NULL item) and returns -1. */
+HPyAPI_FUNC int _hpy_cpy_builder_check(_hpy_cpy_builder *b, int is_list)
+{
+    const char *kind = is_list ? "HPyListBuilder" : "HPyTupleBuilder";
+    switch (b->failure) {
+    case _HPY_BUILDER_BAD_INDEX:
+        PyErr_SetString(PyExc_IndexError, is_list ? "list assignment index out of range"
+                                                  : "tuple assignment index out of range");
+        return -1;
+    case _HPY_BUILDER_NULL_ITEM:
+        if (!PyErr_Occurred())
+            PyErr_Format(PyExc_SystemError, "%s_Set: item %zd is HPy_NULL", kind,
+                         b->failed_index);
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < b->size; i++) {
+        if (b->items[i] == NULL) {
+            PyErr_Format(PyExc_SystemError, "%s_Build: item %zd was never set", kind, i);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+HPyAPI_FUNC PyObject *_hpy_cpy_builder_build(intptr_t builder, int is_list)
+{
+    _hpy_cpy_builder *b = (_hpy_cpy_builder *)builder;
+    if (b == NULL) {
+        /* New failed and raised already; this also covers a builder never created. */
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_SystemError, "Build called on a builder that New failed to create");
+        return NULL;
+    }
+    PyObject *seq = NULL;
+    if (_hpy_cpy_builder_check(b, is_list) == 0)
+        seq = is_list ? PyList_New(b->size) : PyTuple_New(b->size);
+    if (seq == NULL) {
+        _hpy_cpy_builder_cancel(builder);
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < b->size; i++) {
+        if (is_list)
+            PyList_SET_ITEM(seq, i, b->items[i]);
+        else
+            PyTuple_SET_ITEM(seq, i, b->items[i]);
+    }
+    PyMem_Free(b);
+    return seq;
+}
+
+HPyAPI_FUNC PyObject *_hpy_cpy_dict_keys(PyObject *h)
+{
+    if (!_hpy_cpy_require(h != NULL && PyDict_Check(h), "HPyDict_Keys", "dict", h))
+        return NULL;
+    return PyDict_Keys(h);
+}
+
+HPyAPI_FUNC PyObject *_hpy_cpy_dict_copy(PyObject *h)
+{
+    if (!_hpy_cpy_require(h != NULL && PyDict_Check(h), "HPyDict_Copy", "dict", h))
+        return NULL;
+    return PyDict_Copy(h);
+}
+
+HPyAPI_FUNC PyObject *_hpy_cpy_dict_getitem(PyObject *h, PyObject *key)
+{
+    if (!_hpy_cpy_require(h != NULL && PyDict_Check(h), "HPyDict_GetItem", "dict", h))
+        return NULL;
+    if (key == NULL) {
+        PyErr_SetString(PyExc_SystemError, "HPyDict_GetItem: the key is HPy_NULL");
+        return NULL;
+    }
+    PyObject *item = PyDict_GetItemWithError(h, key);
+    Py_XINCREF(item);
+    return item;
+}
+
+HPyAPI_FUNC int _hpy_cpy_slice_unpack(PyObject *slice, Py_ssize_t *start, Py_ssize_t *stop,
+                                      Py_ssize_t *step)
+{
+    if (!_hpy_cpy_require(slice != NULL && PySlice_Check(slice), "HPySlice_Unpack", "slice", slice))
+        return -1;
+    return PySlice_Unpack(slice, start, stop, step);
+}
+
+HPyAPI_FUNC Py_ssize_t _hpy_cpy_slice_adjust(Py_ssize_t length, Py_ssize_t *start,
+                                             Py_ssize_t *stop, Py_ssize_t step)
+{
+    /* CPython divides by the step here; Unpack never yields 0, a caller's own value may. */
+    if (step == 0) {
+        PyErr_SetString(PyExc_ValueError, "slice step cannot be zero");
+        return -1;
+    }
+    return PySlice_AdjustIndices(length, start, stop, step);
+}
+
+#endif

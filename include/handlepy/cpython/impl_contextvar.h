@@ -1,0 +1,23 @@
+/* CPython-backend mappings of the context variable functions. */
+#ifndef HANDLEPY_CPYTHON_IMPL_CONTEXTVAR_H
+#define HANDLEPY_CPYTHON_IMPL_CONTEXTVAR_H
+
+HPyAPI_FUNC PyObject *_hpy_cpy_contextvar_new(const char *name, PyObject *default_value)
+{
+    /* The C API would crash on a NULL name; Python's ContextVar() refuses a non-str. */
+    if (name == NULL) {
+        PyErr_SetString(PyExc_TypeError, "context variable name must be a str");
+        return NULL;
+    }
+    return PyContextVar_New(name, default_value);
+}
+
+HPyAPI_FUNC int32_t _hpy_cpy_contextvar_get(PyObject *var, PyObject *default_value,
+                                            PyObject **result)
+{
+    /* The C API leaves *result unset on error. */
+    *result = NULL;
+    return PyContextVar_Get(var, default_value, result);
+}
+
+#endif

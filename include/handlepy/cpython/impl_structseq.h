@@ -1,0 +1,10 @@
+/* CPython-backend side of struct sequences; the code is in
+ * cpython-backend/runtime/structseq.c. */
+#ifndef HANDLEPY_CPYTHON_IMPL_STRUCTSEQ_H
+#define HANDLEPY_CPYTHON_IMPL_STRUCTSEQ_H
+
+_HPy_HIDDEN PyObject *handlepy_structseq_new_type(HPyStructSequence_Desc *desc);
+_HPy_HIDDEN PyObject *handlepy_structseq_new(PyObject *type, HPy_ssize_t nargs,
+                                             PyObject **args);
+
+#endif

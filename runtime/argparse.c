@@ -1,0 +1,634 @@
+/* HPyArg_Parse and HPyArg_ParseKeywords: PyArg_ParseTuple and PyArg_ParseTupleAndKeywords
+ * for handles, with the format units HPy documents. Their error messages are CPython
+ * 3.11's, word for word, so that porting an extension changes nothing its users see; the
+ * CPython conversion functions they rely on are reproduced through the public API only,
+ * so that PyPy gives the same messages too. */
+#include "hpy.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#define UNITS "bBhHiIlkLKnfdOps"
+
+typedef struct {
+    const char *api;     /* for messages about a bad format string */
+    int nunits;
+    int min;             /* units before '|' are required; nunits without '|' */
+    int max;             /* units from '$' on are keyword-only; nunits without '$' */
+    int has_bar;
+    const char *fname;   /* from ":fname", or NULL */
+    const char *message; /* from ";message", or NULL */
+} format_info;
+
+/* vsnprintf into a buffer big enough for the message; 0 so callers can return it. */
+static int raise_fmt(HPyContext *ctx, HPy type, const char *fmt, ...)
+{
+    char small[512];
+    va_list vargs;
+    va_start(vargs, fmt);
+    int len = vsnprintf(small, sizeof small, fmt, vargs);
+    va_end(vargs);
+    if (len < 0) {
+        HPyErr_SetString(ctx, ctx->h_SystemError, "cannot format an argument parsing error");
+        return 0;
+    }
+    if ((size_t)len < sizeof small) {
+        HPyErr_SetString(ctx, type, small);
+        return 0;
+    }
+    char *big = (char *)malloc((size_t)len + 1);
+    if (big == NULL) {
+        HPyErr_NoMemory(ctx);
+        return 0;
+    }
+    va_start(vargs, fmt);
+    vsnprintf(big, (size_t)len + 1, fmt, vargs);
+    va_end(vargs);
+    HPyErr_SetString(ctx, type, big);
+    free(big);
+    return 0;
+}
+
+static const char *fname_of(const format_info *f)
+{
+    return f->fname ? f->fname : "function";
+}
+
+static const char *parens_of(const format_info *f)
+{
+    return f->fname ? "()" : "";
+}
+
+static const char *plural(long long n)
+{
+    return n == 1 ? "" : "s";
+}
+
+static int scan_format(HPyContext *ctx, const char *fmt, int keywords, format_info *f)
+{
+    f->nunits = 0;
+    f->has_bar = 0;
+    f->min = f->max = -1;
+    f->fname = f->message = NULL;
+    for (const char *p = fmt; *p; p++) {
+        if (*p == ':' || *p == ';') {
+            *(*p == ':' ? &f->fname : &f->message) = p + 1;
+            break;
+        }
+        if (*p == '|' && f->min < 0 && f->max < 0) {
+            f->min = f->nunits;
+            f->has_bar = 1;
+        } else if (*p == '$' && keywords && f->max < 0) {
+            f->max = f->nunits;
+        } else if (strchr(UNITS, *p) != NULL) {
+            f->nunits++;
+        } else {
+            return raise_fmt(ctx, ctx->h_SystemError,
+                             "%s: '%c' is misplaced or not a format unit it supports "
+                             "(format \"%s\")", f->api, *p, fmt);
+        }
+    }
+    if (f->min < 0)
+        f->min = f->nunits;
+    if (f->max < 0)
+        f->max = f->nunits;
+    return 1;
+}
+
+/* CPython names a type by its tp_name, which the API does not expose: a heap type's
+ * tp_name is its __name__, a static type's is "module.name" outside builtins. */
+#define HEAPTYPE_FLAG (1UL << 9)
+
+static void type_name(HPyContext *ctx, HPy obj, char *buf, size_t size)
+{
+    snprintf(buf, size, "?");
+    HPy type = HPy_Type(ctx, obj);
+    HPy name = HPy_GetAttr_s(ctx, type, "__name__");
+    HPy flags = HPy_GetAttr_s(ctx, type, "__flags__");
+    HPy module = HPy_GetAttr_s(ctx, type, "__module__");
+    const char *c_name = HPy_IsNull(name) ? NULL : HPyUnicode_AsUTF8AndSize(ctx, name, NULL);
+    const char *c_module = NULL;
+    if (!HPy_IsNull(module) && HPyUnicode_Check(ctx, module))
+        c_module = HPyUnicode_AsUTF8AndSize(ctx, module, NULL);
+    unsigned long type_flags = HPy_IsNull(flags) ? 0 : HPyLong_AsUnsignedLongMask(ctx, flags);
+    if (c_name != NULL) {
+        if ((type_flags & HEAPTYPE_FLAG) || c_module == NULL || strcmp(c_module, "builtins") == 0)
+            snprintf(buf, size, "%s", c_name);
+        else
+            snprintf(buf, size, "%s.%s", c_module, c_name);
+    }
+    HPyErr_Clear(ctx);
+    HPy_Close(ctx, module);
+    HPy_Close(ctx, flags);
+    HPy_Close(ctx, name);
+    HPy_Close(ctx, type);
+}
+
+/* Replace the exception of a failed conversion with CPython's, when it is `kind`. */
+static void reword(HPyContext *ctx, HPy kind, const char *message)
+{
+    if (HPyErr_ExceptionMatches(ctx, kind)) {
+        HPyErr_Clear(ctx);
+        HPyErr_SetString(ctx, kind, message);
+    }
+}
+
+static int has_method(HPyContext *ctx, HPy obj, const char *name)
+{
+    HPy type = HPy_Type(ctx, obj);
+    int found = HPy_HasAttr_s(ctx, type, name);
+    HPy_Close(ctx, type);
+    return found;
+}
+
+/* The exact int behind `arg` (via __index__), or HPy_NULL with an exception. */
+static HPy as_int(HPyContext *ctx, HPy arg)
+{
+    if (HPyLong_Check(ctx, arg))
+        return HPy_Dup(ctx, arg);
+    if (!has_method(ctx, arg, "__index__")) {
+        char name[256];
+        type_name(ctx, arg, name, sizeof name);
+        raise_fmt(ctx, ctx->h_TypeError, "'%.200s' object cannot be interpreted as an integer",
+                  name);
+        return HPy_NULL;
+    }
+    return HPy_Index(ctx, arg);
+}
+
+static int as_long(HPyContext *ctx, HPy arg, long *out)
+{
+    HPy num = as_int(ctx, arg);
+    if (HPy_IsNull(num))
+        return -1;
+    *out = HPyLong_AsLong(ctx, num);
+    HPy_Close(ctx, num);
+    if (*out == -1 && HPyErr_Occurred(ctx)) {
+        reword(ctx, ctx->h_OverflowError, "Python int too large to convert to C long");
+        return -1;
+    }
+    return 0;
+}
+
+static int long_in_range(HPyContext *ctx, long value, long lo, long hi, const char *what)
+{
+    if (value < lo)
+        return raise_fmt(ctx, ctx->h_OverflowError, "%s is less than minimum", what) - 1;
+    if (value > hi)
+        return raise_fmt(ctx, ctx->h_OverflowError, "%s is greater than maximum", what) - 1;
+    return 0;
+}
+
+static int is_exact_int(HPyContext *ctx, HPy obj)
+{
+    HPy type = HPy_Type(ctx, obj);
+    int exact = HPy_Is(ctx, type, ctx->h_LongType) || HPy_Is(ctx, type, ctx->h_BoolType);
+    HPy_Close(ctx, type);
+    return exact;
+}
+
+/* As CPython 3.11's PyFloat_AsDouble, which also takes __index__ (older hosts do not). */
+static int as_double(HPyContext *ctx, HPy arg, double *out)
+{
+    if (HPyFloat_Check(ctx, arg) || HPyLong_Check(ctx, arg) || has_method(ctx, arg, "__float__")) {
+        *out = HPyFloat_AsDouble(ctx, arg);
+        if (*out != -1.0 || !HPyErr_Occurred(ctx))
+            return 0;
+        if (is_exact_int(ctx, arg))
+            reword(ctx, ctx->h_OverflowError, "int too large to convert to float");
+        return -1;
+    }
+    if (!has_method(ctx, arg, "__index__")) {
+        char name[256];
+        type_name(ctx, arg, name, sizeof name);
+        return raise_fmt(ctx, ctx->h_TypeError, "must be real number, not %.50s", name) - 1;
+    }
+    HPy num = HPy_Index(ctx, arg);
+    if (HPy_IsNull(num))
+        return -1;
+    *out = HPyLong_AsDouble(ctx, num);
+    HPy_Close(ctx, num);
+    if (*out != -1.0 || !HPyErr_Occurred(ctx))
+        return 0;
+    reword(ctx, ctx->h_OverflowError, "int too large to convert to float");
+    return -1;
+}
+
+/* Convert `arg` for `unit` into the next output of `vargs`: 0 on success, -1 with an
+ * exception, or 1 when `arg` has the wrong type and the caller must say so with the
+ * argument's position; `*expected` is then the type wanted. */
+static int convert(HPyContext *ctx, char unit, HPy arg, va_list *vargs, const char **expected)
+{
+    long value;
+    switch (unit) {
+    case 'b':
+        if (as_long(ctx, arg, &value) < 0 ||
+            long_in_range(ctx, value, 0, UCHAR_MAX, "unsigned byte integer") < 0)
+            return -1;
+        *va_arg(*vargs, unsigned char *) = (unsigned char)value;
+        return 0;
+    case 'h':
+        if (as_long(ctx, arg, &value) < 0 ||
+            long_in_range(ctx, value, SHRT_MIN, SHRT_MAX, "signed short integer") < 0)
+            return -1;
+        *va_arg(*vargs, short *) = (short)value;
+        return 0;
+    case 'i':
+        if (as_long(ctx, arg, &value) < 0 ||
+            long_in_range(ctx, value, INT_MIN, INT_MAX, "signed integer") < 0)
+            return -1;
+        *va_arg(*vargs, int *) = (int)value;
+        return 0;
+    case 'l':
+        if (as_long(ctx, arg, &value) < 0)
+            return -1;
+        *va_arg(*vargs, long *) = value;
+        return 0;
+    case 'B': case 'H': case 'I': {
+        /* No overflow check: these keep the low bits, like a C cast. */
+        HPy num = as_int(ctx, arg);
+        if (HPy_IsNull(num))
+            return -1;
+        unsigned long bits = HPyLong_AsUnsignedLongMask(ctx, num);
+        HPy_Close(ctx, num);
+        if (bits == (unsigned long)-1 && HPyErr_Occurred(ctx))
+            return -1;
+        if (unit == 'B')
+            *va_arg(*vargs, unsigned char *) = (unsigned char)bits;
+        else if (unit == 'H')
+            *va_arg(*vargs, unsigned short *) = (unsigned short)bits;
+        else
+            *va_arg(*vargs, unsigned int *) = (unsigned int)bits;
+        return 0;
+    }
+    case 'k': case 'K': {
+        /* Unlike the others, these take an int only, not any __index__ object. */
+        if (!HPyLong_Check(ctx, arg)) {
+            *expected = "int";
+            return 1;
+        }
+        unsigned long long bits = HPyLong_AsUnsignedLongLongMask(ctx, arg);
+        if (bits == (unsigned long long)-1 && HPyErr_Occurred(ctx))
+            return -1;
+        if (unit == 'k')
+            *va_arg(*vargs, unsigned long *) = (unsigned long)bits;
+        else
+            *va_arg(*vargs, unsigned long long *) = bits;
+        return 0;
+    }
+    case 'L': case 'n': {
+        HPy num = as_int(ctx, arg);
+        if (HPy_IsNull(num))
+            return -1;
+        long long wide = unit == 'L' ? HPyLong_AsLongLong(ctx, num) : HPyLong_AsSsize_t(ctx, num);
+        HPy_Close(ctx, num);
+        if (wide == -1 && HPyErr_Occurred(ctx)) {
+            reword(ctx, ctx->h_OverflowError,
+                   unit == 'L' ? "int too big to convert"
+                               : "Python int too large to convert to C ssize_t");
+            return -1;
+        }
+        if (unit == 'L')
+            *va_arg(*vargs, long long *) = wide;
+        else
+            *va_arg(*vargs, HPy_ssize_t *) = (HPy_ssize_t)wide;
+        return 0;
+    }
+    case 'f': case 'd': {
+        double real = 0.0;
+        if (as_double(ctx, arg, &real) < 0)
+            return -1;
+        if (unit == 'f')
+            *va_arg(*vargs, float *) = (float)real;
+        else
+            *va_arg(*vargs, double *) = real;
+        return 0;
+    }
+    case 'p': {
+        int truth = HPy_IsTrue(ctx, arg);
+        if (truth < 0)
+            return -1;
+        *va_arg(*vargs, int *) = truth;
+        return 0;
+    }
+    case 's': {
+        if (!HPyUnicode_Check(ctx, arg)) {
+            *expected = "str";
+            return 1;
+        }
+        HPy_ssize_t size;
+        const char *utf8 = HPyUnicode_AsUTF8AndSize(ctx, arg, &size);
+        if (utf8 == NULL)
+            return -1;
+        if (strlen(utf8) != (size_t)size) {
+            HPyErr_SetString(ctx, ctx->h_ValueError, "embedded null character");
+            return -1;
+        }
+        *va_arg(*vargs, const char **) = utf8;
+        return 0;
+    }
+    default: /* 'O'; scan_format let no other unit through */
+        *va_arg(*vargs, HPy *) = arg;
+        return 0;
+    }
+}
+
+/* Convert the argument at 0-based position `index`; 0 with an exception on failure. */
+static int convert_at(HPyContext *ctx, const format_info *f, char unit, HPy arg, int index,
+                      va_list *vargs)
+{
+    const char *expected = NULL;
+    int res = convert(ctx, unit, arg, vargs, &expected);
+    if (res <= 0)
+        return res == 0;
+    if (f->message != NULL)
+        return raise_fmt(ctx, ctx->h_TypeError, "%s", f->message);
+    char name[256];
+    if (HPy_Is(ctx, arg, ctx->h_None))
+        snprintf(name, sizeof name, "None");
+    else
+        type_name(ctx, arg, name, sizeof name);
+    return raise_fmt(ctx, ctx->h_TypeError, "%.200s%sargument %d must be %.50s, not %.50s",
+                     f->fname ? f->fname : "", f->fname ? "() " : "", index + 1, expected, name);
+}
+
+/* The next format unit at or after `*p`, skipping '|' and '$'. */
+static char next_unit(const char **p)
+{
+    while (**p == '|' || **p == '$')
+        (*p)++;
+    return *(*p)++;
+}
+
+static int start_tracker(HPyContext *ctx, HPyTracker *ht)
+{
+    if (ht == NULL)
+        return 1;
+    *ht = HPyTracker_New(ctx, 0);
+    return !HPy_IsNull(*ht);
+}
+
+static int finish_tracker(HPyContext *ctx, HPyTracker *ht, int ok)
+{
+    if (!ok && ht != NULL) {
+        HPyTracker_Close(ctx, *ht);
+        *ht = (HPyTracker){0};
+    }
+    return ok;
+}
+
+static int parse_positional(HPyContext *ctx, const HPy *args, size_t nargs, const char *fmt,
+                            va_list *vargs)
+{
+    format_info f = {.api = "HPyArg_Parse"};
+    if (!scan_format(ctx, fmt, 0, &f))
+        return 0;
+    long long given = (long long)nargs;
+    if (given < f.min || given > f.nunits) {
+        if (f.message != NULL)
+            return raise_fmt(ctx, ctx->h_TypeError, "%s", f.message);
+        int bound = given < f.min ? f.min : f.nunits;
+        const char *how = f.min == f.nunits ? "exactly" : given < f.min ? "at least" : "at most";
+        return raise_fmt(ctx, ctx->h_TypeError, "%.150s%s takes %s %d argument%s (%lld given)",
+                         fname_of(&f), parens_of(&f), how, bound, plural(bound), given);
+    }
+    const char *p = fmt;
+    for (int i = 0; i < (int)nargs; i++) {
+        if (!convert_at(ctx, &f, next_unit(&p), args[i], i, vargs))
+            return 0;
+    }
+    return 1;
+}
+
+int HPyArg_Parse(HPyContext *ctx, HPyTracker *ht, const HPy *args, size_t nargs,
+                 const char *fmt, ...)
+{
+    if (!start_tracker(ctx, ht))
+        return 0;
+    va_list vargs;
+    va_start(vargs, fmt);
+    int ok = parse_positional(ctx, args, nargs, fmt, &vargs);
+    va_end(vargs);
+    return finish_tracker(ctx, ht, ok);
+}
+
+/* A keyword argument's name as UTF-8; `utf8` is NULL for a name no parameter can match
+ * (not a str, or not encodable). */
+typedef struct {
+    HPy name;
+    const char *utf8;
+    HPy_ssize_t size;
+} kwname;
+
+static int find_keyword(const kwname *names, HPy_ssize_t nkw, const char *keyword)
+{
+    size_t len = strlen(keyword);
+    for (HPy_ssize_t j = 0; j < nkw; j++) {
+        if (names[j].utf8 != NULL && (size_t)names[j].size == len &&
+            memcmp(names[j].utf8, keyword, len) == 0)
+            return (int)j;
+    }
+    return -1;
+}
+
+static int check_keywords(HPyContext *ctx, const format_info *f, const char *keywords[],
+                          int *npositional_only)
+{
+    int len = 0, pos = 0;
+    for (; keywords[len] != NULL; len++) {
+        if (keywords[len][0] == '\0') {
+            if (pos != len)
+                return raise_fmt(ctx, ctx->h_SystemError, "Empty keyword parameter name");
+            pos++;
+        }
+    }
+    if (len != f->nunits)
+        return raise_fmt(ctx, ctx->h_SystemError,
+                         "%s: %d keywords for %d format units", f->api, len, f->nunits);
+    if (f->max < pos)
+        return raise_fmt(ctx, ctx->h_SystemError, "Empty parameter name after $");
+    *npositional_only = pos;
+    return 1;
+}
+
+static int raise_invalid_keyword(HPyContext *ctx, const format_info *f, HPy name)
+{
+    char tail[320];
+    snprintf(tail, sizeof tail, "' is an invalid keyword argument for %.200s%s",
+             f->fname ? f->fname : "this function", parens_of(f));
+    /* The name is a str object, maybe not encodable: build the message as str. */
+    HPy quote = HPyUnicode_FromString(ctx, "'");
+    HPy rest = HPyUnicode_FromString(ctx, tail);
+    HPy head = HPy_IsNull(quote) ? HPy_NULL : HPy_Add(ctx, quote, name);
+    HPy message = HPy_IsNull(head) || HPy_IsNull(rest) ? HPy_NULL : HPy_Add(ctx, head, rest);
+    if (!HPy_IsNull(message))
+        HPyErr_SetObject(ctx, ctx->h_TypeError, message);
+    HPy_Close(ctx, message);
+    HPy_Close(ctx, head);
+    HPy_Close(ctx, rest);
+    HPy_Close(ctx, quote);
+    return 0;
+}
+
+/* Keyword arguments no unit took: their parameter was also given by position or by an
+ * earlier keyword, or there is no such parameter. Raises and returns 0. */
+static int reject_unused_keywords(HPyContext *ctx, const format_info *f,
+                                  const char *keywords[], int pos, size_t nargs,
+                                  const kwname *names, HPy_ssize_t nkw)
+{
+    for (int i = pos; i < (int)nargs; i++) {
+        if (find_keyword(names, nkw, keywords[i]) >= 0)
+            return raise_fmt(ctx, ctx->h_TypeError,
+                             "argument for %.200s%s given by name ('%s') and position (%d)",
+                             fname_of(f), parens_of(f), keywords[i], i + 1);
+    }
+    for (HPy_ssize_t j = 0; j < nkw; j++) {
+        if (!HPyUnicode_Check(ctx, names[j].name))
+            return raise_fmt(ctx, ctx->h_TypeError, "keywords must be strings");
+        int i = pos;
+        while (i < f->nunits && find_keyword(&names[j], 1, keywords[i]) != 0)
+            i++;
+        if (i == f->nunits)
+            return raise_invalid_keyword(ctx, f, names[j].name);
+        /* Only a kwnames tuple built by hand can repeat a name. */
+        if (find_keyword(names, j, keywords[i]) >= 0)
+            return raise_fmt(ctx, ctx->h_TypeError,
+                             "%.200s%s got multiple values for keyword argument '%s'",
+                             fname_of(f), parens_of(f), keywords[i]);
+    }
+    return raise_fmt(ctx, ctx->h_SystemError, "%s: a keyword argument was left unused", f->api);
+}
+
+/* The main pass, in the order CPython takes it: units in format order, each taking its
+ * positional argument or else its keyword argument; which error wins when several apply
+ * follows from that order. */
+static int parse_units(HPyContext *ctx, const format_info *f, const char *fmt,
+                       const char *keywords[], int pos, const HPy *args, size_t nargs,
+                       const kwname *names, HPy_ssize_t nkw, va_list *vargs)
+{
+    long long given = (long long)nargs;
+    HPy_ssize_t unused_kw = nkw;
+    int skip = 0, i;
+    const char *p = fmt;
+    for (i = 0; i < f->nunits; i++) {
+        if (i == f->max) {
+            if (skip)
+                break;
+            if (given > f->max) {
+                if (f->max == 0)
+                    return raise_fmt(ctx, ctx->h_TypeError, "%.200s%s takes no positional arguments",
+                                     fname_of(f), parens_of(f));
+                return raise_fmt(ctx, ctx->h_TypeError,
+                                 "%.200s%s takes %s %d positional argument%s (%lld given)",
+                                 fname_of(f), parens_of(f), f->has_bar ? "at most" : "exactly",
+                                 f->max, plural(f->max), given);
+            }
+        }
+        char unit = next_unit(&p);
+        if (skip)
+            continue;
+        HPy arg = HPy_NULL;
+        if (i < (int)nargs) {
+            arg = args[i];
+        } else if (unused_kw > 0 && i >= pos) {
+            int j = find_keyword(names, nkw, keywords[i]);
+            if (j >= 0) {
+                arg = args[nargs + (size_t)j];
+                unused_kw--;
+            }
+        }
+        if (!HPy_IsNull(arg)) {
+            if (!convert_at(ctx, f, unit, arg, i, vargs))
+                return 0;
+            continue;
+        }
+        if (i < f->min) {
+            if (i >= pos)
+                return raise_fmt(ctx, ctx->h_TypeError,
+                                 "%.200s%s missing required argument '%s' (pos %d)",
+                                 fname_of(f), parens_of(f), keywords[i], i + 1);
+            /* The message needs the counts of positional parameters, known only at '|',
+             * '$' or the end. */
+            skip = 1;
+            continue;
+        }
+        if (unused_kw == 0)
+            return 1;
+        /* An optional unit with no argument: its output stays as it is. */
+        (void)va_arg(*vargs, void *);
+    }
+    if (skip) {
+        int bound = pos < f->min ? pos : f->min;
+        return raise_fmt(ctx, ctx->h_TypeError,
+                         "%.200s%s takes %s %d positional argument%s (%lld given)",
+                         fname_of(f), parens_of(f), bound < i ? "at least" : "exactly", bound,
+                         plural(bound), given);
+    }
+    return unused_kw == 0 ||
+           reject_unused_keywords(ctx, f, keywords, pos, nargs, names, nkw);
+}
+
+#define SMALL_KWNAMES 8
+
+static int parse_keywords(HPyContext *ctx, const HPy *args, size_t nargs, HPy kwnames,
+                          const char *fmt, const char *keywords[], va_list *vargs)
+{
+    format_info f = {.api = "HPyArg_ParseKeywords"};
+    int pos = 0;
+    if (keywords == NULL)
+        return raise_fmt(ctx, ctx->h_SystemError, "HPyArg_ParseKeywords: keywords is NULL");
+    if (!scan_format(ctx, fmt, 1, &f) || !check_keywords(ctx, &f, keywords, &pos))
+        return 0;
+    HPy_ssize_t nkw = HPy_IsNull(kwnames) ? 0 : HPy_Length(ctx, kwnames);
+    if (nkw < 0)
+        return 0;
+    long long given = (long long)nargs + nkw;
+    if (given > f.nunits)
+        return raise_fmt(ctx, ctx->h_TypeError, "%.200s%s takes at most %d %sargument%s (%lld given)",
+                         fname_of(&f), parens_of(&f), f.nunits, nargs == 0 ? "keyword " : "",
+                         plural(f.nunits), given);
+
+    kwname small[SMALL_KWNAMES];
+    kwname *names = small;
+    if (nkw > SMALL_KWNAMES) {
+        names = (kwname *)malloc(sizeof(kwname) * (size_t)nkw);
+        if (names == NULL) {
+            HPyErr_NoMemory(ctx);
+            return 0;
+        }
+    }
+    HPy_ssize_t fetched = 0;
+    int ok = 1;
+    for (; fetched < nkw && ok; fetched++) {
+        kwname *kw = &names[fetched];
+        kw->name = HPy_GetItem_i(ctx, kwnames, fetched);
+        kw->utf8 = NULL;
+        if (HPy_IsNull(kw->name)) {
+            ok = 0;
+        } else if (HPyUnicode_Check(ctx, kw->name)) {
+            kw->utf8 = HPyUnicode_AsUTF8AndSize(ctx, kw->name, &kw->size);
+            if (kw->utf8 == NULL)
+                HPyErr_Clear(ctx);
+        }
+    }
+    if (ok)
+        ok = parse_units(ctx, &f, fmt, keywords, pos, args, nargs, names, nkw, vargs);
+    for (HPy_ssize_t j = 0; j < fetched; j++)
+        HPy_Close(ctx, names[j].name);
+    if (names != small)
+        free(names);
+    return ok;
+}
+
+int HPyArg_ParseKeywords(HPyContext *ctx, HPyTracker *ht, const HPy *args, size_t nargs,
+                         HPy kwnames, const char *fmt, const char *keywords[], ...)
+{
+    if (!start_tracker(ctx, ht))
+        return 0;
+    va_list vargs;
+    va_start(vargs, keywords);
+    int ok = parse_keywords(ctx, args, nargs, kwnames, fmt, keywords, &vargs);
+    va_end(vargs);
+    return finish_tracker(ctx, ht, ok);
+}

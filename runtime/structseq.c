@@ -1,0 +1,3 @@
+#include "hpy.h"
+
+const char *const HPyStructSequence_UnnamedField = _HPyStructSequence_UNNAMED_TEXT;

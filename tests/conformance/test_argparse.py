@@ -1,0 +1,602 @@
+"""HPyArg_Parse and HPyArg_ParseKeywords: every format unit, the optional, keyword-only
+and positional-only markers, and CPython's error messages word for word. Where the host
+has ctypes.pythonapi, Hypothesis compares random formats and calls against CPython's own
+PyArg_ParseTuple and PyArg_ParseTupleAndKeywords."""
+import math
+import platform
+
+import pytest
+
+# Two generic parsers take the format (and keyword names) at run time, so that one
+# compiled module serves every test; unit k is stored in slots[k] and returned as a
+# tuple, an unset object or string slot as Ellipsis.
+SOURCE = r"""
+#include <string.h>
+
+#define MAX_UNITS 10
+
+typedef union {
+    unsigned char b; short h; unsigned short H; int i; unsigned int I; long l;
+    unsigned long k; long long L; unsigned long long K; HPy_ssize_t n; float f;
+    double d; HPy O; const char *s;
+} slot;
+
+/* The parser reads typed pointers; passing them as void * is fine on every platform
+ * handlepy targets, and lets one call serve any format. */
+#define SLOT_PTRS(s) (void *)&s[0], (void *)&s[1], (void *)&s[2], (void *)&s[3], \
+    (void *)&s[4], (void *)&s[5], (void *)&s[6], (void *)&s[7], (void *)&s[8], (void *)&s[9]
+
+static HPy slot_value(HPyContext *ctx, char unit, const slot *s)
+{
+    switch (unit) {
+    case 'b': case 'B': return HPyLong_FromLong(ctx, s->b);
+    case 'h': return HPyLong_FromLong(ctx, s->h);
+    case 'H': return HPyLong_FromLong(ctx, s->H);
+    case 'i': case 'p': return HPyLong_FromLong(ctx, s->i);
+    case 'I': return HPyLong_FromUnsignedLong(ctx, s->I);
+    case 'l': return HPyLong_FromLong(ctx, s->l);
+    case 'k': return HPyLong_FromUnsignedLong(ctx, s->k);
+    case 'L': return HPyLong_FromLongLong(ctx, s->L);
+    case 'K': return HPyLong_FromUnsignedLongLong(ctx, s->K);
+    case 'n': return HPyLong_FromSsize_t(ctx, s->n);
+    case 'f': return HPyFloat_FromDouble(ctx, s->f);
+    case 'd': return HPyFloat_FromDouble(ctx, s->d);
+    case 'O': return HPy_Dup(ctx, HPy_IsNull(s->O) ? ctx->h_Ellipsis : s->O);
+    case 's': return s->s ? HPyUnicode_FromString(ctx, s->s) : HPy_Dup(ctx, ctx->h_Ellipsis);
+    }
+    return HPyErr_SetString(ctx, ctx->h_SystemError, "unknown unit in test");
+}
+
+static HPy slot_values(HPyContext *ctx, const char *fmt, const slot *slots)
+{
+    HPy items[MAX_UNITS];
+    HPy_ssize_t n = 0;
+    for (const char *p = fmt; *p && *p != ':' && *p != ';'; p++) {
+        if (*p == '|' || *p == '$')
+            continue;
+        items[n] = slot_value(ctx, *p, &slots[n]);
+        if (HPy_IsNull(items[n]))
+            return HPy_NULL;
+        n++;
+    }
+    HPy result = HPyTuple_FromArray(ctx, items, n);
+    for (HPy_ssize_t i = 0; i < n; i++)
+        HPy_Close(ctx, items[i]);
+    return result;
+}
+
+/* parse(fmt, *args): HPyArg_Parse with a tracker. */
+HPyDef_METH(parse, "parse", HPyFunc_VARARGS)
+static HPy parse_impl(HPyContext *ctx, HPy self, const HPy *args, size_t nargs)
+{
+    slot slots[MAX_UNITS];
+    memset(slots, 0, sizeof slots);
+    const char *fmt = HPyUnicode_AsUTF8AndSize(ctx, args[0], NULL);
+    HPyTracker ht;
+    if (fmt == NULL || !HPyArg_Parse(ctx, &ht, args + 1, nargs - 1, fmt, SLOT_PTRS(slots)))
+        return HPy_NULL;
+    HPy result = slot_values(ctx, fmt, slots);
+    HPyTracker_Close(ctx, ht);
+    return result;
+}
+
+/* parse_kw(fmt, keywords, *args, **kwargs): HPyArg_ParseKeywords with a tracker. */
+HPyDef_METH(parse_kw, "parse_kw", HPyFunc_KEYWORDS)
+static HPy parse_kw_impl(HPyContext *ctx, HPy self, const HPy *args, size_t nargs,
+                         HPy kwnames)
+{
+    slot slots[MAX_UNITS];
+    memset(slots, 0, sizeof slots);
+    const char *keywords[MAX_UNITS + 1];
+    HPy names[MAX_UNITS];
+    HPy_ssize_t nnames = HPy_Length(ctx, args[1]);
+    for (HPy_ssize_t i = 0; i < nnames; i++) {
+        names[i] = HPy_GetItem_i(ctx, args[1], i);
+        keywords[i] = HPyUnicode_AsUTF8AndSize(ctx, names[i], NULL);
+    }
+    keywords[nnames] = NULL;
+    HPy result = HPy_NULL;
+    const char *fmt = HPyUnicode_AsUTF8AndSize(ctx, args[0], NULL);
+    HPyTracker ht;
+    if (HPyArg_ParseKeywords(ctx, &ht, args + 2, nargs - 2, kwnames, fmt, keywords,
+                             SLOT_PTRS(slots))) {
+        result = slot_values(ctx, fmt, slots);
+        HPyTracker_Close(ctx, ht);
+    }
+    for (HPy_ssize_t i = 0; i < nnames; i++)
+        HPy_Close(ctx, names[i]);
+    return result;
+}
+
+/* The tracker is optional; after a failure it is closed and null. */
+HPyDef_METH(tracker_states, "tracker_states", HPyFunc_VARARGS)
+static HPy tracker_states_impl(HPyContext *ctx, HPy self, const HPy *args, size_t nargs)
+{
+    long a = 0, b = 0;
+    HPy obj = HPy_NULL;
+    int no_tracker = HPyArg_Parse(ctx, NULL, args, nargs, "l|O", &a, &obj);
+    HPyErr_Clear(ctx);
+    static const char *kw[] = {"a", "b", NULL};
+    int no_tracker_kw = HPyArg_ParseKeywords(ctx, NULL, args, nargs, HPy_NULL, "l|O", kw,
+                                             &b, &obj);
+    HPyErr_Clear(ctx);
+    HPyTracker ht = {-1};
+    int ok = HPyArg_Parse(ctx, &ht, args, nargs, "l|O", &a, &obj);
+    HPyErr_Clear(ctx);
+    int null_after = HPy_IsNull(ht);
+    if (ok)
+        HPyTracker_Close(ctx, ht);
+    return HPyTuple_Pack(ctx, 4, no_tracker ? ctx->h_True : ctx->h_False,
+                         no_tracker_kw ? ctx->h_True : ctx->h_False,
+                         ok ? ctx->h_True : ctx->h_False,
+                         null_after ? ctx->h_True : ctx->h_False);
+}
+
+/* A typical method: scale(x, y=0, *, factor=1.0) -> (x + y) * factor. */
+HPyDef_METH(scale, "scale", HPyFunc_KEYWORDS)
+static HPy scale_impl(HPyContext *ctx, HPy self, const HPy *args, size_t nargs, HPy kwnames)
+{
+    static const char *kw[] = {"x", "y", "factor", NULL};
+    long x, y = 0;
+    double factor = 1.0;
+    if (!HPyArg_ParseKeywords(ctx, NULL, args, nargs, kwnames, "l|l$d:scale", kw, &x, &y,
+                              &factor))
+        return HPy_NULL;
+    return HPyFloat_FromDouble(ctx, (double)(x + y) * factor);
+}
+
+/* More keyword arguments than fit the parser's small buffer. */
+HPyDef_METH(many, "many", HPyFunc_KEYWORDS)
+static HPy many_impl(HPyContext *ctx, HPy self, const HPy *args, size_t nargs, HPy kwnames)
+{
+    static const char *kw[] = {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", NULL};
+    long v[12] = {0};
+    if (!HPyArg_ParseKeywords(ctx, NULL, args, nargs, kwnames, "|llllllllllll:many", kw,
+                              &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8],
+                              &v[9], &v[10], &v[11]))
+        return HPy_NULL;
+    long total = 0;
+    for (int i = 0; i < 12; i++)
+        total = total * 2 + v[i];
+    return HPyLong_FromLong(ctx, total);
+}
+
+/* call(callable, args, kwnames): a vectorcall with a kwnames tuple of our choosing;
+ * the keyword values follow args. */
+HPyDef_METH(call, "call", HPyFunc_VARARGS)
+static HPy call_impl(HPyContext *ctx, HPy self, const HPy *args, size_t nargs)
+{
+    HPy items[MAX_UNITS];
+    HPy_ssize_t n = HPy_Length(ctx, args[1]);
+    for (HPy_ssize_t i = 0; i < n; i++)
+        items[i] = HPy_GetItem_i(ctx, args[1], i);
+    HPy_ssize_t nkw = HPy_Length(ctx, args[2]);
+    HPy result = HPy_Call(ctx, args[0], items, (size_t)(n - nkw), args[2]);
+    for (HPy_ssize_t i = 0; i < n; i++)
+        HPy_Close(ctx, items[i]);
+    return result;
+}
+
+@EXPORT(call)
+@EXPORT(parse)
+@EXPORT(parse_kw)
+@EXPORT(tracker_states)
+@EXPORT(scale)
+@EXPORT(many)
+@INIT
+"""
+
+IS_PYPY = platform.python_implementation() == "PyPy"
+
+
+@pytest.fixture
+def mod(hpy):
+    return hpy.make_module(SOURCE)
+
+
+def outcome(func, *args, **kwargs):
+    try:
+        return func(*args, **kwargs)
+    except Exception as e:  # the exception is the result under test
+        return type(e).__name__, str(e)
+
+
+# ---- every unit -------------------------------------------------------------------
+
+@pytest.mark.parametrize("unit, value, expected", [
+    ("b", 0, 0), ("b", 255, 255),
+    ("B", 256 + 7, 7), ("B", -1, 255), ("B", 2**70 + 3, 3),
+    ("h", -2**15, -2**15), ("h", 2**15 - 1, 2**15 - 1),
+    ("H", -1, 2**16 - 1), ("H", 2**40 + 7, 7),
+    ("i", -2**31, -2**31), ("i", 2**31 - 1, 2**31 - 1), ("i", True, 1),
+    ("I", -1, 2**32 - 1), ("I", -2**70 - 5, 2**32 - 5),
+    ("l", -2**63, -2**63), ("l", 2**63 - 1, 2**63 - 1),
+    ("k", -1, 2**64 - 1), ("k", 2**64 + 9, 9),
+    ("L", -2**63, -2**63), ("L", 2**63 - 1, 2**63 - 1),
+    ("K", -2**70 - 5, 2**64 - 5),
+    ("n", -2**63, -2**63), ("n", 2**63 - 1, 2**63 - 1),
+    ("f", 1.5, 1.5), ("f", 1e300, math.inf), ("f", 3, 3.0),
+    ("d", 0.1, 0.1), ("d", 2**53, 2.0**53), ("d", -math.inf, -math.inf),
+    ("p", [], 0), ("p", [0], 1), ("p", None, 0), ("p", "x", 1),
+    ("s", "héllo", "héllo"), ("s", "", ""),
+])
+def test_unit_values(mod, unit, value, expected):
+    assert mod.parse(unit, value) == (expected,)
+    assert mod.parse_kw(unit, ("a",), a=value) == (expected,)
+
+
+def test_object_unit_is_the_argument(mod):
+    obj = object()
+    assert mod.parse("O", obj)[0] is obj
+    assert mod.parse_kw("O", ("a",), a=obj)[0] is obj
+
+
+class Index:
+    def __index__(self):
+        return 7
+
+
+class Real:
+    def __float__(self):
+        return 2.5
+
+
+@pytest.mark.parametrize("unit", "bBhHiIlLn")
+def test_integer_units_take_index(mod, unit):
+    assert mod.parse(unit, Index()) == (7,)
+
+
+@pytest.mark.parametrize("unit", "kK")
+def test_unsigned_long_units_take_int_only(mod, unit):
+    with pytest.raises(TypeError, match=r"^argument 1 must be int, not Index$"):
+        mod.parse(unit, Index())
+
+
+def test_float_units_take_float_index_and_int(mod):
+    assert mod.parse("dd", Real(), Index()) == (2.5, 7.0)
+    assert mod.parse("ff", Real(), Index()) == (2.5, 7.0)
+
+
+@pytest.mark.parametrize("fmt, args, error", [
+    ("b:f", (-1,), ("OverflowError", "unsigned byte integer is less than minimum")),
+    ("b:f", (256,), ("OverflowError", "unsigned byte integer is greater than maximum")),
+    ("h:f", (2**15,), ("OverflowError", "signed short integer is greater than maximum")),
+    ("h:f", (-2**15 - 1,), ("OverflowError", "signed short integer is less than minimum")),
+    ("i:f", (2**31,), ("OverflowError", "signed integer is greater than maximum")),
+    ("i:f", (-2**31 - 1,), ("OverflowError", "signed integer is less than minimum")),
+    ("i:f", (2**100,), ("OverflowError", "Python int too large to convert to C long")),
+    ("b:f", (2**64,), ("OverflowError", "Python int too large to convert to C long")),
+    ("l:f", (2**63,), ("OverflowError", "Python int too large to convert to C long")),
+    ("l:f", (-2**63 - 1,), ("OverflowError", "Python int too large to convert to C long")),
+    ("L:f", (2**63,), ("OverflowError", "int too big to convert")),
+    ("L:f", (-2**63 - 1,), ("OverflowError", "int too big to convert")),
+    ("n:f", (2**63,), ("OverflowError", "Python int too large to convert to C ssize_t")),
+    ("d:f", (10**400,), ("OverflowError", "int too large to convert to float")),
+    ("f:f", (2**1024,), ("OverflowError", "int too large to convert to float")),
+    ("i:f", ("x",), ("TypeError", "'str' object cannot be interpreted as an integer")),
+    ("n", (1.5,), ("TypeError", "'float' object cannot be interpreted as an integer")),
+    ("B", (None,), ("TypeError", "'NoneType' object cannot be interpreted as an integer")),
+    ("ik:f", (1, 1.0), ("TypeError", "f() argument 2 must be int, not float")),
+    ("K", ("x",), ("TypeError", "argument 1 must be int, not str")),
+    ("k", (None,), ("TypeError", "argument 1 must be int, not None")),
+    ("d:f", ("x",), ("TypeError", "must be real number, not str")),
+    ("f", (None,), ("TypeError", "must be real number, not NoneType")),
+    ("s:f", (1,), ("TypeError", "f() argument 1 must be str, not int")),
+    ("s:f", (b"x",), ("TypeError", "f() argument 1 must be str, not bytes")),
+    ("s:f", (None,), ("TypeError", "f() argument 1 must be str, not None")),
+    ("s:f", ("a\0b",), ("ValueError", "embedded null character")),
+    ("k;boom", (1.0,), ("TypeError", "boom")),
+    ("i;boom", ("x",), ("TypeError", "'str' object cannot be interpreted as an integer")),
+])
+def test_conversion_errors(mod, fmt, args, error):
+    assert outcome(mod.parse, fmt, *args) == error
+    kw = tuple("abcdefgh"[:len(args)])
+    assert outcome(mod.parse_kw, fmt, kw, *args) == error
+
+
+def test_type_names_follow_tp_name(mod):
+    class Local:
+        pass
+    import collections
+    assert outcome(mod.parse, "s", Local()) == (
+        "TypeError", "argument 1 must be str, not Local")
+    # A static type outside builtins is named with its module on CPython; PyPy's
+    # OrderedDict is a Python class, named without it.
+    expected = "OrderedDict" if IS_PYPY else "collections.OrderedDict"
+    assert outcome(mod.parse, "s", collections.OrderedDict()) == (
+        "TypeError", f"argument 1 must be str, not {expected}")
+
+
+def test_string_with_surrogate_fails_to_encode(mod):
+    with pytest.raises(UnicodeEncodeError):
+        mod.parse("s", "\ud800")
+
+
+def test_truth_errors_propagate(mod):
+    class Bad:
+        def __bool__(self):
+            raise ZeroDivisionError("no truth")
+    with pytest.raises(ZeroDivisionError, match="no truth"):
+        mod.parse("p", Bad())
+
+
+def test_index_errors_propagate(mod):
+    class Bad:
+        def __index__(self):
+            raise KeyError("no index")
+    with pytest.raises(KeyError, match="no index"):
+        mod.parse("i", Bad())
+
+
+# ---- argument counts: HPyArg_Parse, as PyArg_ParseTuple --------------------------
+
+@pytest.mark.parametrize("fmt, args, message", [
+    ("ii", (1,), "function takes exactly 2 arguments (1 given)"),
+    ("ii:f", (1,), "f() takes exactly 2 arguments (1 given)"),
+    ("ii:f", (1, 2, 3), "f() takes exactly 2 arguments (3 given)"),
+    ("i|i:f", (), "f() takes at least 1 argument (0 given)"),
+    ("i|i:f", (1, 2, 3), "f() takes at most 2 arguments (3 given)"),
+    ("i:f", (1, 2), "f() takes exactly 1 argument (2 given)"),
+    (":f", (1,), "f() takes exactly 0 arguments (1 given)"),
+    ("", (1,), "function takes exactly 0 arguments (1 given)"),
+    ("ii;boom", (1,), "boom"),
+    ("i:" + "x" * 300, (1, 2), "x" * 150 + "() takes exactly 1 argument (2 given)"),
+])
+def test_positional_counts(mod, fmt, args, message):
+    assert outcome(mod.parse, fmt, *args) == ("TypeError", message)
+
+
+def test_positional_optional_left_untouched(mod):
+    assert mod.parse("i|iO", 5) == (5, 0, ...)
+    assert mod.parse("|s") == (...,)
+
+
+# ---- HPyArg_ParseKeywords, as PyArg_ParseTupleAndKeywords ------------------------
+
+@pytest.mark.parametrize("fmt, keywords, args, kwargs, message", [
+    ("ii", "ab", (1, 2, 3), {}, "function takes at most 2 arguments (3 given)"),
+    ("i|i:f", "ab", (1, 2, 3), {}, "f() takes at most 2 arguments (3 given)"),
+    ("ii:f", "ab", (1, 2), {"a": 1}, "f() takes at most 2 arguments (3 given)"),
+    (":f", "", (), {"a": 1}, "f() takes at most 0 keyword arguments (1 given)"),
+    ("i:f", "a", (), {"a": 1, "b": 2}, "f() takes at most 1 keyword argument (2 given)"),
+    ("i|i:f", "ab", (), {}, "f() missing required argument 'a' (pos 1)"),
+    ("i|i", "ab", (), {}, "function missing required argument 'a' (pos 1)"),
+    ("ii:f", "ab", (1,), {"c": 1}, "f() missing required argument 'b' (pos 2)"),
+    ("ii:f", "ab", (), {"b": 1}, "f() missing required argument 'a' (pos 1)"),
+    ("ii$i", "abc", (1, 2), {}, "function missing required argument 'c' (pos 3)"),
+    ("ii;boom", "ab", (1,), {}, "function missing required argument 'b' (pos 2)"),
+    ("i|$i:f", "ab", (1, 2), {}, "f() takes at most 1 positional argument (2 given)"),
+    ("ii|$i:f", "abc", (1, 2, 3), {}, "f() takes at most 2 positional arguments (3 given)"),
+    ("ii$i:f", "abc", (1, 2, 3), {}, "f() takes exactly 2 positional arguments (3 given)"),
+    ("|$i:f", "a", (1,), {}, "f() takes no positional arguments"),
+    ("|ii:f", "ab", (1,), {"a": 2}, "argument for f() given by name ('a') and position (1)"),
+    ("|ii", "ab", (1,), {"a": 2}, "argument for function given by name ('a') and position (1)"),
+    ("|ii:f", "ab", (), {"c": 2}, "'c' is an invalid keyword argument for f()"),
+    ("|ii", "ab", (), {"c": 2}, "'c' is an invalid keyword argument for this function"),
+    ("|i:f", "a", (), {"é": 2}, "'é' is an invalid keyword argument for f()"),
+    ("|i:f", "a", (), {"\ud800": 2}, "'\ud800' is an invalid keyword argument for f()"),
+])
+def test_keyword_errors(mod, fmt, keywords, args, kwargs, message):
+    assert outcome(mod.parse_kw, fmt, tuple(keywords), *args, **kwargs) == (
+        "TypeError", message)
+
+
+@pytest.mark.parametrize("fmt, keywords, args, kwargs, message", [
+    ("ii:f", ("", ""), (1,), {"b": 2}, "f() takes exactly 2 positional arguments (1 given)"),
+    ("ii:f", ("", "b"), (), {"a": 1}, "f() takes at least 1 positional argument (0 given)"),
+    ("ii|ii:f", ("", "", "c", "d"), (1,), {},
+     "f() takes at least 2 positional arguments (1 given)"),
+    ("ii|i$i:f", ("", "b", "c", "d"), (), {"b": 2},
+     "f() takes at least 1 positional argument (0 given)"),
+    ("ii|i$i:f", ("", "", "", "d"), (1, 2, 3, 4), {},
+     "f() takes at most 3 positional arguments (4 given)"),
+    ("|i:f", ("",), (), {"": 1}, "'' is an invalid keyword argument for f()"),
+])
+def test_positional_only_errors(mod, fmt, keywords, args, kwargs, message):
+    assert outcome(mod.parse_kw, fmt, keywords, *args, **kwargs) == ("TypeError", message)
+
+
+def test_repeated_keyword_names(mod):
+    # Only a kwnames tuple built by hand can repeat a name; the interpreter never does.
+    # PyPy's vectorcall passes keywords through a dict on the way, so the last one wins
+    # before the parser sees them.
+    expected = (2, 0) if IS_PYPY else (
+        "TypeError", "f() got multiple values for keyword argument 'a'")
+    assert outcome(mod.call, mod.parse_kw, ("|ii:f", ("a", "b"), 1, 2), ("a", "a")) == expected
+
+
+def test_keywords_fill_in_format_order(mod):
+    assert mod.parse_kw("iO|dsp", tuple("abcde"), 1, e=[1], c=2, b="x") == (1, "x", 2.0, ..., 1)
+    assert mod.parse_kw("i|i$ii", ("", "b", "c", "d"), 1, d=4) == (1, 0, 0, 4)
+    assert mod.parse_kw("i|ii", ("", "", "c"), 1) == (1, 0, 0)
+
+
+def test_conversion_error_position_counts_keywords(mod):
+    assert outcome(mod.parse_kw, "|ik:f", ("a", "b"), b=1.0) == (
+        "TypeError", "f() argument 2 must be int, not float")
+
+
+def test_typical_method(mod):
+    assert mod.scale(2) == 2.0
+    assert mod.scale(2, 3, factor=0.5) == 2.5
+    assert mod.scale(y=1, x=2) == 3.0
+    with pytest.raises(TypeError, match=r"^scale\(\) takes at most 2 positional arguments "
+                                        r"\(3 given\)$"):
+        mod.scale(1, 2, 3)
+    with pytest.raises(TypeError, match=r"^scale\(\) missing required argument 'x' \(pos 1\)$"):
+        mod.scale(factor=2.0)
+
+
+def test_many_keywords(mod):
+    assert mod.many(l=1, a=1) == 2**11 + 1
+    assert mod.many(**{k: 1 for k in "abcdefghijkl"}) == 2**12 - 1
+    with pytest.raises(TypeError, match=r"^'m' is an invalid keyword argument for many\(\)$"):
+        mod.many(a=1, b=1, c=1, d=1, e=1, f=1, g=1, h=1, i=1, m=1)
+
+
+def test_tracker_is_optional_and_closed_on_failure(mod):
+    assert mod.tracker_states(1) == (True, True, True, False)
+    assert mod.tracker_states("x") == (False, False, False, True)
+
+
+@pytest.mark.parametrize("fmt", ["z", "i$i", "||i", "i|$|i", "y#", "i!"])
+def test_bad_formats_raise_system_error(mod, fmt):
+    with pytest.raises(SystemError, match="HPyArg_Parse: "):
+        mod.parse(fmt, 1, 2)
+
+
+@pytest.mark.parametrize("fmt, keywords, message", [
+    ("z", ("a",), "HPyArg_ParseKeywords: 'z'"),
+    ("$$i", ("a",), "HPyArg_ParseKeywords: '\\$'"),
+    ("ii", ("a",), "HPyArg_ParseKeywords: 1 keywords for 2 format units"),
+    ("i", ("a", "b"), "HPyArg_ParseKeywords: 2 keywords for 1 format units"),
+    ("ii", ("a", ""), "Empty keyword parameter name"),
+    ("i$i", ("", ""), r"Empty parameter name after \$"),
+])
+def test_bad_keyword_formats_raise_system_error(mod, fmt, keywords, message):
+    with pytest.raises(SystemError, match=message):
+        mod.parse_kw(fmt, keywords)
+
+
+# ---- against CPython's own parser ----------------------------------------------
+
+try:
+    import ctypes
+    _pythonapi = ctypes.pythonapi
+except (ImportError, AttributeError):
+    _pythonapi = None
+
+try:
+    from hypothesis import HealthCheck, given, settings, strategies as st
+except ImportError:
+    given = None
+
+needs_reference = pytest.mark.skipif(
+    _pythonapi is None or given is None,
+    reason="needs ctypes.pythonapi (CPython) and Hypothesis for the reference comparison")
+
+UNITS = "bBhHiIlkLKnfdOps"
+
+
+def _ctypes_slots(units):
+    c = ctypes
+    kinds = {"b": c.c_ubyte, "B": c.c_ubyte, "h": c.c_short, "H": c.c_ushort, "i": c.c_int,
+             "I": c.c_uint, "l": c.c_long, "k": c.c_ulong, "L": c.c_longlong,
+             "K": c.c_ulonglong, "n": c.c_ssize_t, "f": c.c_float, "d": c.c_double,
+             "O": c.py_object, "p": c.c_int, "s": c.c_char_p}
+    return [kinds[u]() for u in units]
+
+
+def _slot_value(unit, slot):
+    if unit == "O":
+        try:
+            return slot.value
+        except ValueError:  # a NULL object: the argument was not given
+            return ...
+    if unit == "s":
+        return ... if slot.value is None else slot.value.decode()
+    return slot.value
+
+
+def comparable(values):
+    """Objects by identity, floats by repr (NaN equals itself)."""
+    return tuple(repr(v) if isinstance(v, float) else
+                 v if isinstance(v, (int, str, type(...))) else ("id", id(v)) for v in values)
+
+
+def reference(fmt, keywords, args, kwargs):
+    """CPython's PyArg_ParseTuple (keywords None) or PyArg_ParseTupleAndKeywords."""
+    units = [u for u in fmt.split(":")[0].split(";")[0] if u in UNITS]
+    slots = _ctypes_slots(units)
+    ptrs = [ctypes.byref(s) for s in slots]
+    try:
+        if keywords is None:
+            func = _pythonapi.PyArg_ParseTuple
+            func(ctypes.py_object(tuple(args)), fmt.encode(), *ptrs)
+        else:
+            func = _pythonapi.PyArg_ParseTupleAndKeywords
+            names = (ctypes.c_char_p * (len(keywords) + 1))(
+                *[k.encode() for k in keywords], None)
+            func(ctypes.py_object(tuple(args)), ctypes.py_object(dict(kwargs)), fmt.encode(),
+                 names, *ptrs)
+    except Exception as e:  # the exception is the result under test
+        return "raised", type(e).__name__, str(e)
+    return "returned", comparable(_slot_value(u, s) for u, s in zip(units, slots))
+
+
+def handlepy_result(func, *args, **kwargs):
+    """What ``func`` did, in the form ``reference`` gives."""
+    try:
+        values = func(*args, **kwargs)
+    except Exception as e:  # the exception is the result under test
+        return "raised", type(e).__name__, str(e)
+    return "returned", comparable(values)
+
+
+if given is not None:
+    EDGES = [0, 1, -1, 127, 128, 255, 256, 2**15 - 1, 2**15, -2**15, -2**15 - 1, 2**16,
+             2**31 - 1, 2**31, -2**31, -2**31 - 1, 2**32, 2**63 - 1, 2**63, -2**63,
+             -2**63 - 1, 2**64, 2**64 + 1, 10**30, -10**30]
+    values = st.one_of(
+        st.sampled_from(EDGES), st.integers(), st.sampled_from(EDGES), st.integers(-3, 300),
+        st.booleans(), st.none(),
+        st.floats(allow_nan=True), st.text(max_size=5), st.sampled_from(["a\0b", "\ud800"]),
+        st.binary(max_size=3), st.lists(st.integers(), max_size=2), st.just(Index()),
+        st.just(Real()))
+
+    @st.composite
+    def positional_calls(draw):
+        units = draw(st.text(alphabet=UNITS, max_size=5))
+        bar = draw(st.none() | st.integers(0, len(units)))
+        fmt = units if bar is None else units[:bar] + "|" + units[bar:]
+        fmt += draw(st.sampled_from(["", ":f", ";custom message"]))
+        args = draw(st.lists(values, max_size=len(units) + draw(st.sampled_from([0, 0, 0, 1]))))
+        return fmt, args
+
+    @st.composite
+    def keyword_calls(draw):
+        units = draw(st.text(alphabet=UNITS, max_size=5))
+        n = len(units)
+        pos = draw(st.integers(0, n))
+        bar = draw(st.none() | st.integers(0, n))
+        dollar = draw(st.none() | st.integers(max(pos, bar or 0), n))
+        marks = {}
+        if bar is not None:
+            marks[bar] = "|"
+        if dollar is not None:
+            marks[dollar] = marks.get(dollar, "") + "$"
+        fmt = "".join(marks.get(i, "") + u for i, u in enumerate(units)) + marks.get(n, "")
+        fmt += draw(st.sampled_from(["", ":f", ";custom message"]))
+        keywords = [""] * pos + ["a", "b", "c", "d", "e"][pos:n]
+        args = draw(st.lists(values, max_size=n + draw(st.sampled_from([0, 0, 0, 1]))))
+        valid = [k for k in keywords if k]
+        names = st.sampled_from(valid) if valid and draw(st.booleans()) else \
+            st.sampled_from(valid + ["zz", "é"])
+        kwargs = draw(st.dictionaries(names, values, max_size=3))
+        return fmt, keywords, args, kwargs
+
+    slow_fixture = settings(deadline=None, max_examples=300,
+                            suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+    @needs_reference
+    @slow_fixture
+    @given(positional_calls())
+    def test_parse_matches_cpython(mod, call):
+        fmt, args = call
+        assert handlepy_result(mod.parse, fmt, *args) == reference(fmt, None, args, {})
+
+    @needs_reference
+    @slow_fixture
+    @given(keyword_calls())
+    def test_parse_keywords_matches_cpython(mod, call):
+        fmt, keywords, args, kwargs = call
+        assert handlepy_result(mod.parse_kw, fmt, tuple(keywords), *args, **kwargs) == \
+            reference(fmt, keywords, args, kwargs)
+else:
+    @needs_reference
+    def test_parse_matches_cpython():
+        pass
+
+    @needs_reference
+    def test_parse_keywords_matches_cpython():
+        pass
