@@ -127,6 +127,12 @@ def stress(mod, seconds):
     return sum(calls)
 
 
+THREADS_LEAK_IN_CPYTHON = pytest.mark.refleaks_skip(
+    "starting and joining threads leaves references behind in CPython 3.11 itself (pure "
+    "Python threads do too); the test bounds what its own calls leave")
+
+
+@THREADS_LEAK_IN_CPYTHON
 def test_threads_leaving_python(hpy):
     mod = hpy.make_module(SOURCE)
     stress(mod, 0.2)
@@ -139,6 +145,7 @@ def test_threads_leaving_python(hpy):
     assert grown < BLOCKS_TOLERANCE, f"{grown} memory blocks more after {calls} calls"
 
 
+@THREADS_LEAK_IN_CPYTHON
 @pytest.mark.skipif(not hasattr(sys, "gettotalrefcount"),
                     reason="the total reference count exists only in debug builds of CPython")
 def test_threads_keep_the_reference_count(hpy):
