@@ -44,6 +44,44 @@ bench: venv
 	$(VENV)/bin/python -m pip install -q $(BENCH_PACKAGES)
 	$(VENV)/bin/python bench/run.py
 
+# Quality checks beyond make test: reference leaks on a debug CPython, sanitizers, fuzzing.
+QUALITY_TESTS := tests/conformance tests/samples tests/test_thread_stress.py \
+	tests/test_refleaks.py tests/test_fuzz_regressions.py
+REFLEAKS ?= 3:3
+SANITIZE := address,undefined
+FUZZ_SECONDS ?= 60
+
+.PHONY: test-refleaks test-asan fuzz
+
+# Each test is called REFLEAKS (warm-up:measured) times; see handlepy/refleaks.py.
+test-refleaks:
+	scripts/ensure-apt python3.11-dbg python3.11-venv libffi-dev pkg-config
+	PYTHONWARNINGS=ignore::ResourceWarning scripts/make-venv python3.11-dbg .venv-dbg pytest pytest-xdist hypothesis
+	.venv-dbg/bin/pytest $(QUALITY_TESTS) -n 2 -p no:cacheprovider --refleaks --refleaks-runs=$(REFLEAKS)
+
+# The loader, the test modules and the samples with ASan and UBSan, in the host CPython
+# (not sanitized itself: libasan is preloaded). Objects come from malloc, so that ASan sees
+# overflows of Python objects too; leak detection is off, since the interpreter keeps
+# memory to its exit on purpose (reference leaks are make test-refleaks' job). Impossible
+# sizes must give NULL, not a report: tests check the MemoryError. The array sample's
+# tracemalloc bound does not hold with malloc under ASan (a fixed 50 KB more, not a leak).
+test-asan:
+	scripts/ensure-apt libffi-dev pkg-config
+	scripts/make-venv $(PYTHON) .venv-asan pytest pytest-xdist hypothesis
+	.venv-asan/bin/python -m pip install -q . -Csetup-args=-Dwerror=true \
+		-Csetup-args=-Db_sanitize=$(SANITIZE) -Cbuild-dir=build/meson-asan
+	HANDLEPY_SANITIZE=$(SANITIZE) HANDLEPY_CONFORMANCE_CACHE=$(CURDIR)/build/conformance-cache-asan \
+	LD_PRELOAD=$$(cc -print-file-name=libasan.so) PYTHONMALLOC=malloc \
+	ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		.venv-asan/bin/pytest tests --ignore=tests/building -n 2 -p no:cacheprovider \
+		--deselect tests/samples/test_array.py::test_no_reference_leaks
+
+# libFuzzer needs clang; the targets embed Debian's python3.11 (a shared libpython).
+fuzz:
+	scripts/ensure-apt clang libclang-rt-14-dev python3.11-dev python3.11-venv libffi-dev pkg-config
+	scripts/make-venv /usr/bin/python3.11 .venv-fuzz
+	.venv-fuzz/bin/python fuzz/run.py --seconds $(FUZZ_SECONDS)
+
 clean:
 	rm -rf build $(VENV) $(PYPY_VENV)
 

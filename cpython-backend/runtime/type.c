@@ -213,7 +213,17 @@ void handlepy_dealloc(PyObject *self, HPyCFunction destroy)
     release_fields(self);
     if (destroy != NULL)
         ((HPyFunc_DESTROYFUNC_impl)destroy)(struct_of(self));
+#ifdef PYPY_VERSION
     type->tp_free(self);
+#else
+    /* The builtin's own dealloc releases what the builtin owns (list items, dict entries,
+     * a str's UTF-8 copy, a type's slots) and frees the object, as in CPython's
+     * subtype_dealloc; the GC ones untrack the object themselves, so it must be tracked. */
+    PyTypeObject *builtin = static_base(type);
+    if (PyType_IS_GC(builtin))
+        PyObject_GC_Track(self);
+    builtin->tp_dealloc(self);
+#endif
     Py_DECREF(type);
 }
 

@@ -20,6 +20,11 @@ from .._finder import load as load_universal
 
 CFLAGS = ["-std=c11", "-O2", "-g", "-fPIC", "-fvisibility=hidden",
           "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter"]
+# HANDLEPY_SANITIZE=address,undefined (make test-asan) builds every test module with those
+# sanitizers; the flags are part of the cache key, so sanitized binaries are cached apart.
+if os.environ.get("HANDLEPY_SANITIZE"):
+    CFLAGS += [f"-fsanitize={os.environ['HANDLEPY_SANITIZE']}", "-fno-sanitize-recover=all",
+               "-fno-omit-frame-pointer"]
 EXPORT_RE = re.compile(r"^[ \t]*@EXPORT\((\w+)\)[ \t]*$", re.M)
 EXPORT_TYPE_RE = re.compile(r"^[ \t]*@EXPORT_TYPE\(\"(\w+)\", *(\w+)\)[ \t]*$", re.M)
 INIT_RE = re.compile(r"^[ \t]*@INIT(?:\((\w+)\))?[ \t]*$", re.M)

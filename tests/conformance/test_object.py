@@ -366,6 +366,8 @@ def test_richcompare(mod):
             mod.richcomparebool(1, 2, op)
 
 
+@pytest.mark.refleaks_skip("CPython 3.11's slot_tp_hash leaks what a __hash__ returns "
+                           "when it is not an int")
 def test_hash(mod):
     for obj in ["text", 12345, (1, "a"), None, 2 ** 100, -1, frozenset({1})]:
         assert mod.hash_(obj) == hash(obj)

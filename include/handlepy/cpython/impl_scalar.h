@@ -167,6 +167,23 @@ HPyAPI_FUNC PyObject *_hpy_cpy_unicode_substring(PyObject *s, Py_ssize_t start, 
     return PyUnicode_Substring(s, start, end);
 }
 
+/* A negative size: cpyext answers with a garbled error or an empty string, and CPython's
+ * debug build fails an assertion in PyUnicode_DecodeLatin1 where its release build raises
+ * this SystemError. */
+HPyAPI_FUNC int _hpy_cpy_refuse_negative_size(Py_ssize_t size)
+{
+    if (size >= 0)
+        return 0;
+    PyErr_SetString(PyExc_SystemError, "Negative size passed to PyUnicode_New");
+    return -1;
+}
+
+HPyAPI_FUNC PyObject *_hpy_cpy_unicode_decode_latin1(const char *s, Py_ssize_t size,
+                                                    const char *errors)
+{
+    return _hpy_cpy_refuse_negative_size(size) ? NULL : PyUnicode_DecodeLatin1(s, size, errors);
+}
+
 #ifdef PYPY_VERSION
 
 HPyAPI_FUNC long _hpy_cpy_long_as_long(PyObject *h)
@@ -334,25 +351,10 @@ HPyAPI_FUNC Py_ssize_t _hpy_cpy_bytes_size(PyObject *h)
     return PyBytes_Size(h);
 }
 
-/* cpyext answers a negative size with a garbled error, or with an empty string. */
-HPyAPI_FUNC int _hpy_cpy_refuse_negative_size(Py_ssize_t size)
-{
-    if (size >= 0)
-        return 0;
-    PyErr_SetString(PyExc_SystemError, "Negative size passed to PyUnicode_New");
-    return -1;
-}
-
 HPyAPI_FUNC PyObject *_hpy_cpy_unicode_decode_ascii(const char *s, Py_ssize_t size,
                                                    const char *errors)
 {
     return _hpy_cpy_refuse_negative_size(size) ? NULL : PyUnicode_DecodeASCII(s, size, errors);
-}
-
-HPyAPI_FUNC PyObject *_hpy_cpy_unicode_decode_latin1(const char *s, Py_ssize_t size,
-                                                    const char *errors)
-{
-    return _hpy_cpy_refuse_negative_size(size) ? NULL : PyUnicode_DecodeLatin1(s, size, errors);
 }
 
 HPyAPI_FUNC PyObject *_hpy_cpy_unicode_decode_utf8(const char *s, Py_ssize_t size,
@@ -383,7 +385,6 @@ HPyAPI_FUNC PyObject *_hpy_cpy_unicode_from_wide_char(const wchar_t *w, Py_ssize
 
 #define _hpy_cpy_bytes_size PyBytes_Size
 #define _hpy_cpy_unicode_decode_ascii PyUnicode_DecodeASCII
-#define _hpy_cpy_unicode_decode_latin1 PyUnicode_DecodeLatin1
 #define _hpy_cpy_unicode_decode_utf8 PyUnicode_DecodeUTF8
 #define _hpy_cpy_unicode_decode_fs_default_and_size PyUnicode_DecodeFSDefaultAndSize
 #define _hpy_cpy_unicode_from_wide_char PyUnicode_FromWideChar
