@@ -167,6 +167,52 @@ HPyAPI_FUNC PyObject *_hpy_cpy_unicode_substring(PyObject *s, Py_ssize_t start, 
     return PyUnicode_Substring(s, start, end);
 }
 
+/* A negative size: cpyext answers with a garbled error or an empty string, and CPython
+ * checks it only by assertion (a debug build aborts; a release build raises this). */
+HPyAPI_FUNC int _hpy_cpy_refuse_negative_size(Py_ssize_t size)
+{
+    if (size >= 0)
+        return 0;
+    PyErr_SetString(PyExc_SystemError, "Negative size passed to PyUnicode_New");
+    return -1;
+}
+
+HPyAPI_FUNC PyObject *_hpy_cpy_unicode_decode_ascii(const char *s, Py_ssize_t size,
+                                                   const char *errors)
+{
+    return _hpy_cpy_refuse_negative_size(size) ? NULL : PyUnicode_DecodeASCII(s, size, errors);
+}
+
+HPyAPI_FUNC PyObject *_hpy_cpy_unicode_decode_latin1(const char *s, Py_ssize_t size,
+                                                    const char *errors)
+{
+    return _hpy_cpy_refuse_negative_size(size) ? NULL : PyUnicode_DecodeLatin1(s, size, errors);
+}
+
+HPyAPI_FUNC PyObject *_hpy_cpy_unicode_decode_utf8(const char *s, Py_ssize_t size,
+                                                  const char *errors)
+{
+    return _hpy_cpy_refuse_negative_size(size) ? NULL : PyUnicode_DecodeUTF8(s, size, errors);
+}
+
+HPyAPI_FUNC PyObject *_hpy_cpy_unicode_decode_fs_default_and_size(const char *s, Py_ssize_t size)
+{
+    return _hpy_cpy_refuse_negative_size(size) ? NULL : PyUnicode_DecodeFSDefaultAndSize(s, size);
+}
+
+/* cpyext reads a NULL buffer as zeros; CPython refuses it with PyErr_BadInternalCall,
+ * whose message cpyext words differently. A negative size other than -1 as above. */
+HPyAPI_FUNC PyObject *_hpy_cpy_unicode_from_wide_char(const wchar_t *w, Py_ssize_t size)
+{
+    if (w == NULL && size != 0) {
+        PyErr_SetString(PyExc_SystemError, "bad argument to internal function");
+        return NULL;
+    }
+    if (size != -1 && _hpy_cpy_refuse_negative_size(size))
+        return NULL;
+    return PyUnicode_FromWideChar(w, size);
+}
+
 #ifdef PYPY_VERSION
 
 HPyAPI_FUNC long _hpy_cpy_long_as_long(PyObject *h)
@@ -334,59 +380,9 @@ HPyAPI_FUNC Py_ssize_t _hpy_cpy_bytes_size(PyObject *h)
     return PyBytes_Size(h);
 }
 
-/* cpyext answers a negative size with a garbled error, or with an empty string. */
-HPyAPI_FUNC int _hpy_cpy_refuse_negative_size(Py_ssize_t size)
-{
-    if (size >= 0)
-        return 0;
-    PyErr_SetString(PyExc_SystemError, "Negative size passed to PyUnicode_New");
-    return -1;
-}
-
-HPyAPI_FUNC PyObject *_hpy_cpy_unicode_decode_ascii(const char *s, Py_ssize_t size,
-                                                   const char *errors)
-{
-    return _hpy_cpy_refuse_negative_size(size) ? NULL : PyUnicode_DecodeASCII(s, size, errors);
-}
-
-HPyAPI_FUNC PyObject *_hpy_cpy_unicode_decode_latin1(const char *s, Py_ssize_t size,
-                                                    const char *errors)
-{
-    return _hpy_cpy_refuse_negative_size(size) ? NULL : PyUnicode_DecodeLatin1(s, size, errors);
-}
-
-HPyAPI_FUNC PyObject *_hpy_cpy_unicode_decode_utf8(const char *s, Py_ssize_t size,
-                                                  const char *errors)
-{
-    return _hpy_cpy_refuse_negative_size(size) ? NULL : PyUnicode_DecodeUTF8(s, size, errors);
-}
-
-HPyAPI_FUNC PyObject *_hpy_cpy_unicode_decode_fs_default_and_size(const char *s, Py_ssize_t size)
-{
-    return _hpy_cpy_refuse_negative_size(size) ? NULL : PyUnicode_DecodeFSDefaultAndSize(s, size);
-}
-
-/* cpyext reads a NULL buffer as zeros; CPython refuses it with PyErr_BadInternalCall,
- * whose message cpyext words differently. */
-HPyAPI_FUNC PyObject *_hpy_cpy_unicode_from_wide_char(const wchar_t *w, Py_ssize_t size)
-{
-    if (w == NULL && size != 0) {
-        PyErr_SetString(PyExc_SystemError, "bad argument to internal function");
-        return NULL;
-    }
-    if (size != -1 && _hpy_cpy_refuse_negative_size(size))
-        return NULL;
-    return PyUnicode_FromWideChar(w, size);
-}
-
 #else
 
 #define _hpy_cpy_bytes_size PyBytes_Size
-#define _hpy_cpy_unicode_decode_ascii PyUnicode_DecodeASCII
-#define _hpy_cpy_unicode_decode_latin1 PyUnicode_DecodeLatin1
-#define _hpy_cpy_unicode_decode_utf8 PyUnicode_DecodeUTF8
-#define _hpy_cpy_unicode_decode_fs_default_and_size PyUnicode_DecodeFSDefaultAndSize
-#define _hpy_cpy_unicode_from_wide_char PyUnicode_FromWideChar
 #define _hpy_cpy_unicode_encode_fs_default PyUnicode_EncodeFSDefault
 #define _hpy_cpy_unicode_from_encoded_object PyUnicode_FromEncodedObject
 #define _hpy_cpy_inplace_power PyNumber_InPlacePower
