@@ -52,6 +52,11 @@ HPyAPI_FUNC int _hpy_cpy_capsule_set(PyObject *capsule, _HPyCapsule_key key, voi
 {
     switch (key) {
     case HPyCapsule_key_Pointer:
+        /* PyPy 3.11's cpyext raises this but returns 0; CPython checks it first too. */
+        if (value == NULL) {
+            PyErr_SetString(PyExc_ValueError, "PyCapsule_SetPointer called with null pointer");
+            return -1;
+        }
         return PyCapsule_SetPointer(capsule, value);
     case HPyCapsule_key_Name:
         return PyCapsule_SetName(capsule, (const char *)value);
