@@ -29,12 +29,19 @@ import harray; a = harray.Array([1, 2, 3]); print(f"    harray: {a!r} * 2 - 1 = 
 """
 
 
-def build_universal(name, sources):
-    OUT.mkdir(parents=True, exist_ok=True)
-    target = OUT / (name + build.ext_suffix("universal"))
+def universal_build(name, sources, out_dir):
+    """The compiler command that builds sample `name` as a universal binary into out_dir,
+    and the file it writes."""
+    target = Path(out_dir) / (name + build.ext_suffix("universal"))
     cmd = ["cc", "-std=c11", "-O2", "-shared", "-fPIC", "-fvisibility=hidden", "-Wall",
            "-Wextra", "-Werror", *build.cflags("universal"), *map(str, sources),
            *map(str, build.sources("universal")), "-lm", "-o", str(target)]
+    return cmd, target
+
+
+def build_universal(name, sources):
+    OUT.mkdir(parents=True, exist_ok=True)
+    cmd, target = universal_build(name, sources, OUT)
     subprocess.run(cmd, check=True)
     return target
 

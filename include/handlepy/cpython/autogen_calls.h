@@ -877,7 +877,7 @@ HPyAPI_FUNC int HPyTuple_Check(HPyContext *ctx, HPy h)
 HPyAPI_FUNC HPy HPyTuple_FromArray(HPyContext *ctx, HPy *items, HPy_ssize_t n)
 {
     (void)ctx;
-    return _py2h(_hpy_cpy_tuple_from_array((PyObject **)items, n));
+    return _py2h(_hpy_cpy_tuple_from_array(items, n));
 }
 
 HPyAPI_FUNC HPyTupleBuilder HPyTupleBuilder_New(HPyContext *ctx, HPy_ssize_t size)

@@ -48,10 +48,39 @@ HPyAPI_FUNC void *_hpy_cpy_capsule_get(PyObject *capsule, _HPyCapsule_key key,
     return NULL;
 }
 
-HPyAPI_FUNC int _hpy_cpy_capsule_set(PyObject *capsule, _HPyCapsule_key key, void *value)
+/* The setter's name for CPython's messages, or NULL for an unknown key. */
+HPyAPI_FUNC const char *_hpy_cpy_capsule_setter(_HPyCapsule_key key)
 {
     switch (key) {
     case HPyCapsule_key_Pointer:
+        return "PyCapsule_SetPointer";
+    case HPyCapsule_key_Name:
+        return "PyCapsule_SetName";
+    case HPyCapsule_key_Context:
+        return "PyCapsule_SetContext";
+    case HPyCapsule_key_Destructor:
+        return "PyCapsule_SetDestructor";
+    }
+    return NULL;
+}
+
+HPyAPI_FUNC int _hpy_cpy_capsule_set(PyObject *capsule, _HPyCapsule_key key, void *value)
+{
+    const char *setter = _hpy_cpy_capsule_setter(key);
+    /* PyPy 3.11's cpyext aborts on a setter given anything but a capsule; CPython raises
+     * this (after the NULL pointer check below, which it makes first). */
+    if (setter != NULL && !PyCapsule_CheckExact(capsule)
+            && !(key == HPyCapsule_key_Pointer && value == NULL)) {
+        PyErr_Format(PyExc_ValueError, "%s called with invalid PyCapsule object", setter);
+        return -1;
+    }
+    switch (key) {
+    case HPyCapsule_key_Pointer:
+        /* PyPy 3.11's cpyext raises this but returns 0; CPython checks it first too. */
+        if (value == NULL) {
+            PyErr_SetString(PyExc_ValueError, "PyCapsule_SetPointer called with null pointer");
+            return -1;
+        }
         return PyCapsule_SetPointer(capsule, value);
     case HPyCapsule_key_Name:
         return PyCapsule_SetName(capsule, (const char *)value);

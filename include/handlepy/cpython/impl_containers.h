@@ -20,12 +20,14 @@ HPyAPI_FUNC int _hpy_cpy_nonnegative(Py_ssize_t size, const char *func)
     return size >= 0;
 }
 
-HPyAPI_FUNC PyObject *_hpy_cpy_tuple_from_array(PyObject **items, Py_ssize_t n)
+/* Takes the HPy array itself: reading it through a PyObject ** would break strict
+ * aliasing, and newer GCCs then see the caller's array as never read. */
+HPyAPI_FUNC PyObject *_hpy_cpy_tuple_from_array(const HPy *items, Py_ssize_t n)
 {
     if (!_hpy_cpy_nonnegative(n, "HPyTuple_FromArray"))
         return NULL;
     for (Py_ssize_t i = 0; i < n; i++) {
-        if (items[i] == NULL) {
+        if (_h2py(items[i]) == NULL) {
             PyErr_Format(PyExc_SystemError, "HPyTuple_FromArray: item %zd is HPy_NULL", i);
             return NULL;
         }
@@ -34,8 +36,9 @@ HPyAPI_FUNC PyObject *_hpy_cpy_tuple_from_array(PyObject **items, Py_ssize_t n)
     if (tuple == NULL)
         return NULL;
     for (Py_ssize_t i = 0; i < n; i++) {
-        Py_INCREF(items[i]);
-        PyTuple_SET_ITEM(tuple, i, items[i]);
+        PyObject *item = _h2py(items[i]);
+        Py_INCREF(item);
+        PyTuple_SET_ITEM(tuple, i, item);
     }
     return tuple;
 }
