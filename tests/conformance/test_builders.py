@@ -58,21 +58,33 @@ static HPy item_for(HPyContext *ctx, HPy spec)
 HPyDef_METH(run, "run", HPyFunc_VARARGS)
 static HPy run_impl(HPyContext *ctx, HPy self, const HPy *args, size_t nargs)
 {
+    /* Every argument is read before the builder exists: once a step has failed, its
+     * exception stays set, and the API must not be called with one set (debug builds of
+     * CPython abort). */
     int is_list = HPy_IsTrue(ctx, args[0]);
-    builder b = builder_new(ctx, is_list, HPyLong_AsSsize_t(ctx, args[1]));
+    int cancel = HPy_IsTrue(ctx, args[3]);
+    HPy_ssize_t size = HPyLong_AsSsize_t(ctx, args[1]);
     HPy_ssize_t nops = HPy_Length(ctx, args[2]);
+    HPy_ssize_t indices[8];
+    HPy specs[8];
+    if (nops > 8)
+        return HPyErr_SetString(ctx, ctx->h_ValueError, "at most 8 operations");
     for (HPy_ssize_t i = 0; i < nops; i++) {
         HPy op = HPy_GetItem_i(ctx, args[2], i);
         HPy index = HPy_GetItem_i(ctx, op, 0);
-        HPy spec = HPy_GetItem_i(ctx, op, 1);
-        HPy item = item_for(ctx, spec);
-        builder_set(ctx, b, HPyLong_AsSsize_t(ctx, index), item);
-        HPy_Close(ctx, item);
-        HPy_Close(ctx, spec);
+        indices[i] = HPyLong_AsSsize_t(ctx, index);
+        specs[i] = HPy_GetItem_i(ctx, op, 1);
         HPy_Close(ctx, index);
         HPy_Close(ctx, op);
     }
-    return builder_finish(ctx, b, HPy_IsTrue(ctx, args[3]));
+    builder b = builder_new(ctx, is_list, size);
+    for (HPy_ssize_t i = 0; i < nops; i++) {
+        HPy item = item_for(ctx, specs[i]);
+        builder_set(ctx, b, indices[i], item);
+        HPy_Close(ctx, item);
+        HPy_Close(ctx, specs[i]);
+    }
+    return builder_finish(ctx, b, cancel);
 }
 
 /* HPyTuple_Pack is built on the tuple builder. */
