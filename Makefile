@@ -22,6 +22,7 @@ test-cpython: venv
 test-pypy: pypy-venv test-cpython
 	HANDLEPY_REQUIRE_CACHED=1 $(PYPY_VENV)/bin/python -m handlepy.conformance -v
 	HANDLEPY_REQUIRE_CACHED=1 HANDLEPY_ABIS=universal $(PYPY_VENV)/bin/pytest tests/samples -v -p no:cacheprovider
+	HANDLEPY_REQUIRE_CACHED=1 HANDLEPY_ABIS=universal $(PYPY_VENV)/bin/pytest tests/debug -v -p no:cacheprovider
 
 venv:
 	scripts/ensure-apt libffi-dev pkg-config
@@ -83,3 +84,10 @@ fuzz:
 
 clean:
 	rm -rf build $(VENV) $(PYPY_VENV)
+
+# Every conformance module and sample built once as universal binaries, then run with
+# those files on each interpreter (docs/interpreters.md); the interpreters this machine's
+# release lacks come from a Debian root cached outside the clone (scripts/debian-root).
+.PHONY: matrix
+matrix: venv pypy-venv
+	$(VENV)/bin/python scripts/matrix

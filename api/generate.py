@@ -10,6 +10,11 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# The debug and trace emitters live beside this file, also when it is loaded by path.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate_debug import DebugGenError, debug_outputs  # noqa: E402
+from generate_trace import trace_outputs  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 API_DIR = ROOT / "api"
 FILES = [
@@ -421,6 +426,8 @@ def outputs():
                          [e for e in entries if e.kind == "slot"]),
         ROOT / "universal/autogen_ctx_fill.c": emit_ctx_fill(context),
         ROOT / "docs/api-reference.md": emit_reference(entries, major, minor),
+        **debug_outputs(entries, ROOT, GENERATED_NOTE),
+        **trace_outputs(entries, ROOT, GENERATED_NOTE),
     }
 
 
@@ -441,7 +448,7 @@ def main(argv=None):
                 stale.append(str(path.relative_to(ROOT)))
             else:
                 path.write_text(text)
-    except ApiError as exc:
+    except (ApiError, DebugGenError) as exc:
         print(f"api/generate.py: {exc}", file=sys.stderr)
         return 2
     if stale:

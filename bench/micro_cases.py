@@ -46,3 +46,16 @@ VARIANTS = [
     Variant("hpy09-cpython", "HPy 0.9 CPython ABI", "hpy09-cpython", "extension", {}),
     Variant("hpy09-universal", "HPy 0.9 universal", "hpy09-universal", "hpy", {}),
 ]
+
+# Debug and trace modes of the same universal binary (bench/modes.py): debug mode with and
+# without C backtraces of where handles are opened (4 frames is its default).
+MODE_VARIANTS = [
+    Variant("handlepy-universal-trace", "trace mode", "handlepy-universal", "handlepy",
+            {"HANDLEPY_TRACE": "1"}),
+    Variant("handlepy-universal-debug0", "debug mode, no backtraces", "handlepy-universal",
+            "handlepy", {"HANDLEPY_DEBUG": "1", "HANDLEPY_DEBUG_BACKTRACE": "0"}),
+    Variant("handlepy-universal-debug", "debug mode", "handlepy-universal", "handlepy",
+            {"HANDLEPY_DEBUG": "1"}),
+    Variant("handlepy-universal-debug-trace", "debug and trace mode", "handlepy-universal",
+            "handlepy", {"HANDLEPY_DEBUG": "1", "HANDLEPY_TRACE": "1"}),
+]

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from micro_cases import CASES, SEGMENTS, VARIANTS  # noqa: E402
+from micro_cases import CASES, MODE_VARIANTS, SEGMENTS, VARIANTS  # noqa: E402
 
 
 def load(variant, root):
@@ -70,7 +70,7 @@ def make_loop(module, case):
 
 
 def main(argv):
-    variant = next(v for v in VARIANTS if v.name == argv[0])
+    variant = next(v for v in VARIANTS + MODE_VARIANTS if v.name == argv[0])
     module = load(variant, argv[1])
     loops = {case.name: make_loop(module, case) for case in CASES}
     if argv[2:3] == ["--segments"]:

@@ -3,6 +3,9 @@
 One C source builds either a universal binary (``*.handlepy.so``, loaded by this
 package on any supported interpreter with a plain ``import``) or a CPython-backend
 extension that imports like any C extension.
+
+PYTEST_DONT_REWRITE: the package is imported at interpreter start-up (for its import
+hook), before pytest, which loads its plugin, could rewrite it.
 """
 from ._finder import UNIVERSAL_SUFFIX, UniversalLoader, install, load
 

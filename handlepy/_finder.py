@@ -13,16 +13,23 @@ UNIVERSAL_SUFFIX = ".handlepy.so"
 
 
 class UniversalLoader(importlib.abc.Loader):
-    """Creates a module from a universal binary through the native loader."""
+    """Creates a module from a universal binary through the native loader.
 
-    def __init__(self, fullname, path):
+    ``debug`` and ``trace`` turn debug and trace mode on (True) or off (False) for this
+    module; None leaves the choice to ``HANDLEPY_DEBUG`` and ``HANDLEPY_TRACE`` (see
+    docs/debug.md).
+    """
+
+    def __init__(self, fullname, path, debug=None, trace=None):
         self.name = fullname
         self.path = path
+        self.debug = debug
+        self.trace = trace
 
     def create_module(self, spec):
         from . import _loader
 
-        return _loader.create(spec)
+        return _loader.create(spec, debug=self.debug, trace=self.trace)
 
     def exec_module(self, module):
         from . import _loader
@@ -59,11 +66,13 @@ def install():
     return finder
 
 
-def load(fullname, path):
-    """Import the universal binary at ``path`` as module ``fullname`` and return it."""
+def load(fullname, path, *, debug=None, trace=None):
+    """Import the universal binary at ``path`` as module ``fullname`` and return it,
+    in debug and trace mode as ``debug`` and ``trace`` say (None: as the environment
+    says)."""
     path = os.path.abspath(path)
     spec = importlib.util.spec_from_file_location(
-        fullname, path, loader=UniversalLoader(fullname, path))
+        fullname, path, loader=UniversalLoader(fullname, path, debug, trace))
     module = importlib.util.module_from_spec(spec)
     sys.modules[fullname] = module
     try:

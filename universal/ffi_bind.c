@@ -1,136 +1,108 @@
 #include "ffi_bind.h"
 
-#include <ffi.h>
-
-typedef struct {
-    HPyDef *def;
-    HPyContext *ctx;
-    HPyCFunction impl;
-    ffi_closure *closure;
-    void *code;
-} binding;
+#include <stdio.h>
+#include <string.h>
 
 struct handlepy_ffi_bindings {
     Py_ssize_t n;
-    binding items[];
+    handlepy_binding items[];
 };
 
-/* Handlers: libffi hands each argument by address and wants the result written to ret. */
+/* One call description per signature, prepared on first use. The loader runs with the
+ * GIL held, so preparing each once needs no lock. */
+static ffi_cif *cifs;
+static char *cif_ready;
 
-static void call_noargs(ffi_cif *cif, void *ret, void **args, void *data)
+static ffi_cif *cif_for(HPyFunc_Signature signature)
 {
-    (void)cif;
-    binding *b = data;
-    HPy self = _hpy_from_cpy(*(PyObject **)args[0]);
-    *(PyObject **)ret = _hpy_to_cpy(((HPyFunc_NOARGS_impl)b->impl)(b->ctx, self));
-}
-
-static void call_o(ffi_cif *cif, void *ret, void **args, void *data)
-{
-    (void)cif;
-    binding *b = data;
-    HPy self = _hpy_from_cpy(*(PyObject **)args[0]);
-    HPy arg = _hpy_from_cpy(*(PyObject **)args[1]);
-    *(PyObject **)ret = _hpy_to_cpy(((HPyFunc_O_impl)b->impl)(b->ctx, self, arg));
-}
-
-static void call_varargs(ffi_cif *cif, void *ret, void **args, void *data)
-{
-    (void)cif;
-    binding *b = data;
-    HPy self = _hpy_from_cpy(*(PyObject **)args[0]);
-    const HPy *items = *(const HPy **)args[1];
-    size_t nargs = (size_t)*(Py_ssize_t *)args[2];
-    *(PyObject **)ret =
-        _hpy_to_cpy(((HPyFunc_VARARGS_impl)b->impl)(b->ctx, self, items, nargs));
-}
-
-static void call_keywords(ffi_cif *cif, void *ret, void **args, void *data)
-{
-    (void)cif;
-    binding *b = data;
-    HPy self = _hpy_from_cpy(*(PyObject **)args[0]);
-    const HPy *items = *(const HPy **)args[1];
-    size_t nargs = (size_t)*(Py_ssize_t *)args[2];
-    HPy kwnames = _hpy_from_cpy(*(PyObject **)args[3]);
-    *(PyObject **)ret = _hpy_to_cpy(
-        ((HPyFunc_KEYWORDS_impl)b->impl)(b->ctx, self, items, nargs, kwnames));
-}
-
-static void call_inquiry(ffi_cif *cif, void *ret, void **args, void *data)
-{
-    (void)cif;
-    binding *b = data;
-    HPy arg = _hpy_from_cpy(*(PyObject **)args[0]);
-    /* libffi returns integers narrower than a register widened to ffi_arg. */
-    *(ffi_sarg *)ret = ((HPyFunc_INQUIRY_impl)b->impl)(b->ctx, arg);
-}
-
-typedef void (*handler_fn)(ffi_cif *, void *, void **, void *);
-
-typedef struct {
-    HPyFunc_Signature signature;
-    handler_fn handler;
-    ffi_type *result;
-    unsigned nargs;
-    ffi_type *args[4];
-    ffi_cif cif;
-    int prepared;
-} convention;
-
-#define OBJ &ffi_type_pointer
-#define SSIZE (sizeof(Py_ssize_t) == 8 ? &ffi_type_sint64 : &ffi_type_sint32)
-
-static convention conventions[] = {
-    {HPyFunc_NOARGS, call_noargs, OBJ, 2, {OBJ, OBJ}, {0}, 0},
-    {HPyFunc_O, call_o, OBJ, 2, {OBJ, OBJ}, {0}, 0},
-    {HPyFunc_VARARGS, call_varargs, OBJ, 3, {OBJ, OBJ, SSIZE}, {0}, 0},
-    {HPyFunc_KEYWORDS, call_keywords, OBJ, 4, {OBJ, OBJ, SSIZE, OBJ}, {0}, 0},
-    {HPyFunc_INQUIRY, call_inquiry, &ffi_type_sint, 1, {OBJ}, {0}, 0},
-};
-
-static convention *convention_for(HPyFunc_Signature signature)
-{
-    for (size_t i = 0; i < sizeof conventions / sizeof conventions[0]; i++) {
-        if (conventions[i].signature == signature)
-            return &conventions[i];
+    if ((int)signature <= 0 || (int)signature >= handlepy_ffi_signature_count) {
+        PyErr_Format(PyExc_SystemError, "unknown HPyFunc signature %d", (int)signature);
+        return NULL;
     }
-    return NULL;
-}
-
-/* NULL for a definition that a module cannot hold: handlepy_moduledef_new refuses it
- * with its own message before asking for its host function. */
-static convention *convention_of(HPyDef *def)
-{
-    if (def->kind == HPyDef_Kind_Meth)
-        return convention_for(def->meth.signature);
-    if (def->kind == HPyDef_Kind_Slot && def->slot.slot == HPy_mod_exec)
-        return convention_for(HPyFunc_INQUIRY);
-    return NULL;
-}
-
-static int make_closure(binding *b)
-{
-    convention *c = convention_of(b->def);
-    if (c == NULL)
-        return 0;
-    b->impl = b->def->kind == HPyDef_Kind_Meth ? b->def->meth.impl : b->def->slot.impl;
-    /* The loader runs with the GIL held, so preparing each description once needs no
-     * lock. */
-    if (!c->prepared) {
-        if (ffi_prep_cif(&c->cif, FFI_DEFAULT_ABI, c->nargs, c->result, c->args) != FFI_OK) {
-            PyErr_Format(PyExc_SystemError, "libffi cannot describe signature %d",
-                         (int)c->signature);
-            return -1;
+    if (cifs == NULL) {
+        cifs = PyMem_Calloc((size_t)handlepy_ffi_signature_count, sizeof(ffi_cif));
+        cif_ready = PyMem_Calloc((size_t)handlepy_ffi_signature_count, 1);
+        if (cifs == NULL || cif_ready == NULL) {
+            PyMem_Free(cifs);
+            PyMem_Free(cif_ready);
+            cifs = NULL;
+            PyErr_NoMemory();
+            return NULL;
         }
-        c->prepared = 1;
     }
+    if (!cif_ready[signature]) {
+        const handlepy_ffi_signature *s = &handlepy_ffi_signatures[signature];
+        if (ffi_prep_cif(&cifs[signature], FFI_DEFAULT_ABI, s->nargs, s->result, s->args) !=
+            FFI_OK) {
+            PyErr_Format(PyExc_SystemError, "libffi cannot describe signature %d",
+                         (int)signature);
+            return NULL;
+        }
+        cif_ready[signature] = 1;
+    }
+    return &cifs[signature];
+}
+
+/* Each function a definition gives the host: up to two (a getset's getter and setter). */
+static int functions_of(HPyDef *def, HPyCFunction impls[2], HPyFunc_Signature sigs[2],
+                        const char *suffixes[2])
+{
+    switch (def->kind) {
+    case HPyDef_Kind_Meth:
+        impls[0] = def->meth.impl, sigs[0] = def->meth.signature, suffixes[0] = def->meth.name;
+        return 1;
+    case HPyDef_Kind_Slot:
+        impls[0] = def->slot.impl, sigs[0] = handlepy_slot_signature(def->slot.slot);
+        suffixes[0] = handlepy_slot_name(def->slot.slot);
+        return 1;
+    case HPyDef_Kind_GetSet: {
+        int n = 0;
+        if (def->getset.getter_impl != NULL)
+            impls[n] = def->getset.getter_impl, sigs[n] = HPyFunc_GETTER,
+            suffixes[n++] = "getter";
+        if (def->getset.setter_impl != NULL)
+            impls[n] = def->getset.setter_impl, sigs[n] = HPyFunc_SETTER,
+            suffixes[n++] = "setter";
+        return n;
+    }
+    case HPyDef_Kind_Member:
+        return 0;
+    }
+    return 0;
+}
+
+static char *binding_name(const char *prefix, HPyDef *def, const char *suffix)
+{
+    const char *attr = def->kind == HPyDef_Kind_GetSet ? def->getset.name : NULL;
+    size_t size = strlen(prefix) + strlen(suffix) + (attr ? strlen(attr) + 4 : 0) + 2;
+    char *name = PyMem_Malloc(size);
+    if (name == NULL)
+        return NULL;
+    if (attr != NULL)
+        snprintf(name, size, "%s.%s (%s)", prefix, attr, suffix);
+    else
+        snprintf(name, size, "%s.%s", prefix, suffix);
+    return name;
+}
+
+static int make_closure(handlepy_binding *b, const handlepy_ffi_handler *handlers,
+                        const char *prefix, const char *suffix)
+{
+    ffi_cif *cif = cif_for(b->signature);
+    if (cif == NULL)
+        return -1;
+    if (handlers[b->signature] == NULL) {
+        PyErr_Format(PyExc_SystemError, "%s: signature %d cannot be bound", prefix,
+                     (int)b->signature);
+        return -1;
+    }
+    b->name = binding_name(prefix, b->def, suffix);
     b->closure = ffi_closure_alloc(sizeof(ffi_closure), &b->code);
-    if (b->closure == NULL) {
+    if (b->name == NULL || b->closure == NULL) {
         PyErr_NoMemory();
         return -1;
     }
-    if (ffi_prep_closure_loc(b->closure, &c->cif, c->handler, b, b->code) != FFI_OK) {
+    if (ffi_prep_closure_loc(b->closure, cif, handlers[b->signature], b, b->code) != FFI_OK) {
         PyErr_SetString(PyExc_SystemError, "libffi cannot make a closure");
         return -1;
     }
@@ -142,42 +114,52 @@ void handlepy_ffi_release(handlepy_ffi_bindings *bindings)
     for (Py_ssize_t i = 0; i < bindings->n; i++) {
         if (bindings->items[i].closure != NULL)
             ffi_closure_free(bindings->items[i].closure);
+        PyMem_Free((char *)bindings->items[i].name);
     }
     PyMem_Free(bindings);
 }
 
-handlepy_ffi_bindings *handlepy_ffi_prepare(HPyModuleDef *hdef, HPyContext *ctx)
+handlepy_ffi_bindings *handlepy_ffi_prepare(HPyDef **defines,
+                                            const handlepy_ffi_handler *handlers,
+                                            HPyContext *ctx, const char *prefix)
 {
+    HPyCFunction impls[2];
+    HPyFunc_Signature sigs[2];
+    const char *suffixes[2];
     Py_ssize_t n = 0;
-    for (HPyDef **d = hdef->defines; d != NULL && *d != NULL; d++)
-        n++;
-    handlepy_ffi_bindings *bindings =
-        PyMem_Calloc(1, sizeof(handlepy_ffi_bindings) + sizeof(binding) * (size_t)n);
+    for (HPyDef **d = defines; d != NULL && *d != NULL; d++)
+        n += functions_of(*d, impls, sigs, suffixes);
+    handlepy_ffi_bindings *bindings = PyMem_Calloc(
+        1, sizeof(handlepy_ffi_bindings) + sizeof(handlepy_binding) * (size_t)n);
     if (bindings == NULL) {
         PyErr_NoMemory();
         return NULL;
     }
-    bindings->n = n;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        HPyDef *def = hdef->defines[i];
-        binding *b = &bindings->items[i];
-        b->def = def;
-        b->ctx = ctx;
-        if (make_closure(b) < 0) {
-            handlepy_ffi_release(bindings);
-            return NULL;
+    for (HPyDef **d = defines; d != NULL && *d != NULL; d++) {
+        int count = functions_of(*d, impls, sigs, suffixes);
+        for (int k = 0; k < count; k++) {
+            /* An unknown slot gets no closure: module and type creation refuse it with
+             * their own message before asking for its host function. */
+            if (sigs[k] == 0)
+                continue;
+            handlepy_binding *b = &bindings->items[bindings->n++];
+            *b = (handlepy_binding){*d, impls[k], sigs[k], ctx, NULL, NULL, NULL};
+            if (make_closure(b, handlers, prefix, suffixes[k]) < 0) {
+                handlepy_ffi_release(bindings);
+                return NULL;
+            }
         }
     }
     return bindings;
 }
 
-PyCFunction handlepy_ffi_bind(HPyDef *def, void *data)
+PyCFunction handlepy_ffi_bind(HPyDef *def, HPyCFunction impl, void *data)
 {
     handlepy_ffi_bindings *bindings = data;
     for (Py_ssize_t i = 0; i < bindings->n; i++) {
-        if (bindings->items[i].def == def)
+        if (bindings->items[i].def == def && bindings->items[i].impl == impl)
             return (PyCFunction)bindings->items[i].code;
     }
-    /* Unreachable: handlepy_ffi_prepare made one closure per definition of the module. */
+    /* Unreachable: handlepy_ffi_prepare made a closure for every function it was given. */
     return NULL;
 }

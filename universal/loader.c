@@ -2,6 +2,7 @@
 #include "loader.h"
 #include "ffi_bind.h"
 #include "moduledef.h"
+#include "debug/modes.h"
 
 #include <dlfcn.h>
 #include <stdio.h>
@@ -15,7 +16,8 @@ static HPyContext universal_ctx = {
     .size = sizeof(HPyContext),
 };
 
-/* Lives as long as the process, like the binaries it keys: path -> capsule(PyModuleDef). */
+/* Lives as long as the process, like the binaries it keys:
+ * (path, mode) -> capsule(PyModuleDef). */
 static PyObject *defs_by_path;
 
 typedef uint32_t (*abi_fn)(void);
@@ -46,21 +48,34 @@ static int check_abi(abi_fn abi, PyObject *name)
     return -1;
 }
 
-/* HANDLEPY_TRAMPOLINES picks how methods find the context: "generated" (the default)
- * installs the extension's own trampolines, which read its hidden context global;
- * "ffi" installs libffi closures that carry the context. Read at each binary's first
- * load: the host keeps what was bound then. */
-static PyModuleDef *new_def(const char *shortname, HPyModuleDef *hdef)
+/* Debug and trace modes, chosen per load: both carry their own contexts, so both bind
+ * libffi closures (the binary's hidden context global stays the universal context). */
+enum { MODE_DEBUG = 1, MODE_TRACE = 2 };
+
+/* HANDLEPY_TRAMPOLINES picks how methods find the context outside those modes:
+ * "generated" (the default) installs the extension's own trampolines, which read its
+ * hidden context global; "ffi" installs libffi closures that carry the context. Read at
+ * each binary's first load: the host keeps what was bound then. */
+static PyModuleDef *new_def(const char *fullname, const char *shortname, HPyModuleDef *hdef,
+                            int mode)
 {
-    const char *mode = getenv("HANDLEPY_TRAMPOLINES");
-    if (mode == NULL || mode[0] == '\0' || strcmp(mode, "generated") == 0)
+    const char *trampolines = getenv("HANDLEPY_TRAMPOLINES");
+    if (mode == 0 && (trampolines == NULL || trampolines[0] == '\0' ||
+                      strcmp(trampolines, "generated") == 0))
         return handlepy_moduledef_new(shortname, hdef, NULL, NULL);
-    if (strcmp(mode, "ffi") != 0) {
+    if (mode == 0 && strcmp(trampolines, "ffi") != 0) {
         PyErr_Format(PyExc_ImportError,
-                     "HANDLEPY_TRAMPOLINES must be 'generated' or 'ffi', not '%s'", mode);
+                     "HANDLEPY_TRAMPOLINES must be 'generated' or 'ffi', not '%s'",
+                     trampolines);
         return NULL;
     }
-    handlepy_ffi_bindings *bindings = handlepy_ffi_prepare(hdef, &universal_ctx);
+    HPyContext *inner = &universal_ctx;
+    if ((mode & MODE_TRACE) && (inner = handlepy_trace_context(fullname, inner)) == NULL)
+        return NULL;
+    handlepy_ffi_bindings *bindings =
+        mode & MODE_DEBUG
+            ? handlepy_debug_bindings(hdef, inner, &universal_ctx, fullname)
+            : handlepy_ffi_prepare(hdef->defines, handlepy_plain_handlers, inner, fullname);
     if (bindings == NULL)
         return NULL;
     PyModuleDef *def = handlepy_moduledef_new(shortname, hdef, handlepy_ffi_bind, bindings);
@@ -77,22 +92,63 @@ static int is_hybrid(void *lib, const char *shortname)
     return dlsym(lib, symbol) != NULL;
 }
 
-static PyModuleDef *load_def(PyObject *name, PyObject *path)
+/* The setting of HANDLEPY_DEBUG or HANDLEPY_TRACE for a module: "1", "all" or "*" for
+ * every module, else a comma-separated list of module names (full or last part). */
+static int env_selects(const char *variable, const char *fullname, const char *shortname)
 {
-    PyObject *cached = PyDict_GetItemWithError(defs_by_path, path);
-    if (cached != NULL)
-        return PyCapsule_GetPointer(cached, NULL);
-    if (PyErr_Occurred())
-        return NULL;
+    const char *value = getenv(variable);
+    if (value == NULL || value[0] == '\0' || strcmp(value, "0") == 0)
+        return 0;
+    if (strcmp(value, "1") == 0 || strcmp(value, "all") == 0 || strcmp(value, "*") == 0)
+        return 1;
+    size_t full = strlen(fullname), brief = strlen(shortname);
+    for (const char *p = value; *p != '\0';) {
+        size_t n = strcspn(p, ",");
+        if ((n == full && strncmp(p, fullname, n) == 0) ||
+            (n == brief && strncmp(p, shortname, n) == 0))
+            return 1;
+        p += n + (p[n] == ',');
+    }
+    return 0;
+}
 
+/* debug and trace: True, False, or None for what the environment says. */
+static int choose_mode(PyObject *debug, PyObject *trace, const char *fullname,
+                       const char *shortname)
+{
+    int on_debug = debug == Py_None ? env_selects("HANDLEPY_DEBUG", fullname, shortname)
+                                    : PyObject_IsTrue(debug);
+    int on_trace = trace == Py_None ? env_selects("HANDLEPY_TRACE", fullname, shortname)
+                                    : PyObject_IsTrue(trace);
+    if (on_debug < 0 || on_trace < 0)
+        return -1;
+    return (on_debug ? MODE_DEBUG : 0) | (on_trace ? MODE_TRACE : 0);
+}
+
+static PyModuleDef *load_def(PyObject *name, PyObject *path, PyObject *debug,
+                             PyObject *trace)
+{
     const char *c_name = PyUnicode_AsUTF8(name), *c_path = PyUnicode_AsUTF8(path);
     if (c_name == NULL || c_path == NULL)
         return NULL;
     const char *dot = strrchr(c_name, '.');
     const char *shortname = dot ? dot + 1 : c_name;
+    int mode = choose_mode(debug, trace, c_name, shortname);
+    if (mode < 0)
+        return NULL;
+    /* One definition per binary and mode. */
+    PyObject *key = Py_BuildValue("(Oi)", path, mode);
+    if (key == NULL)
+        return NULL;
+    PyObject *cached = PyDict_GetItemWithError(defs_by_path, key);
+    if (cached != NULL || PyErr_Occurred()) {
+        Py_DECREF(key);
+        return cached ? PyCapsule_GetPointer(cached, NULL) : NULL;
+    }
 
     void *lib = dlopen(c_path, RTLD_NOW | RTLD_LOCAL);
     if (lib == NULL) {
+        Py_DECREF(key);
         PyErr_Format(PyExc_ImportError, "cannot load %U: %s", path, dlerror());
         return NULL;
     }
@@ -109,18 +165,21 @@ static PyModuleDef *load_def(PyObject *name, PyObject *path)
                      name);
         goto fail;
     }
-    PyModuleDef *def = new_def(shortname, hdef);
+    PyModuleDef *def = new_def(c_name, shortname, hdef, mode);
     if (def == NULL)
         goto fail;
     PyObject *capsule = PyCapsule_New(def, NULL, NULL);
-    if (capsule == NULL || PyDict_SetItem(defs_by_path, path, capsule) < 0) {
+    if (capsule == NULL || PyDict_SetItem(defs_by_path, key, capsule) < 0) {
         Py_XDECREF(capsule);
+        Py_DECREF(key);
         return NULL;
     }
     Py_DECREF(capsule);
+    Py_DECREF(key);
     return def;
 
 fail:
+    Py_DECREF(key);
     dlclose(lib);
     return NULL;
 }
@@ -166,9 +225,14 @@ static PyModuleDef *def_of(PyObject *module)
 }
 #endif
 
-static PyObject *loader_create(PyObject *self, PyObject *spec)
+static PyObject *loader_create(PyObject *self, PyObject *args, PyObject *kwargs)
 {
     (void)self;
+    static char *keywords[] = {"spec", "debug", "trace", NULL};
+    PyObject *spec, *debug = Py_None, *trace = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|OO:create", keywords, &spec, &debug,
+                                     &trace))
+        return NULL;
     PyObject *name = PyObject_GetAttrString(spec, "name");
     PyObject *origin = name ? PyObject_GetAttrString(spec, "origin") : NULL;
     PyObject *module = NULL;
@@ -176,7 +240,7 @@ static PyObject *loader_create(PyObject *self, PyObject *spec)
         if (!PyUnicode_Check(name) || !PyUnicode_Check(origin)) {
             PyErr_SetString(PyExc_TypeError, "spec.name and spec.origin must be str");
         } else {
-            PyModuleDef *def = load_def(name, origin);
+            PyModuleDef *def = load_def(name, origin, debug, trace);
             if (def != NULL)
                 module = module_from_def(def, spec, name);
         }
@@ -208,10 +272,13 @@ static PyObject *loader_abi_version(PyObject *self, PyObject *unused)
 }
 
 static PyMethodDef loader_methods[] = {
-    {"create", loader_create, METH_O, "Create the module a universal binary defines."},
+    {"create", (PyCFunction)(void (*)(void))loader_create, METH_VARARGS | METH_KEYWORDS,
+     "create(spec, debug=None, trace=None): create the module a universal binary defines, "
+     "in debug and trace mode as asked (None: as HANDLEPY_DEBUG and HANDLEPY_TRACE say)."},
     {"exec", loader_exec, METH_O, "Run the module's exec slots."},
     {"abi_version", loader_abi_version, METH_NOARGS,
      "The (major, minor) universal ABI version this loader provides."},
+    HANDLEPY_MODES_METHODS
     {NULL, NULL, 0, NULL},
 };
 
@@ -229,5 +296,8 @@ PyMODINIT_FUNC PyInit__loader(void)
     defs_by_path = PyDict_New();
     if (defs_by_path == NULL)
         return NULL;
-    return PyModule_Create(&loader_module);
+    PyObject *module = PyModule_Create(&loader_module);
+    if (module != NULL && handlepy_debug_add_to_module(module) < 0)
+        Py_CLEAR(module);
+    return module;
 }

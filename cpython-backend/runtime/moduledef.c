@@ -18,12 +18,11 @@ int handlepy_method_flags(HPyFunc_Signature sig)
     }
 }
 
-static PyCFunction bound(HPyDef *def, handlepy_bind_fn bind, void *data)
+PyCFunction handlepy_host_function(HPyDef *def, HPyCFunction impl,
+                                   cpy_PyCFunction trampoline, handlepy_bind_fn bind,
+                                   void *data)
 {
-    if (bind != NULL)
-        return bind(def, data);
-    return (PyCFunction)(def->kind == HPyDef_Kind_Meth ? def->meth.cpy_trampoline
-                                                       : def->slot.cpy_trampoline);
+    return bind != NULL ? bind(def, impl, data) : (PyCFunction)trampoline;
 }
 
 static Py_ssize_t count_legacy(PyMethodDef *legacy)
@@ -53,7 +52,8 @@ static int fill_methods(PyMethodDef *methods, HPyModuleDef *hdef, handlepy_bind_
             return -1;
         }
         methods[n].ml_name = (*d)->meth.name;
-        methods[n].ml_meth = bound(*d, bind, data);
+        methods[n].ml_meth = handlepy_host_function(*d, (*d)->meth.impl,
+                                                    (*d)->meth.cpy_trampoline, bind, data);
         methods[n].ml_flags = flags;
         methods[n].ml_doc = (*d)->meth.doc;
         n++;
@@ -77,7 +77,8 @@ static int fill_slots(PyModuleDef_Slot *slots, HPyModuleDef *hdef, handlepy_bind
             return -1;
         }
         slots[n].slot = Py_mod_exec;
-        slots[n].value = (void *)bound(*d, bind, data);
+        slots[n].value = (void *)handlepy_host_function(*d, (*d)->slot.impl,
+                                                        (*d)->slot.cpy_trampoline, bind, data);
         n++;
     }
     return 0;

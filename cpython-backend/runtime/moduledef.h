@@ -5,9 +5,10 @@
 
 #include "hpy.h"
 
-/* Chooses the host function installed for a method or slot definition; the extension's
- * own generated trampoline when NULL. Lets the loader substitute other trampolines. */
-typedef PyCFunction (*handlepy_bind_fn)(HPyDef *def, void *data);
+/* The host function for `impl`: bind's choice, or `trampoline` without a bind hook. */
+_HPy_HIDDEN PyCFunction handlepy_host_function(HPyDef *def, HPyCFunction impl,
+                                               cpy_PyCFunction trampoline,
+                                               handlepy_bind_fn bind, void *data);
 
 /* The METH_* flags for an HPyFunc_* method signature; -1 for other signatures. */
 _HPy_HIDDEN int handlepy_method_flags(HPyFunc_Signature sig);

@@ -253,6 +253,9 @@ typedef struct {
     PyMemberDef *members;
     PyGetSetDef *getsets;
     Py_ssize_t n_slots, n_methods, n_members, n_getsets;
+    /* Chooses the host functions (see handlepy_bind_fn). */
+    handlepy_bind_fn bind;
+    void *bind_data;
 } type_parts;
 
 static int add_slot(type_parts *p, int slot, void *pfunc)
@@ -268,13 +271,14 @@ static int add_def(type_parts *p, HPyDef *def, const char *type_name, Py_ssize_t
     switch (def->kind) {
     case HPyDef_Kind_Slot: {
         HPySlot_Slot slot = def->slot.slot;
-        void *fn = (void *)def->slot.cpy_trampoline;
-        if (slot == HPy_tp_destroy)
-            return add_slot(p, Py_tp_dealloc, fn);
         if (slot == HPy_mod_exec) {
             PyErr_Format(PyExc_TypeError, "type %s: HPy_mod_exec is a module slot", type_name);
             return -1;
         }
+        void *fn = (void *)handlepy_host_function(def, def->slot.impl, def->slot.cpy_trampoline,
+                                                  p->bind, p->bind_data);
+        if (slot == HPy_tp_destroy)
+            return add_slot(p, Py_tp_dealloc, fn);
         return add_slot(p, (int)slot, fn);
     }
     case HPyDef_Kind_Meth: {
@@ -292,7 +296,10 @@ static int add_def(type_parts *p, HPyDef *def, const char *type_name, Py_ssize_t
         }
         flags |= binding;
         p->methods[p->n_methods++] = (PyMethodDef){
-            def->meth.name, (PyCFunction)def->meth.cpy_trampoline, flags, def->meth.doc};
+            def->meth.name,
+            handlepy_host_function(def, def->meth.impl, def->meth.cpy_trampoline, p->bind,
+                                   p->bind_data),
+            flags, def->meth.doc};
         return 0;
     }
     case HPyDef_Kind_Member:
@@ -300,12 +307,18 @@ static int add_def(type_parts *p, HPyDef *def, const char *type_name, Py_ssize_t
             (char *)def->member.name, (int)def->member.type, offset + def->member.offset,
             def->member.readonly ? READONLY : 0, (char *)def->member.doc};
         return 0;
-    case HPyDef_Kind_GetSet:
+    case HPyDef_Kind_GetSet: {
+        HPyGetSet *gs = &def->getset;
+        getter get = gs->getter_impl == NULL ? NULL : (getter)(void (*)(void))
+            handlepy_host_function(def, gs->getter_impl, gs->getter_cpy_trampoline, p->bind,
+                                   p->bind_data);
+        setter set = gs->setter_impl == NULL ? NULL : (setter)(void (*)(void))
+            handlepy_host_function(def, gs->setter_impl, gs->setter_cpy_trampoline, p->bind,
+                                   p->bind_data);
         p->getsets[p->n_getsets++] = (PyGetSetDef){
-            (char *)def->getset.name, (getter)def->getset.getter_cpy_trampoline,
-            (setter)def->getset.setter_cpy_trampoline, (char *)def->getset.doc,
-            def->getset.closure};
+            (char *)gs->name, get, set, (char *)gs->doc, gs->closure};
         return 0;
+    }
     }
     PyErr_Format(PyExc_TypeError, "type %s: unknown definition kind %d", type_name,
                  (int)def->kind);
@@ -414,13 +427,16 @@ static int check_legacy(HPyType_Spec *spec)
 
 /* Creates the type; `offset` is where the struct starts in an instance, and a positive
  * spec basicsize is the struct's size beyond it. Consumes nothing: `bases` stays ours. */
-static PyObject *create_type(HPyType_Spec *spec, PyObject *bases, Py_ssize_t offset)
+static PyObject *create_type(HPyType_Spec *spec, PyObject *bases, Py_ssize_t offset,
+                             handlepy_bind_fn bind, void *data)
 {
     Py_ssize_t n_defs = 0, n_legacy = count_legacy_slots(spec);
     for (HPyDef **d = spec->defines; d != NULL && *d != NULL; d++)
         n_defs++;
     /* Every array gets its terminator; slots also get up to seven of our own. */
     type_parts p = {0};
+    p.bind = bind;
+    p.bind_data = data;
     p.slots = PyMem_Calloc((size_t)(n_defs + n_legacy) + 8, sizeof(PyType_Slot));
     p.methods = PyMem_Calloc((size_t)n_defs + 1, sizeof(PyMethodDef));
     p.members = PyMem_Calloc((size_t)n_defs + 1, sizeof(PyMemberDef));
@@ -494,22 +510,24 @@ done:
     return result;
 }
 
-static PyObject *legacy_type_from_spec(HPyType_Spec *spec, HPyType_SpecParam *params)
+static PyObject *legacy_type_from_spec(HPyType_Spec *spec, HPyType_SpecParam *params,
+                                       handlepy_bind_fn bind, void *data)
 {
     if (check_legacy(spec) < 0)
         return NULL;
     PyObject *bases = read_params(spec, params, &PyBaseObject_Type);
     if (bases == NULL)
         return NULL;
-    PyObject *result = create_type(spec, bases, 0);
+    PyObject *result = create_type(spec, bases, 0, bind, data);
     Py_DECREF(bases);
     return result;
 }
 
-PyObject *handlepy_type_from_spec(HPyType_Spec *spec, HPyType_SpecParam *params)
+PyObject *handlepy_type_from_spec(HPyType_Spec *spec, HPyType_SpecParam *params,
+                                  handlepy_bind_fn bind, void *data)
 {
     if (spec->builtin_shape == HPyType_BuiltinShape_Legacy)
-        return legacy_type_from_spec(spec, params);
+        return legacy_type_from_spec(spec, params, bind, data);
     if (spec->legacy_slots != NULL) {
         PyErr_Format(PyExc_TypeError,
                      "type %s: legacy_slots need builtin_shape HPyType_BuiltinShape_Legacy",
@@ -527,7 +545,8 @@ PyObject *handlepy_type_from_spec(HPyType_Spec *spec, HPyType_SpecParam *params)
         return NULL;
     PyObject *result = NULL;
     if (check_shape(spec, bases, shape) == 0)
-        result = create_type(spec, bases, handlepy_struct_offset(shapes[shape].type));
+        result = create_type(spec, bases, handlepy_struct_offset(shapes[shape].type), bind,
+                             data);
     Py_DECREF(bases);
     return result;
 }

@@ -27,12 +27,25 @@ SOURCE = """
         return strcmp(s, "a") == 0 ? &value_a : strcmp(s, "b") == 0 ? &value_b : NULL;
     }
 
+    /* The name must outlive the capsule, and the string's buffer lives only as long as
+     * its handle: a copy, kept for the life of the process. */
+    static const char *kept_name(HPyContext *ctx, HPy h)
+    {
+        HPy_ssize_t size;
+        if (HPy_Is(ctx, h, ctx->h_None))
+            return NULL;
+        const char *s = HPyUnicode_AsUTF8AndSize(ctx, h, &size);
+        char *copy = s == NULL ? NULL : malloc((size_t)size + 1);
+        if (copy != NULL)
+            memcpy(copy, s, (size_t)size + 1);
+        return copy;
+    }
+
     /* new(name or None, value "a"/"b"/None, destructor: 0 none, 1 record, 2 half-made) */
     HPyDef_METH(new, "new", HPyFunc_VARARGS)
     static HPy new_impl(HPyContext *ctx, HPy self, const HPy *args, size_t nargs)
     {
-        const char *name = HPy_Is(ctx, args[0], ctx->h_None)
-                               ? NULL : HPyUnicode_AsUTF8AndSize(ctx, args[0], NULL);
+        const char *name = kept_name(ctx, args[0]);
         int *pointer = pick(ctx, args[1]);
         long which = HPyLong_AsLong(ctx, args[2]);
         HPyCapsule_Destructor *d = which == 1 ? &record : which == 2 ? &half_made : NULL;

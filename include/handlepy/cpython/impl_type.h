@@ -6,7 +6,12 @@
 
 #include <stdalign.h>
 
-_HPy_HIDDEN PyObject *handlepy_type_from_spec(HPyType_Spec *spec, HPyType_SpecParam *params);
+/* Chooses the host function installed for the implementation `impl` of a definition
+ * (a getset has two); the extension's own generated trampoline when NULL. Lets the loader
+ * substitute other trampolines, in module and in type creation. */
+typedef PyCFunction (*handlepy_bind_fn)(HPyDef *def, HPyCFunction impl, void *data);
+_HPy_HIDDEN PyObject *handlepy_type_from_spec(HPyType_Spec *spec, HPyType_SpecParam *params,
+                                              handlepy_bind_fn bind, void *data);
 _HPy_HIDDEN PyObject *handlepy_generic_new(PyObject *type);
 _HPy_HIDDEN PyObject *handlepy_new(PyObject *type, void **data);
 _HPy_HIDDEN const char *handlepy_type_name(PyObject *type);

@@ -1,0 +1,55 @@
+/* Trace contexts: one per module loaded in trace mode. Their functions are generated
+ * (autogen_trace_ctx.c) but for type creation, which must bind the new type's functions
+ * to the trace context as the module's are. */
+#include "trace.h"
+#include "modes.h"
+
+#include <string.h>
+
+static const char trace_name[] = "handlepy trace";
+htrace_context *htrace_all;
+
+int htrace_is(const HPyContext *ctx)
+{
+    return ctx->name == trace_name;
+}
+
+HPyContext *handlepy_trace_context(const char *module, HPyContext *inner)
+{
+    htrace_context *t = calloc(1, sizeof(htrace_context));
+    char *name = malloc(strlen(module) + 1);
+    if (t == NULL || name == NULL) {
+        free(t);
+        free(name);
+        PyErr_NoMemory();
+        return NULL;
+    }
+    strcpy(name, module);
+    t->ctx.name = trace_name;
+    t->ctx.abi_major = inner->abi_major;
+    t->ctx.abi_minor = inner->abi_minor;
+    t->ctx.size = sizeof(HPyContext);
+    t->ctx._private = t;
+    htrace_fill_context(&t->ctx, inner);
+    t->inner = inner;
+    t->module = name;
+    t->next = htrace_all;
+    htrace_all = t;
+    return &t->ctx;
+}
+
+HPy htrace_HPyType_FromSpec(HPyContext *ctx, HPyType_Spec *spec, HPyType_SpecParam *params)
+{
+    htrace_context *t = htrace_of(ctx);
+    uint64_t start = htrace_now();
+    PyObject *type = NULL;
+    handlepy_ffi_bindings *bindings =
+        handlepy_ffi_prepare(spec->defines, handlepy_plain_handlers, ctx, spec->name);
+    if (bindings != NULL) {
+        type = handlepy_type_from_spec(spec, params, handlepy_ffi_bind, bindings);
+        if (type == NULL)
+            handlepy_ffi_release(bindings);
+    }
+    htrace_record(t, HTRACE_HPyType_FromSpec, start);
+    return _py2h(type);
+}

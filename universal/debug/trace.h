@@ -1,0 +1,46 @@
+/* Trace mode: a context per module whose every function counts its calls and their
+ * time, then calls the same function of the inner context (the universal one). */
+#ifndef HANDLEPY_TRACE_H
+#define HANDLEPY_TRACE_H
+
+#include "hpy.h"
+#include "ffi_bind.h"
+#include "autogen_trace.h"
+
+#include <stdint.h>
+#include <time.h>
+
+typedef struct htrace_context {
+    HPyContext ctx;
+    HPyContext *inner;
+    char *module;
+    uint64_t counts[HTRACE_ENTRIES];
+    uint64_t ns[HTRACE_ENTRIES];
+    struct htrace_context *next;
+} htrace_context;
+
+static inline htrace_context *htrace_of(HPyContext *ctx)
+{
+    return (htrace_context *)ctx->_private;
+}
+
+static inline uint64_t htrace_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static inline void htrace_record(htrace_context *t, int entry, uint64_t start)
+{
+    t->counts[entry]++;
+    t->ns[entry] += htrace_now() - start;
+}
+
+/* Every trace context made so far, newest first. */
+extern htrace_context *htrace_all;
+
+/* 1 if ctx is a trace context. */
+int htrace_is(const HPyContext *ctx);
+
+#endif
