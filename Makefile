@@ -65,11 +65,13 @@ test-refleaks:
 # memory to its exit on purpose (reference leaks are make test-refleaks' job). Impossible
 # sizes must give NULL, not a report: tests check the MemoryError. The array sample's
 # tracemalloc bound does not hold with malloc under ASan (a fixed 50 KB more, not a leak).
+# The loader is built without -Werror here: GCC's format checks misfire on sanitized code
+# (make test builds it with -Werror).
 test-asan:
 	scripts/ensure-apt libffi-dev pkg-config
 	scripts/make-venv $(PYTHON) .venv-asan pytest pytest-xdist hypothesis
-	.venv-asan/bin/python -m pip install -q . -Csetup-args=-Dwerror=true \
-		-Csetup-args=-Db_sanitize=$(SANITIZE) -Cbuild-dir=build/meson-asan
+	.venv-asan/bin/python -m pip install -q . -Csetup-args=-Db_sanitize=$(SANITIZE) \
+		-Cbuild-dir=build/meson-asan
 	HANDLEPY_SANITIZE=$(SANITIZE) HANDLEPY_CONFORMANCE_CACHE=$(CURDIR)/build/conformance-cache-asan \
 	LD_PRELOAD=$$(cc -print-file-name=libasan.so) PYTHONMALLOC=malloc \
 	ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
