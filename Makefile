@@ -65,15 +65,19 @@ test-refleaks:
 # memory to its exit on purpose (reference leaks are make test-refleaks' job). Impossible
 # sizes must give NULL, not a report: tests check the MemoryError. The array sample's
 # tracemalloc bound does not hold with malloc under ASan (a fixed 50 KB more, not a leak).
+# The loader is built without -Werror here: GCC's format checks misfire on sanitized code
+# (make test builds it with -Werror). tests/debug checks debug mode's own fault reports
+# (the signal a process dies of, the frames of a backtrace), which ASan's SIGSEGV handler
+# and interceptors change.
 test-asan:
 	scripts/ensure-apt libffi-dev pkg-config
 	scripts/make-venv $(PYTHON) .venv-asan pytest pytest-xdist hypothesis
-	.venv-asan/bin/python -m pip install -q . -Csetup-args=-Dwerror=true \
-		-Csetup-args=-Db_sanitize=$(SANITIZE) -Cbuild-dir=build/meson-asan
+	.venv-asan/bin/python -m pip install -q . -Csetup-args=-Dwerror=false -Csetup-args=-Db_sanitize=$(SANITIZE) \
+		-Cbuild-dir=build/meson-asan
 	HANDLEPY_SANITIZE=$(SANITIZE) HANDLEPY_CONFORMANCE_CACHE=$(CURDIR)/build/conformance-cache-asan \
 	LD_PRELOAD=$$(cc -print-file-name=libasan.so) PYTHONMALLOC=malloc \
 	ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		.venv-asan/bin/pytest tests --ignore=tests/building -n 2 -p no:cacheprovider \
+		.venv-asan/bin/pytest tests --ignore=tests/building --ignore=tests/debug -n 2 -p no:cacheprovider \
 		--deselect tests/samples/test_array.py::test_no_reference_leaks
 
 # libFuzzer needs clang; the targets embed Debian's python3.11 (a shared libpython).

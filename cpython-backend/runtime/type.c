@@ -498,13 +498,15 @@ static PyObject *create_type(HPyType_Spec *spec, PyObject *bases, Py_ssize_t off
 
 done:
     /* The type copies the slots, but its descriptors point into the method, member and
-     * getset tables: those live as long as the process, like the extension's defines. */
+     * getset tables: those it uses live as long as the process, like the extension's
+     * defines; the others go now, so that a type made again and again costs nothing. */
     PyMem_Free(p.slots);
-    if (result == NULL) {
+    if (result == NULL || p.n_methods == 0)
         PyMem_Free(p.methods);
+    if (result == NULL || p.n_members == 0)
         PyMem_Free(p.members);
+    if (result == NULL || p.n_getsets == 0)
         PyMem_Free(p.getsets);
-    }
     return result;
 }
 

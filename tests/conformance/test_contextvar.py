@@ -74,8 +74,9 @@ def test_get(mod):
     with_default = contextvars.ContextVar("mytest_default", default=1)
     assert mod.get(with_default) == (0, 1)
     assert mod.get(with_default, 2) == (0, 2)
-    with_default.set(3)
+    token = with_default.set(3)
     assert mod.get(with_default, 2) == (0, 3)
+    with_default.reset(token)
 
 
 def test_set_is_seen_by_python_and_scoped_to_the_context(mod):

@@ -183,8 +183,8 @@ def test_import_missing_module(mod):
 
 def test_import_error_in_module_propagates(mod, tmp_path, monkeypatch):
     (tmp_path / "hpy_boom_at_import.py").write_text("raise LookupError('boom at import')\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    with pytest.raises(LookupError, match="boom at import"):
+    with monkeypatch.context() as patch, pytest.raises(LookupError, match="boom at import"):
+        patch.syspath_prepend(str(tmp_path))
         mod.import_module("hpy_boom_at_import")
     assert "hpy_boom_at_import" not in sys.modules
 

@@ -93,6 +93,8 @@ WAITERS = 4
 TIMEOUT = 20.0
 
 
+@pytest.mark.refleaks_skip("starting and joining threads leaves references behind in "
+                           "CPython 3.11 itself (pure Python threads do too)")
 @pytest.mark.parametrize("wait", ["wait_explicit", "wait_macros"])
 def test_python_threads_run_while_c_is_outside(hpy, wait):
     mod = hpy.make_module(SOURCE)
