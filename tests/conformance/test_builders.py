@@ -115,8 +115,9 @@ class Item:
 
 
 def released(refs):
-    """Whether every referent is gone; PyPy's collector may need several passes."""
-    for _ in range(10):
+    """Whether every referent is gone; PyPy's collector may need several passes (cpyext
+    frees a chain of C-held objects one link per pass, and rarely needed more than ten)."""
+    for _ in range(50):
         if all(r() is None for r in refs):
             return True
         gc.collect()

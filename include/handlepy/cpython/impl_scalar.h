@@ -167,9 +167,9 @@ HPyAPI_FUNC PyObject *_hpy_cpy_unicode_substring(PyObject *s, Py_ssize_t start, 
     return PyUnicode_Substring(s, start, end);
 }
 
-/* A negative size: cpyext answers with a garbled error or an empty string, and CPython's
+/* A negative size: cpyext answers with a garbled error or an empty string, CPython's
  * debug build fails an assertion in PyUnicode_DecodeLatin1 where its release build raises
- * this SystemError. */
+ * this SystemError, and CPython 3.14.10's UTF-8 decoders raise a bare MemoryError. */
 HPyAPI_FUNC int _hpy_cpy_refuse_negative_size(Py_ssize_t size)
 {
     if (size >= 0)
@@ -182,6 +182,17 @@ HPyAPI_FUNC PyObject *_hpy_cpy_unicode_decode_latin1(const char *s, Py_ssize_t s
                                                     const char *errors)
 {
     return _hpy_cpy_refuse_negative_size(size) ? NULL : PyUnicode_DecodeLatin1(s, size, errors);
+}
+
+HPyAPI_FUNC PyObject *_hpy_cpy_unicode_decode_utf8(const char *s, Py_ssize_t size,
+                                                  const char *errors)
+{
+    return _hpy_cpy_refuse_negative_size(size) ? NULL : PyUnicode_DecodeUTF8(s, size, errors);
+}
+
+HPyAPI_FUNC PyObject *_hpy_cpy_unicode_decode_fs_default_and_size(const char *s, Py_ssize_t size)
+{
+    return _hpy_cpy_refuse_negative_size(size) ? NULL : PyUnicode_DecodeFSDefaultAndSize(s, size);
 }
 
 #ifdef PYPY_VERSION
@@ -357,17 +368,6 @@ HPyAPI_FUNC PyObject *_hpy_cpy_unicode_decode_ascii(const char *s, Py_ssize_t si
     return _hpy_cpy_refuse_negative_size(size) ? NULL : PyUnicode_DecodeASCII(s, size, errors);
 }
 
-HPyAPI_FUNC PyObject *_hpy_cpy_unicode_decode_utf8(const char *s, Py_ssize_t size,
-                                                  const char *errors)
-{
-    return _hpy_cpy_refuse_negative_size(size) ? NULL : PyUnicode_DecodeUTF8(s, size, errors);
-}
-
-HPyAPI_FUNC PyObject *_hpy_cpy_unicode_decode_fs_default_and_size(const char *s, Py_ssize_t size)
-{
-    return _hpy_cpy_refuse_negative_size(size) ? NULL : PyUnicode_DecodeFSDefaultAndSize(s, size);
-}
-
 /* cpyext reads a NULL buffer as zeros; CPython refuses it with PyErr_BadInternalCall,
  * whose message cpyext words differently. */
 HPyAPI_FUNC PyObject *_hpy_cpy_unicode_from_wide_char(const wchar_t *w, Py_ssize_t size)
@@ -385,8 +385,6 @@ HPyAPI_FUNC PyObject *_hpy_cpy_unicode_from_wide_char(const wchar_t *w, Py_ssize
 
 #define _hpy_cpy_bytes_size PyBytes_Size
 #define _hpy_cpy_unicode_decode_ascii PyUnicode_DecodeASCII
-#define _hpy_cpy_unicode_decode_utf8 PyUnicode_DecodeUTF8
-#define _hpy_cpy_unicode_decode_fs_default_and_size PyUnicode_DecodeFSDefaultAndSize
 #define _hpy_cpy_unicode_from_wide_char PyUnicode_FromWideChar
 #define _hpy_cpy_unicode_encode_fs_default PyUnicode_EncodeFSDefault
 #define _hpy_cpy_unicode_from_encoded_object PyUnicode_FromEncodedObject
