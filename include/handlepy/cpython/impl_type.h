@@ -42,11 +42,13 @@ HPyAPI_FUNC PyObject *_hpy_cpy_xnewref(PyObject *o)
     return o;
 }
 
-HPyAPI_FUNC void handlepy_field_store(PyObject **slot, PyObject *value)
+/* Takes the field's word itself: writing it through a PyObject ** would break strict
+ * aliasing, and the compiler could then reorder or drop the store. */
+HPyAPI_FUNC void handlepy_field_store(intptr_t *slot, PyObject *value)
 {
-    PyObject *old = *slot;
+    PyObject *old = (PyObject *)*slot;
     Py_XINCREF(value);
-    *slot = value;
+    *slot = (intptr_t)value;
     Py_XDECREF(old);
 }
 
