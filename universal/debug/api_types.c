@@ -149,3 +149,17 @@ void hdbg_handle_HPyFunc_RELEASEBUFFERPROC(ffi_cif *cif, void *ret, void **in, v
     view->obj = exporter;
     hdbg_call_leave_void(&call);
 }
+
+/* The object gets the call function's own trampoline, which runs its implementation with
+ * the universal context the binary's global holds: a per-object call function is not
+ * bound to a debug context, so its calls are not checked (see docs/debug.md). */
+int hdbg_HPy_SetCallFunction(HPyContext *ctx, HPy h, HPyCallFunction *func)
+{
+    const char *fn = "HPy_SetCallFunction";
+    hdbg_call *call = hdbg_enter(ctx, fn);
+    HPy u_h;
+    if (call == NULL || hdbg_unwrap(call, h, &u_h, fn, "h") < 0)
+        return -1;
+    HPyContext *inner = hdbg_inner(call);
+    return inner->HPy_SetCallFunction(inner, u_h, func);
+}

@@ -1323,4 +1323,10 @@ HPyAPI_FUNC HPy HPyStructSequence_New(HPyContext *ctx, HPy type, HPy_ssize_t nar
     return _py2h(handlepy_structseq_new(_h2py(type), nargs, args));
 }
 
+HPyAPI_FUNC int HPy_SetCallFunction(HPyContext *ctx, HPy h, HPyCallFunction *func)
+{
+    (void)ctx;
+    return handlepy_set_call_function(_h2py(h), func);
+}
+
 #endif /* HANDLEPY_CPYTHON_AUTOGEN_CALLS_H */

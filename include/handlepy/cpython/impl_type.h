@@ -19,6 +19,7 @@ _HPy_HIDDEN HPyType_BuiltinShape handlepy_builtin_shape(PyObject *type);
 _HPy_HIDDEN PyObject *handlepy_call_with_tuple_dict(HPyContext *ctx, HPyCFunction impl,
                                                     PyObject *self,
                                                     PyObject *args, PyObject *kw);
+_HPy_HIDDEN int handlepy_set_call_function(PyObject *obj, HPyCallFunction *func);
 _HPy_HIDDEN int handlepy_call_traverse(HPyCFunction impl, PyObject *self,
                                        cpy_visitproc visit, void *arg);
 _HPy_HIDDEN void handlepy_dealloc(PyObject *self, HPyCFunction destroy);
