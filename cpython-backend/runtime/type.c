@@ -101,7 +101,7 @@ static Py_ssize_t call_function_offset(PyTypeObject *type)
     return 0;
 }
 
-static cpy_vectorcallfunc call_function_of(PyObject *self)
+cpy_vectorcallfunc handlepy_own_call_function(PyObject *self)
 {
     Py_ssize_t offset = call_function_offset(Py_TYPE(self));
     cpy_vectorcallfunc func = NULL;
@@ -170,8 +170,8 @@ static void vector_release(vector_args *v)
     Py_XDECREF(v->kwnames);
 }
 
-static PyObject *call_function_with_tuple_dict(cpy_vectorcallfunc func, PyObject *self,
-                                               PyObject *args, PyObject *kw)
+PyObject *handlepy_call_function_with_tuple_dict(cpy_vectorcallfunc func, PyObject *self,
+                                                 PyObject *args, PyObject *kw)
 {
     vector_args v;
     if (vector_from_tuple_dict(args, kw, &v) < 0)
@@ -187,9 +187,9 @@ static PyObject *call_function_with_tuple_dict(cpy_vectorcallfunc func, PyObject
 PyObject *handlepy_call_with_tuple_dict(HPyContext *ctx, HPyCFunction impl, PyObject *self,
                                         PyObject *args, PyObject *kw)
 {
-    cpy_vectorcallfunc own = call_function_of(self);
+    cpy_vectorcallfunc own = handlepy_own_call_function(self);
     if (own != NULL)
-        return call_function_with_tuple_dict(own, self, args, kw);
+        return handlepy_call_function_with_tuple_dict(own, self, args, kw);
     vector_args v;
     if (vector_from_tuple_dict(args, kw, &v) < 0)
         return NULL;
@@ -203,14 +203,14 @@ PyObject *handlepy_call_with_tuple_dict(HPyContext *ctx, HPyCFunction impl, PyOb
 /* tp_call of a type that declares __vectorcalloffset__ without an HPy_tp_call slot. */
 static PyObject *call_own_function(PyObject *self, PyObject *args, PyObject *kw)
 {
-    cpy_vectorcallfunc own = call_function_of(self);
+    cpy_vectorcallfunc own = handlepy_own_call_function(self);
     if (own == NULL) {
         /* What CPython's PyVectorcall_Call says of an empty vectorcall slot. */
         PyErr_Format(PyExc_TypeError, "'%.200s' object does not support vectorcall",
                      Py_TYPE(self)->tp_name);
         return NULL;
     }
-    return call_function_with_tuple_dict(own, self, args, kw);
+    return handlepy_call_function_with_tuple_dict(own, self, args, kw);
 }
 
 /* ---- the garbage collector ------------------------------------------------------ */

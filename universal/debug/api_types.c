@@ -79,11 +79,18 @@ void hdbg_handle_HPyFunc_INITPROC(ffi_cif *cif, void *ret, void **in, void *bind
 }
 
 /* tp_call's tuple and dict, in the vectorcall layout HPyFunc_CALL takes: the keyword
- * values after the positional items, their names in a tuple. */
+ * values after the positional items, their names in a tuple. An instance given its own
+ * call function (HPy_SetCallFunction) gets that instead, unchecked, as on vectorcall. */
 void hdbg_handle_HPyFunc_CALL(ffi_cif *cif, void *ret, void **in, void *binding)
 {
     (void)cif;
     PyObject *args = *(PyObject **)in[1], *kw = *(PyObject **)in[2];
+    cpy_vectorcallfunc own = handlepy_own_call_function(*(PyObject **)in[0]);
+    if (own != NULL) {
+        *(PyObject **)ret = handlepy_call_function_with_tuple_dict(own, *(PyObject **)in[0],
+                                                                   args, kw);
+        return;
+    }
     Py_ssize_t nargs = PyTuple_GET_SIZE(args), nkw = kw == NULL ? 0 : PyDict_GET_SIZE(kw);
     PyObject **items = malloc(sizeof(PyObject *) * (size_t)(nargs + nkw + 1));
     PyObject *kwnames = nkw ? PyTuple_New(nkw) : NULL;

@@ -20,6 +20,12 @@ _HPy_HIDDEN PyObject *handlepy_call_with_tuple_dict(HPyContext *ctx, HPyCFunctio
                                                     PyObject *self,
                                                     PyObject *args, PyObject *kw);
 _HPy_HIDDEN int handlepy_set_call_function(PyObject *obj, HPyCallFunction *func);
+/* The object's own call function, NULL when it has none; and a call of one with tp_call's
+ * arguments (for the debug handler of HPy_tp_call, which has no trampoline to reuse). */
+_HPy_HIDDEN cpy_vectorcallfunc handlepy_own_call_function(PyObject *self);
+_HPy_HIDDEN PyObject *handlepy_call_function_with_tuple_dict(cpy_vectorcallfunc func,
+                                                             PyObject *self, PyObject *args,
+                                                             PyObject *kw);
 _HPy_HIDDEN int handlepy_call_traverse(HPyCFunction impl, PyObject *self,
                                        cpy_visitproc visit, void *arg);
 _HPy_HIDDEN void handlepy_dealloc(PyObject *self, HPyCFunction destroy);
