@@ -520,18 +520,21 @@ static int check_legacy(HPyType_Spec *spec)
 }
 
 /* Where instances of the new type keep their own call function, 0 for nowhere new. A
- * __vectorcalloffset__ member names a field of the struct. An HPy_tp_call slot, or a base
+ * __vectorcalloffset__ member names a field of the struct (`*named` is then set). An HPy_tp_call slot, or a base
  * whose instances have a call function, reserves a hidden word after the struct, which
  * `*basicsize` then covers, unless the base's word is still outside the struct (a subtype
  * with no struct of its own keeps it). Objects with their items inline (a str or tuple
  * shape) have no fixed end to put it after. */
 static Py_ssize_t own_call_offset(HPyType_Spec *spec, PyTypeObject *first_base,
-                                  Py_ssize_t offset, Py_ssize_t *basicsize)
+                                  Py_ssize_t offset, Py_ssize_t *basicsize, int *named)
 {
-    for (HPyDef **d = spec->defines; d != NULL && *d != NULL; d++)
+    for (HPyDef **d = spec->defines; d != NULL && *d != NULL; d++) {
         if ((*d)->kind == HPyDef_Kind_Member &&
-            strcmp((*d)->member.name, "__vectorcalloffset__") == 0)
+            strcmp((*d)->member.name, "__vectorcalloffset__") == 0) {
+            *named = 1;
             return offset + (*d)->member.offset;
+        }
+    }
     Py_ssize_t inherited = call_function_offset(first_base);
     if (!has_slot(spec, HPy_tp_call) && inherited == 0)
         return 0;
@@ -594,8 +597,10 @@ static PyObject *create_type(HPyType_Spec *spec, PyObject *bases, Py_ssize_t off
     PyTypeObject *first_base = (PyTypeObject *)PyTuple_GET_ITEM(bases, 0);
     Py_ssize_t basicsize = spec->basicsize > 0 ? offset + spec->basicsize
                                                : first_base->tp_basicsize;
-    Py_ssize_t call_offset = own_call_offset(spec, first_base, offset, &basicsize);
-    if (call_offset > 0 && !has_slot(spec, HPy_tp_call))
+    int named = 0;
+    Py_ssize_t call_offset = own_call_offset(spec, first_base, offset, &basicsize, &named);
+    /* Otherwise tp_call is the slot's, or the base's, which read the same word. */
+    if (named && !has_slot(spec, HPy_tp_call))
         add_slot(&p, Py_tp_call, (void *)call_own_function);
     PyType_Spec cpy_spec = {
         .name = spec->name,

@@ -130,6 +130,55 @@ SOURCE = """
         .defines = Plain_defines,
     };
 
+    /* Sub: an HPy subtype of T whose struct covers where T keeps the call function; its
+     * fields are all set after the call function is. */
+    typedef struct { TObject base; long extra[4]; } SubObject;
+    HPyType_HELPERS(SubObject)
+
+    HPyDef_SLOT(Sub_new, HPy_tp_new)
+    static HPy Sub_new_impl(HPyContext *ctx, HPy type, const HPy *args, HPy_ssize_t nargs,
+                            HPy kw)
+    {
+        SubObject *data;
+        HPy h = HPy_New(ctx, type, &data);
+        if (HPy_IsNull(h))
+            return h;
+        if (nargs > 0) {
+            HPyCallFunction *func = by_name(ctx, args[0]);
+            if (func == NULL || HPy_SetCallFunction(ctx, h, func) < 0) {
+                HPy_Close(ctx, h);
+                return HPy_NULL;
+            }
+        }
+        for (int i = 0; i < 4; i++)
+            data->extra[i] = -1;
+        return h;
+    }
+
+    HPyDef_GET(Sub_extra, "extra")
+    static HPy Sub_extra_get(HPyContext *ctx, HPy self, void *closure)
+    {
+        SubObject *data = SubObject_AsStruct(ctx, self);
+        return HPy_BuildValue(ctx, "llll", data->extra[0], data->extra[1], data->extra[2],
+                              data->extra[3]);
+    }
+
+    static HPyDef *Sub_defines[] = { &Sub_new, &Sub_extra, NULL };
+    static HPyType_Spec Sub_spec = {
+        .name = "mytest.Sub",
+        .basicsize = sizeof(SubObject),
+        .flags = HPy_TPFLAGS_DEFAULT,
+        .defines = Sub_defines,
+    };
+
+    /* make_sub(T) -> a subtype of T made by HPyType_FromSpec */
+    HPyDef_METH(make_sub, "make_sub", HPyFunc_O)
+    static HPy make_sub_impl(HPyContext *ctx, HPy self, HPy base)
+    {
+        HPyType_SpecParam params[] = {{HPyType_SpecParam_Base, base}, {0}};
+        return HPyType_FromSpec(ctx, &Sub_spec, params);
+    }
+
     /* set_call(obj, name) -> None */
     HPyDef_METH(set_call, "set_call", HPyFunc_VARARGS)
     static HPy set_call_impl(HPyContext *ctx, HPy self, const HPy *args, size_t nargs)
@@ -141,6 +190,7 @@ SOURCE = """
     }
 
     @EXPORT(set_call)
+    @EXPORT(make_sub)
     @EXPORT_TYPE("T", T_spec)
     @EXPORT_TYPE("F", F_spec)
     @EXPORT_TYPE("Plain", Plain_spec)
@@ -260,3 +310,13 @@ def test_python_subclass_of_a_type_that_did_not_opt_in(mod):
 
     with pytest.raises(TypeError, match=r"^type 'P' does not implement the HPy call protocol$"):
         mod.set_call(P(), "a")
+
+
+def test_hpy_subtype_with_a_larger_struct(mod):
+    Sub = mod.make_sub(mod.T)
+    s = Sub("b")
+    assert s.extra == (-1, -1, -1, -1)
+    assert s(1, k=2) == ("b", (1,), ("k",), (2,))
+    assert via_tp_call(s) == ("b", (), (), ())
+    assert Sub()(3) == ("default", (3,), (), ())
+    assert Sub().extra == (-1, -1, -1, -1)
