@@ -90,9 +90,9 @@ const char *handlepy_type_name(PyObject *type)
 /* ---- tp_call and call functions ------------------------------------------------ */
 
 /* An object's own call function lives at the host's tp_vectorcall_offset, so that
- * CPython calls it directly. The offset is looked up along the bases: a Python subclass
- * inherits it on CPython, but handlepy does not count on that elsewhere. Only heap types
- * count, so that a builtin's own vectorcall slot (a function's) is never written. */
+ * CPython calls it directly. The offset is looked up along the bases, since not every
+ * host copies it into a Python subclass. Only heap types count, so that a builtin's own
+ * vectorcall slot (a function's) is never written. */
 static Py_ssize_t call_function_offset(PyTypeObject *type)
 {
     for (; type != NULL && (type->tp_flags & Py_TPFLAGS_HEAPTYPE); type = type->tp_base)
@@ -182,8 +182,9 @@ PyObject *handlepy_call_function_with_tuple_dict(cpy_vectorcallfunc func, PyObje
 }
 
 /* tp_call of a type with an HPy_tp_call slot: the instance's own call function when it
- * was given one (PyPy, and CPython callers that use tp_call, come this way), else the
- * slot's implementation. */
+ * was given one, else the slot's implementation. Callers that skip vectorcall come this
+ * way, as do Python subclasses on CPython 3.11 (which do not inherit
+ * Py_TPFLAGS_HAVE_VECTORCALL) and hosts that do not read the vectorcall slot. */
 PyObject *handlepy_call_with_tuple_dict(HPyContext *ctx, HPyCFunction impl, PyObject *self,
                                         PyObject *args, PyObject *kw)
 {
