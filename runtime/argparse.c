@@ -681,8 +681,13 @@ static int parse_keywords_dict(HPyContext *ctx, HPyTracker *ht, const HPy *args,
         ok = 0;
     for (HPy_ssize_t j = 0; j < fetched; j++) {
         HPy value = all[nargs + (size_t)j];
-        if (ht == NULL || HPy_IsNull(value) || HPyTracker_Add(ctx, *ht, value) < 0)
+        if (ht == NULL || HPy_IsNull(value)) {
             HPy_Close(ctx, value);
+        } else if (HPyTracker_Add(ctx, *ht, value) < 0) {
+            /* The tracker could not take it: an O output may be this handle. */
+            HPy_Close(ctx, value);
+            ok = 0;
+        }
         HPy_Close(ctx, names[j]);
     }
     HPy_Close(ctx, kwnames);
