@@ -635,17 +635,28 @@ int HPyArg_ParseKeywords(HPyContext *ctx, HPyTracker *ht, const HPy *args, size_
     return finish_tracker(ctx, ht, ok);
 }
 
+static int has_object_unit(const char *fmt)
+{
+    for (const char *p = fmt; *p && *p != ':' && *p != ';'; p++)
+        if (*p == 'O')
+            return 1;
+    return 0;
+}
+
 /* The dict's items in the vectorcall layout, so that parse_keywords does the rest: the
  * positional handles, then the values, with the keys as kwnames. The values are new
- * handles: the tracker takes them when there is one, since 'O' outputs may be among
- * them; without one they are closed, the dict keeping the objects alive. */
+ * handles, which an 'O' output may be: the tracker keeps them until it is closed, so a
+ * format with 'O' units needs one (closing them here would hand out closed handles,
+ * which debug mode reports). */
 static int parse_keywords_dict(HPyContext *ctx, HPyTracker *ht, const HPy *args,
-                               size_t nargs, HPy kw, const char *fmt,
+                               HPy_ssize_t nargs, HPy kw, const char *fmt,
                                const char *keywords[], va_list *vargs)
 {
     const char *api = "HPyArg_ParseKeywordsDict";
+    if (nargs < 0)
+        return raise_fmt(ctx, ctx->h_SystemError, "%s: nargs is negative", api);
     if (HPy_IsNull(kw))
-        return parse_keywords(ctx, api, args, nargs, HPy_NULL, fmt, keywords, vargs);
+        return parse_keywords(ctx, api, args, (size_t)nargs, HPy_NULL, fmt, keywords, vargs);
     if (!HPyDict_Check(ctx, kw))
         return raise_fmt(ctx, ctx->h_SystemError, "%s: kw must be a dict or HPy_NULL", api);
     HPy keys = HPyDict_Keys(ctx, kw);
@@ -654,7 +665,13 @@ static int parse_keywords_dict(HPyContext *ctx, HPyTracker *ht, const HPy *args,
         HPy_Close(ctx, keys);
         return 0;
     }
-    size_t total = nargs + (size_t)nkw;
+    if (ht == NULL && nkw > 0 && fmt != NULL && has_object_unit(fmt)) {
+        HPy_Close(ctx, keys);
+        return raise_fmt(ctx, ctx->h_SystemError,
+                         "%s: a format with 'O' units needs a tracker when keywords are "
+                         "given", api);
+    }
+    size_t total = (size_t)nargs + (size_t)nkw;
     HPy *all = (HPy *)malloc(sizeof(HPy) * (total > 0 ? total : 1));
     HPy *names = (HPy *)malloc(sizeof(HPy) * (nkw > 0 ? (size_t)nkw : 1));
     if (all == NULL || names == NULL) {
@@ -664,23 +681,23 @@ static int parse_keywords_dict(HPyContext *ctx, HPyTracker *ht, const HPy *args,
         HPyErr_NoMemory(ctx);
         return 0;
     }
-    for (size_t i = 0; i < nargs; i++)
+    for (HPy_ssize_t i = 0; i < nargs; i++)
         all[i] = args[i];
     HPy_ssize_t fetched = 0;
     int ok = 1;
     for (; fetched < nkw && ok; fetched++) {
         names[fetched] = HPy_GetItem_i(ctx, keys, fetched);
-        all[nargs + (size_t)fetched] = HPy_IsNull(names[fetched])
-                                           ? HPy_NULL : HPy_GetItem(ctx, kw, names[fetched]);
-        ok = !HPy_IsNull(all[nargs + (size_t)fetched]);
+        all[nargs + fetched] = HPy_IsNull(names[fetched])
+                                   ? HPy_NULL : HPy_GetItem(ctx, kw, names[fetched]);
+        ok = !HPy_IsNull(all[nargs + fetched]);
     }
     HPy kwnames = ok ? HPyTuple_FromArray(ctx, names, nkw) : HPy_NULL;
     if (ok && !HPy_IsNull(kwnames))
-        ok = parse_keywords(ctx, api, all, nargs, kwnames, fmt, keywords, vargs);
+        ok = parse_keywords(ctx, api, all, (size_t)nargs, kwnames, fmt, keywords, vargs);
     else
         ok = 0;
     for (HPy_ssize_t j = 0; j < fetched; j++) {
-        HPy value = all[nargs + (size_t)j];
+        HPy value = all[nargs + j];
         if (ht == NULL || HPy_IsNull(value)) {
             HPy_Close(ctx, value);
         } else if (HPyTracker_Add(ctx, *ht, value) < 0) {
@@ -697,8 +714,9 @@ static int parse_keywords_dict(HPyContext *ctx, HPyTracker *ht, const HPy *args,
     return ok;
 }
 
-int HPyArg_ParseKeywordsDict(HPyContext *ctx, HPyTracker *ht, const HPy *args, size_t nargs,
-                             HPy kw, const char *fmt, const char *keywords[], ...)
+int HPyArg_ParseKeywordsDict(HPyContext *ctx, HPyTracker *ht, const HPy *args,
+                             HPy_ssize_t nargs, HPy kw, const char *fmt,
+                             const char *keywords[], ...)
 {
     if (!start_tracker(ctx, ht))
         return 0;

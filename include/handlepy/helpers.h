@@ -20,7 +20,7 @@ _HPy_HIDDEN int HPyArg_ParseKeywords(HPyContext *ctx, HPyTracker *ht, const HPy 
                                      size_t nargs, HPy kwnames, const char *fmt,
                                      const char *keywords[], ...);
 _HPy_HIDDEN int HPyArg_ParseKeywordsDict(HPyContext *ctx, HPyTracker *ht, const HPy *args,
-                                         size_t nargs, HPy kw, const char *fmt,
+                                         HPy_ssize_t nargs, HPy kw, const char *fmt,
                                          const char *keywords[], ...);
 _HPy_HIDDEN HPy HPy_BuildValue(HPyContext *ctx, const char *fmt, ...);
 _HPy_HIDDEN int HPyHelpers_AddType(HPyContext *ctx, HPy obj, const char *name,

@@ -167,8 +167,8 @@ static HPy parse_dict_impl(HPyContext *ctx, HPy self, const HPy *args, size_t na
     HPy result = HPy_NULL;
     if (fmt != NULL) {
         HPyTracker ht;
-        int ok = HPyArg_ParseKeywordsDict(ctx, tracked ? &ht : NULL, positional,
-                                          (size_t)npos, kw, fmt, keywords, SLOT_PTRS(slots));
+        int ok = HPyArg_ParseKeywordsDict(ctx, tracked ? &ht : NULL, positional, npos, kw,
+                                          fmt, keywords, SLOT_PTRS(slots));
         result = outcome(ctx, ok, fmt, slots);
         if (ok && tracked)
             HPyTracker_Close(ctx, ht);

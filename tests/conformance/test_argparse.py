@@ -376,11 +376,14 @@ def test_dict_values(mod):
     assert mod.parse_dict("i|i", ("", "b"), (3,), {"b": 4}) == (3, 4)
 
 
-def test_dict_object_without_tracker_is_borrowed_from_the_dict(mod):
+def test_dict_tracker_is_needed_for_object_units_from_the_dict(mod):
     obj = object()
-    kw = {"a": obj}
-    assert mod.parse_dict("O", ("a",), (), kw, False)[0] is obj
     assert mod.parse_dict("i", ("a",), (), {"a": 2}, False) == (2,)
+    assert mod.parse_dict("O|i", ("a", "b"), (obj,), None, False) == (obj, 0)
+    assert mod.parse_dict("O|i", ("a", "b"), (obj,), {}, False) == (obj, 0)
+    with pytest.raises(SystemError, match=r"^HPyArg_ParseKeywordsDict: a format with 'O' "
+                                          r"units needs a tracker when keywords are given$"):
+        mod.parse_dict("|Oi", ("a", "b"), (), {"b": 1}, False)
 
 
 @pytest.mark.parametrize("fmt, keywords, args, kw, error", [
@@ -427,7 +430,7 @@ def test_dict_in_tp_new(hpy):
             long x;
             double y = 0.5;
             HPyTracker ht;
-            if (!HPyArg_ParseKeywordsDict(ctx, &ht, args, (size_t)nargs, kw, "l|d:Point",
+            if (!HPyArg_ParseKeywordsDict(ctx, &ht, args, nargs, kw, "l|d:Point",
                                           keywords, &x, &y))
                 return HPy_NULL;
             HPyTracker_Close(ctx, ht);
