@@ -37,6 +37,7 @@ FILES = [
     "capsule.api",
     "contextvar.api",
     "structseq.api",
+    "callfunction.api",
 ]
 LOCK = API_DIR / "abi.lock"
 

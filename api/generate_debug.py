@@ -19,6 +19,7 @@ DEBUG_HAND_WRITTEN = {
     "HPy_LeavePythonExecution", "HPy_ReenterPythonExecution",
     "HPyType_FromSpec",
     "_HPy_TupleItems", "_HPy_CallWithTupleDict", "_HPy_CallTraverse", "_HPy_Dealloc",
+    "HPy_SetCallFunction",
 }
 
 # Signatures whose debug handler is hand-written (universal/debug/api_types.c): custom
@@ -34,7 +35,7 @@ UNBOUND_SIGS = {"HPyFunc_CAPSULE_DESTRUCTOR"}
 HANDLE_BEARING = {
     "HPyTupleBuilder", "HPyListBuilder", "HPyTracker", "HPyField", "HPyField *",
     "HPyGlobal", "HPyGlobal *", "HPyThreadState", "HPy_buffer *", "HPyType_SpecParam *",
-    "HPyCFunction", "cpy_visitproc",
+    "HPyCFunction", "cpy_visitproc", "HPyCallFunction *",
 }
 
 INTEGER_TYPES = re.compile(r"^(HPy_ssize_t|size_t|int|long|unsigned|int\d+_t|uint\d+_t)\b")

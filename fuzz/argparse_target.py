@@ -1,5 +1,5 @@
-"""Fuzz target: HPyArg_Parse and HPyArg_ParseKeywords on formats, keyword lists and
-arguments of the fuzzer's choosing.
+"""Fuzz target: HPyArg_Parse, HPyArg_ParseKeywords and HPyArg_ParseKeywordsDict on formats,
+keyword lists and arguments of the fuzzer's choosing.
 
 For any format the parser must not crash, and must raise exactly when it fails. When the
 format is one CPython documents (units, then an optional '|', an optional '$' for
@@ -8,6 +8,7 @@ called through ctypes: the same values, or the same exception and message.
 """
 import ctypes
 import re
+from pathlib import Path
 
 MAX_UNITS = 16
 UNITS = "bBhHiIlkLKnfdOps"
@@ -15,123 +16,12 @@ UNITS = "bBhHiIlkLKnfdOps"
 FORMAT_ALPHABET = UNITS + "||$$::;;zy(#&e"
 NAMES = ["", "", "a", "b", "c", "d", "e", "\u00e9"]
 
-SOURCE = r"""
-#include <string.h>
-
-#define MAX_UNITS 16
-
-typedef union {
-    unsigned char b; short h; unsigned short H; int i; unsigned int I; long l;
-    unsigned long k; long long L; unsigned long long K; HPy_ssize_t n; float f;
-    double d; HPy O; const char *s;
-} slot;
-
-/* One call serves any format: each unit gets a slot big enough for any output. */
-#define SLOT_PTRS(s) (void *)&s[0], (void *)&s[1], (void *)&s[2], (void *)&s[3], \
-    (void *)&s[4], (void *)&s[5], (void *)&s[6], (void *)&s[7], (void *)&s[8], \
-    (void *)&s[9], (void *)&s[10], (void *)&s[11], (void *)&s[12], (void *)&s[13], \
-    (void *)&s[14], (void *)&s[15]
-
-static HPy slot_value(HPyContext *ctx, char unit, const slot *s)
-{
-    switch (unit) {
-    case 'b': case 'B': return HPyLong_FromLong(ctx, s->b);
-    case 'h': return HPyLong_FromLong(ctx, s->h);
-    case 'H': return HPyLong_FromLong(ctx, s->H);
-    case 'i': case 'p': return HPyLong_FromLong(ctx, s->i);
-    case 'I': return HPyLong_FromUnsignedLong(ctx, s->I);
-    case 'l': return HPyLong_FromLong(ctx, s->l);
-    case 'k': return HPyLong_FromUnsignedLong(ctx, s->k);
-    case 'L': return HPyLong_FromLongLong(ctx, s->L);
-    case 'K': return HPyLong_FromUnsignedLongLong(ctx, s->K);
-    case 'n': return HPyLong_FromSsize_t(ctx, s->n);
-    case 'f': return HPyFloat_FromDouble(ctx, s->f);
-    case 'd': return HPyFloat_FromDouble(ctx, s->d);
-    case 'O': return HPy_Dup(ctx, HPy_IsNull(s->O) ? ctx->h_Ellipsis : s->O);
-    case 's': return s->s ? HPyUnicode_FromString(ctx, s->s) : HPy_Dup(ctx, ctx->h_Ellipsis);
-    }
-    return HPyErr_SetString(ctx, ctx->h_SystemError, "the parser accepted an unknown unit");
-}
-
-static HPy outcome(HPyContext *ctx, int ok, const char *fmt, const slot *slots)
-{
-    if (ok && HPyErr_Occurred(ctx))
-        return HPyErr_SetString(ctx, ctx->h_AssertionError, "succeeded with an exception set");
-    if (!ok)
-        return HPyErr_Occurred(ctx) ? HPy_NULL : HPyErr_SetString(
-            ctx, ctx->h_AssertionError, "failed without an exception");
-    HPy items[MAX_UNITS];
-    HPy_ssize_t n = 0;
-    for (const char *p = fmt; *p && *p != ':' && *p != ';'; p++) {
-        if (*p == '|' || *p == '$')
-            continue;
-        if (n == MAX_UNITS)
-            return HPyErr_SetString(ctx, ctx->h_AssertionError, "more units than slots");
-        items[n] = slot_value(ctx, *p, &slots[n]);
-        if (HPy_IsNull(items[n])) {
-            for (HPy_ssize_t i = 0; i < n; i++)
-                HPy_Close(ctx, items[i]);
-            return HPy_NULL;
-        }
-        n++;
-    }
-    HPy result = HPyTuple_FromArray(ctx, items, n);
-    for (HPy_ssize_t i = 0; i < n; i++)
-        HPy_Close(ctx, items[i]);
-    return result;
-}
-
-/* parse(fmt: bytes, *args) */
-HPyDef_METH(parse, "parse", HPyFunc_VARARGS)
-static HPy parse_impl(HPyContext *ctx, HPy self, const HPy *args, size_t nargs)
-{
-    slot slots[MAX_UNITS];
-    memset(slots, 0, sizeof slots);
-    const char *fmt = HPyBytes_AsString(ctx, args[0]);
-    if (fmt == NULL)
-        return HPy_NULL;
-    HPyTracker ht;
-    int ok = HPyArg_Parse(ctx, &ht, args + 1, nargs - 1, fmt, SLOT_PTRS(slots));
-    HPy result = outcome(ctx, ok, fmt, slots);
-    if (ok)
-        HPyTracker_Close(ctx, ht);
-    return result;
-}
-
-/* parse_kw(fmt: bytes, keywords: tuple of bytes, *args, **kwargs) */
-HPyDef_METH(parse_kw, "parse_kw", HPyFunc_KEYWORDS)
-static HPy parse_kw_impl(HPyContext *ctx, HPy self, const HPy *args, size_t nargs,
-                         HPy kwnames)
-{
-    slot slots[MAX_UNITS];
-    memset(slots, 0, sizeof slots);
-    const char *keywords[MAX_UNITS + 2];
-    HPy names[MAX_UNITS + 1];
-    HPy_ssize_t nnames = HPy_Length(ctx, args[1]);
-    if (nnames < 0 || nnames > MAX_UNITS + 1)
-        return HPyErr_SetString(ctx, ctx->h_ValueError, "too many keywords for the harness");
-    for (HPy_ssize_t i = 0; i < nnames; i++) {
-        names[i] = HPy_GetItem_i(ctx, args[1], i);
-        keywords[i] = HPyBytes_AsString(ctx, names[i]);
-    }
-    keywords[nnames] = NULL;
-    const char *fmt = HPyBytes_AsString(ctx, args[0]);
-    HPy result = HPy_NULL;
-    if (fmt != NULL) {
-        HPyTracker ht;
-        int ok = HPyArg_ParseKeywords(ctx, &ht, args + 2, nargs - 2, kwnames, fmt, keywords,
-                                      SLOT_PTRS(slots));
-        result = outcome(ctx, ok, fmt, slots);
-        if (ok)
-            HPyTracker_Close(ctx, ht);
-    }
-    for (HPy_ssize_t i = 0; i < nnames; i++)
-        HPy_Close(ctx, names[i]);
-    return result;
-}
-
+# The harness the conformance tests use, so that the two cannot drift apart.
+HARNESS = Path(__file__).resolve().parent.parent / "tests" / "conformance" / "argparse_harness.c"
+SOURCE = HARNESS.read_text() + """
 @EXPORT(parse)
 @EXPORT(parse_kw)
+@EXPORT(parse_dict)
 @INIT
 """
 
@@ -209,6 +99,12 @@ def check(mod, data):
     kwargs = {NAMES[r.byte() % len(NAMES)] or "zz": r.value() for _ in range(r.byte() % 4)}
     if use_keywords:
         got = result(mod.parse_kw, fmt, tuple(keywords), *args, **kwargs)
+        # The dict variant must agree with the vectorcall one on every input (its messages
+        # about a bad format name it instead).
+        from_dict = result(mod.parse_dict, fmt, tuple(keywords), tuple(args), kwargs or None)
+        if from_dict[0] == "raised":
+            from_dict = from_dict[:2] + (from_dict[2].replace("KeywordsDict:", "Keywords:"),)
+        assert from_dict == got, f"{fmt!r} {keywords} {args} {kwargs}: dict {from_dict} != {got}"
     else:
         got = result(mod.parse, fmt, *args)
     assert got[1] != "AssertionError", f"{fmt!r} {keywords} {args} {kwargs}: {got[2]}"

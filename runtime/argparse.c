@@ -1,5 +1,5 @@
-/* HPyArg_Parse and HPyArg_ParseKeywords: PyArg_ParseTuple and PyArg_ParseTupleAndKeywords
- * for handles, with the format units HPy documents. Their error messages are CPython
+/* HPyArg_Parse, HPyArg_ParseKeywords and HPyArg_ParseKeywordsDict: PyArg_ParseTuple and
+ * PyArg_ParseTupleAndKeywords for handles, with the format units HPy documents. Their error messages are CPython
  * 3.11's, word for word, so that porting an extension changes nothing its users see; the
  * CPython conversion functions they rely on are reproduced through the public API only,
  * so that PyPy gives the same messages too. */
@@ -571,13 +571,14 @@ static int parse_units(HPyContext *ctx, const format_info *f, const char *fmt,
 
 #define SMALL_KWNAMES 8
 
-static int parse_keywords(HPyContext *ctx, const HPy *args, size_t nargs, HPy kwnames,
-                          const char *fmt, const char *keywords[], va_list *vargs)
+static int parse_keywords(HPyContext *ctx, const char *api, const HPy *args, size_t nargs,
+                          HPy kwnames, const char *fmt, const char *keywords[],
+                          va_list *vargs)
 {
-    format_info f = {.api = "HPyArg_ParseKeywords"};
+    format_info f = {.api = api};
     int pos = 0;
     if (keywords == NULL)
-        return raise_fmt(ctx, ctx->h_SystemError, "HPyArg_ParseKeywords: keywords is NULL");
+        return raise_fmt(ctx, ctx->h_SystemError, "%s: keywords is NULL", api);
     if (!scan_format(ctx, fmt, 1, &f) || !check_keywords(ctx, &f, keywords, &pos))
         return 0;
     HPy_ssize_t nkw = HPy_IsNull(kwnames) ? 0 : HPy_Length(ctx, kwnames);
@@ -628,7 +629,100 @@ int HPyArg_ParseKeywords(HPyContext *ctx, HPyTracker *ht, const HPy *args, size_
         return 0;
     va_list vargs;
     va_start(vargs, keywords);
-    int ok = parse_keywords(ctx, args, nargs, kwnames, fmt, keywords, &vargs);
+    int ok = parse_keywords(ctx, "HPyArg_ParseKeywords", args, nargs, kwnames, fmt, keywords,
+                            &vargs);
+    va_end(vargs);
+    return finish_tracker(ctx, ht, ok);
+}
+
+static int has_object_unit(const char *fmt)
+{
+    for (const char *p = fmt; *p && *p != ':' && *p != ';'; p++)
+        if (*p == 'O')
+            return 1;
+    return 0;
+}
+
+/* The dict's items in the vectorcall layout, so that parse_keywords does the rest: the
+ * positional handles, then the values, with the keys as kwnames. The values are new
+ * handles, which an 'O' output may be: the tracker keeps them until it is closed, so a
+ * format with 'O' units needs one (closing them here would hand out closed handles,
+ * which debug mode reports). */
+static int parse_keywords_dict(HPyContext *ctx, HPyTracker *ht, const HPy *args,
+                               HPy_ssize_t nargs, HPy kw, const char *fmt,
+                               const char *keywords[], va_list *vargs)
+{
+    const char *api = "HPyArg_ParseKeywordsDict";
+    if (nargs < 0)
+        return raise_fmt(ctx, ctx->h_SystemError, "%s: nargs is negative", api);
+    if (HPy_IsNull(kw))
+        return parse_keywords(ctx, api, args, (size_t)nargs, HPy_NULL, fmt, keywords, vargs);
+    if (!HPyDict_Check(ctx, kw))
+        return raise_fmt(ctx, ctx->h_SystemError, "%s: kw must be a dict or HPy_NULL", api);
+    HPy keys = HPyDict_Keys(ctx, kw);
+    HPy_ssize_t nkw = HPy_IsNull(keys) ? -1 : HPy_Length(ctx, keys);
+    if (nkw < 0) {
+        HPy_Close(ctx, keys);
+        return 0;
+    }
+    if (ht == NULL && nkw > 0 && fmt != NULL && has_object_unit(fmt)) {
+        HPy_Close(ctx, keys);
+        return raise_fmt(ctx, ctx->h_SystemError,
+                         "%s: a format with 'O' units needs a tracker when keywords are "
+                         "given", api);
+    }
+    size_t total = (size_t)nargs + (size_t)nkw;
+    HPy *all = (HPy *)malloc(sizeof(HPy) * (total > 0 ? total : 1));
+    HPy *names = (HPy *)malloc(sizeof(HPy) * (nkw > 0 ? (size_t)nkw : 1));
+    if (all == NULL || names == NULL) {
+        free(all);
+        free(names);
+        HPy_Close(ctx, keys);
+        HPyErr_NoMemory(ctx);
+        return 0;
+    }
+    for (HPy_ssize_t i = 0; i < nargs; i++)
+        all[i] = args[i];
+    HPy_ssize_t fetched = 0;
+    int ok = 1;
+    for (; fetched < nkw && ok; fetched++) {
+        names[fetched] = HPy_GetItem_i(ctx, keys, fetched);
+        all[nargs + fetched] = HPy_IsNull(names[fetched])
+                                   ? HPy_NULL : HPy_GetItem(ctx, kw, names[fetched]);
+        ok = !HPy_IsNull(all[nargs + fetched]);
+    }
+    HPy kwnames = ok ? HPyTuple_FromArray(ctx, names, nkw) : HPy_NULL;
+    if (ok && !HPy_IsNull(kwnames))
+        ok = parse_keywords(ctx, api, all, (size_t)nargs, kwnames, fmt, keywords, vargs);
+    else
+        ok = 0;
+    for (HPy_ssize_t j = 0; j < fetched; j++) {
+        HPy value = all[nargs + j];
+        if (ht == NULL || HPy_IsNull(value)) {
+            HPy_Close(ctx, value);
+        } else if (HPyTracker_Add(ctx, *ht, value) < 0) {
+            /* The tracker could not take it: an O output may be this handle. */
+            HPy_Close(ctx, value);
+            ok = 0;
+        }
+        HPy_Close(ctx, names[j]);
+    }
+    HPy_Close(ctx, kwnames);
+    HPy_Close(ctx, keys);
+    free(names);
+    free(all);
+    return ok;
+}
+
+int HPyArg_ParseKeywordsDict(HPyContext *ctx, HPyTracker *ht, const HPy *args,
+                             HPy_ssize_t nargs, HPy kw, const char *fmt,
+                             const char *keywords[], ...)
+{
+    if (!start_tracker(ctx, ht))
+        return 0;
+    va_list vargs;
+    va_start(vargs, keywords);
+    int ok = parse_keywords_dict(ctx, ht, args, nargs, kw, fmt, keywords, &vargs);
     va_end(vargs);
     return finish_tracker(ctx, ht, ok);
 }

@@ -208,4 +208,5 @@ void handlepy_fill_context(HPyContext *ctx)
     ctx->HPyContextVar_Set = HPyContextVar_Set;
     ctx->HPyStructSequence_NewType = HPyStructSequence_NewType;
     ctx->HPyStructSequence_New = HPyStructSequence_New;
+    ctx->HPy_SetCallFunction = HPy_SetCallFunction;
 }

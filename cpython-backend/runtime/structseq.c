@@ -49,7 +49,7 @@ static destructor structseq_dealloc(void)
     return known;
 }
 
-PyObject *handlepy_structseq_new(PyObject *type, HPy_ssize_t nargs, PyObject **args)
+PyObject *handlepy_structseq_new(PyObject *type, HPy_ssize_t nargs, const HPy *args)
 {
     if (!PyType_Check(type)) {
         PyErr_Format(PyExc_TypeError, "HPyStructSequence_New: expected a type, not '%s'",
@@ -83,8 +83,9 @@ PyObject *handlepy_structseq_new(PyObject *type, HPy_ssize_t nargs, PyObject **a
     if (seq == NULL)
         return NULL;
     for (Py_ssize_t i = 0; i < size; i++) {
-        Py_INCREF(args[i]);
-        PyStructSequence_SetItem(seq, i, args[i]);
+        PyObject *item = _h2py(args[i]);
+        Py_INCREF(item);
+        PyStructSequence_SetItem(seq, i, item);
     }
     return seq;
 }

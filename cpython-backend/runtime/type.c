@@ -1,8 +1,10 @@
 /* Types from HPyType_Spec on the CPython C API (PyType_FromSpecWithBases).
  *
- * No per-type data is kept: where an instance's C struct starts follows from its first
- * static (non-heap) base, which is the builtin its shape names, and the functions that
- * need the type's own slots (traverse, destroy) are reached through its trampolines. */
+ * No per-type data is kept beyond the host's own type fields: where an instance's C
+ * struct starts follows from its first static (non-heap) base, which is the builtin its
+ * shape names; the functions that need the type's own slots (traverse, destroy) are
+ * reached through its trampolines; where instances keep their own call function is the
+ * host's tp_vectorcall_offset. */
 #include "moduledef.h"
 #include "structmember.h"
 
@@ -85,38 +87,131 @@ const char *handlepy_type_name(PyObject *type)
     return ((PyTypeObject *)type)->tp_name;
 }
 
-/* ---- tp_call ------------------------------------------------------------------- */
+/* ---- tp_call and call functions ------------------------------------------------ */
 
-PyObject *handlepy_call_with_tuple_dict(HPyContext *ctx, HPyCFunction impl, PyObject *self,
-                                        PyObject *args, PyObject *kw)
+/* An object's own call function lives at the host's tp_vectorcall_offset, so that
+ * CPython calls it directly. The offset is looked up along the bases, since not every
+ * host copies it into a Python subclass. Only heap types count, so that a builtin's own
+ * vectorcall slot (a function's) is never written. */
+static Py_ssize_t call_function_offset(PyTypeObject *type)
 {
-    HPyFunc_CALL_impl call = (HPyFunc_CALL_impl)impl;
-    Py_ssize_t nargs = PyTuple_GET_SIZE(args);
+    for (; type != NULL && (type->tp_flags & Py_TPFLAGS_HEAPTYPE); type = type->tp_base)
+        if (type->tp_vectorcall_offset > 0)
+            return type->tp_vectorcall_offset;
+    return 0;
+}
+
+cpy_vectorcallfunc handlepy_own_call_function(PyObject *self)
+{
+    Py_ssize_t offset = call_function_offset(Py_TYPE(self));
+    cpy_vectorcallfunc func = NULL;
+    if (offset > 0)
+        memcpy(&func, (char *)self + offset, sizeof func);
+    return func;
+}
+
+int handlepy_set_call_function(PyObject *obj, HPyCallFunction *func)
+{
+    Py_ssize_t offset = call_function_offset(Py_TYPE(obj));
+    if (offset == 0) {
+        PyErr_Format(PyExc_TypeError, "type '%.50s' does not implement the HPy call protocol",
+                     Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    if (func == NULL || func->cpy_trampoline == NULL) {
+        PyErr_SetString(PyExc_SystemError, "HPy_SetCallFunction: no call function given");
+        return -1;
+    }
+    memcpy((char *)obj + offset, &func->cpy_trampoline, sizeof func->cpy_trampoline);
+    return 0;
+}
+
+/* The vectorcall layout of a tuple-and-dict call: the positional items read in place
+ * when there are no keywords, else copied with the keyword values after them. */
+typedef struct {
+    PyObject *const *items;
+    PyObject **copy;
+    Py_ssize_t nargs;
+    PyObject *kwnames;
+} vector_args;
+
+static int vector_from_tuple_dict(PyObject *args, PyObject *kw, vector_args *v)
+{
+    v->nargs = PyTuple_GET_SIZE(args);
+    v->items = &PyTuple_GET_ITEM(args, 0);
+    v->copy = NULL;
+    v->kwnames = NULL;
     Py_ssize_t nkw = kw == NULL ? 0 : PyDict_GET_SIZE(kw);
     if (nkw == 0)
-        return _h2py(call(ctx, _py2h(self), (const HPy *)&PyTuple_GET_ITEM(args, 0),
-                          (size_t)nargs, HPy_NULL));
-    /* Keywords: the vectorcall layout needs the values after the positional items. */
-    PyObject **items = PyMem_Malloc(sizeof(PyObject *) * (size_t)(nargs + nkw));
-    PyObject *kwnames = PyTuple_New(nkw);
-    if (items == NULL || kwnames == NULL) {
-        PyMem_Free(items);
-        Py_XDECREF(kwnames);
-        return PyErr_NoMemory();
+        return 0;
+    v->copy = PyMem_Malloc(sizeof(PyObject *) * (size_t)(v->nargs + nkw));
+    v->kwnames = PyTuple_New(nkw);
+    if (v->copy == NULL || v->kwnames == NULL) {
+        PyMem_Free(v->copy);
+        Py_XDECREF(v->kwnames);
+        PyErr_NoMemory();
+        return -1;
     }
-    memcpy(items, &PyTuple_GET_ITEM(args, 0), sizeof(PyObject *) * (size_t)nargs);
+    memcpy(v->copy, v->items, sizeof(PyObject *) * (size_t)v->nargs);
     Py_ssize_t pos = 0, i = 0;
     PyObject *key, *value;
     while (PyDict_Next(kw, &pos, &key, &value)) {
         Py_INCREF(key);
-        PyTuple_SET_ITEM(kwnames, i, key);
-        items[nargs + i++] = value;
+        PyTuple_SET_ITEM(v->kwnames, i, key);
+        v->copy[v->nargs + i++] = value;
     }
-    PyObject *result = _h2py(call(ctx, _py2h(self), (const HPy *)items, (size_t)nargs,
-                                  _py2h(kwnames)));
-    PyMem_Free(items);
-    Py_DECREF(kwnames);
+    v->items = v->copy;
+    return 0;
+}
+
+static void vector_release(vector_args *v)
+{
+    PyMem_Free(v->copy);
+    Py_XDECREF(v->kwnames);
+}
+
+PyObject *handlepy_call_function_with_tuple_dict(cpy_vectorcallfunc func, PyObject *self,
+                                                 PyObject *args, PyObject *kw)
+{
+    vector_args v;
+    if (vector_from_tuple_dict(args, kw, &v) < 0)
+        return NULL;
+    PyObject *result = func(self, v.items, (size_t)v.nargs, v.kwnames);
+    vector_release(&v);
     return result;
+}
+
+/* tp_call of a type with an HPy_tp_call slot: the instance's own call function when it
+ * was given one, else the slot's implementation. Callers that skip vectorcall come this
+ * way, as do Python subclasses on CPython 3.11 (which do not inherit
+ * Py_TPFLAGS_HAVE_VECTORCALL) and hosts that do not read the vectorcall slot. */
+PyObject *handlepy_call_with_tuple_dict(HPyContext *ctx, HPyCFunction impl, PyObject *self,
+                                        PyObject *args, PyObject *kw)
+{
+    cpy_vectorcallfunc own = handlepy_own_call_function(self);
+    if (own != NULL)
+        return handlepy_call_function_with_tuple_dict(own, self, args, kw);
+    vector_args v;
+    if (vector_from_tuple_dict(args, kw, &v) < 0)
+        return NULL;
+    PyObject *result = _h2py(((HPyFunc_CALL_impl)impl)(
+        ctx, _py2h(self), (const HPy *)v.items, (size_t)v.nargs,
+        v.kwnames == NULL ? HPy_NULL : _py2h(v.kwnames)));
+    vector_release(&v);
+    return result;
+}
+
+/* tp_call of a type that declares __vectorcalloffset__ without an HPy_tp_call slot. */
+static PyObject *call_own_function(PyObject *self, PyObject *args, PyObject *kw)
+{
+    cpy_vectorcallfunc own = handlepy_own_call_function(self);
+    if (own == NULL) {
+        /* What CPython's PyVectorcall_Call says of an empty vectorcall slot. */
+        PyErr_Format(PyExc_TypeError, "'%.200s' object does not support vectorcall",
+                     Py_TYPE(self)->tp_name);
+        return NULL;
+    }
+    return handlepy_call_function_with_tuple_dict(own, self, args, kw);
 }
 
 /* ---- the garbage collector ------------------------------------------------------ */
@@ -425,6 +520,35 @@ static int check_legacy(HPyType_Spec *spec)
     return 0;
 }
 
+/* Where instances of the new type keep their own call function, 0 for nowhere new. A
+ * __vectorcalloffset__ member names a field of the struct (`*named` is then set). An HPy_tp_call slot, or a base
+ * whose instances have a call function, reserves a hidden word after the struct, which
+ * `*basicsize` then covers, unless the base's word is still outside the struct (a subtype
+ * with no struct of its own keeps it). Objects with their items inline (a str or tuple
+ * shape) have no fixed end to put it after. */
+static Py_ssize_t own_call_offset(HPyType_Spec *spec, PyTypeObject *first_base,
+                                  Py_ssize_t offset, Py_ssize_t *basicsize, int *named)
+{
+    for (HPyDef **d = spec->defines; d != NULL && *d != NULL; d++) {
+        if ((*d)->kind == HPyDef_Kind_Member &&
+            strcmp((*d)->member.name, "__vectorcalloffset__") == 0) {
+            *named = 1;
+            return offset + (*d)->member.offset;
+        }
+    }
+    Py_ssize_t inherited = call_function_offset(first_base);
+    if (!has_slot(spec, HPy_tp_call) && inherited == 0)
+        return 0;
+    if (spec->itemsize != 0 || first_base->tp_itemsize != 0)
+        return 0;
+    if (inherited > 0 && *basicsize == first_base->tp_basicsize)
+        return 0;
+    Py_ssize_t word = (Py_ssize_t)sizeof(cpy_vectorcallfunc);
+    Py_ssize_t at = (*basicsize + word - 1) / word * word;
+    *basicsize = at + word;
+    return at;
+}
+
 /* Creates the type; `offset` is where the struct starts in an instance, and a positive
  * spec basicsize is the struct's size beyond it. Consumes nothing: `bases` stays ours. */
 static PyObject *create_type(HPyType_Spec *spec, PyObject *bases, Py_ssize_t offset,
@@ -472,10 +596,16 @@ static PyObject *create_type(HPyType_Spec *spec, PyObject *bases, Py_ssize_t off
     }
 
     PyTypeObject *first_base = (PyTypeObject *)PyTuple_GET_ITEM(bases, 0);
+    Py_ssize_t basicsize = spec->basicsize > 0 ? offset + spec->basicsize
+                                               : first_base->tp_basicsize;
+    int named = 0;
+    Py_ssize_t call_offset = own_call_offset(spec, first_base, offset, &basicsize, &named);
+    /* Otherwise tp_call is the slot's, or the base's, which read the same word. */
+    if (named && !has_slot(spec, HPy_tp_call))
+        add_slot(&p, Py_tp_call, (void *)call_own_function);
     PyType_Spec cpy_spec = {
         .name = spec->name,
-        .basicsize = spec->basicsize > 0 ? (int)(offset + spec->basicsize)
-                                         : (int)first_base->tp_basicsize,
+        .basicsize = (int)basicsize,
         .itemsize = spec->itemsize,
         .flags = (unsigned int)spec->flags,
         .slots = p.slots,
@@ -491,6 +621,10 @@ static PyObject *create_type(HPyType_Spec *spec, PyObject *bases, Py_ssize_t off
     }
 #endif
     result = PyType_FromSpecWithBases(&cpy_spec, bases);
+    if (result != NULL && call_offset > 0) {
+        ((PyTypeObject *)result)->tp_vectorcall_offset = call_offset;
+        ((PyTypeObject *)result)->tp_flags |= Py_TPFLAGS_HAVE_VECTORCALL;
+    }
 #ifdef PYPY_VERSION
     if (result != NULL)
         ((PyTypeObject *)result)->tp_finalize = finalizer;

@@ -4,7 +4,7 @@
 
 #define HPY_ABI_VERSION 1
 #define HPY_ABI_VERSION_MINOR 0
-#define HANDLEPY_CONTEXT_ENTRIES 292
+#define HANDLEPY_CONTEXT_ENTRIES 293
 
 struct _HPyContext_s {
     const char *name;
@@ -304,6 +304,7 @@ struct _HPyContext_s {
     HPy (*HPyContextVar_Set)(HPyContext *ctx, HPy context_var, HPy value);
     HPy (*HPyStructSequence_NewType)(HPyContext *ctx, HPyStructSequence_Desc *desc);
     HPy (*HPyStructSequence_New)(HPyContext *ctx, HPy type, HPy_ssize_t nargs, HPy *args);
+    int (*HPy_SetCallFunction)(HPyContext *ctx, HPy h, HPyCallFunction *func);
 };
 
 #endif /* HANDLEPY_AUTOGEN_CTX_H */

@@ -19,6 +19,9 @@ _HPy_HIDDEN int HPyArg_Parse(HPyContext *ctx, HPyTracker *ht, const HPy *args,
 _HPy_HIDDEN int HPyArg_ParseKeywords(HPyContext *ctx, HPyTracker *ht, const HPy *args,
                                      size_t nargs, HPy kwnames, const char *fmt,
                                      const char *keywords[], ...);
+_HPy_HIDDEN int HPyArg_ParseKeywordsDict(HPyContext *ctx, HPyTracker *ht, const HPy *args,
+                                         HPy_ssize_t nargs, HPy kw, const char *fmt,
+                                         const char *keywords[], ...);
 _HPy_HIDDEN HPy HPy_BuildValue(HPyContext *ctx, const char *fmt, ...);
 _HPy_HIDDEN int HPyHelpers_AddType(HPyContext *ctx, HPy obj, const char *name,
                                    HPyType_Spec *spec, HPyType_SpecParam *params);

@@ -133,6 +133,25 @@ struct _HPyDef_s {
         }                                                                   \
     };
 
+/* HPyDef_CALL_FUNCTION(SYM) declares SYM_impl (HPyFunc_KEYWORDS), which the user defines
+ * next, and `static HPyCallFunction SYM` for HPy_SetCallFunction or an instance's
+ * __vectorcalloffset__ field. The trampoline has the host's vectorcall convention; the
+ * top bit of nargsf is the host's PY_VECTORCALL_ARGUMENTS_OFFSET flag, not a count. */
+#define _HPy_VECTORCALL_NARGS(nargsf) \
+    ((nargsf) & ~((size_t)1 << (8 * sizeof(size_t) - 1)))
+
+#define HPyDef_CALL_FUNCTION(SYM)                                           \
+    HPyFunc_DECLARE(SYM##_impl, HPyFunc_KEYWORDS);                          \
+    static cpy_PyObject *SYM##_trampoline(cpy_PyObject *callable,           \
+                                          cpy_PyObject *const *args,        \
+                                          size_t nargsf, cpy_PyObject *kwnames) \
+    {                                                                       \
+        return _hpy_to_cpy(SYM##_impl(_HPyGetContext(), _hpy_from_cpy(callable), \
+                                      (const HPy *)args, _HPy_VECTORCALL_NARGS(nargsf), \
+                                      _hpy_from_cpy(kwnames)));             \
+    }                                                                       \
+    static HPyCallFunction SYM = {SYM##_trampoline, (HPyCFunction)SYM##_impl};
+
 /* HPyDef_MEMBER(SYM, NAME, TYPE, OFFSET, .readonly = 1, .doc = "...") */
 #define HPyDef_MEMBER(SYM, NAME, TYPE, OFFSET, ...)                         \
     HPyDef SYM = {                                                          \

@@ -64,6 +64,16 @@ typedef struct _object cpy_PyObject;
 typedef struct PyMethodDef cpy_PyMethodDef;
 typedef struct bufferinfo cpy_Py_buffer;
 typedef int (*cpy_visitproc)(cpy_PyObject *, void *);
+typedef cpy_PyObject *(*cpy_vectorcallfunc)(cpy_PyObject *callable, cpy_PyObject *const *args,
+                                           size_t nargsf, cpy_PyObject *kwnames);
+
+/* A call function an object can be given (HPyDef_CALL_FUNCTION, HPy_SetCallFunction):
+ * the host's vectorcall entry first, so that the struct may sit where the host looks for
+ * an object's vectorcall function, then the HPyFunc_KEYWORDS implementation it calls. */
+typedef struct {
+    cpy_vectorcallfunc cpy_trampoline;
+    HPyCFunction impl;
+} HPyCallFunction;
 
 /* A reference from inside an object's C struct to another object: visible to the GC
  * through tp_traverse and released with the object. */

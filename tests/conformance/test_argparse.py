@@ -1,113 +1,18 @@
-"""HPyArg_Parse and HPyArg_ParseKeywords: every format unit, the optional, keyword-only
+"""HPyArg_Parse, HPyArg_ParseKeywords and HPyArg_ParseKeywordsDict: every format unit, the optional, keyword-only
 and positional-only markers, and CPython's error messages word for word. Where the host
 has ctypes.pythonapi, Hypothesis compares random formats and calls against CPython's own
 PyArg_ParseTuple and PyArg_ParseTupleAndKeywords."""
 import math
 import platform
+from pathlib import Path
 
 import pytest
 
-# Two generic parsers take the format (and keyword names) at run time, so that one
-# compiled module serves every test; unit k is stored in slots[k] and returned as a
-# tuple, an unset object or string slot as Ellipsis.
-SOURCE = r"""
-#include <string.h>
+# The generic parsers (parse, parse_kw, parse_dict) come from argparse_harness.c, which
+# the fuzz target shares; the definitions below are this module's own.
+HARNESS = (Path(__file__).parent / "argparse_harness.c").read_text()
 
-#define MAX_UNITS 10
-
-typedef union {
-    unsigned char b; short h; unsigned short H; int i; unsigned int I; long l;
-    unsigned long k; long long L; unsigned long long K; HPy_ssize_t n; float f;
-    double d; HPy O; const char *s;
-} slot;
-
-/* The parser reads typed pointers; passing them as void * is fine on every platform
- * handlepy targets, and lets one call serve any format. */
-#define SLOT_PTRS(s) (void *)&s[0], (void *)&s[1], (void *)&s[2], (void *)&s[3], \
-    (void *)&s[4], (void *)&s[5], (void *)&s[6], (void *)&s[7], (void *)&s[8], (void *)&s[9]
-
-static HPy slot_value(HPyContext *ctx, char unit, const slot *s)
-{
-    switch (unit) {
-    case 'b': case 'B': return HPyLong_FromLong(ctx, s->b);
-    case 'h': return HPyLong_FromLong(ctx, s->h);
-    case 'H': return HPyLong_FromLong(ctx, s->H);
-    case 'i': case 'p': return HPyLong_FromLong(ctx, s->i);
-    case 'I': return HPyLong_FromUnsignedLong(ctx, s->I);
-    case 'l': return HPyLong_FromLong(ctx, s->l);
-    case 'k': return HPyLong_FromUnsignedLong(ctx, s->k);
-    case 'L': return HPyLong_FromLongLong(ctx, s->L);
-    case 'K': return HPyLong_FromUnsignedLongLong(ctx, s->K);
-    case 'n': return HPyLong_FromSsize_t(ctx, s->n);
-    case 'f': return HPyFloat_FromDouble(ctx, s->f);
-    case 'd': return HPyFloat_FromDouble(ctx, s->d);
-    case 'O': return HPy_Dup(ctx, HPy_IsNull(s->O) ? ctx->h_Ellipsis : s->O);
-    case 's': return s->s ? HPyUnicode_FromString(ctx, s->s) : HPy_Dup(ctx, ctx->h_Ellipsis);
-    }
-    return HPyErr_SetString(ctx, ctx->h_SystemError, "unknown unit in test");
-}
-
-static HPy slot_values(HPyContext *ctx, const char *fmt, const slot *slots)
-{
-    HPy items[MAX_UNITS];
-    HPy_ssize_t n = 0;
-    for (const char *p = fmt; *p && *p != ':' && *p != ';'; p++) {
-        if (*p == '|' || *p == '$')
-            continue;
-        items[n] = slot_value(ctx, *p, &slots[n]);
-        if (HPy_IsNull(items[n]))
-            return HPy_NULL;
-        n++;
-    }
-    HPy result = HPyTuple_FromArray(ctx, items, n);
-    for (HPy_ssize_t i = 0; i < n; i++)
-        HPy_Close(ctx, items[i]);
-    return result;
-}
-
-/* parse(fmt, *args): HPyArg_Parse with a tracker. */
-HPyDef_METH(parse, "parse", HPyFunc_VARARGS)
-static HPy parse_impl(HPyContext *ctx, HPy self, const HPy *args, size_t nargs)
-{
-    slot slots[MAX_UNITS];
-    memset(slots, 0, sizeof slots);
-    const char *fmt = HPyUnicode_AsUTF8AndSize(ctx, args[0], NULL);
-    HPyTracker ht;
-    if (fmt == NULL || !HPyArg_Parse(ctx, &ht, args + 1, nargs - 1, fmt, SLOT_PTRS(slots)))
-        return HPy_NULL;
-    HPy result = slot_values(ctx, fmt, slots);
-    HPyTracker_Close(ctx, ht);
-    return result;
-}
-
-/* parse_kw(fmt, keywords, *args, **kwargs): HPyArg_ParseKeywords with a tracker. */
-HPyDef_METH(parse_kw, "parse_kw", HPyFunc_KEYWORDS)
-static HPy parse_kw_impl(HPyContext *ctx, HPy self, const HPy *args, size_t nargs,
-                         HPy kwnames)
-{
-    slot slots[MAX_UNITS];
-    memset(slots, 0, sizeof slots);
-    const char *keywords[MAX_UNITS + 1];
-    HPy names[MAX_UNITS];
-    HPy_ssize_t nnames = HPy_Length(ctx, args[1]);
-    for (HPy_ssize_t i = 0; i < nnames; i++) {
-        names[i] = HPy_GetItem_i(ctx, args[1], i);
-        keywords[i] = HPyUnicode_AsUTF8AndSize(ctx, names[i], NULL);
-    }
-    keywords[nnames] = NULL;
-    HPy result = HPy_NULL;
-    const char *fmt = HPyUnicode_AsUTF8AndSize(ctx, args[0], NULL);
-    HPyTracker ht;
-    if (HPyArg_ParseKeywords(ctx, &ht, args + 2, nargs - 2, kwnames, fmt, keywords,
-                             SLOT_PTRS(slots))) {
-        result = slot_values(ctx, fmt, slots);
-        HPyTracker_Close(ctx, ht);
-    }
-    for (HPy_ssize_t i = 0; i < nnames; i++)
-        HPy_Close(ctx, names[i]);
-    return result;
-}
-
+SOURCE = HARNESS + r"""
 /* The tracker is optional; after a failure it is closed and null. */
 HPyDef_METH(tracker_states, "tracker_states", HPyFunc_VARARGS)
 static HPy tracker_states_impl(HPyContext *ctx, HPy self, const HPy *args, size_t nargs)
@@ -180,6 +85,7 @@ static HPy call_impl(HPyContext *ctx, HPy self, const HPy *args, size_t nargs)
 @EXPORT(call)
 @EXPORT(parse)
 @EXPORT(parse_kw)
+@EXPORT(parse_dict)
 @EXPORT(tracker_states)
 @EXPORT(scale)
 @EXPORT(many)
@@ -456,6 +362,102 @@ def test_bad_formats_raise_system_error(mod, fmt):
 def test_bad_keyword_formats_raise_system_error(mod, fmt, keywords, message):
     with pytest.raises(SystemError, match=message):
         mod.parse_kw(fmt, keywords)
+
+
+# ---- HPyArg_ParseKeywordsDict: keywords in a dict, as tp_new and tp_init get them ----
+
+def test_dict_values(mod):
+    obj = object()
+    assert mod.parse_dict("iO|ds", tuple("abcd"), (1,), {"b": obj, "d": "x"}) == (
+        1, obj, 0.0, "x")
+    assert mod.parse_dict("ii", ("a", "b"), (1, 2), None) == (1, 2)
+    assert mod.parse_dict("ii", ("a", "b"), (1, 2), {}) == (1, 2)
+    assert mod.parse_dict("|i$i", ("a", "b"), (), {"b": 5}) == (0, 5)
+    assert mod.parse_dict("i|i", ("", "b"), (3,), {"b": 4}) == (3, 4)
+
+
+def test_dict_tracker_is_needed_for_object_units_from_the_dict(mod):
+    obj = object()
+    assert mod.parse_dict("i", ("a",), (), {"a": 2}, False) == (2,)
+    assert mod.parse_dict("O|i", ("a", "b"), (obj,), None, False) == (obj, 0)
+    assert mod.parse_dict("O|i", ("a", "b"), (obj,), {}, False) == (obj, 0)
+    with pytest.raises(SystemError, match=r"^HPyArg_ParseKeywordsDict: a format with 'O' "
+                                          r"units needs a tracker when keywords are given$"):
+        mod.parse_dict("|Oi", ("a", "b"), (), {"b": 1}, False)
+
+
+@pytest.mark.parametrize("fmt, keywords, args, kw, error", [
+    ("|ii:f", "ab", (), {"c": 2}, ("TypeError", "'c' is an invalid keyword argument for f()")),
+    ("|ii", "ab", (), {"c": 2},
+     ("TypeError", "'c' is an invalid keyword argument for this function")),
+    ("|ii:f", "ab", (1,), {"a": 2},
+     ("TypeError", "argument for f() given by name ('a') and position (1)")),
+    ("|ii:f", "ab", (), {1: 2}, ("TypeError", "keywords must be strings")),
+    ("|ii:f", "ab", (), {"a": 1, (): 2}, ("TypeError", "keywords must be strings")),
+    ("ii:f", "ab", (1,), {}, ("TypeError", "f() missing required argument 'b' (pos 2)")),
+    ("ii:f", "ab", (), {"b": 1}, ("TypeError", "f() missing required argument 'a' (pos 1)")),
+    ("i:f", "a", (), {"a": 1, "b": 2},
+     ("TypeError", "f() takes at most 1 keyword argument (2 given)")),
+    ("i|$i:f", "ab", (1, 2), None,
+     ("TypeError", "f() takes at most 1 positional argument (2 given)")),
+    ("ii:f", ("", "b"), (), {"a": 1},
+     ("TypeError", "f() takes at least 1 positional argument (0 given)")),
+    ("|ik:f", "ab", (), {"b": 1.0}, ("TypeError", "f() argument 2 must be int, not float")),
+])
+def test_dict_errors(mod, fmt, keywords, args, kw, error):
+    assert outcome(mod.parse_dict, fmt, tuple(keywords), args, kw) == error
+    assert outcome(mod.parse_dict, fmt, tuple(keywords), args, kw, False) == error
+
+
+def test_dict_kw_must_be_a_dict(mod):
+    with pytest.raises(SystemError, match=r"^HPyArg_ParseKeywordsDict: kw must be a dict or "
+                                          r"HPy_NULL$"):
+        mod.parse_dict("|i", ("a",), (), [("a", 1)])
+    with pytest.raises(SystemError, match=r"^HPyArg_ParseKeywordsDict: 2 keywords for 1 "
+                                          r"format units$"):
+        mod.parse_dict("i", ("a", "b"), (1,), None)
+
+
+def test_dict_in_tp_new(hpy):
+    T = hpy.make_module("""
+        typedef struct { long x; double y; } PointObject;
+        HPyType_HELPERS(PointObject)
+        HPyDef_SLOT(P_new, HPy_tp_new)
+        static HPy P_new_impl(HPyContext *ctx, HPy type, const HPy *args, HPy_ssize_t nargs,
+                              HPy kw)
+        {
+            static const char *keywords[] = {"x", "y", NULL};
+            long x;
+            double y = 0.5;
+            HPyTracker ht;
+            if (!HPyArg_ParseKeywordsDict(ctx, &ht, args, nargs, kw, "l|d:Point",
+                                          keywords, &x, &y))
+                return HPy_NULL;
+            HPyTracker_Close(ctx, ht);
+            PointObject *p;
+            HPy h = HPy_New(ctx, type, &p);
+            if (!HPy_IsNull(h)) {
+                p->x = x;
+                p->y = y;
+            }
+            return h;
+        }
+        HPyDef_MEMBER(P_x, "x", HPyMember_LONG, offsetof(PointObject, x))
+        HPyDef_MEMBER(P_y, "y", HPyMember_DOUBLE, offsetof(PointObject, y))
+        static HPyDef *defines[] = { &P_new, &P_x, &P_y, NULL };
+        static HPyType_Spec spec = {
+            .name = "mytest.Point", .basicsize = sizeof(PointObject), .defines = defines,
+        };
+        @EXPORT_TYPE("Point", spec)
+        @INIT
+    """).Point
+    p = T(1, y=2.5)
+    assert (p.x, p.y) == (1, 2.5)
+    assert (T(x=3).x, T(x=3).y) == (3, 0.5)
+    with pytest.raises(TypeError, match=r"^'z' is an invalid keyword argument for Point\(\)$"):
+        T(1, z=2)
+    with pytest.raises(TypeError, match=r"^Point\(\) missing required argument 'x' \(pos 1\)$"):
+        T(y=1.0)
 
 
 # ---- against CPython's own parser ----------------------------------------------

@@ -79,11 +79,18 @@ void hdbg_handle_HPyFunc_INITPROC(ffi_cif *cif, void *ret, void **in, void *bind
 }
 
 /* tp_call's tuple and dict, in the vectorcall layout HPyFunc_CALL takes: the keyword
- * values after the positional items, their names in a tuple. */
+ * values after the positional items, their names in a tuple. An instance given its own
+ * call function (HPy_SetCallFunction) gets that instead, unchecked, as on vectorcall. */
 void hdbg_handle_HPyFunc_CALL(ffi_cif *cif, void *ret, void **in, void *binding)
 {
     (void)cif;
     PyObject *args = *(PyObject **)in[1], *kw = *(PyObject **)in[2];
+    cpy_vectorcallfunc own = handlepy_own_call_function(*(PyObject **)in[0]);
+    if (own != NULL) {
+        *(PyObject **)ret = handlepy_call_function_with_tuple_dict(own, *(PyObject **)in[0],
+                                                                   args, kw);
+        return;
+    }
     Py_ssize_t nargs = PyTuple_GET_SIZE(args), nkw = kw == NULL ? 0 : PyDict_GET_SIZE(kw);
     PyObject **items = malloc(sizeof(PyObject *) * (size_t)(nargs + nkw + 1));
     PyObject *kwnames = nkw ? PyTuple_New(nkw) : NULL;
@@ -148,4 +155,18 @@ void hdbg_handle_HPyFunc_RELEASEBUFFERPROC(ffi_cif *cif, void *ret, void **in, v
     ((HPyFunc_RELEASEBUFFERPROC_impl)call.impl)(ctx, self, (HPy_buffer *)view);
     view->obj = exporter;
     hdbg_call_leave_void(&call);
+}
+
+/* The object gets the call function's own trampoline, which runs its implementation with
+ * the universal context the binary's global holds: a per-object call function is not
+ * bound to a debug context, so its calls are not checked (see docs/debug.md). */
+int hdbg_HPy_SetCallFunction(HPyContext *ctx, HPy h, HPyCallFunction *func)
+{
+    const char *fn = "HPy_SetCallFunction";
+    hdbg_call *call = hdbg_enter(ctx, fn);
+    HPy u_h;
+    if (call == NULL || hdbg_unwrap(call, h, &u_h, fn, "h") < 0)
+        return -1;
+    HPyContext *inner = hdbg_inner(call);
+    return inner->HPy_SetCallFunction(inner, u_h, func);
 }

@@ -2578,4 +2578,5 @@ void hdbg_fill_context(HPyContext *ctx, const HPyContext *universal)
     ctx->HPyContextVar_Set = hdbg_HPyContextVar_Set;
     ctx->HPyStructSequence_NewType = hdbg_HPyStructSequence_NewType;
     ctx->HPyStructSequence_New = hdbg_HPyStructSequence_New;
+    ctx->HPy_SetCallFunction = hdbg_HPy_SetCallFunction;
 }

@@ -208,6 +208,7 @@ enum {
     HTRACE_HPyContextVar_Set,
     HTRACE_HPyStructSequence_NewType,
     HTRACE_HPyStructSequence_New,
+    HTRACE_HPy_SetCallFunction,
     HTRACE_ENTRIES
 };
 

@@ -1815,6 +1815,15 @@ static HPy htrace_HPyStructSequence_New(HPyContext *ctx, HPy type, HPy_ssize_t n
     return t_result;
 }
 
+static int htrace_HPy_SetCallFunction(HPyContext *ctx, HPy h, HPyCallFunction *func)
+{
+    htrace_context *t_ctx = htrace_of(ctx);
+    uint64_t t_start = htrace_now();
+    int t_result = t_ctx->inner->HPy_SetCallFunction(t_ctx->inner, h, func);
+    htrace_record(t_ctx, HTRACE_HPy_SetCallFunction, t_start);
+    return t_result;
+}
+
 const char *const htrace_names[HTRACE_ENTRIES] = {
     "HPy_Dup",
     "HPy_Close",
@@ -2020,6 +2029,7 @@ const char *const htrace_names[HTRACE_ENTRIES] = {
     "HPyContextVar_Set",
     "HPyStructSequence_NewType",
     "HPyStructSequence_New",
+    "HPy_SetCallFunction",
 };
 
 void htrace_fill_context(HPyContext *ctx, const HPyContext *inner)
@@ -2316,4 +2326,5 @@ void htrace_fill_context(HPyContext *ctx, const HPyContext *inner)
     ctx->HPyContextVar_Set = htrace_HPyContextVar_Set;
     ctx->HPyStructSequence_NewType = htrace_HPyStructSequence_NewType;
     ctx->HPyStructSequence_New = htrace_HPyStructSequence_New;
+    ctx->HPy_SetCallFunction = htrace_HPy_SetCallFunction;
 }

@@ -1229,7 +1229,7 @@ HPyAPI_FUNC void HPyField_Store(HPyContext *ctx, HPy target_object, HPyField *ta
 {
     (void)ctx;
     (void)target_object;
-    handlepy_field_store((PyObject **)&target_field->_i, _h2py(h));
+    handlepy_field_store(&target_field->_i, _h2py(h));
 }
 
 HPyAPI_FUNC HPy HPyField_Load(HPyContext *ctx, HPy source_object, HPyField source_field)
@@ -1242,7 +1242,7 @@ HPyAPI_FUNC HPy HPyField_Load(HPyContext *ctx, HPy source_object, HPyField sourc
 HPyAPI_FUNC void HPyGlobal_Store(HPyContext *ctx, HPyGlobal *global, HPy h)
 {
     (void)ctx;
-    handlepy_field_store((PyObject **)&global->_i, _h2py(h));
+    handlepy_field_store(&global->_i, _h2py(h));
 }
 
 HPyAPI_FUNC HPy HPyGlobal_Load(HPyContext *ctx, HPyGlobal global)
@@ -1302,7 +1302,7 @@ HPyAPI_FUNC HPy HPyContextVar_New(HPyContext *ctx, const char *name, HPy default
 HPyAPI_FUNC int32_t HPyContextVar_Get(HPyContext *ctx, HPy context_var, HPy default_value, HPy *result)
 {
     (void)ctx;
-    return _hpy_cpy_contextvar_get(_h2py(context_var), _h2py(default_value), (PyObject **)result);
+    return _hpy_cpy_contextvar_get(_h2py(context_var), _h2py(default_value), result);
 }
 
 HPyAPI_FUNC HPy HPyContextVar_Set(HPyContext *ctx, HPy context_var, HPy value)
@@ -1320,7 +1320,13 @@ HPyAPI_FUNC HPy HPyStructSequence_NewType(HPyContext *ctx, HPyStructSequence_Des
 HPyAPI_FUNC HPy HPyStructSequence_New(HPyContext *ctx, HPy type, HPy_ssize_t nargs, HPy *args)
 {
     (void)ctx;
-    return _py2h(handlepy_structseq_new(_h2py(type), nargs, (PyObject **)args));
+    return _py2h(handlepy_structseq_new(_h2py(type), nargs, args));
+}
+
+HPyAPI_FUNC int HPy_SetCallFunction(HPyContext *ctx, HPy h, HPyCallFunction *func)
+{
+    (void)ctx;
+    return handlepy_set_call_function(_h2py(h), func);
 }
 
 #endif /* HANDLEPY_CPYTHON_AUTOGEN_CALLS_H */

@@ -12,12 +12,15 @@ HPyAPI_FUNC PyObject *_hpy_cpy_contextvar_new(const char *name, PyObject *defaul
     return PyContextVar_New(name, default_value);
 }
 
+/* Writes the HPy result as HPy: storing through a PyObject ** would break strict
+ * aliasing. The C API leaves its output unset on error, hence the NULL start. */
 HPyAPI_FUNC int32_t _hpy_cpy_contextvar_get(PyObject *var, PyObject *default_value,
-                                            PyObject **result)
+                                            HPy *result)
 {
-    /* The C API leaves *result unset on error. */
-    *result = NULL;
-    return PyContextVar_Get(var, default_value, result);
+    PyObject *value = NULL;
+    int32_t status = PyContextVar_Get(var, default_value, &value);
+    *result = _py2h(value);
+    return status;
 }
 
 #endif

@@ -4,7 +4,8 @@
 #define HANDLEPY_CPYTHON_IMPL_STRUCTSEQ_H
 
 _HPy_HIDDEN PyObject *handlepy_structseq_new_type(HPyStructSequence_Desc *desc);
+/* Reads the items as HPy: through a PyObject ** would break strict aliasing. */
 _HPy_HIDDEN PyObject *handlepy_structseq_new(PyObject *type, HPy_ssize_t nargs,
-                                             PyObject **args);
+                                             const HPy *args);
 
 #endif

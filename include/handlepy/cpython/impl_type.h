@@ -19,6 +19,13 @@ _HPy_HIDDEN HPyType_BuiltinShape handlepy_builtin_shape(PyObject *type);
 _HPy_HIDDEN PyObject *handlepy_call_with_tuple_dict(HPyContext *ctx, HPyCFunction impl,
                                                     PyObject *self,
                                                     PyObject *args, PyObject *kw);
+_HPy_HIDDEN int handlepy_set_call_function(PyObject *obj, HPyCallFunction *func);
+/* The object's own call function, NULL when it has none; and a call of one with tp_call's
+ * arguments (for the debug handler of HPy_tp_call, which has no trampoline to reuse). */
+_HPy_HIDDEN cpy_vectorcallfunc handlepy_own_call_function(PyObject *self);
+_HPy_HIDDEN PyObject *handlepy_call_function_with_tuple_dict(cpy_vectorcallfunc func,
+                                                             PyObject *self, PyObject *args,
+                                                             PyObject *kw);
 _HPy_HIDDEN int handlepy_call_traverse(HPyCFunction impl, PyObject *self,
                                        cpy_visitproc visit, void *arg);
 _HPy_HIDDEN void handlepy_dealloc(PyObject *self, HPyCFunction destroy);
@@ -42,11 +49,13 @@ HPyAPI_FUNC PyObject *_hpy_cpy_xnewref(PyObject *o)
     return o;
 }
 
-HPyAPI_FUNC void handlepy_field_store(PyObject **slot, PyObject *value)
+/* Takes the field's word itself: writing it through a PyObject ** would break strict
+ * aliasing, and the compiler could then reorder or drop the store. */
+HPyAPI_FUNC void handlepy_field_store(intptr_t *slot, PyObject *value)
 {
-    PyObject *old = *slot;
+    PyObject *old = (PyObject *)*slot;
     Py_XINCREF(value);
-    *slot = value;
+    *slot = (intptr_t)value;
     Py_XDECREF(old);
 }
 

@@ -1037,4 +1037,9 @@ HPyAPI_FUNC HPy HPyStructSequence_New(HPyContext *ctx, HPy type, HPy_ssize_t nar
     return ctx->HPyStructSequence_New(ctx, type, nargs, args);
 }
 
+HPyAPI_FUNC int HPy_SetCallFunction(HPyContext *ctx, HPy h, HPyCallFunction *func)
+{
+    return ctx->HPy_SetCallFunction(ctx, h, func);
+}
+
 #endif /* HANDLEPY_UNIVERSAL_AUTOGEN_CALLS_H */
