@@ -1,11 +1,13 @@
 /* HPyArg_Parse, HPyArg_ParseKeywords and HPyArg_ParseKeywordsDict: PyArg_ParseTuple and
- * PyArg_ParseTupleAndKeywords for handles, with the format units HPy documents. Their error messages are CPython
- * 3.11's, word for word, so that porting an extension changes nothing its users see; the
- * CPython conversion functions they rely on are reproduced through the public API only,
- * so that PyPy gives the same messages too. */
+ * PyArg_ParseTupleAndKeywords for handles, with the format units HPy documents. Their
+ * error messages and conversions are those of the CPython version the extension runs on,
+ * word for word, so that porting an extension changes nothing its users see; the CPython
+ * conversion functions they rely on are reproduced through the public API only, so that
+ * PyPy gives the messages of the Python version it implements. */
 #include "hpy.h"
 
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -123,6 +125,30 @@ static void type_name(HPyContext *ctx, HPy obj, char *buf, size_t size)
     HPy_Close(ctx, flags);
     HPy_Close(ctx, name);
     HPy_Close(ctx, type);
+}
+
+/* The minor version of the running Python 3. A universal binary cannot know it when it
+ * is compiled, and only error paths and rarely used conversions ask, so it is read from
+ * sys.version_info on first use; 11 (the oldest supported) if that fails. */
+static int host_minor(HPyContext *ctx)
+{
+    static atomic_int cached;
+    int minor = atomic_load_explicit(&cached, memory_order_relaxed);
+    if (minor != 0)
+        return minor;
+    minor = 11;
+    HPy sys = HPyImport_ImportModule(ctx, "sys");
+    HPy info = HPy_IsNull(sys) ? HPy_NULL : HPy_GetAttr_s(ctx, sys, "version_info");
+    HPy item = HPy_IsNull(info) ? HPy_NULL : HPy_GetItem_i(ctx, info, 1);
+    long value = HPy_IsNull(item) ? -1 : HPyLong_AsLong(ctx, item);
+    if (value > 0 && value < INT_MAX)
+        minor = (int)value;
+    HPyErr_Clear(ctx);
+    HPy_Close(ctx, item);
+    HPy_Close(ctx, info);
+    HPy_Close(ctx, sys);
+    atomic_store_explicit(&cached, minor, memory_order_relaxed);
+    return minor;
 }
 
 /* Replace the exception of a failed conversion with CPython's, when it is `kind`. */
@@ -263,12 +289,20 @@ static int convert(HPyContext *ctx, char unit, HPy arg, va_list *vargs, const ch
         return 0;
     }
     case 'k': case 'K': {
-        /* Unlike the others, these take an int only, not any __index__ object. */
-        if (!HPyLong_Check(ctx, arg)) {
+        /* Before 3.14, unlike the others, these take an int only, not any __index__ object. */
+        HPy num;
+        if (HPyLong_Check(ctx, arg))
+            num = HPy_Dup(ctx, arg);
+        else if (host_minor(ctx) >= 14 && has_method(ctx, arg, "__index__"))
+            num = HPy_Index(ctx, arg);
+        else {
             *expected = "int";
             return 1;
         }
-        unsigned long long bits = HPyLong_AsUnsignedLongLongMask(ctx, arg);
+        if (HPy_IsNull(num))
+            return -1;
+        unsigned long long bits = HPyLong_AsUnsignedLongLongMask(ctx, num);
+        HPy_Close(ctx, num);
         if (bits == (unsigned long long)-1 && HPyErr_Occurred(ctx))
             return -1;
         if (unit == 'k')
@@ -454,20 +488,28 @@ static int check_keywords(HPyContext *ctx, const format_info *f, const char *key
 
 static int raise_invalid_keyword(HPyContext *ctx, const format_info *f, HPy name)
 {
-    char tail[320];
-    snprintf(tail, sizeof tail, "' is an invalid keyword argument for %.200s%s",
-             f->fname ? f->fname : "this function", parens_of(f));
+    const char *fname = f->fname ? f->fname : "this function";
+    char before[320], after[320];
+    if (host_minor(ctx) >= 13) {
+        snprintf(before, sizeof before, "%.200s%s got an unexpected keyword argument '",
+                 fname, parens_of(f));
+        snprintf(after, sizeof after, "'");
+    } else {
+        snprintf(before, sizeof before, "'");
+        snprintf(after, sizeof after, "' is an invalid keyword argument for %.200s%s",
+                 fname, parens_of(f));
+    }
     /* The name is a str object, maybe not encodable: build the message as str. */
-    HPy quote = HPyUnicode_FromString(ctx, "'");
-    HPy rest = HPyUnicode_FromString(ctx, tail);
-    HPy head = HPy_IsNull(quote) ? HPy_NULL : HPy_Add(ctx, quote, name);
-    HPy message = HPy_IsNull(head) || HPy_IsNull(rest) ? HPy_NULL : HPy_Add(ctx, head, rest);
+    HPy head = HPyUnicode_FromString(ctx, before);
+    HPy tail = HPyUnicode_FromString(ctx, after);
+    HPy named = HPy_IsNull(head) ? HPy_NULL : HPy_Add(ctx, head, name);
+    HPy message = HPy_IsNull(named) || HPy_IsNull(tail) ? HPy_NULL : HPy_Add(ctx, named, tail);
     if (!HPy_IsNull(message))
         HPyErr_SetObject(ctx, ctx->h_TypeError, message);
     HPy_Close(ctx, message);
+    HPy_Close(ctx, named);
+    HPy_Close(ctx, tail);
     HPy_Close(ctx, head);
-    HPy_Close(ctx, rest);
-    HPy_Close(ctx, quote);
     return 0;
 }
 

@@ -4,6 +4,7 @@ has ctypes.pythonapi, Hypothesis compares random formats and calls against CPyth
 PyArg_ParseTuple and PyArg_ParseTupleAndKeywords."""
 import math
 import platform
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,14 @@ import pytest
 # The generic parsers (parse, parse_kw, parse_dict) come from argparse_harness.c, which
 # the fuzz target shares; the definitions below are this module's own.
 HARNESS = (Path(__file__).parent / "argparse_harness.c").read_text()
+
+
+def invalid_keyword(name, where):
+    """CPython's message for a keyword no parameter has, in the running version's words."""
+    if sys.version_info >= (3, 13):
+        return f"{where} got an unexpected keyword argument '{name}'"
+    return f"'{name}' is an invalid keyword argument for {where}"
+
 
 SOURCE = HARNESS + r"""
 /* The tracker is optional; after a failure it is closed and null. */
@@ -153,9 +162,12 @@ def test_integer_units_take_index(mod, unit):
 
 
 @pytest.mark.parametrize("unit", "kK")
-def test_unsigned_long_units_take_int_only(mod, unit):
-    with pytest.raises(TypeError, match=r"^argument 1 must be int, not Index$"):
-        mod.parse(unit, Index())
+def test_unsigned_long_units_take_index_from_3_14(mod, unit):
+    if sys.version_info >= (3, 14):
+        assert mod.parse(unit, Index()) == (7,)
+    else:
+        with pytest.raises(TypeError, match=r"^argument 1 must be int, not Index$"):
+            mod.parse(unit, Index())
 
 
 def test_float_units_take_float_index_and_int(mod):
@@ -277,10 +289,10 @@ def test_positional_optional_left_untouched(mod):
     ("|$i:f", "a", (1,), {}, "f() takes no positional arguments"),
     ("|ii:f", "ab", (1,), {"a": 2}, "argument for f() given by name ('a') and position (1)"),
     ("|ii", "ab", (1,), {"a": 2}, "argument for function given by name ('a') and position (1)"),
-    ("|ii:f", "ab", (), {"c": 2}, "'c' is an invalid keyword argument for f()"),
-    ("|ii", "ab", (), {"c": 2}, "'c' is an invalid keyword argument for this function"),
-    ("|i:f", "a", (), {"é": 2}, "'é' is an invalid keyword argument for f()"),
-    ("|i:f", "a", (), {"\ud800": 2}, "'\ud800' is an invalid keyword argument for f()"),
+    ("|ii:f", "ab", (), {"c": 2}, invalid_keyword("c", "f()")),
+    ("|ii", "ab", (), {"c": 2}, invalid_keyword("c", "this function")),
+    ("|i:f", "a", (), {"é": 2}, invalid_keyword("é", "f()")),
+    ("|i:f", "a", (), {"\ud800": 2}, invalid_keyword("\ud800", "f()")),
 ])
 def test_keyword_errors(mod, fmt, keywords, args, kwargs, message):
     assert outcome(mod.parse_kw, fmt, tuple(keywords), *args, **kwargs) == (
@@ -296,7 +308,7 @@ def test_keyword_errors(mod, fmt, keywords, args, kwargs, message):
      "f() takes at least 1 positional argument (0 given)"),
     ("ii|i$i:f", ("", "", "", "d"), (1, 2, 3, 4), {},
      "f() takes at most 3 positional arguments (4 given)"),
-    ("|i:f", ("",), (), {"": 1}, "'' is an invalid keyword argument for f()"),
+    ("|i:f", ("",), (), {"": 1}, invalid_keyword("", "f()")),
 ])
 def test_positional_only_errors(mod, fmt, keywords, args, kwargs, message):
     assert outcome(mod.parse_kw, fmt, keywords, *args, **kwargs) == ("TypeError", message)
@@ -336,8 +348,9 @@ def test_typical_method(mod):
 def test_many_keywords(mod):
     assert mod.many(l=1, a=1) == 2**11 + 1
     assert mod.many(**{k: 1 for k in "abcdefghijkl"}) == 2**12 - 1
-    with pytest.raises(TypeError, match=r"^'m' is an invalid keyword argument for many\(\)$"):
+    with pytest.raises(TypeError) as error:
         mod.many(a=1, b=1, c=1, d=1, e=1, f=1, g=1, h=1, i=1, m=1)
+    assert str(error.value) == invalid_keyword("m", "many()")
 
 
 def test_tracker_is_optional_and_closed_on_failure(mod):
@@ -387,9 +400,8 @@ def test_dict_tracker_is_needed_for_object_units_from_the_dict(mod):
 
 
 @pytest.mark.parametrize("fmt, keywords, args, kw, error", [
-    ("|ii:f", "ab", (), {"c": 2}, ("TypeError", "'c' is an invalid keyword argument for f()")),
-    ("|ii", "ab", (), {"c": 2},
-     ("TypeError", "'c' is an invalid keyword argument for this function")),
+    ("|ii:f", "ab", (), {"c": 2}, ("TypeError", invalid_keyword("c", "f()"))),
+    ("|ii", "ab", (), {"c": 2}, ("TypeError", invalid_keyword("c", "this function"))),
     ("|ii:f", "ab", (1,), {"a": 2},
      ("TypeError", "argument for f() given by name ('a') and position (1)")),
     ("|ii:f", "ab", (), {1: 2}, ("TypeError", "keywords must be strings")),
@@ -454,8 +466,9 @@ def test_dict_in_tp_new(hpy):
     p = T(1, y=2.5)
     assert (p.x, p.y) == (1, 2.5)
     assert (T(x=3).x, T(x=3).y) == (3, 0.5)
-    with pytest.raises(TypeError, match=r"^'z' is an invalid keyword argument for Point\(\)$"):
+    with pytest.raises(TypeError) as error:
         T(1, z=2)
+    assert str(error.value) == invalid_keyword("z", "Point()")
     with pytest.raises(TypeError, match=r"^Point\(\) missing required argument 'x' \(pos 1\)$"):
         T(y=1.0)
 
