@@ -333,9 +333,12 @@ static int has_slot(HPyType_Spec *spec, HPySlot_Slot slot)
     return 0;
 }
 
-/* The bases from params, as a new tuple; the shape's builtin when none is given. */
-static PyObject *read_params(HPyType_Spec *spec, HPyType_SpecParam *params, PyTypeObject *shape_type)
+/* The bases from params, as a new tuple; the shape's builtin when none is given. `*meta`
+ * is the metaclass given (borrowed), or NULL. */
+static PyObject *read_params(HPyType_Spec *spec, HPyType_SpecParam *params,
+                             PyTypeObject *shape_type, PyTypeObject **meta)
 {
+    *meta = NULL;
     PyObject *bases = PyList_New(0);
     if (bases == NULL)
         return NULL;
@@ -359,12 +362,17 @@ static PyObject *read_params(HPyType_Spec *spec, HPyType_SpecParam *params, PyTy
                 goto fail;
             break;
         case HPyType_SpecParam_Metaclass:
-            if (obj != (PyObject *)&PyType_Type) {
-                PyErr_Format(PyExc_NotImplementedError,
-                             "type %s: metaclasses other than type are not supported yet",
+            if (*meta != NULL) {
+                PyErr_Format(PyExc_ValueError, "type %s: the metaclass is given twice",
                              spec->name);
                 goto fail;
             }
+            if (!PyType_Check(obj)) {
+                PyErr_Format(PyExc_TypeError, "Metaclass '%R' is not a subclass of 'type'.",
+                             obj);
+                goto fail;
+            }
+            *meta = (PyTypeObject *)obj;
             break;
         default:
             PyErr_Format(PyExc_TypeError, "type %s: unknown spec parameter kind %d",
@@ -427,8 +435,8 @@ static int check_legacy(HPyType_Spec *spec)
 
 /* Creates the type; `offset` is where the struct starts in an instance, and a positive
  * spec basicsize is the struct's size beyond it. Consumes nothing: `bases` stays ours. */
-static PyObject *create_type(HPyType_Spec *spec, PyObject *bases, Py_ssize_t offset,
-                             handlepy_bind_fn bind, void *data)
+static PyObject *create_type(HPyType_Spec *spec, PyObject *bases, PyTypeObject *meta,
+                             Py_ssize_t offset, handlepy_bind_fn bind, void *data)
 {
     Py_ssize_t n_defs = 0, n_legacy = count_legacy_slots(spec);
     for (HPyDef **d = spec->defines; d != NULL && *d != NULL; d++)
@@ -490,10 +498,13 @@ static PyObject *create_type(HPyType_Spec *spec, PyObject *bases, Py_ssize_t off
         }
     }
 #endif
-    result = PyType_FromSpecWithBases(&cpy_spec, bases);
+    PyObject *spec_type;
+    result = handlepy_type_from_cpy_spec(&cpy_spec, bases, meta, &spec_type);
 #ifdef PYPY_VERSION
     if (result != NULL)
-        ((PyTypeObject *)result)->tp_finalize = finalizer;
+        ((PyTypeObject *)spec_type)->tp_finalize = finalizer;
+#else
+    (void)spec_type;
 #endif
 
 done:
@@ -515,10 +526,11 @@ static PyObject *legacy_type_from_spec(HPyType_Spec *spec, HPyType_SpecParam *pa
 {
     if (check_legacy(spec) < 0)
         return NULL;
-    PyObject *bases = read_params(spec, params, &PyBaseObject_Type);
+    PyTypeObject *meta;
+    PyObject *bases = read_params(spec, params, &PyBaseObject_Type, &meta);
     if (bases == NULL)
         return NULL;
-    PyObject *result = create_type(spec, bases, 0, bind, data);
+    PyObject *result = create_type(spec, bases, meta, 0, bind, data);
     Py_DECREF(bases);
     return result;
 }
@@ -540,13 +552,14 @@ PyObject *handlepy_type_from_spec(HPyType_Spec *spec, HPyType_SpecParam *params,
                      (int)spec->builtin_shape);
         return NULL;
     }
-    PyObject *bases = read_params(spec, params, shapes[shape].type);
+    PyTypeObject *meta;
+    PyObject *bases = read_params(spec, params, shapes[shape].type, &meta);
     if (bases == NULL)
         return NULL;
     PyObject *result = NULL;
     if (check_shape(spec, bases, shape) == 0)
-        result = create_type(spec, bases, handlepy_struct_offset(shapes[shape].type), bind,
-                             data);
+        result = create_type(spec, bases, meta, handlepy_struct_offset(shapes[shape].type),
+                             bind, data);
     Py_DECREF(bases);
     return result;
 }
