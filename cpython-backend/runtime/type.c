@@ -1,8 +1,9 @@
 /* Types from HPyType_Spec on the CPython C API (PyType_FromSpecWithBases).
  *
  * No per-type data is kept: where an instance's C struct starts follows from its first
- * static (non-heap) base, which is the builtin its shape names, and the functions that
- * need the type's own slots (traverse, destroy) are reached through its trampolines. */
+ * static (non-heap) base, which is the builtin its shape names (and, for int and tuple,
+ * from the instance's item count), and the functions that need the type's own slots
+ * (traverse, destroy) are reached through its trampolines. */
 #include "moduledef.h"
 #include "structmember.h"
 
@@ -17,22 +18,28 @@ static PyTypeObject *static_base(PyTypeObject *type)
 
 static void *struct_of(PyObject *self)
 {
-    return handlepy_struct_at(self, static_base(Py_TYPE(self)));
+    PyTypeObject *builtin = static_base(Py_TYPE(self));
+    if (builtin == &PyLong_Type)
+        return handlepy_long_struct(self);
+    if (builtin == &PyTuple_Type)
+        return handlepy_tuple_struct(self);
+    return handlepy_struct_at(self, builtin);
 }
 
 static const struct {
     HPyType_BuiltinShape shape;
     PyTypeObject *type;
-    int may_have_struct;
+    /* The items are inside the object, before the struct (see impl_type.h). */
+    int items_inside;
 } shapes[] = {
-    {HPyType_BuiltinShape_Object, &PyBaseObject_Type, 1},
-    {HPyType_BuiltinShape_Type, &PyType_Type, 1},
-    {HPyType_BuiltinShape_Long, &PyLong_Type, 0},
-    {HPyType_BuiltinShape_Float, &PyFloat_Type, 1},
-    {HPyType_BuiltinShape_Unicode, &PyUnicode_Type, 1},
-    {HPyType_BuiltinShape_Tuple, &PyTuple_Type, 0},
-    {HPyType_BuiltinShape_List, &PyList_Type, 1},
-    {HPyType_BuiltinShape_Dict, &PyDict_Type, 1},
+    {HPyType_BuiltinShape_Object, &PyBaseObject_Type, 0},
+    {HPyType_BuiltinShape_Type, &PyType_Type, 0},
+    {HPyType_BuiltinShape_Long, &PyLong_Type, 1},
+    {HPyType_BuiltinShape_Float, &PyFloat_Type, 0},
+    {HPyType_BuiltinShape_Unicode, &PyUnicode_Type, 0},
+    {HPyType_BuiltinShape_Tuple, &PyTuple_Type, 1},
+    {HPyType_BuiltinShape_List, &PyList_Type, 0},
+    {HPyType_BuiltinShape_Dict, &PyDict_Type, 0},
 };
 
 static int find_shape(HPyType_BuiltinShape shape)
@@ -61,7 +68,14 @@ HPyType_BuiltinShape handlepy_builtin_shape(PyObject *type)
 PyObject *handlepy_generic_new(PyObject *type)
 {
     PyTypeObject *tp = (PyTypeObject *)type;
-    return tp->tp_alloc(tp, 0);
+    PyObject *obj = tp->tp_alloc(tp, 0);
+#if PY_VERSION_HEX >= 0x030C0000 && !defined(PYPY_VERSION)
+    /* A zeroed tag reads as a positive int without digits; zero has sign 1 (see
+     * cpython/longintrepr.h), which the int functions test for. */
+    if (obj != NULL && static_base(tp) == &PyLong_Type)
+        ((PyLongObject *)obj)->long_value.lv_tag = 1;
+#endif
+    return obj;
 }
 
 PyObject *handlepy_new(PyObject *type, void **data)
@@ -303,6 +317,13 @@ static int add_def(type_parts *p, HPyDef *def, const char *type_name, Py_ssize_t
         return 0;
     }
     case HPyDef_Kind_Member:
+        if (offset < 0) {
+            PyErr_Format(PyExc_TypeError,
+                         "type %s: member '%s' needs a struct at a fixed place, but the "
+                         "struct follows the items of its builtin; use HPyDef_GETSET",
+                         type_name, def->member.name);
+            return -1;
+        }
         p->members[p->n_members++] = (PyMemberDef){
             (char *)def->member.name, (int)def->member.type, offset + def->member.offset,
             def->member.readonly ? READONLY : 0, (char *)def->member.doc};
@@ -401,12 +422,6 @@ static int check_shape(HPyType_Spec *spec, PyObject *bases, int shape)
                      "but it is '%s'", spec->name, want->tp_name, base->tp_name);
         return -1;
     }
-    if (spec->basicsize > 0 && !shapes[shape].may_have_struct) {
-        PyErr_Format(PyExc_TypeError,
-                     "type %s: '%s' keeps its items inside the object, so a subtype cannot "
-                     "have a C struct (basicsize must be 0)", spec->name, want->tp_name);
-        return -1;
-    }
     return 0;
 }
 
@@ -433,10 +448,12 @@ static int check_legacy(HPyType_Spec *spec)
     return 0;
 }
 
-/* Creates the type; `offset` is where the struct starts in an instance, and a positive
- * spec basicsize is the struct's size beyond it. Consumes nothing: `bases` stays ours. */
+/* Creates the type; `room` is the size of an instance before its struct's end, less the
+ * spec's basicsize. `offset` is where the struct starts in every instance, or -1 when it
+ * follows the items (int, tuple). Consumes nothing: `bases` stays ours. */
 static PyObject *create_type(HPyType_Spec *spec, PyObject *bases, PyTypeObject *meta,
-                             Py_ssize_t offset, handlepy_bind_fn bind, void *data)
+                             Py_ssize_t room, Py_ssize_t offset, handlepy_bind_fn bind,
+                             void *data)
 {
     Py_ssize_t n_defs = 0, n_legacy = count_legacy_slots(spec);
     for (HPyDef **d = spec->defines; d != NULL && *d != NULL; d++)
@@ -482,7 +499,7 @@ static PyObject *create_type(HPyType_Spec *spec, PyObject *bases, PyTypeObject *
     PyTypeObject *first_base = (PyTypeObject *)PyTuple_GET_ITEM(bases, 0);
     PyType_Spec cpy_spec = {
         .name = spec->name,
-        .basicsize = spec->basicsize > 0 ? (int)(offset + spec->basicsize)
+        .basicsize = spec->basicsize > 0 ? (int)(room + spec->basicsize)
                                          : (int)first_base->tp_basicsize,
         .itemsize = spec->itemsize,
         .flags = (unsigned int)spec->flags,
@@ -530,7 +547,7 @@ static PyObject *legacy_type_from_spec(HPyType_Spec *spec, HPyType_SpecParam *pa
     PyObject *bases = read_params(spec, params, &PyBaseObject_Type, &meta);
     if (bases == NULL)
         return NULL;
-    PyObject *result = create_type(spec, bases, meta, 0, bind, data);
+    PyObject *result = create_type(spec, bases, meta, 0, 0, bind, data);
     Py_DECREF(bases);
     return result;
 }
@@ -557,9 +574,15 @@ PyObject *handlepy_type_from_spec(HPyType_Spec *spec, HPyType_SpecParam *params,
     if (bases == NULL)
         return NULL;
     PyObject *result = NULL;
-    if (check_shape(spec, bases, shape) == 0)
-        result = create_type(spec, bases, meta, handlepy_struct_offset(shapes[shape].type),
-                             bind, data);
+    if (check_shape(spec, bases, shape) == 0) {
+        PyTypeObject *builtin = shapes[shape].type;
+        if (shapes[shape].items_inside)
+            result = create_type(spec, bases, meta, handlepy_var_struct_reserve(builtin), -1,
+                                 bind, data);
+        else
+            result = create_type(spec, bases, meta, handlepy_struct_offset(builtin),
+                                 handlepy_struct_offset(builtin), bind, data);
+    }
     Py_DECREF(bases);
     return result;
 }
