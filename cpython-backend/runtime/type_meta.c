@@ -104,11 +104,8 @@ PyObject *handlepy_type_from_cpy_spec(PyType_Spec *spec, PyObject *bases, PyType
 {
     *spec_type = NULL;
     if (meta != NULL) {
-        if (!PyType_IsSubtype(meta, &PyType_Type)) {
-            PyErr_Format(PyExc_TypeError, "Metaclass '%R' is not a subclass of 'type'.",
-                         (PyObject *)meta);
-            return NULL;
-        }
+        /* There is always a base, and its metaclass derives from type: a metaclass that
+         * does not conflicts with it, which is also what 3.12 reports. */
         meta = winner(meta, bases);
         if (meta == NULL)
             return NULL;
