@@ -68,6 +68,12 @@ HPyType_BuiltinShape handlepy_builtin_shape(PyObject *type)
 PyObject *handlepy_generic_new(PyObject *type)
 {
     PyTypeObject *tp = (PyTypeObject *)type;
+#ifdef PYPY_VERSION
+    /* cpyext keeps an int's value outside the C object, so it cannot make an int from a
+     * C allocation: int.__new__ makes the zero instead, its struct zeroed all the same. */
+    if (static_base(tp) == &PyLong_Type)
+        return PyObject_CallMethod((PyObject *)&PyLong_Type, "__new__", "O", type);
+#endif
     PyObject *obj = tp->tp_alloc(tp, 0);
 #if PY_VERSION_HEX >= 0x030C0000 && !defined(PYPY_VERSION)
     /* A zeroed tag reads as a positive int without digits; zero has sign 1 (see
@@ -228,6 +234,10 @@ void handlepy_dealloc(PyObject *self, HPyCFunction destroy)
     if (destroy != NULL)
         ((HPyFunc_DESTROYFUNC_impl)destroy)(struct_of(self));
 #ifdef PYPY_VERSION
+    /* cpyext's tuple keeps references in its C items, which its own dealloc would drop. */
+    if (static_base(type) == &PyTuple_Type)
+        for (Py_ssize_t i = 0; i < Py_SIZE(self); i++)
+            Py_CLEAR(PyTuple_GET_ITEM(self, i));
     type->tp_free(self);
 #else
     /* The builtin's own dealloc releases what the builtin owns (list items, dict entries,
