@@ -168,22 +168,46 @@ static int visit_field(HPyField *field, void *closure)
     return c->visit((cpy_PyObject *)field->_i, c->arg);
 }
 
+/* A list's, dict's or tuple's items, which the builtin's traverse and clear would handle
+ * had the type's own not taken their slots. Those builtins' functions touch only the
+ * items (never the type, which the runtime visits). cpyext's collector calls neither. */
+static PyTypeObject *items_owner(PyObject *self)
+{
+#ifdef PYPY_VERSION
+    (void)self;
+    return NULL;
+#else
+    PyTypeObject *builtin = static_base(Py_TYPE(self));
+    if (builtin == &PyList_Type || builtin == &PyDict_Type || builtin == &PyTuple_Type)
+        return builtin;
+    return NULL;
+#endif
+}
+
+static int visit_items(PyObject *self, visitproc visit, void *arg)
+{
+    PyTypeObject *builtin = items_owner(self);
+    return builtin == NULL ? 0 : builtin->tp_traverse(self, visit, arg);
+}
+
 int handlepy_call_traverse(HPyCFunction impl, PyObject *self, cpy_visitproc visit, void *arg)
 {
-    /* An instance of a heap type owns a reference to its type. */
-    if ((cpy_visitproc)visit != (cpy_visitproc)clear_visit) {
-        int res = visit((cpy_PyObject *)Py_TYPE(self), arg);
-        if (res)
-            return res;
-    }
     visit_closure c = {visit, arg};
-    return ((HPyFunc_TRAVERSEPROC_impl)impl)(struct_of(self), visit_field, &c);
+    if ((cpy_visitproc)visit == (cpy_visitproc)clear_visit)
+        return ((HPyFunc_TRAVERSEPROC_impl)impl)(struct_of(self), visit_field, &c);
+    /* An instance of a heap type owns a reference to its type. */
+    int res = visit((cpy_PyObject *)Py_TYPE(self), arg);
+    if (res == 0)
+        res = ((HPyFunc_TRAVERSEPROC_impl)impl)(struct_of(self), visit_field, &c);
+    if (res == 0)
+        res = visit_items(self, (visitproc)visit, arg);
+    return res;
 }
 
 static int default_traverse(PyObject *self, visitproc visit, void *arg)
 {
     Py_VISIT(Py_TYPE(self));
-    return 0;
+    return visit_items(self, visit, arg);
 }
 
 static void release_fields(PyObject *self)
@@ -196,6 +220,9 @@ static void release_fields(PyObject *self)
 static int clear_fields(PyObject *self)
 {
     release_fields(self);
+    PyTypeObject *builtin = items_owner(self);
+    if (builtin != NULL && builtin->tp_clear != NULL)
+        return builtin->tp_clear(self);
     return 0;
 }
 

@@ -1,4 +1,8 @@
 """Types extending builtins while keeping a C struct of their own."""
+import gc
+import platform
+import weakref
+
 import pytest
 
 SHAPED = """
@@ -172,9 +176,6 @@ def test_int_struct_values_survive_arithmetic(hpy):
 
 
 def test_tuple_items_are_released_with_the_object(hpy):
-    import gc
-    import weakref
-
     mod = tagged_module(hpy, "Tuple")
 
     class Item:
@@ -286,3 +287,105 @@ def test_metaclass_with_struct(hpy):
     Widget.bump()
     assert Widget.created == 2 and Widget.size == 3
     assert isinstance(Widget(), Widget)
+
+
+GC_SHAPED = """
+    typedef struct { HPyField other; } HolderObject;
+    HPyType_HELPERS(HolderObject, HPyType_BuiltinShape_@SHAPE@)
+
+    static long destroyed;
+
+    HPyDef_SLOT(Holder_traverse, HPy_tp_traverse)
+    static int Holder_traverse_impl(void *self, HPyFunc_visitproc visit, void *arg)
+    {
+        HPy_VISIT(&((HolderObject *)self)->other);
+        return 0;
+    }
+    HPyDef_SLOT(Holder_destroy, HPy_tp_destroy)
+    static void Holder_destroy_impl(void *self)
+    {
+        destroyed++;
+    }
+    HPyDef_GETSET(Holder_other, "other")
+    static HPy Holder_other_get(HPyContext *ctx, HPy self, void *closure)
+    {
+        HPy h = HPyField_Load(ctx, self, HolderObject_AsStruct(ctx, self)->other);
+        return HPy_IsNull(h) ? HPy_Dup(ctx, ctx->h_None) : h;
+    }
+    static int Holder_other_set(HPyContext *ctx, HPy self, HPy value, void *closure)
+    {
+        HPyField_Store(ctx, self, &HolderObject_AsStruct(ctx, self)->other, value);
+        return 0;
+    }
+    HPyDef_METH(destroyed_count, "destroyed_count", HPyFunc_NOARGS)
+    static HPy destroyed_count_impl(HPyContext *ctx, HPy self)
+    {
+        return HPyLong_FromLong(ctx, destroyed);
+    }
+
+    static HPyDef *defines[] = { @TRAVERSE@ &Holder_destroy, &Holder_other, NULL };
+    static HPyType_Spec spec = {
+        .name = "mytest.Holder",
+        .basicsize = sizeof(HolderObject),
+        .flags = HPy_TPFLAGS_DEFAULT | HPy_TPFLAGS_BASETYPE | HPy_TPFLAGS_HAVE_GC,
+        .builtin_shape = SHAPE(HolderObject),
+        .defines = defines,
+    };
+
+    HPyDef_SLOT(add_type, HPy_mod_exec)
+    static int add_type_impl(HPyContext *ctx, HPy m)
+    {
+        HPyType_SpecParam params[] = {
+            {HPyType_SpecParam_Base, ctx->@BASE@},
+            {(HPyType_SpecParam_Kind)0, HPy_NULL},
+        };
+        HPy t = HPyType_FromSpec(ctx, &spec, params);
+        if (HPy_IsNull(t))
+            return -1;
+        int res = HPy_SetAttr_s(ctx, m, "Holder", t);
+        HPy_Close(ctx, t);
+        return res;
+    }
+    @EXPORT(add_type)
+    @EXPORT(destroyed_count)
+    @INIT
+"""
+
+PYPY_CYCLES = pytest.mark.skipif(
+    platform.python_implementation() == "PyPy",
+    reason="PyPy's cpyext never collects a cycle that passes through references a C "
+           "type reports in tp_traverse; handlepy types there are cpyext C types")
+
+
+@PYPY_CYCLES
+@pytest.mark.parametrize("own_traverse", [True, False])
+@pytest.mark.parametrize("shape", ["Tuple", "List", "Dict"])
+def test_cycles_through_the_builtins_items_are_collected(hpy, shape, own_traverse):
+    """The type's traverse takes the builtin's slot; the builtin's items are still
+    reported, and a list's or dict's items cleared, so cycles through them go."""
+    source = GC_SHAPED.replace("@TRAVERSE@", "&Holder_traverse," if own_traverse else "")
+    mod = hpy.make_module(source.replace("@SHAPE@", shape)
+                          .replace("@BASE@", SHAPES[shape][0]))
+
+    class Item:
+        pass
+
+    gc.collect()
+    before = mod.destroyed_count()
+    item = Item()
+    ref = weakref.ref(item)
+    if shape == "Tuple":
+        holder = mod.Holder((item,))
+    elif shape == "List":
+        holder = mod.Holder([item])
+        holder.append(holder)
+    else:
+        holder = mod.Holder({"item": item})
+        holder["self"] = holder
+    item.back = holder
+    if own_traverse:
+        holder.other = item
+    del item, holder
+    gc.collect()
+    assert ref() is None
+    assert mod.destroyed_count() == before + 1
