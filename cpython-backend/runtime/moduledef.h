@@ -18,4 +18,11 @@ _HPy_HIDDEN int handlepy_method_flags(HPyFunc_Signature sig);
 _HPy_HIDDEN PyModuleDef *handlepy_moduledef_new(const char *name, HPyModuleDef *hdef,
                                                 handlepy_bind_fn bind, void *data);
 
+/* The host type for `spec` (type.c has turned the HPyType_Spec into it), made by `meta`
+ * when not NULL. `*spec_type` is set to the type that holds the spec's slots: the result,
+ * or its hidden base where the interpreter cannot make a type of `meta` from a spec
+ * (type_meta.c). */
+_HPy_HIDDEN PyObject *handlepy_type_from_cpy_spec(PyType_Spec *spec, PyObject *bases,
+                                                  PyTypeObject *meta, PyObject **spec_type);
+
 #endif

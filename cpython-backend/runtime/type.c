@@ -2,9 +2,9 @@
  *
  * No per-type data is kept beyond the host's own type fields: where an instance's C
  * struct starts follows from its first static (non-heap) base, which is the builtin its
- * shape names; the functions that need the type's own slots (traverse, destroy) are
- * reached through its trampolines; where instances keep their own call function is the
- * host's tp_vectorcall_offset. */
+ * shape names (and, for int and tuple, from the instance's item count); the functions
+ * that need the type's own slots (traverse, destroy) are reached through its trampolines;
+ * where instances keep their own call function is the host's tp_vectorcall_offset. */
 #include "moduledef.h"
 #include "structmember.h"
 
@@ -19,22 +19,28 @@ static PyTypeObject *static_base(PyTypeObject *type)
 
 static void *struct_of(PyObject *self)
 {
-    return handlepy_struct_at(self, static_base(Py_TYPE(self)));
+    PyTypeObject *builtin = static_base(Py_TYPE(self));
+    if (builtin == &PyLong_Type)
+        return handlepy_long_struct(self);
+    if (builtin == &PyTuple_Type)
+        return handlepy_tuple_struct(self);
+    return handlepy_struct_at(self, builtin);
 }
 
 static const struct {
     HPyType_BuiltinShape shape;
     PyTypeObject *type;
-    int may_have_struct;
+    /* The items are inside the object, before the struct (see impl_type.h). */
+    int items_inside;
 } shapes[] = {
-    {HPyType_BuiltinShape_Object, &PyBaseObject_Type, 1},
-    {HPyType_BuiltinShape_Type, &PyType_Type, 1},
-    {HPyType_BuiltinShape_Long, &PyLong_Type, 0},
-    {HPyType_BuiltinShape_Float, &PyFloat_Type, 1},
-    {HPyType_BuiltinShape_Unicode, &PyUnicode_Type, 1},
-    {HPyType_BuiltinShape_Tuple, &PyTuple_Type, 0},
-    {HPyType_BuiltinShape_List, &PyList_Type, 1},
-    {HPyType_BuiltinShape_Dict, &PyDict_Type, 1},
+    {HPyType_BuiltinShape_Object, &PyBaseObject_Type, 0},
+    {HPyType_BuiltinShape_Type, &PyType_Type, 0},
+    {HPyType_BuiltinShape_Long, &PyLong_Type, 1},
+    {HPyType_BuiltinShape_Float, &PyFloat_Type, 0},
+    {HPyType_BuiltinShape_Unicode, &PyUnicode_Type, 0},
+    {HPyType_BuiltinShape_Tuple, &PyTuple_Type, 1},
+    {HPyType_BuiltinShape_List, &PyList_Type, 0},
+    {HPyType_BuiltinShape_Dict, &PyDict_Type, 0},
 };
 
 static int find_shape(HPyType_BuiltinShape shape)
@@ -63,7 +69,20 @@ HPyType_BuiltinShape handlepy_builtin_shape(PyObject *type)
 PyObject *handlepy_generic_new(PyObject *type)
 {
     PyTypeObject *tp = (PyTypeObject *)type;
-    return tp->tp_alloc(tp, 0);
+#ifdef PYPY_VERSION
+    /* cpyext keeps an int's value outside the C object, so it cannot make an int from a
+     * C allocation: int.__new__ makes the zero instead, its struct zeroed all the same. */
+    if (static_base(tp) == &PyLong_Type)
+        return PyObject_CallMethod((PyObject *)&PyLong_Type, "__new__", "O", type);
+#endif
+    PyObject *obj = tp->tp_alloc(tp, 0);
+#if PY_VERSION_HEX >= 0x030C0000 && !defined(PYPY_VERSION)
+    /* A zeroed tag reads as a positive int without digits; zero has sign 1 (see
+     * cpython/longintrepr.h), which the int functions test for. */
+    if (obj != NULL && static_base(tp) == &PyLong_Type)
+        ((PyLongObject *)obj)->long_value.lv_tag = 1;
+#endif
+    return obj;
 }
 
 PyObject *handlepy_new(PyObject *type, void **data)
@@ -243,22 +262,46 @@ static int visit_field(HPyField *field, void *closure)
     return c->visit((cpy_PyObject *)field->_i, c->arg);
 }
 
+/* A list's, dict's or tuple's items, which the builtin's traverse and clear would handle
+ * had the type's own not taken their slots. Those builtins' functions touch only the
+ * items (never the type, which the runtime visits). cpyext's collector calls neither. */
+static PyTypeObject *items_owner(PyObject *self)
+{
+#ifdef PYPY_VERSION
+    (void)self;
+    return NULL;
+#else
+    PyTypeObject *builtin = static_base(Py_TYPE(self));
+    if (builtin == &PyList_Type || builtin == &PyDict_Type || builtin == &PyTuple_Type)
+        return builtin;
+    return NULL;
+#endif
+}
+
+static int visit_items(PyObject *self, visitproc visit, void *arg)
+{
+    PyTypeObject *builtin = items_owner(self);
+    return builtin == NULL ? 0 : builtin->tp_traverse(self, visit, arg);
+}
+
 int handlepy_call_traverse(HPyCFunction impl, PyObject *self, cpy_visitproc visit, void *arg)
 {
-    /* An instance of a heap type owns a reference to its type. */
-    if ((cpy_visitproc)visit != (cpy_visitproc)clear_visit) {
-        int res = visit((cpy_PyObject *)Py_TYPE(self), arg);
-        if (res)
-            return res;
-    }
     visit_closure c = {visit, arg};
-    return ((HPyFunc_TRAVERSEPROC_impl)impl)(struct_of(self), visit_field, &c);
+    if ((cpy_visitproc)visit == (cpy_visitproc)clear_visit)
+        return ((HPyFunc_TRAVERSEPROC_impl)impl)(struct_of(self), visit_field, &c);
+    /* An instance of a heap type owns a reference to its type. */
+    int res = visit((cpy_PyObject *)Py_TYPE(self), arg);
+    if (res == 0)
+        res = ((HPyFunc_TRAVERSEPROC_impl)impl)(struct_of(self), visit_field, &c);
+    if (res == 0)
+        res = visit_items(self, (visitproc)visit, arg);
+    return res;
 }
 
 static int default_traverse(PyObject *self, visitproc visit, void *arg)
 {
     Py_VISIT(Py_TYPE(self));
-    return 0;
+    return visit_items(self, visit, arg);
 }
 
 static void release_fields(PyObject *self)
@@ -271,6 +314,9 @@ static void release_fields(PyObject *self)
 static int clear_fields(PyObject *self)
 {
     release_fields(self);
+    PyTypeObject *builtin = items_owner(self);
+    if (builtin != NULL && builtin->tp_clear != NULL)
+        return builtin->tp_clear(self);
     return 0;
 }
 
@@ -309,6 +355,10 @@ void handlepy_dealloc(PyObject *self, HPyCFunction destroy)
     if (destroy != NULL)
         ((HPyFunc_DESTROYFUNC_impl)destroy)(struct_of(self));
 #ifdef PYPY_VERSION
+    /* cpyext's tuple keeps references in its C items, which its own dealloc would drop. */
+    if (static_base(type) == &PyTuple_Type)
+        for (Py_ssize_t i = 0; i < Py_SIZE(self); i++)
+            Py_CLEAR(PyTuple_GET_ITEM(self, i));
     type->tp_free(self);
 #else
     /* The builtin's own dealloc releases what the builtin owns (list items, dict entries,
@@ -398,6 +448,13 @@ static int add_def(type_parts *p, HPyDef *def, const char *type_name, Py_ssize_t
         return 0;
     }
     case HPyDef_Kind_Member:
+        if (offset < 0) {
+            PyErr_Format(PyExc_TypeError,
+                         "type %s: member '%s' needs a struct at a fixed place, but the "
+                         "struct follows the items of its builtin; use HPyDef_GETSET",
+                         type_name, def->member.name);
+            return -1;
+        }
         p->members[p->n_members++] = (PyMemberDef){
             (char *)def->member.name, (int)def->member.type, offset + def->member.offset,
             def->member.readonly ? READONLY : 0, (char *)def->member.doc};
@@ -428,9 +485,12 @@ static int has_slot(HPyType_Spec *spec, HPySlot_Slot slot)
     return 0;
 }
 
-/* The bases from params, as a new tuple; the shape's builtin when none is given. */
-static PyObject *read_params(HPyType_Spec *spec, HPyType_SpecParam *params, PyTypeObject *shape_type)
+/* The bases from params, as a new tuple; the shape's builtin when none is given. `*meta`
+ * is the metaclass given (borrowed), or NULL. */
+static PyObject *read_params(HPyType_Spec *spec, HPyType_SpecParam *params,
+                             PyTypeObject *shape_type, PyTypeObject **meta)
 {
+    *meta = NULL;
     PyObject *bases = PyList_New(0);
     if (bases == NULL)
         return NULL;
@@ -454,12 +514,17 @@ static PyObject *read_params(HPyType_Spec *spec, HPyType_SpecParam *params, PyTy
                 goto fail;
             break;
         case HPyType_SpecParam_Metaclass:
-            if (obj != (PyObject *)&PyType_Type) {
-                PyErr_Format(PyExc_NotImplementedError,
-                             "type %s: metaclasses other than type are not supported yet",
+            if (*meta != NULL) {
+                PyErr_Format(PyExc_ValueError, "type %s: the metaclass is given twice",
                              spec->name);
                 goto fail;
             }
+            if (!PyType_Check(obj)) {
+                PyErr_Format(PyExc_TypeError, "Metaclass '%R' is not a subclass of 'type'.",
+                             obj);
+                goto fail;
+            }
+            *meta = (PyTypeObject *)obj;
             break;
         default:
             PyErr_Format(PyExc_TypeError, "type %s: unknown spec parameter kind %d",
@@ -486,12 +551,6 @@ static int check_shape(HPyType_Spec *spec, PyObject *bases, int shape)
         PyErr_Format(PyExc_TypeError,
                      "type %s: its builtin_shape needs the first base to extend '%s', "
                      "but it is '%s'", spec->name, want->tp_name, base->tp_name);
-        return -1;
-    }
-    if (spec->basicsize > 0 && !shapes[shape].may_have_struct) {
-        PyErr_Format(PyExc_TypeError,
-                     "type %s: '%s' keeps its items inside the object, so a subtype cannot "
-                     "have a C struct (basicsize must be 0)", spec->name, want->tp_name);
         return -1;
     }
     return 0;
@@ -549,10 +608,20 @@ static Py_ssize_t own_call_offset(HPyType_Spec *spec, PyTypeObject *first_base,
     return at;
 }
 
-/* Creates the type; `offset` is where the struct starts in an instance, and a positive
- * spec basicsize is the struct's size beyond it. Consumes nothing: `bases` stays ours. */
-static PyObject *create_type(HPyType_Spec *spec, PyObject *bases, Py_ssize_t offset,
-                             handlepy_bind_fn bind, void *data)
+/* A metaclass's public class on hosts without PyType_FromMetaclass is a subclass made
+ * after the spec type, so it does not inherit the offset set here: both get it. */
+static void set_call_offset(PyTypeObject *type, Py_ssize_t call_offset)
+{
+    type->tp_vectorcall_offset = call_offset;
+    type->tp_flags |= Py_TPFLAGS_HAVE_VECTORCALL;
+}
+
+/* Creates the type; `room` is the size of an instance before its struct's end, less the
+ * spec's basicsize. `offset` is where the struct starts in every instance, or -1 when it
+ * follows the items (int, tuple). Consumes nothing: `bases` stays ours. */
+static PyObject *create_type(HPyType_Spec *spec, PyObject *bases, PyTypeObject *meta,
+                             Py_ssize_t room, Py_ssize_t offset, handlepy_bind_fn bind,
+                             void *data)
 {
     Py_ssize_t n_defs = 0, n_legacy = count_legacy_slots(spec);
     for (HPyDef **d = spec->defines; d != NULL && *d != NULL; d++)
@@ -596,7 +665,7 @@ static PyObject *create_type(HPyType_Spec *spec, PyObject *bases, Py_ssize_t off
     }
 
     PyTypeObject *first_base = (PyTypeObject *)PyTuple_GET_ITEM(bases, 0);
-    Py_ssize_t basicsize = spec->basicsize > 0 ? offset + spec->basicsize
+    Py_ssize_t basicsize = spec->basicsize > 0 ? room + spec->basicsize
                                                : first_base->tp_basicsize;
     int named = 0;
     Py_ssize_t call_offset = own_call_offset(spec, first_base, offset, &basicsize, &named);
@@ -620,14 +689,17 @@ static PyObject *create_type(HPyType_Spec *spec, PyObject *bases, Py_ssize_t off
         }
     }
 #endif
-    result = PyType_FromSpecWithBases(&cpy_spec, bases);
+    PyObject *spec_type;
+    result = handlepy_type_from_cpy_spec(&cpy_spec, bases, meta, &spec_type);
     if (result != NULL && call_offset > 0) {
-        ((PyTypeObject *)result)->tp_vectorcall_offset = call_offset;
-        ((PyTypeObject *)result)->tp_flags |= Py_TPFLAGS_HAVE_VECTORCALL;
+        set_call_offset((PyTypeObject *)spec_type, call_offset);
+        set_call_offset((PyTypeObject *)result, call_offset);
     }
 #ifdef PYPY_VERSION
     if (result != NULL)
-        ((PyTypeObject *)result)->tp_finalize = finalizer;
+        ((PyTypeObject *)spec_type)->tp_finalize = finalizer;
+#else
+    (void)spec_type;
 #endif
 
 done:
@@ -649,10 +721,11 @@ static PyObject *legacy_type_from_spec(HPyType_Spec *spec, HPyType_SpecParam *pa
 {
     if (check_legacy(spec) < 0)
         return NULL;
-    PyObject *bases = read_params(spec, params, &PyBaseObject_Type);
+    PyTypeObject *meta;
+    PyObject *bases = read_params(spec, params, &PyBaseObject_Type, &meta);
     if (bases == NULL)
         return NULL;
-    PyObject *result = create_type(spec, bases, 0, bind, data);
+    PyObject *result = create_type(spec, bases, meta, 0, 0, bind, data);
     Py_DECREF(bases);
     return result;
 }
@@ -674,13 +747,20 @@ PyObject *handlepy_type_from_spec(HPyType_Spec *spec, HPyType_SpecParam *params,
                      (int)spec->builtin_shape);
         return NULL;
     }
-    PyObject *bases = read_params(spec, params, shapes[shape].type);
+    PyTypeObject *meta;
+    PyObject *bases = read_params(spec, params, shapes[shape].type, &meta);
     if (bases == NULL)
         return NULL;
     PyObject *result = NULL;
-    if (check_shape(spec, bases, shape) == 0)
-        result = create_type(spec, bases, handlepy_struct_offset(shapes[shape].type), bind,
-                             data);
+    if (check_shape(spec, bases, shape) == 0) {
+        PyTypeObject *builtin = shapes[shape].type;
+        if (shapes[shape].items_inside)
+            result = create_type(spec, bases, meta, handlepy_var_struct_reserve(builtin), -1,
+                                 bind, data);
+        else
+            result = create_type(spec, bases, meta, handlepy_struct_offset(builtin),
+                                 handlepy_struct_offset(builtin), bind, data);
+    }
     Py_DECREF(bases);
     return result;
 }

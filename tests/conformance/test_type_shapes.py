@@ -1,4 +1,8 @@
 """Types extending builtins while keeping a C struct of their own."""
+import gc
+import platform
+import weakref
+
 import pytest
 
 SHAPED = """
@@ -17,6 +21,17 @@ SHAPED = """
             return -1;
         TaggedObject_AsStruct(ctx, self)->tag = v;
         return 0;
+    }
+
+    /* new_tagged(type, tag): an instance made by HPy_New, with an empty builtin part. */
+    HPyDef_METH(new_tagged, "new_tagged", HPyFunc_VARARGS)
+    static HPy new_tagged_impl(HPyContext *ctx, HPy self, const HPy *args, size_t nargs)
+    {
+        TaggedObject *data;
+        HPy h = HPy_New(ctx, args[0], &data);
+        if (!HPy_IsNull(h))
+            data->tag = HPyLong_AsLong(ctx, args[1]);
+        return h;
     }
 
     HPyDef_METH(shape_of, "shape_of", HPyFunc_O)
@@ -50,13 +65,16 @@ SHAPED = """
     }
     @EXPORT(add_type)
     @EXPORT(shape_of)
+    @EXPORT(new_tagged)
     @INIT
 """
 
 SHAPES = {
     "Object": ("h_BaseObjectType", object, (), 0),
+    "Long": ("h_LongType", int, (10**30,), 2),
     "Float": ("h_FloatType", float, (2.5,), 3),
     "Unicode": ("h_UnicodeType", str, ("text",), 4),
+    "Tuple": ("h_TupleType", tuple, ((1, "two", 3.0),), 5),
     "List": ("h_ListType", list, ([1, 2],), 6),
     "Dict": ("h_DictType", dict, ({"a": 1},), 7),
 }
@@ -104,10 +122,84 @@ def test_dict_shape_struct_survives_growth(hpy):
     assert obj.tag == -5 and len(obj) == 10000
 
 
-@pytest.mark.parametrize("shape, base", [("Long", "h_LongType"), ("Tuple", "h_TupleType")])
-def test_inline_item_shapes_refuse_a_struct(hpy, shape, base):
-    with pytest.raises(TypeError, match="keeps its items inside the object"):
-        hpy.make_module(SHAPED.replace("@SHAPE@", shape).replace("@BASE@", base))
+INTS = [0, 1, -1, 7, 2**15 - 1, 2**15, 2**30 - 1, 2**30, -2**30, 2**60, -(2**63), 2**64 + 1,
+        10**40, -(10**100), 2**1000 - 1]
+TUPLES = [(), (None,), (1, 2), tuple(range(7)), tuple(str(i) for i in range(1000))]
+
+
+def tagged_module(hpy, shape):
+    base = SHAPES[shape][0]
+    return hpy.make_module(SHAPED.replace("@SHAPE@", shape).replace("@BASE@", base))
+
+
+@pytest.mark.parametrize("shape, values", [("Long", INTS), ("Tuple", TUPLES)])
+def test_struct_after_items_for_every_size(hpy, shape, values):
+    """The struct follows the items: no value, however large, overlaps it, and no
+    instance shares another's struct."""
+    mod = tagged_module(hpy, shape)
+    base = int if shape == "Long" else tuple
+
+    class Sub(mod.Tagged):
+        pass
+
+    objs = []
+    for i, value in enumerate(values):
+        obj, sub = mod.Tagged(value), Sub(value)
+        obj.tag, sub.tag = -i - 1, i + 1000
+        sub.more = [value]
+        objs.append((value, obj, sub))
+    for i, (value, obj, sub) in enumerate(objs):
+        assert (base(obj), obj.tag) == (value, -i - 1)
+        assert (base(sub), sub.tag, sub.more) == (value, i + 1000, [value])
+        assert type(obj) is mod.Tagged and obj == value and hash(obj) == hash(value)
+
+
+@pytest.mark.parametrize("shape, empty", [("Long", 0), ("Tuple", ())])
+def test_hpy_new_makes_an_empty_builtin_with_a_struct(hpy, shape, empty):
+    mod = tagged_module(hpy, shape)
+    obj = mod.new_tagged(mod.Tagged, 123)
+    assert obj == empty and not obj and obj.tag == 123
+    base = type(empty)
+    assert base(obj) == empty and repr(base(obj)) == repr(empty)
+    if shape == "Long":
+        assert (obj + 5, -obj, obj * 3, str(obj)) == (5, 0, 0, "0")
+    else:
+        assert (obj + (1,), len(obj), list(obj)) == ((1,), 0, [])
+
+
+def test_int_struct_values_survive_arithmetic(hpy):
+    mod = tagged_module(hpy, "Long")
+    big = mod.Tagged(-(2**200) + 12345)
+    big.tag = 77
+    assert big + (2**200) == 12345 and big // 5 == (-(2**200) + 12345) // 5
+    assert big.tag == 77 and big.bit_length() == 200
+
+
+def test_tuple_items_are_released_with_the_object(hpy):
+    mod = tagged_module(hpy, "Tuple")
+
+    class Item:
+        pass
+
+    item = Item()
+    ref = weakref.ref(item)
+    obj = mod.Tagged((item, item))
+    obj.tag = 5
+    del item
+    assert ref() is not None and obj[0] is obj[1] is ref()
+    del obj
+    gc.collect()
+    gc.collect()
+    assert ref() is None
+
+
+@pytest.mark.parametrize("shape", ["Long", "Tuple"])
+def test_items_inside_shapes_refuse_members(hpy, shape):
+    source = SHAPED.replace("static HPyDef *defines[] = { &tag, NULL };", """
+        HPyDef_MEMBER(tag_member, "tag_member", HPyMember_LONG, offsetof(TaggedObject, tag))
+        static HPyDef *defines[] = { &tag, &tag_member, NULL };""")
+    with pytest.raises(TypeError, match="member 'tag_member' needs a struct at a fixed place"):
+        hpy.make_module(source.replace("@SHAPE@", shape).replace("@BASE@", SHAPES[shape][0]))
 
 
 def test_shape_and_base_must_agree(hpy):
@@ -195,3 +287,105 @@ def test_metaclass_with_struct(hpy):
     Widget.bump()
     assert Widget.created == 2 and Widget.size == 3
     assert isinstance(Widget(), Widget)
+
+
+GC_SHAPED = """
+    typedef struct { HPyField other; } HolderObject;
+    HPyType_HELPERS(HolderObject, HPyType_BuiltinShape_@SHAPE@)
+
+    static long destroyed;
+
+    HPyDef_SLOT(Holder_traverse, HPy_tp_traverse)
+    static int Holder_traverse_impl(void *self, HPyFunc_visitproc visit, void *arg)
+    {
+        HPy_VISIT(&((HolderObject *)self)->other);
+        return 0;
+    }
+    HPyDef_SLOT(Holder_destroy, HPy_tp_destroy)
+    static void Holder_destroy_impl(void *self)
+    {
+        destroyed++;
+    }
+    HPyDef_GETSET(Holder_other, "other")
+    static HPy Holder_other_get(HPyContext *ctx, HPy self, void *closure)
+    {
+        HPy h = HPyField_Load(ctx, self, HolderObject_AsStruct(ctx, self)->other);
+        return HPy_IsNull(h) ? HPy_Dup(ctx, ctx->h_None) : h;
+    }
+    static int Holder_other_set(HPyContext *ctx, HPy self, HPy value, void *closure)
+    {
+        HPyField_Store(ctx, self, &HolderObject_AsStruct(ctx, self)->other, value);
+        return 0;
+    }
+    HPyDef_METH(destroyed_count, "destroyed_count", HPyFunc_NOARGS)
+    static HPy destroyed_count_impl(HPyContext *ctx, HPy self)
+    {
+        return HPyLong_FromLong(ctx, destroyed);
+    }
+
+    static HPyDef *defines[] = { @TRAVERSE@ &Holder_destroy, &Holder_other, NULL };
+    static HPyType_Spec spec = {
+        .name = "mytest.Holder",
+        .basicsize = sizeof(HolderObject),
+        .flags = HPy_TPFLAGS_DEFAULT | HPy_TPFLAGS_BASETYPE | HPy_TPFLAGS_HAVE_GC,
+        .builtin_shape = SHAPE(HolderObject),
+        .defines = defines,
+    };
+
+    HPyDef_SLOT(add_type, HPy_mod_exec)
+    static int add_type_impl(HPyContext *ctx, HPy m)
+    {
+        HPyType_SpecParam params[] = {
+            {HPyType_SpecParam_Base, ctx->@BASE@},
+            {(HPyType_SpecParam_Kind)0, HPy_NULL},
+        };
+        HPy t = HPyType_FromSpec(ctx, &spec, params);
+        if (HPy_IsNull(t))
+            return -1;
+        int res = HPy_SetAttr_s(ctx, m, "Holder", t);
+        HPy_Close(ctx, t);
+        return res;
+    }
+    @EXPORT(add_type)
+    @EXPORT(destroyed_count)
+    @INIT
+"""
+
+PYPY_CYCLES = pytest.mark.skipif(
+    platform.python_implementation() == "PyPy",
+    reason="PyPy's cpyext never collects a cycle that passes through references a C "
+           "type reports in tp_traverse; handlepy types there are cpyext C types")
+
+
+@PYPY_CYCLES
+@pytest.mark.parametrize("own_traverse", [True, False])
+@pytest.mark.parametrize("shape", ["Tuple", "List", "Dict"])
+def test_cycles_through_the_builtins_items_are_collected(hpy, shape, own_traverse):
+    """The type's traverse takes the builtin's slot; the builtin's items are still
+    reported, and a list's or dict's items cleared, so cycles through them go."""
+    source = GC_SHAPED.replace("@TRAVERSE@", "&Holder_traverse," if own_traverse else "")
+    mod = hpy.make_module(source.replace("@SHAPE@", shape)
+                          .replace("@BASE@", SHAPES[shape][0]))
+
+    class Item:
+        pass
+
+    gc.collect()
+    before = mod.destroyed_count()
+    item = Item()
+    ref = weakref.ref(item)
+    if shape == "Tuple":
+        holder = mod.Holder((item,))
+    elif shape == "List":
+        holder = mod.Holder([item])
+        holder.append(holder)
+    else:
+        holder = mod.Holder({"item": item})
+        holder["self"] = holder
+    item.back = holder
+    if own_traverse:
+        holder.other = item
+    del item, holder
+    gc.collect()
+    assert ref() is None
+    assert mod.destroyed_count() == before + 1

@@ -1162,7 +1162,7 @@ HPyAPI_FUNC void * _HPy_AsStruct_Type(HPyContext *ctx, HPy h)
 HPyAPI_FUNC void * _HPy_AsStruct_Long(HPyContext *ctx, HPy h)
 {
     (void)ctx;
-    return handlepy_struct_at(_h2py(h), &PyLong_Type);
+    return handlepy_long_struct(_h2py(h));
 }
 
 HPyAPI_FUNC void * _HPy_AsStruct_Float(HPyContext *ctx, HPy h)
@@ -1180,7 +1180,7 @@ HPyAPI_FUNC void * _HPy_AsStruct_Unicode(HPyContext *ctx, HPy h)
 HPyAPI_FUNC void * _HPy_AsStruct_Tuple(HPyContext *ctx, HPy h)
 {
     (void)ctx;
-    return handlepy_struct_at(_h2py(h), &PyTuple_Type);
+    return handlepy_tuple_struct(_h2py(h));
 }
 
 HPyAPI_FUNC void * _HPy_AsStruct_List(HPyContext *ctx, HPy h)

@@ -43,6 +43,74 @@ HPyAPI_FUNC void *handlepy_struct_at(PyObject *obj, PyTypeObject *builtin)
     return (char *)obj + handlepy_struct_offset(builtin);
 }
 
+/* int and tuple keep their items inside the object, so a subtype's struct follows the
+ * items: it moves with their count, which never changes once the object is made. A
+ * subtype's basicsize reserves room for one more item than the fixed part holds and for
+ * the alignment padding (handlepy_var_struct_reserve), so the struct fits in what the
+ * host allocates for any count, and CPython's negative tp_dictoffset of a Python
+ * subclass lands after it. */
+HPyAPI_FUNC Py_ssize_t handlepy_align_struct(Py_ssize_t offset)
+{
+    return (offset + HANDLEPY_STRUCT_ALIGN - 1) & ~(HANDLEPY_STRUCT_ALIGN - 1);
+}
+
+#ifdef PYPY_VERSION
+/* cpyext's int keeps its value outside the C object: it has a fixed shape there. */
+#define HANDLEPY_LONG_ITEMS_AT ((Py_ssize_t)sizeof(PyLongObject))
+#define HANDLEPY_LONG_ITEM_SIZE ((Py_ssize_t)0)
+#elif PY_VERSION_HEX >= 0x030C0000
+#define HANDLEPY_LONG_ITEMS_AT ((Py_ssize_t)offsetof(PyLongObject, long_value.ob_digit))
+#define HANDLEPY_LONG_ITEM_SIZE ((Py_ssize_t)sizeof(digit))
+#else
+#define HANDLEPY_LONG_ITEMS_AT ((Py_ssize_t)offsetof(PyLongObject, ob_digit))
+#define HANDLEPY_LONG_ITEM_SIZE ((Py_ssize_t)sizeof(digit))
+#endif
+
+/* The digits an int's object holds: CPython allocates one for zero too. */
+HPyAPI_FUNC Py_ssize_t handlepy_long_digits(PyObject *obj)
+{
+#ifdef PYPY_VERSION
+    (void)obj;
+    return 0;
+#else
+#if PY_VERSION_HEX >= 0x030C0000
+    Py_ssize_t n = (Py_ssize_t)(((PyLongObject *)obj)->long_value.lv_tag >> _PyLong_NON_SIZE_BITS);
+#else
+    Py_ssize_t n = Py_SIZE(obj) < 0 ? -Py_SIZE(obj) : Py_SIZE(obj);
+#endif
+    return n == 0 ? 1 : n;
+#endif
+}
+
+HPyAPI_FUNC void *handlepy_long_struct(PyObject *obj)
+{
+    return (char *)obj + handlepy_align_struct(HANDLEPY_LONG_ITEMS_AT + HANDLEPY_LONG_ITEM_SIZE *
+                                                                    handlepy_long_digits(obj));
+}
+
+HPyAPI_FUNC void *handlepy_tuple_struct(PyObject *obj)
+{
+    return (char *)obj + handlepy_align_struct((Py_ssize_t)offsetof(PyTupleObject, ob_item) +
+                                               (Py_ssize_t)sizeof(PyObject *) * Py_SIZE(obj));
+}
+
+/* Where a subtype of the var-sized `builtin` may start its struct's reserved room. */
+HPyAPI_FUNC Py_ssize_t handlepy_var_struct_reserve(PyTypeObject *builtin)
+{
+    Py_ssize_t items_at, item_size;
+    if (builtin == &PyLong_Type) {
+        items_at = HANDLEPY_LONG_ITEMS_AT;
+        item_size = HANDLEPY_LONG_ITEM_SIZE;
+    } else {
+        items_at = (Py_ssize_t)offsetof(PyTupleObject, ob_item);
+        item_size = (Py_ssize_t)sizeof(PyObject *);
+    }
+    Py_ssize_t fixed = items_at + item_size;
+    if (fixed < builtin->tp_basicsize)
+        fixed = builtin->tp_basicsize;
+    return fixed + HANDLEPY_STRUCT_ALIGN - 1;
+}
+
 HPyAPI_FUNC PyObject *_hpy_cpy_xnewref(PyObject *o)
 {
     Py_XINCREF(o);
