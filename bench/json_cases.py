@@ -64,6 +64,12 @@ COUNTED = ["ujson", "ujson_hpy-cpython", "ujson_hpy-universal"]
 PYPY_LIBRARIES = ["ujson", "ujson_hpy-universal", "json"]
 
 
+# The callgrind segments of each case, in units of N: a warm-up, N, N again (the two
+# differ only by noise). A call costs tens of thousands of instructions at least, so
+# the segment's own fixed cost (a few hundred) is left in: N calls over N is one call.
+SEGMENTS = (1, 1, 1)
+
+
 def library(name):
     return next(lib for lib in LIBRARIES if lib.name == name)
 

@@ -6,13 +6,17 @@ with the elapsed seconds, until end of input (as worker.py does for the micro ca
 ``json_worker.py LIBRARY DATA_DIR --check``: for each case, print ``ok`` when its result
 equals the standard json module's, for the smoke test.
 ``json_worker.py LIBRARY DATA_DIR --segments JSON``: JSON maps cases to call counts N;
-for each of them, in that order, make N calls to warm up, N, N again and 2N, each segment after a call to
-``os.getppid`` (for callgrind's ``--dump-before=getppid``, as worker.py).
+for each of them, in that order, make N calls to warm up, N, and N again, each segment
+after a call to ``os.getppid`` (for callgrind's ``--dump-before=getppid``, as worker.py).
+The cyclic garbage collector is off while timing and counting, as timeit (and so ujson's
+own benchmark) has it: its passes, triggered by allocation counts, would land in
+whichever timing crossed the threshold.
 
 ujson_hpy comes from samples/ujson/build.py's cache; the universal binary goes through
 handlepy's loader, which reads its settings (trampolines, debug, trace) from the
 environment.
 """
+import gc
 import importlib
 import importlib.util
 import json
@@ -24,8 +28,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from json_cases import CASES, ROOT, library  # noqa: E402
-from micro_cases import SEGMENTS  # noqa: E402
+from json_cases import CASES, ROOT, SEGMENTS, library  # noqa: E402
 
 
 def load(name):
@@ -81,6 +84,8 @@ def main(argv):
         check(module, lib, docs)
         return 0
     loops = {case.name: make_loop(module, lib, case, docs)[0] for case in CASES}
+    gc.collect()
+    gc.disable()
     if argv[2:3] == ["--segments"]:
         for name, n in json.loads(argv[3]).items():
             for count in SEGMENTS:

@@ -5,13 +5,14 @@ elapsed seconds out, until end of input (run.py keeps one worker per variant ali
 interleaves them, so all variants of a case are timed under the same machine load).
 ``worker.py VARIANT BUILD_ROOT --check``: print each case's value (repr), one per line,
 for the smoke test.
-``worker.py VARIANT BUILD_ROOT --segments N``: for each case, make N calls to warm up,
-N calls, N calls again and 2N calls, each segment after a call to ``os.getppid``, then
-exit. run.py runs this under callgrind with ``--dump-before=getppid``, so that each
+``worker.py VARIANT BUILD_ROOT --segments JSON``: JSON maps cases to call counts N; for
+each of them, in that order, make N calls to warm up, N calls, N calls again and 2N
+calls, each segment after a call to ``os.getppid``, then exit. run.py runs this under callgrind with ``--dump-before=getppid``, so that each
 segment is counted on its own.
 """
 import importlib
 import importlib.util
+import json
 import os
 import sys
 import time
@@ -89,11 +90,10 @@ def main(argv):
         return 0
     loops = {case.name: make_loop(module, case) for case in CASES}
     if argv[2:3] == ["--segments"]:
-        n = int(argv[3])
-        for case in CASES:
+        for name, n in json.loads(argv[3]).items():
             for count in SEGMENTS:
                 os.getppid()
-                loops[case.name](count * n)
+                loops[name](count * n)
         os.getppid()
         return 0
     print("ready", flush=True)
