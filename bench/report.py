@@ -104,7 +104,7 @@ def write_chart(run, path):
         ax.set_xticks(range(len(cases)))
         ax.set_xticklabels(cases, rotation=30, ha="right", fontsize="small")
     fig.suptitle(f"handlepy benchmarks, {run['date']}")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.985))
     fig.savefig(path, dpi=80)
     plt.close(fig)
 
