@@ -35,14 +35,20 @@ pypy-venv:
 generate:
 	$(PYTHON) api/generate.py
 
-# Micro benchmarks: writes bench/results/<date>.md and .png (see docs/performance.md).
-BENCH_PACKAGES := hpy==0.9.0 matplotlib setuptools
+# Micro and JSON benchmarks on CPython and PyPy: writes bench/results/<date>.md and .png
+# (see docs/performance.md). BENCH_ARGS passes options to bench/run.py (--quick, --cases,
+# --data; BENCH_JSON_DATA overrides where the shared JSON documents are). ujson is built
+# from source for PyPy; if that fails the PyPy JSON suite runs without it, and says so.
+BENCH_PACKAGES := hpy==0.9.0 matplotlib setuptools ujson orjson
+BENCH_ARGS ?=
 
 .PHONY: bench
-bench: venv
+bench: venv pypy-venv
 	scripts/ensure-apt valgrind
 	$(VENV)/bin/python -m pip install -q $(BENCH_PACKAGES)
-	$(VENV)/bin/python bench/run.py
+	$(PYPY_VENV)/bin/python -m pip install -q setuptools
+	$(PYPY_VENV)/bin/python -m pip install -q ujson || echo "bench: ujson did not install for PyPy"
+	$(VENV)/bin/python bench/run.py $(BENCH_ARGS)
 
 # Quality checks beyond make test: reference leaks on a debug CPython, sanitizers, fuzzing.
 QUALITY_TESTS := tests/conformance tests/samples tests/test_thread_stress.py \

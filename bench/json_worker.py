@@ -1,36 +1,102 @@
-"""``json_worker.py DATA_DIR``: the JSON sample (samples/ujson) in the modes the
-environment selects, timing requests from bench/modes.py.
+"""The JSON benchmark worker: imports one library (json_cases.LIBRARIES), builds the
+documents, then times calls.
 
-Imports ujson_hpy's universal binary (built by samples/ujson/build.py), reads the data
-files, prints ``ready``, then serves ``FILE OP LOOPS`` lines (OP: loads or dumps) with the
-elapsed seconds, until end of input.
+``json_worker.py LIBRARY DATA_DIR``: print ``ready``, then serve ``CASE LOOPS`` lines
+with the elapsed seconds, until end of input (as worker.py does for the micro cases).
+``json_worker.py LIBRARY DATA_DIR --check``: for each case, print ``ok`` when its result
+equals the standard json module's, for the smoke test.
+``json_worker.py LIBRARY DATA_DIR --segments JSON``: JSON maps cases to call counts N;
+for each of them, in that order, make N calls to warm up, N, and N again, each segment
+after a call to ``os.getppid`` (for callgrind's ``--dump-before=getppid``, as worker.py).
+The cyclic garbage collector is off while timing and counting, as timeit (and so ujson's
+own benchmark) has it: its passes, triggered by allocation counts, would land in
+whichever timing crossed the threshold.
+
+ujson_hpy comes from samples/ujson/build.py's cache; the universal binary goes through
+handlepy's loader, which reads its settings (trampolines, debug, trace) from the
+environment.
 """
+import gc
+import importlib
 import importlib.util
+import json
+import os
 import sys
 import time
+from itertools import repeat
 from pathlib import Path
 
-import handlepy
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from json_cases import CASES, ROOT, SEGMENTS, library  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 
-
-def main(argv):
+def load(name):
+    if not name.startswith("ujson_hpy-"):
+        return importlib.import_module(name)
     spec = importlib.util.spec_from_file_location("ujson_build", ROOT / "samples/ujson/build.py")
     builder = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(builder)
-    uj = handlepy.load("ujson_hpy", str(builder.build_module("universal")))
-    texts = {path.name: path.read_text() for path in sorted(Path(argv[0]).glob("*.json"))}
-    docs = {name: uj.loads(text) for name, text in texts.items()}
-    ops = {"loads": lambda name: uj.loads(texts[name]), "dumps": lambda name: uj.dumps(docs[name])}
+    return builder.load(name.partition("-")[2])
+
+
+def make_loop(module, lib, case, docs):
+    """A function timing `loops` calls, the call inline in the loop (as in timeit)."""
+    call = "loads(text)" if case.op == "loads" else (lib.sorted if case.sort_keys else lib.dumps)
+    source = ("def loop(loops, dumps, loads, doc, text, OPT_SORT_KEYS):\n"
+              "    it = _repeat(None, loops)\n"
+              "    t0 = _timer()\n"
+              "    for _ in it:\n"
+              f"        {call}\n"
+              "    return _timer() - t0\n")
+    namespace = {"_repeat": repeat, "_timer": time.perf_counter}
+    exec(compile(source, f"<{case.name}>", "exec"), namespace)
+    loop = namespace["loop"]
+    doc, text = docs[case.document]
+    args = (module.dumps, module.loads, doc, text, getattr(module, "OPT_SORT_KEYS", None))
+    return lambda loops: loop(loops, *args), (call, args)
+
+
+def check(module, lib, docs):
+    for case in CASES:
+        _, (call, args) = make_loop(module, lib, case, docs)
+        names = dict(zip(("dumps", "loads", "doc", "text", "OPT_SORT_KEYS"), args))
+        value = eval(call, names)
+        doc, text = docs[case.document]
+        if case.op == "loads":
+            good = value == json.loads(text)
+        else:
+            if isinstance(value, bytes):
+                value = value.decode("utf-8")
+            good = json.loads(value) == doc
+            if case.sort_keys and isinstance(doc, dict):
+                good = good and list(json.loads(value)) == sorted(doc)
+        print("ok" if good else f"mismatch in {case.name}", flush=True)
+
+
+def main(argv):
+    from json_cases import documents
+
+    lib = library(argv[0])
+    module = load(lib.name)
+    docs = documents(argv[1])
+    if argv[2:3] == ["--check"]:
+        check(module, lib, docs)
+        return 0
+    loops = {case.name: make_loop(module, lib, case, docs)[0] for case in CASES}
+    gc.collect()
+    gc.disable()
+    if argv[2:3] == ["--segments"]:
+        for name, n in json.loads(argv[3]).items():
+            for count in SEGMENTS:
+                os.getppid()
+                loops[name](count * n)
+        os.getppid()
+        return 0
     print("ready", flush=True)
     for line in sys.stdin:
-        name, op, loops = line.split()
-        fn = ops[op]
-        t0 = time.perf_counter()
-        for _ in range(int(loops)):
-            fn(name)
-        print(repr(time.perf_counter() - t0), flush=True)
+        name, _, count = line.rstrip("\n").rpartition(" ")
+        print(repr(loops[name](int(count))), flush=True)
     return 0
 
 

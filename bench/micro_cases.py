@@ -2,34 +2,32 @@
 (run.py) and the worker it starts in each variant's interpreter (worker.py)."""
 from collections import namedtuple
 
-# call: the statement timed, with f the module function; the names it uses come from
-# the worker's objects() (so constants such as 'x' are interned, as in real code).
-Case = namedtuple("Case", "name function call")
+# call: the statement timed, with f the module function (None where the statement does
+# not call one); the names it uses come from the worker's objects() (so constants such
+# as 'x' are interned, as in real code); `custom` is an instance of the module's Custom.
+# expected: what the statement's value must be, for the smoke test (tests/test_bench.py).
+Case = namedtuple("Case", "name function call expected")
 
 CASES = [
-    Case("noargs", "noargs", "f()"),
-    Case("onearg(None)", "onearg", "f(none)"),
-    Case("onearg(int)", "onearg", "f(number)"),
-    Case("varargs", "varargs", "f(number, none, number)"),
-    Case("keywords", "keywords", "f(x=number, y=none)"),
-    Case("allocate_int", "allocate_int", "f()"),
-    Case("allocate_tuple", "allocate_tuple", "f()"),
-    Case("getattr", "getattr", "f(obj, 'x')"),
-    Case("setattr", "setattr", "f(obj, 'x', number)"),
-    Case("getitem", "getitem", "f(mapping, 'k')"),
-    Case("len", "len", "f(items)"),
+    Case("noargs", "noargs", "f()", None),
+    Case("onearg(None)", "onearg", "f(none)", None),
+    Case("onearg(int)", "onearg", "f(number)", 12345),
+    Case("varargs", "varargs", "f(number, none, number)", None),
+    Case("keywords", "keywords", "f(x=number, y=none)", None),
+    Case("allocate_int", "allocate_int", "f()", 2048),
+    Case("allocate_tuple", "allocate_tuple", "f()", (None, None)),
+    Case("getattr", "getattr", "f(obj, 'x')", 1),
+    Case("setattr", "setattr", "f(obj, 'x', number)", None),
+    Case("getitem", "getitem", "f(mapping, 'k')", 1),
+    Case("len", "len", "f(items)", 3),
+    Case("method", None, "custom.method()", None),
+    Case("member", None, "custom.x", 7),
+    Case("allocate_custom", "allocate_custom", "f()", "Custom"),
 ]
 
 # The callgrind segments of each case, in units of N: a warm-up (the interpreter
 # specialises the loop), N, N again (the two differ only by noise), 2N.
 SEGMENTS = (1, 1, 1, 2)
-
-# What needs custom types, which handlepy cannot define yet: listed, never faked.
-UNMEASURED = [
-    ("method call on a custom type", "no type support"),
-    ("member read on a custom type", "no type support"),
-    ("allocating a custom-type object", "no type support"),
-]
 
 # build: the folder the module comes from (see build_micro.py); loader: how it is
 # imported; env: what the worker's environment adds.
@@ -59,3 +57,14 @@ MODE_VARIANTS = [
     Variant("handlepy-universal-debug-trace", "debug and trace mode", "handlepy-universal",
             "handlepy", {"HANDLEPY_DEBUG": "1", "HANDLEPY_TRACE": "1"}),
 ]
+
+# On PyPy (wall time only): the C-API baseline built for PyPy's cpyext, against the
+# universal binary CPython built.
+PYPY_BASELINE = "capi-cpyext"
+PYPY_VARIANTS = [
+    Variant("capi-cpyext", "C API via cpyext (baseline)", "capi-pypy", "extension", {}),
+    Variant("handlepy-universal", "handlepy universal", "handlepy-universal",
+            "handlepy", {"HANDLEPY_TRAMPOLINES": "generated"}),
+]
+
+ALL_VARIANTS = VARIANTS + MODE_VARIANTS + PYPY_VARIANTS[:1]

@@ -13,6 +13,7 @@ not change.
 """
 import argparse
 import datetime
+import json
 import os
 import platform
 import random
@@ -26,31 +27,11 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 import callgrind  # noqa: E402
 from micro_cases import CASES, MODE_VARIANTS, SEGMENTS, VARIANTS  # noqa: E402
-from run import Worker, calibrate  # noqa: E402
+from json_cases import CASES as JSON_CASES, DEFAULT_DATA, FILES  # noqa: E402
+from run import Suite, Worker, calibrate  # noqa: E402
 
 OFF = next(v for v in VARIANTS if v.name == "handlepy-universal")
 MODES = [OFF, *MODE_VARIANTS]
-DATA = ROOT.parent / "shared" / "data" / "json"
-JSON_OPS = ["loads", "dumps"]
-
-
-class JsonWorker:
-    def __init__(self, variant):
-        env = dict(os.environ, **variant.env)
-        self.proc = subprocess.Popen([sys.executable, str(HERE / "json_worker.py"), str(DATA)],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     text=True, env=env)
-        if self.proc.stdout.readline().strip() != "ready":
-            raise RuntimeError(f"JSON worker for {variant.name} did not start")
-
-    def time(self, case, loops):
-        self.proc.stdin.write(f"{case[0]} {case[1]} {loops}\n")
-        self.proc.stdin.flush()
-        return float(self.proc.stdout.readline())
-
-    def close(self):
-        self.proc.stdin.close()
-        self.proc.wait()
 
 
 def measure(workers, cases, rounds, target, name_of):
@@ -84,7 +65,8 @@ def count_off_instructions(python, out, n):
     env = dict(os.environ, PYTHONHASHSEED="0", **OFF.env)
     subprocess.run(["valgrind", "--tool=callgrind", "--dump-before=getppid",
                     f"--callgrind-out-file={cg / 'callgrind.out'}", python,
-                    str(HERE / "worker.py"), OFF.name, str(build), "--segments", str(n)],
+                    str(HERE / "worker.py"), OFF.name, str(build), "--segments",
+                    json.dumps({c.name: n for c in CASES})],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     parts = {callgrind.part(f): f for f in cg.glob("callgrind.out*")}
     result = {}
@@ -138,7 +120,7 @@ def write(path, args, micro, json, fast_path):
         "## JSON sample", "",
         "samples/ujson's `loads` and `dumps` of the files in `../shared/data/json` "
         "(the usual JSON benchmark documents).", "",
-        timing_table(json, [f"{n} {op}" for n, op in json_cases()], 1e3, "ms"), "",
+        timing_table(json, [c.name for c in json_cases()], 1e3, "ms"), "",
     ]
     if fast_path is not None:
         base, here = fast_path
@@ -153,7 +135,7 @@ def write(path, args, micro, json, fast_path):
 
 
 def json_cases():
-    return [(p.name, op) for p in sorted(DATA.glob("*.json")) for op in JSON_OPS]
+    return [c for c in JSON_CASES if c.document in FILES]
 
 
 def main(argv=None):
@@ -176,16 +158,22 @@ def main(argv=None):
     subprocess.run([sys.executable, str(HERE / "build_micro.py"), OFF.build,
                     str(build_root / OFF.build)], check=True)
 
-    workers = {m.name: Worker(m, build_root) for m in MODES}
+    micro_suite = Suite("modes", "", sys.executable, "worker.py", [str(build_root)], MODES,
+                        OFF.name, CASES, [], ())
+    workers = {m.name: Worker(micro_suite, m) for m in MODES}
     try:
         micro = measure(workers, CASES, args.rounds, args.target, lambda c: c.name)
     finally:
         for w in workers.values():
             w.close()
-    workers = {m.name: JsonWorker(m) for m in MODES}
+    json_suite = Suite("modes-json", "", sys.executable, "json_worker.py",
+                       [str(DEFAULT_DATA)], MODES, OFF.name, json_cases(), [], ())
+    # The universal ujson_hpy, in each mode: the library's name, the mode's environment.
+    workers = {m.name: Worker(json_suite, m._replace(name="ujson_hpy-universal"))
+               for m in MODES}
     try:
         json = measure(workers, json_cases(), args.json_rounds, args.json_target,
-                       lambda c: f"{c[0]} {c[1]}")
+                       lambda c: c.name)
     finally:
         for w in workers.values():
             w.close()

@@ -2,6 +2,8 @@
 import re
 from pathlib import Path
 
+from targets import TARGETS, applicable, met
+
 DESCRIPTIONS = {
     "capi": "`bench/micro/capi_micro.c`, written by hand on the C API.",
     "handlepy-cpython": "`bench/micro/hpy_micro.c` built by handlepy with `HPY_ABI_CPYTHON`.",
@@ -14,15 +16,58 @@ DESCRIPTIONS = {
                      "`--hpy-abi=cpython`.",
     "hpy09-universal": "the same source built by HPy 0.9.0 with `--hpy-abi=universal`, "
                        "loaded with `hpy.universal.load`.",
+    "capi-cpyext": "`bench/micro/capi_micro.c` built for PyPy, which runs it through cpyext, "
+                   "its emulation of the C API.",
+    "ujson": "the real ujson from PyPI, `dumps(obj, ensure_ascii=False)` as in ujson's own "
+             "benchmark.",
+    "ujson_hpy-cpython": "samples/ujson built by handlepy with `HPY_ABI_CPYTHON` "
+                         "(samples/ujson/build.py), called like ujson.",
+    "ujson_hpy-universal": "samples/ujson built by handlepy with `HPY_ABI_UNIVERSAL`, loaded "
+                           "by handlepy's loader, called like ujson.",
+    "orjson": "orjson from PyPI, `dumps(obj)` (it returns `bytes`, the others `str`; sorted "
+              "keys: `option=OPT_SORT_KEYS`).",
+    "json": "the standard library's json, `dumps(obj)` with its defaults.",
 }
-PROFILE_THRESHOLD = 1.0
+PROFILE_SHARE = 0.01
 PROFILE_TOP = 8
 _ADDRESS = re.compile(r"^0x[0-9a-f]+$")
-_HOST_TAG = re.compile(r"\.cpython-[^.]+")
+_HOST_TAG = re.compile(r"\.(cpython|pypy)[^.]*")
 
 
-def _others(run):
-    return [v for v in run["variants"] if v.name != run["baseline"]]
+def _others(suite):
+    return [v for v in suite.variants if v.name != suite.baseline]
+
+
+def _label(suite, name):
+    return next(v.label for v in suite.variants if v.name == name)
+
+
+def _ratio(result, measure, variant, reference, case):
+    table = result[measure]
+    if (variant, case) not in table or (reference, case) not in table:
+        return None
+    if measure == "wall":
+        return table[(variant, case)]["ns"] / table[(reference, case)]["ns"]
+    return table[(variant, case)] / table[(reference, case)]
+
+
+def _marks(result, measure, variant, case):
+    suite = result["suite"]
+    names = {v.name for v in suite.variants}
+    out = []
+    for t in applicable(suite.name, names):
+        if t.variant != variant:
+            continue
+        r = _ratio(result, measure, t.variant, t.reference, case)
+        if r is not None:
+            out.append(("✓" if met(t, r) else "✗") + t.key)
+    return " ".join(out)
+
+
+def _cell(result, measure, variant, case):
+    r = _ratio(result, measure, variant, result["suite"].baseline, case)
+    marks = _marks(result, measure, variant, case)
+    return f"{r:.2f}" + (f" {marks}" if marks else "")
 
 
 def write_chart(run, path):
@@ -31,29 +76,36 @@ def write_chart(run, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    cases = [c.name for c in run["cases"]]
-    others = _others(run)
-    width = 0.8 / len(others)
-    fig, axes = plt.subplots(2, 1, figsize=(12, 8.5), sharex=True)
-    panels = [
-        (axes[0], "wall time / C API", lambda v, c: run["wall"][(v, c)]["ratio"]),
-        (axes[1], "instructions / C API",
-         lambda v, c: run["instructions"][(v, c)] / run["instructions"][(run["baseline"], c)]),
-    ]
-    for ax, title, value in panels:
+    panels = []
+    for result in run["suites"]:
+        if not result["suite"].cases:
+            continue
+        panels.append((result, "wall"))
+        if result["instructions"]:
+            panels.append((result, "instructions"))
+    fig, axes = plt.subplots(len(panels), 1, figsize=(14, 4.6 * len(panels)), squeeze=False)
+    for ax, (result, measure) in zip(axes[:, 0], panels):
+        suite = result["suite"]
+        cases = [c.name for c in suite.cases]
+        others = [v for v in _others(suite)
+                  if (v.name, cases[0]) in result[measure]]
+        width = 0.8 / len(others)
         for i, v in enumerate(others):
             xs = [k + (i - (len(others) - 1) / 2) * width for k in range(len(cases))]
-            ax.bar(xs, [value(v.name, c) for c in cases], width, label=v.label)
+            ax.bar(xs, [_ratio(result, measure, v.name, suite.baseline, c) for c in cases],
+                   width, label=v.label)
         ax.axhline(1.0, color="black", linewidth=0.8)
-        ax.set_ylabel(title)
+        if suite.name.endswith("json"):
+            ax.set_yscale("log")
+        ax.set_title(f"{suite.title}: {'wall time' if measure == 'wall' else 'instructions'}"
+                     f" / {_label(suite, suite.baseline)} (1 = as fast, lower is better)")
         ax.grid(axis="y", alpha=0.3)
-    axes[0].set_title(f"handlepy micro benchmarks, {run['date']}: ratio to the C API "
-                      "(1 = as fast, lower is better)")
-    axes[0].legend(ncol=3, fontsize="small", loc="upper left")
-    axes[1].set_xticks(range(len(cases)))
-    axes[1].set_xticklabels(cases, rotation=30, ha="right")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
+        ax.legend(ncol=3, fontsize="small", loc="upper left")
+        ax.set_xticks(range(len(cases)))
+        ax.set_xticklabels(cases, rotation=30, ha="right", fontsize="small")
+    fig.suptitle(f"handlepy benchmarks, {run['date']}")
+    fig.tight_layout(rect=(0, 0, 1, 0.985))
+    fig.savefig(path, dpi=80)
     plt.close(fig)
 
 
@@ -65,114 +117,191 @@ def _function_label(key):
     return f"`{fn}` [{obj}]"
 
 
-def _profile_lines(run, case):
-    base = run["profiles"][(run["baseline"], case)]
+def _profile_lines(result, case):
+    suite = result["suite"]
+    base = result["profiles"][(suite.baseline, case)]
+    base_total = result["instructions"][(suite.baseline, case)]
+    threshold = max(1.0, PROFILE_SHARE * base_total)
     lines = []
-    for v in _others(run):
-        mine = run["profiles"][(v.name, case)]
+    for v in _others(suite):
+        if (v.name, case) not in result["profiles"]:
+            continue
+        mine = result["profiles"][(v.name, case)]
         delta = {k: mine.get(k, 0.0) - base.get(k, 0.0) for k in set(mine) | set(base)}
-        shown = sorted((kv for kv in delta.items() if abs(kv[1]) >= PROFILE_THRESHOLD),
+        shown = sorted((kv for kv in delta.items() if abs(kv[1]) >= threshold),
                        key=lambda kv: -abs(kv[1]))[:PROFILE_TOP]
-        total = run["instructions"][(v.name, case)] - run["instructions"][(run["baseline"], case)]
+        total = result["instructions"][(v.name, case)] - base_total
         parts = ", ".join(f"{_function_label(k)} {d:+.0f}" for k, d in shown)
         lines.append(f"- {v.label}: {total:+.0f} in all" + (f"; {parts}" if parts else ""))
     return lines
 
 
-def write_markdown(run, path, chart_name):
-    env, baseline = run["env"], run["baseline"]
-    others = _others(run)
-    base_label = next(v.label for v in run["variants"] if v.name == baseline)
+def _unit(suite):
+    return (1e-6, "ms") if suite.name.endswith("json") else (1, "ns")
+
+
+def _suite_markdown(run, result):
+    suite = result["suite"]
+    others = _others(suite)
+    base_label = _label(suite, suite.baseline)
+    scale, unit = _unit(suite)
+    out = [f"## {suite.title}", "", "Variants:", ""]
+    out += [f"- **{v.label}**: {DESCRIPTIONS[v.name]}" for v in suite.variants]
+    out += [
+        "",
+        "### Wall time",
+        "",
+        f"Each variant times the same number of calls (second column) in each of "
+        f"{result['rounds']} rounds, all variants back to back in a shuffled order; each "
+        f"keeps its fastest round; the ratio is that over the {base_label}'s fastest round. "
+        "Lower is better. The baseline column gives the time per call as Python sees it, "
+        "the interpreter loop included. Marks: the targets each ratio meets (✓) or misses "
+        "(✗), see Targets.",
+        "",
+        f"| case | calls per timing | {base_label} ({unit}/call) | "
+        + " | ".join(v.label for v in others) + " |",
+        "| --- | ---: | ---: | " + " | ".join("---:" for _ in others) + " |",
+    ]
+    for c in suite.cases:
+        cells = [_cell(result, "wall", v.name, c.name) for v in others]
+        out.append(f"| {c.name} | {result['loops'][c.name]} | "
+                   f"{result['wall'][(suite.baseline, c.name)]['ns'] * scale:.3g} | "
+                   + " | ".join(cells) + " |")
+    out.append("")
+    if not result["instructions"]:
+        return out
+    counted = [v for v in others if (v.name, suite.cases[0].name) in result["instructions"]]
+    if len(suite.segments) == 4:
+        method = ("N calls to warm up, then N calls, N calls again and 2N calls, callgrind "
+                  "counting each segment apart (`--dump-before=getppid`); (count of the "
+                  "2N-call segment - count of the first N-call segment) / N is the cost of "
+                  "one call, interpreter loop included, start-up and each segment's fixed "
+                  "costs cancelled.")
+    else:
+        method = ("N calls to warm up, then N calls and N calls again, callgrind counting "
+                  "each segment apart (`--dump-before=getppid`); the count of the first "
+                  "N-call segment / N is the cost of one call (a segment's fixed cost, a "
+                  "few hundred instructions, is left in: each call costs tens of thousands "
+                  "at least). The cyclic GC is off, as in timeit.")
+    out += [
+        "### Instructions per call (callgrind)",
+        "",
+        f"One callgrind process per variant makes, for each case, {method} The ratio to "
+        "the baseline is in parentheses. The two equal N-call segments differed by at "
+        f"most {result['noise'] * 100:.3f}% (over all cases and variants).",
+        "",
+        "| case | N | " + base_label + " | " + " | ".join(v.label for v in counted) + " |",
+        "| --- | ---: | ---: | " + " | ".join("---:" for _ in counted) + " |",
+    ]
+    for c in suite.cases:
+        base = result["instructions"][(suite.baseline, c.name)]
+        cells = [f"{result['instructions'][(v.name, c.name)]:.0f} "
+                 f"({_cell(result, 'instructions', v.name, c.name)})" for v in counted]
+        out.append(f"| {c.name} | {result['counts'][c.name]} | {base:.0f} | "
+                   + " | ".join(cells) + " |")
+    out += [
+        "",
+        "### Where the extra instructions go",
+        "",
+        "For each case and variant: instructions per call beyond the baseline, and the "
+        f"functions (at most {PROFILE_TOP}) whose own per-call cost differs from the "
+        f"baseline's by at least {PROFILE_SHARE:.0%} of the baseline's call (and at least "
+        "1 instruction), with the file it is in (host tags such as "
+        "`.cpython-311-x86_64-linux-gnu` left out). `(unnamed)` is code without a symbol: "
+        "libffi's internals, and [no file] the page of closure trampolines libffi maps at "
+        "run time.",
+        "",
+    ]
+    for c in suite.cases:
+        out += [f"#### {c.name}", ""] + _profile_lines(result, c.name) + [""]
+    return out
+
+
+def _targets_markdown(run):
     out = [
-        f"# Micro benchmarks, {run['date']}",
+        "## Targets",
         "",
-        f"Written by `make bench` (`bench/run.py`), run started {run['started']}, "
-        f"took {run['duration']:.0f} s. Every figure here comes from that run.",
+        "Issue 5's targets, recorded, not asserted. T5 reads \"universal within 3% on "
+        "JSON\" as ujson_hpy universal against ujson_hpy built for the CPython ABI (against "
+        "ujson it is implied by T4). Each ratio is the first variant's figure over the "
+        "second's, on wall time and (CPython) on instructions.",
         "",
+        "| target | suite | measure | met | missed in |",
+        "| --- | --- | --- | ---: | --- |",
+    ]
+    for result in run["suites"]:
+        suite = result["suite"]
+        names = {v.name for v in suite.variants}
+        for t in TARGETS:
+            if t not in applicable(suite.name, names):
+                continue
+            for measure in ("wall", "instructions"):
+                ratios = [(c.name, _ratio(result, measure, t.variant, t.reference, c.name))
+                          for c in suite.cases]
+                ratios = [(c, r) for c, r in ratios if r is not None]
+                if not ratios:
+                    continue
+                missed = [f"{c} ({r:.2f})" for c, r in ratios if not met(t, r)]
+                out.append(f"| {t.key}: {t.text} | {suite.title} | {measure} | "
+                           f"{len(ratios) - len(missed)} of {len(ratios)} | "
+                           f"{', '.join(missed) or '-'} |")
+    return out + [""]
+
+
+def _environment_markdown(run):
+    env = run["env"]
+    pk = env["packages"]
+    out = [
         "## Machine and software",
         "",
         "| | |",
         "| --- | --- |",
         f"| CPU | {env['cpu']} |",
         f"| CPUs | {env['cpus']} ({env['cores']}) |",
-        "| load average (1, 5, 15 min) before / after the wall-time part | "
+        "| load average (1, 5, 15 min) before / after the wall-time parts | "
         + " / ".join(", ".join(f"{x:.2f}" for x in load) for load in run["load"]) + " |",
         f"| platform | {env['platform']} |",
-        f"| interpreter | {env['interpreter']} |",
+        f"| CPython | {env['interpreter']} |",
         f"| handlepy | {env['handlepy']} |",
-        f"| HPy | {env['hpy']} |",
+        f"| HPy (CPython) | {pk.get('hpy')} |",
+        f"| ujson, orjson (CPython) | {pk.get('ujson')}, {pk.get('orjson')} |",
+    ]
+    if env["pypy"]:
+        pp = env["pypy_packages"]
+        ujson = pp.get("ujson")
+        note = "" if ujson != "not installed" else \
+            " (did not install for PyPy: the PyPy JSON suite has no ujson column)"
+        out += [f"| PyPy | {env['pypy']} |",
+                f"| ujson (PyPy) | {ujson}{note} |",
+                "| orjson, HPy 0.9 (PyPy) | not run: orjson does not support PyPy, and PyPy "
+                "ships its own HPy, not 0.9.0 |"]
+    out += [
         f"| compiler | {env['compiler']} |",
         f"| libffi | {env['libffi']} |",
         f"| valgrind | {env['valgrind']} |",
-        f"| matplotlib | {env['matplotlib']} |",
-        "",
-        "## Variants",
-        "",
-    ]
-    out += [f"- **{v.label}**: {DESCRIPTIONS[v.name]}" for v in run["variants"]]
-    out += [
-        "",
-        "All are compiled by setuptools with the interpreter's own compiler flags.",
-        "",
-        "## Wall time",
-        "",
-        f"Each variant times the same number of calls (second column) in each of "
-        f"{run['rounds']} rounds, all variants back to back in a shuffled order. On a "
-        "shared machine other processes only add time, so each variant's figure is its "
-        f"fastest round; the ratio is that over the {base_label}'s fastest round. Lower "
-        "is better; 1.00 is as fast as the C API. The time is per call as Python sees it, "
-        "interpreter loop included; the baseline column gives it in nanoseconds.",
-        "",
-        "| case | calls per timing | " + base_label + " (ns/call) | "
-        + " | ".join(v.label for v in others) + " |",
-        "| --- | ---: | ---: | " + " | ".join("---:" for _ in others) + " |",
-    ]
-    for c in run["cases"]:
-        cells = [f"{run['wall'][(v.name, c.name)]['ratio']:.2f}" for v in others]
-        out.append(f"| {c.name} | {run['loops'][c.name]} | "
-                   f"{run['wall'][(baseline, c.name)]['ns']:.1f} | " + " | ".join(cells) + " |")
-    out += [
-        "",
-        "## Instructions per call (callgrind)",
-        "",
-        "Instructions per call: one callgrind process per variant makes, for each case, "
-        f"{run['calls']} calls to warm up, then {run['calls']} calls, {run['calls']} calls "
-        f"again and {2 * run['calls']} calls, callgrind counting each segment apart "
-        f"(`--dump-before=getppid`); (count of the {2 * run['calls']}-call segment - count "
-        f"of the first {run['calls']}-call segment) / {run['calls']} is the cost of one "
-        "call, interpreter loop included, with start-up and each segment's fixed costs "
-        "cancelled. The ratio to the baseline is in parentheses. The two equal segments "
-        f"differed by at most {run['noise']:.2f} instructions per call (over all cases "
-        "and variants).",
-        "",
-        "| case | " + base_label + " | " + " | ".join(v.label for v in others) + " |",
-        "| --- | ---: | " + " | ".join("---:" for _ in others) + " |",
-    ]
-    for c in run["cases"]:
-        base = run["instructions"][(baseline, c.name)]
-        cells = [f"{run['instructions'][(v.name, c.name)]:.0f} "
-                 f"({run['instructions'][(v.name, c.name)] / base:.2f})" for v in others]
-        out.append(f"| {c.name} | {base:.0f} | " + " | ".join(cells) + " |")
-    out += [
-        "",
-        "## Where the extra instructions go",
-        "",
-        "For each case and variant: instructions per call beyond the baseline, and the "
-        f"functions (at most {PROFILE_TOP}) whose own per-call cost differs from the "
-        f"baseline's by at least {PROFILE_THRESHOLD:.0f}, with the file it is in "
-        "(host tags such as `.cpython-311-x86_64-linux-gnu` left out). `(unnamed)` is "
-        "code without a symbol: libffi's internals, and [no file] the page of closure "
-        "trampolines libffi maps at run time.",
+        f"| matplotlib | {pk.get('matplotlib')} |",
+        f"| JSON documents | `{run['data']}` |",
         "",
     ]
-    for c in run["cases"]:
-        out += [f"### {c.name}", ""] + _profile_lines(run, c.name) + [""]
-    out += [
-        "## Not yet measured",
+    return out
+
+
+def write_markdown(run, path, chart_name):
+    out = [
+        f"# Benchmarks, {run['date']}",
         "",
-        "| case | status |",
-        "| --- | --- |",
+        f"Written by `make bench` (`bench/run.py`), run started {run['started']}, "
+        f"took {run['duration']:.0f} s. Every figure here comes from that run. "
+        "The micro cases are described in docs/performance.md; the JSON cases follow "
+        "ujson's own benchmark (bench/json_cases.py) plus `loads`/`dumps` of the shared "
+        "documents.",
+        "",
+        f"![ratios to the baselines]({chart_name})",
+        "",
     ]
-    out += [f"| {name} | not yet measured ({why}) |" for name, why in run["unmeasured"]]
-    out += ["", "## Chart", "", f"![ratios to the C API]({chart_name})", ""]
+    out += _environment_markdown(run)
+    out += _targets_markdown(run)
+    for result in run["suites"]:
+        if result["suite"].cases:
+            out += _suite_markdown(run, result)
     Path(path).write_text("\n".join(out))

@@ -1,6 +1,8 @@
-"""``make bench``: build the micro benchmark modules, measure them, write the results.
+"""``make bench``: build the benchmark modules, measure them, write the results.
 
-Writes bench/results/<date>.md and <date>.png. Every figure in them comes from this run.
+Four suites, in one run: the micro cases (bench/micro_cases.py) and the JSON cases
+(bench/json_cases.py) on CPython, then both again on PyPy (wall time only). Writes
+bench/results/<date>.md and <date>.png. Every figure in them comes from this run.
 
 Wall time: one worker process per variant stays alive; for each round and case, every
 variant times the same number of calls back to back (in a shuffled order), so that the
@@ -8,20 +10,22 @@ load of a shared machine hits all variants alike. Other processes only ever add 
 a timing, so a variant's figure is its fastest round; its ratio is that over the
 baseline's fastest round.
 
-Instructions: one callgrind process per variant makes, for each case, N calls and then
-2N calls, callgrind counting each segment apart; the difference over N is the cost of
-one call, start-up, import and the segment's fixed costs cancelled. A second N-call
-segment measures what is left as noise.
+Instructions (CPython only): one callgrind process per variant makes, for each case, N
+calls and then 2N calls, callgrind counting each segment apart; the difference over N
+is the cost of one call, start-up, import and the segment's fixed costs cancelled. A
+second N-call segment measures what is left as noise.
 """
 import argparse
 import datetime
+import json
 import os
-import platform
 import random
+import re
 import shutil
 import subprocess
 import sys
 import time
+from collections import namedtuple
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -29,32 +33,51 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 import callgrind  # noqa: E402
-from micro_cases import BASELINE, CASES, SEGMENTS, UNMEASURED, VARIANTS  # noqa: E402
+import json_cases  # noqa: E402
+import micro_cases  # noqa: E402
+from environment import environment  # noqa: E402
 from report import write_chart, write_markdown  # noqa: E402
 
-BUILDS = sorted({v.build for v in VARIANTS})
+MICRO_BUILDS = sorted({v.build for v in micro_cases.VARIANTS})
+PYPY_CAPI_BUILD = micro_cases.PYPY_VARIANTS[0].build
+
+# python: the interpreter the workers run; worker: their script; args: what follows the
+# variant's name on its command line; counted: the variants callgrind counts, in the
+# worker's segments (micro_cases.SEGMENTS or json_cases.SEGMENTS).
+Suite = namedtuple("Suite", "name title python worker args variants baseline cases counted "
+                            "segments")
 
 
 def variant_env(variant, **extra):
     env = dict(os.environ)
-    env.pop("HANDLEPY_TRAMPOLINES", None)
-    env.update(variant.env)
+    for key in ("HANDLEPY_TRAMPOLINES", "HANDLEPY_DEBUG", "HANDLEPY_TRACE"):
+        env.pop(key, None)
+    env.update(getattr(variant, "env", {}))
     env.update(extra)
     return env
 
 
-def build_all(build_root):
-    for build in BUILDS:
+def build_all(build_root, pypy):
+    for build in MICRO_BUILDS:
         print(f"bench: building {build}", flush=True)
         subprocess.run([sys.executable, str(HERE / "build_micro.py"), build,
                         str(build_root / build)], check=True)
+    if pypy:
+        print("bench: building capi for PyPy's cpyext", flush=True)
+        subprocess.run([pypy, str(HERE / "build_micro.py"), "capi",
+                        str(build_root / PYPY_CAPI_BUILD)], check=True)
+    # ujson_hpy in both ABIs, into samples/ujson/build.py's cache (PyPy finds the
+    # universal binary there).
+    for abi in ("cpython", "universal"):
+        subprocess.run([sys.executable, str(ROOT / "samples/ujson/build.py"), abi],
+                       check=True, stdout=subprocess.DEVNULL)
 
 
 class Worker:
-    def __init__(self, variant, build_root):
-        self.variant = variant
+    def __init__(self, suite, variant):
+        self.name = variant.name
         self.proc = subprocess.Popen(
-            [sys.executable, str(HERE / "worker.py"), variant.name, str(build_root)],
+            [suite.python, str(HERE / suite.worker), variant.name, *suite.args],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
             env=variant_env(variant))
         if self.proc.stdout.readline().strip() != "ready":
@@ -65,7 +88,7 @@ class Worker:
         self.proc.stdin.flush()
         line = self.proc.stdout.readline()
         if not line:
-            raise RuntimeError(f"worker for {self.variant.name} died on {case.name}")
+            raise RuntimeError(f"worker for {self.name} died on {case.name}")
         return float(line)
 
     def close(self):
@@ -75,7 +98,7 @@ class Worker:
 
 def calibrate(worker, case, target):
     """Loops for one timing of about `target` seconds on the baseline."""
-    loops = 1000
+    loops = 1
     while True:
         elapsed = worker.time(case, loops)
         if elapsed >= target / 10:
@@ -83,27 +106,28 @@ def calibrate(worker, case, target):
         loops *= 10
 
 
-def measure_wall(build_root, rounds, target):
-    workers = {v.name: Worker(v, build_root) for v in VARIANTS}
+def measure_wall(suite, rounds, target):
+    workers = {v.name: Worker(suite, v) for v in suite.variants}
     try:
-        loops = {c.name: calibrate(workers[BASELINE], c, target) for c in CASES}
-        times = {(v.name, c.name): [] for v in VARIANTS for c in CASES}
+        loops = {c.name: calibrate(workers[suite.baseline], c, target) for c in suite.cases}
+        times = {(v.name, c.name): [] for v in suite.variants for c in suite.cases}
         rng = random.Random(0)
         for r in range(rounds):
-            for case in CASES:
-                order = list(VARIANTS)
+            for case in suite.cases:
+                order = list(suite.variants)
                 rng.shuffle(order)
                 for v in order:
-                    times[(v.name, case.name)].append(workers[v.name].time(case, loops[case.name]))
+                    times[(v.name, case.name)].append(
+                        workers[v.name].time(case, loops[case.name]))
             if (r + 1) % 10 == 0 or r + 1 == rounds:
-                print(f"bench: wall time round {r + 1}/{rounds}", flush=True)
+                print(f"bench: {suite.name}: wall time round {r + 1}/{rounds}", flush=True)
     finally:
         for w in workers.values():
             w.close()
     result = {}
-    for v in VARIANTS:
-        for c in CASES:
-            mine, base = times[(v.name, c.name)], times[(BASELINE, c.name)]
+    for v in suite.variants:
+        for c in suite.cases:
+            mine, base = times[(v.name, c.name)], times[(suite.baseline, c.name)]
             result[(v.name, c.name)] = {
                 "ns": min(mine) / loops[c.name] * 1e9,
                 "ratio": min(mine) / min(base),
@@ -111,122 +135,148 @@ def measure_wall(build_root, rounds, target):
     return result, loops
 
 
-def callgrind_run(variant, build_root, n, out_dir):
+def callgrind_run(suite, variant, counts, out_dir):
     out_dir.mkdir(parents=True)
     out_file = out_dir / "callgrind.out"
     cmd = ["valgrind", "--tool=callgrind", "--dump-before=getppid",
-           f"--callgrind-out-file={out_file}", sys.executable, str(HERE / "worker.py"),
-           variant.name, str(build_root), "--segments", str(n)]
+           f"--callgrind-out-file={out_file}", suite.python, str(HERE / suite.worker),
+           variant.name, *suite.args, "--segments", json.dumps(counts)]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                    env=variant_env(variant, PYTHONHASHSEED="0"))
     parts = {callgrind.part(f): f for f in out_dir.glob("callgrind.out*")}
-    # Start-up, four segments per case, then what follows the last marker.
-    expected = 1 + len(SEGMENTS) * len(CASES) + 1
+    # Start-up, the segments of each case, then what follows the last marker.
+    expected = 1 + len(suite.segments) * len(counts) + 1
     if sorted(parts) != list(range(1, expected + 1)):
         raise RuntimeError(f"{variant.name}: callgrind wrote parts {sorted(parts)}, "
                            f"expected 1..{expected}: was getppid called elsewhere?")
     return parts
 
 
-def measure_instructions(build_root, out_dir, n):
+def measure_instructions(suite, counts, out_dir):
+    variants = [v for v in suite.variants if v.name in suite.counted]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        jobs = {v.name: pool.submit(callgrind_run, v, build_root, n, out_dir / v.name)
-                for v in VARIANTS}
+        jobs = {v.name: pool.submit(callgrind_run, suite, v, counts, out_dir / v.name)
+                for v in variants}
         parts = {name: job.result() for name, job in jobs.items()}
     result, profiles, noise = {}, {}, 0.0
-    for v in VARIANTS:
-        for i, c in enumerate(CASES):
-            # Part 1 is start-up; case i's segments are the next four parts.
-            _, once, again, twice = (parts[v.name][2 + len(SEGMENTS) * i + k]
-                                     for k in range(len(SEGMENTS)))
-            result[(v.name, c.name)] = (callgrind.total(twice) - callgrind.total(once)) / n
-            noise = max(noise, abs(callgrind.total(again) - callgrind.total(once)) / n)
-            once_costs, twice_costs = callgrind.self_costs(once), callgrind.self_costs(twice)
-            profiles[(v.name, c.name)] = {
-                key: (twice_costs.get(key, 0) - once_costs.get(key, 0)) / n
-                for key in set(once_costs) | set(twice_costs)}
+    segs = len(suite.segments)
+    for v in variants:
+        for i, (name, n) in enumerate(counts.items()):
+            # Part 1 is start-up; case i's segments are the next parts: warm-up, N, N
+            # again and (micro) 2N, whose difference to N cancels the fixed costs.
+            once, again, *twice = (parts[v.name][3 + segs * i + k] for k in range(segs - 1))
+            base_costs = {} if not twice else callgrind.self_costs(once)
+            top = twice[0] if twice else once
+            base_total = callgrind.total(once) if twice else 0
+            result[(v.name, name)] = (callgrind.total(top) - base_total) / n
+            noise = max(noise, abs(callgrind.total(again) - callgrind.total(once))
+                        / callgrind.total(once))
+            top_costs = callgrind.self_costs(top)
+            profiles[(v.name, name)] = {
+                key: (top_costs.get(key, 0) - base_costs.get(key, 0)) / n
+                for key in set(top_costs) | set(base_costs)}
     return result, profiles, noise
 
 
-def command_output(cmd):
-    try:
-        return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unavailable"
+def pypy_libraries(pypy):
+    """The JSON libraries PyPy can import (ujson only if it installed there)."""
+    names = []
+    for name in json_cases.PYPY_LIBRARIES:
+        module = "ujson" if name == "ujson" else None
+        if module is None or subprocess.run([pypy, "-c", f"import {module}"],
+                                            capture_output=True).returncode == 0:
+            names.append(name)
+    return names
 
 
-def lscpu_field(field):
-    for line in command_output(["lscpu"]).splitlines():
-        key, _, value = line.partition(":")
-        if key.strip() == field:
-            return value.strip()
-    return "unavailable"
-
-
-def environment():
-    from importlib.metadata import version
-
-    import handlepy
-
-    commit = command_output(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"])
-    dirty = command_output(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"])
-    cc = command_output([os.environ.get("CC", "cc"), "--version"]).splitlines()[0]
-    return {
-        "cpu": lscpu_field("Model name"),
-        "cpus": lscpu_field("CPU(s)"),
-        "cores": f"{lscpu_field('Core(s) per socket')} per socket x "
-                 f"{lscpu_field('Socket(s)')} socket(s), "
-                 f"{lscpu_field('Thread(s) per core')} thread(s) per core",
-        "interpreter": f"{platform.python_implementation()} {platform.python_version()} "
-                       f"({sys.executable})",
-        "handlepy": f"{handlepy.__version__} (commit {commit}{', modified' if dirty else ''})",
-        "hpy": version("hpy"),
-        "valgrind": command_output(["valgrind", "--version"]),
-        "compiler": cc,
-        "libffi": command_output(["pkg-config", "--modversion", "libffi"]),
-        "matplotlib": version("matplotlib"),
-        "platform": platform.platform(),
-    }
+def suites(args):
+    build_root = ROOT / "build" / "bench"
+    data = str(args.data)
+    cases = re.compile(args.cases)
+    micro = [c for c in micro_cases.CASES if cases.search(c.name)]
+    jcases = [c for c in json_cases.CASES if cases.search(c.name)]
+    out = [
+        Suite("micro", "Micro benchmarks, CPython", sys.executable, "worker.py",
+              [str(build_root)], micro_cases.VARIANTS, micro_cases.BASELINE, micro,
+              [v.name for v in micro_cases.VARIANTS], micro_cases.SEGMENTS),
+        Suite("json", "JSON, CPython", sys.executable, "json_worker.py", [data],
+              json_cases.LIBRARIES, json_cases.BASELINE, jcases, json_cases.COUNTED,
+              json_cases.SEGMENTS),
+    ]
+    if args.pypy:
+        libs = [json_cases.library(n) for n in pypy_libraries(args.pypy)]
+        base = json_cases.BASELINE if any(lib.name == json_cases.BASELINE for lib in libs) \
+            else "json"
+        out += [
+            Suite("pypy-micro", "Micro benchmarks, PyPy", args.pypy, "worker.py",
+                  [str(build_root)], micro_cases.PYPY_VARIANTS, micro_cases.PYPY_BASELINE,
+                  micro, [], ()),
+            Suite("pypy-json", "JSON, PyPy", args.pypy, "json_worker.py", [data], libs,
+                  base, jcases, [], ()),
+        ]
+    wanted = set(args.suites.split(","))
+    return [s for s in out if s.name in wanted]
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rounds", type=int, default=60, help="wall-time rounds")
+    ap.add_argument("--rounds", type=int, default=60, help="wall-time rounds, micro")
+    ap.add_argument("--json-rounds", type=int, default=20, help="wall-time rounds, JSON")
     ap.add_argument("--target", type=float, default=0.01,
-                    help="seconds one wall-time measurement should take")
-    ap.add_argument("--calls", type=int, default=20000, help="N, for callgrind")
+                    help="seconds one wall-time measurement should take (JSON: twice that)")
+    ap.add_argument("--calls", type=int, default=20000, help="N for callgrind, micro")
+    ap.add_argument("--json-share", type=float, default=0.2,
+                    help="N for callgrind, JSON: this share of the calibrated wall-time loops")
+    ap.add_argument("--quick", action="store_true",
+                    help="a short run to develop with: 3 rounds, small targets and N")
+    ap.add_argument("--suites", default="micro,json,pypy-micro,pypy-json",
+                    help="comma-separated suites to run")
+    ap.add_argument("--cases", default="", help="regular expression: only matching cases")
+    ap.add_argument("--no-callgrind", action="store_true")
+    ap.add_argument("--data", type=Path,
+                    default=Path(os.environ.get("BENCH_JSON_DATA", json_cases.DEFAULT_DATA)),
+                    help="folder of the shared JSON documents (or $BENCH_JSON_DATA)")
+    ap.add_argument("--pypy", default=str(ROOT / ".venv-pypy" / "bin" / "python"),
+                    help="PyPy interpreter with handlepy installed ('' for none)")
     ap.add_argument("--results", type=Path, default=HERE / "results")
     args = ap.parse_args(argv)
+    if args.quick:
+        args.rounds, args.json_rounds, args.target, args.calls = 3, 3, 0.002, 2000
+    if args.pypy and not Path(args.pypy).exists():
+        ap.error(f"{args.pypy} does not exist: make pypy-venv, or --pypy ''")
 
     started = time.monotonic()
     started_at = datetime.datetime.now().isoformat(timespec="seconds")
     today = datetime.date.today().isoformat()
     build_root = ROOT / "build" / "bench"
-    build_all(build_root)
+    build_all(build_root, args.pypy)
+    run = {"date": today, "started": started_at, "suites": [],
+           "env": environment(args.pypy), "data": args.data}
     load_before = os.getloadavg()
-    wall, loops = measure_wall(build_root, args.rounds, args.target)
-    load_after = os.getloadavg()
-    cg_dir = build_root / "callgrind"
-    shutil.rmtree(cg_dir, ignore_errors=True)
-    instructions, profiles, noise = measure_instructions(build_root, cg_dir, args.calls)
+    for suite in suites(args):
+        is_json = suite.worker == "json_worker.py"
+        rounds = args.json_rounds if is_json else args.rounds
+        target = args.target * (2 if is_json else 1)
+        wall, loops = measure_wall(suite, rounds, target)
+        run["suites"].append({"suite": suite, "wall": wall, "loops": loops, "rounds": rounds,
+                              "instructions": {}, "profiles": {}, "noise": 0.0, "counts": {}})
+    run["load"] = (load_before, os.getloadavg())
+    for result in run["suites"]:
+        suite = result["suite"]
+        if args.no_callgrind or not suite.counted or not suite.cases:
+            continue
+        print(f"bench: {suite.name}: counting instructions with callgrind", flush=True)
+        if suite.worker == "json_worker.py":
+            counts = {c.name: max(1, int(result["loops"][c.name] * args.json_share))
+                      for c in suite.cases}
+        else:
+            counts = {c.name: args.calls for c in suite.cases}
+        cg_dir = build_root / "callgrind" / suite.name
+        shutil.rmtree(cg_dir, ignore_errors=True)
+        result["instructions"], result["profiles"], result["noise"] = \
+            measure_instructions(suite, counts, cg_dir)
+        result["counts"] = counts
 
-    run = {
-        "date": today,
-        "started": started_at,
-        "env": environment(),
-        "cases": CASES,
-        "variants": VARIANTS,
-        "baseline": BASELINE,
-        "unmeasured": UNMEASURED,
-        "wall": wall,
-        "loops": loops,
-        "rounds": args.rounds,
-        "load": (load_before, load_after),
-        "instructions": instructions,
-        "profiles": profiles,
-        "noise": noise,
-        "calls": args.calls,
-    }
     args.results.mkdir(parents=True, exist_ok=True)
     chart = args.results / f"{today}.png"
     write_chart(run, chart)

@@ -3,6 +3,8 @@
  * HPy source has VARARGS or KEYWORDS). */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+/* T_LONG and READONLY: Python 3.11 and PyPy 3.9 have no Py_T_LONG yet. */
+#include <structmember.h>
 
 static PyObject *noargs(PyObject *self, PyObject *unused)
 {
@@ -89,6 +91,65 @@ static PyObject *len(PyObject *self, PyObject *arg)
     return PyLong_FromSsize_t(n);
 }
 
+typedef struct {
+    PyObject_HEAD
+    long x;
+} CustomObject;
+
+static PyObject *Custom_method(PyObject *self, PyObject *unused)
+{
+    (void)self;
+    (void)unused;
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef Custom_methods[] = {
+    {"method", Custom_method, METH_NOARGS, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyMemberDef Custom_members[] = {
+    {"x", T_LONG, offsetof(CustomObject, x), READONLY, NULL},
+    {NULL, 0, 0, 0, NULL},
+};
+
+static PyTypeObject Custom_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "capi_micro.Custom",
+    .tp_basicsize = sizeof(CustomObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_methods = Custom_methods,
+    .tp_members = Custom_members,
+};
+
+/* tp_alloc, as CPython's tutorial allocates: zeroed, like HPy_New. */
+static PyObject *allocate_custom(PyObject *self, PyObject *unused)
+{
+    (void)self;
+    (void)unused;
+    CustomObject *obj = (CustomObject *)Custom_Type.tp_alloc(&Custom_Type, 0);
+    if (obj != NULL)
+        obj->x = 7;
+    return (PyObject *)obj;
+}
+
+static int micro_exec(PyObject *module)
+{
+    if (PyType_Ready(&Custom_Type) < 0)
+        return -1;
+    Py_INCREF(&Custom_Type);
+    if (PyModule_AddObject(module, "Custom", (PyObject *)&Custom_Type) < 0) {
+        Py_DECREF(&Custom_Type);
+        return -1;
+    }
+    return 0;
+}
+
+static PyModuleDef_Slot micro_slots[] = {
+    {Py_mod_exec, micro_exec},
+    {0, NULL},
+};
+
 static PyMethodDef micro_methods[] = {
     {"noargs", noargs, METH_NOARGS, NULL},
     {"onearg", onearg, METH_O, NULL},
@@ -100,6 +161,7 @@ static PyMethodDef micro_methods[] = {
     {"setattr", (PyCFunction)(void (*)(void))setattr, METH_FASTCALL, NULL},
     {"getitem", (PyCFunction)(void (*)(void))getitem, METH_FASTCALL, NULL},
     {"len", len, METH_O, NULL},
+    {"allocate_custom", allocate_custom, METH_NOARGS, NULL},
     {NULL, NULL, 0, NULL},
 };
 
@@ -109,6 +171,7 @@ static struct PyModuleDef micro_module = {
     .m_doc = "Micro benchmarks on the C API: the baseline.",
     .m_size = 0,
     .m_methods = micro_methods,
+    .m_slots = micro_slots,
 };
 
 PyMODINIT_FUNC PyInit_capi_micro(void)

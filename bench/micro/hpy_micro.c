@@ -3,6 +3,8 @@
  * Each function does the least work its case needs; capi_micro.c is its C-API twin. */
 #include "hpy.h"
 
+#include <stddef.h>
+
 HPyDef_METH(noargs, "noargs", HPyFunc_NOARGS)
 static HPy noargs_impl(HPyContext *ctx, HPy self)
 {
@@ -91,14 +93,71 @@ static HPy len_impl(HPyContext *ctx, HPy self, HPy arg)
     return HPyLong_FromSsize_t(ctx, n);
 }
 
+/* A custom type: the method, member and allocation cases. */
+typedef struct {
+    long x;
+} CustomObject;
+HPyType_HELPERS(CustomObject)
+
+/* allocate_custom finds the type here; the module's exec slot stores it. */
+static HPyGlobal Custom_type;
+
+HPyDef_METH(Custom_method, "method", HPyFunc_NOARGS)
+static HPy Custom_method_impl(HPyContext *ctx, HPy self)
+{
+    (void)self;
+    return HPy_Dup(ctx, ctx->h_None);
+}
+
+HPyDef_MEMBER(Custom_x, "x", HPyMember_LONG, offsetof(CustomObject, x), .readonly = 1)
+
+static HPyDef *Custom_defines[] = {&Custom_method, &Custom_x, NULL};
+
+static HPyType_Spec Custom_spec = {
+    .name = "hpy_micro.Custom",
+    .basicsize = sizeof(CustomObject),
+    .flags = HPy_TPFLAGS_DEFAULT,
+    .builtin_shape = SHAPE(CustomObject),
+    .defines = Custom_defines,
+};
+
+HPyDef_METH(allocate_custom, "allocate_custom", HPyFunc_NOARGS)
+static HPy allocate_custom_impl(HPyContext *ctx, HPy self)
+{
+    (void)self;
+    HPy type = HPyGlobal_Load(ctx, Custom_type);
+    CustomObject *data;
+    HPy obj = HPy_New(ctx, type, &data);
+    HPy_Close(ctx, type);
+    if (!HPy_IsNull(obj))
+        data->x = 7;
+    return obj;
+}
+
+HPyDef_SLOT(micro_exec, HPy_mod_exec)
+static int micro_exec_impl(HPyContext *ctx, HPy module)
+{
+    HPy type = HPyType_FromSpec(ctx, &Custom_spec, NULL);
+    if (HPy_IsNull(type))
+        return -1;
+    HPyGlobal_Store(ctx, &Custom_type, type);
+    int res = HPy_SetAttr_s(ctx, module, "Custom", type);
+    HPy_Close(ctx, type);
+    return res;
+}
+
 static HPyDef *micro_defines[] = {
     &noargs, &onearg, &varargs, &keywords, &allocate_int, &allocate_tuple,
-    &getattr, &setattr, &getitem, &len, NULL,
+    &getattr, &setattr, &getitem, &len, &allocate_custom, &micro_exec, NULL,
 };
+
+/* HPy 0.9 needs the module's globals listed; handlepy accepts the list too. */
+static HPyGlobal *micro_globals[] = {&Custom_type, NULL};
 
 static HPyModuleDef micro_def = {
     .doc = "Micro benchmarks on the HPy API.",
     .defines = micro_defines,
+    .globals = micro_globals,
 };
 
 HPy_MODINIT(hpy_micro, micro_def)

@@ -490,6 +490,28 @@ static HPy parse_special_float(decoder *d, const char *word, size_t len, double 
     return HPyFloat_FromDouble(d->ctx, value);
 }
 
+/* After an item of an array or object: 1 past a ',' (another item follows), 0 past the
+ * closer (the container is complete), -1 with the error raised. */
+static inline int after_item(decoder *d, char closer, const char *expected,
+                             const char *unterminated)
+{
+    skip_whitespace(d);
+    if (d->p >= d->end) {
+        fail(d, unterminated);
+        return -1;
+    }
+    if (*d->p == ',') {
+        d->p++;
+        return 1;
+    }
+    if (*d->p == closer) {
+        d->p++;
+        return 0;
+    }
+    fail(d, expected);
+    return -1;
+}
+
 static HPy parse_array(decoder *d, int depth)
 {
     HPyContext *ctx = d->ctx;
@@ -512,17 +534,12 @@ static HPy parse_array(decoder *d, int depth)
         HPy_Close(ctx, item);
         if (res < 0)
             break;
-        skip_whitespace(d);
-        if (d->p < d->end && *d->p == ',') {
-            d->p++;
+        int next = after_item(d, ']', "Expected ',' or ']' after array value",
+                              "Unterminated array");
+        if (next > 0)
             continue;
-        }
-        if (d->p < d->end && *d->p == ']') {
-            d->p++;
+        if (next == 0)
             return list;
-        }
-        fail(d, d->p < d->end ? "Expected ',' or ']' after array value"
-                              : "Unterminated array");
         break;
     }
     HPy_Close(ctx, list);
@@ -565,17 +582,12 @@ static HPy parse_object(decoder *d, int depth)
         HPy_Close(ctx, key);
         if (res < 0)
             break;
-        skip_whitespace(d);
-        if (d->p < d->end && *d->p == ',') {
-            d->p++;
+        int next = after_item(d, '}', "Expected ',' or '}' after object value",
+                              "Unterminated object");
+        if (next > 0)
             continue;
-        }
-        if (d->p < d->end && *d->p == '}') {
-            d->p++;
+        if (next == 0)
             return dict;
-        }
-        fail(d, d->p < d->end ? "Expected ',' or '}' after object value"
-                              : "Unterminated object");
         break;
     }
     HPy_Close(ctx, dict);
