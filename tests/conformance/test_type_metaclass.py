@@ -126,6 +126,18 @@ def test_handlepy_metaclass_with_struct(mod):
     assert type(made) is Point and made.twice() == 42
 
 
+def test_python_class_with_a_handlepy_metaclass(mod):
+    class Widget(metaclass=mod.Meta):
+        size = 3
+
+    assert type(Widget) is mod.Meta
+    assert Widget.created == 0
+    Widget.bump()
+    Widget.bump()
+    assert Widget.created == 2 and Widget.size == 3
+    assert isinstance(Widget(), Widget)
+
+
 def test_class_keeps_the_spec_names(mod):
     Point = mod.make(mod.Meta)
     assert Point.__name__ == "Point"

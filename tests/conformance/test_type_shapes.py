@@ -275,48 +275,6 @@ def test_int_subtype_without_struct(hpy):
     assert mod.MyInt(10**40) + 1 == 10**40 + 1
 
 
-METACLASS = """
-    typedef struct { long created; } MetaObject;
-    HPyType_HELPERS(MetaObject, HPyType_BuiltinShape_Type)
-
-    HPyDef_GET(created, "created")
-    static HPy created_get(HPyContext *ctx, HPy self, void *closure)
-    {
-        return HPyLong_FromLong(ctx, MetaObject_AsStruct(ctx, self)->created);
-    }
-    HPyDef_METH(bump, "bump", HPyFunc_NOARGS)
-    static HPy bump_impl(HPyContext *ctx, HPy self)
-    {
-        MetaObject_AsStruct(ctx, self)->created++;
-        return HPy_Dup(ctx, ctx->h_None);
-    }
-    static HPyDef *defines[] = { &created, &bump, NULL };
-    static HPyType_Spec spec = {
-        .name = "mytest.Meta",
-        .basicsize = sizeof(MetaObject),
-        .flags = HPy_TPFLAGS_DEFAULT | HPy_TPFLAGS_BASETYPE,
-        .builtin_shape = SHAPE(MetaObject),
-        .defines = defines,
-    };
-    @EXPORT_TYPE("Meta", spec)
-    @INIT
-"""
-
-
-def test_metaclass_with_struct(hpy):
-    mod = hpy.make_module(METACLASS)
-
-    class Widget(metaclass=mod.Meta):
-        size = 3
-
-    assert type(Widget) is mod.Meta
-    assert Widget.created == 0
-    Widget.bump()
-    Widget.bump()
-    assert Widget.created == 2 and Widget.size == 3
-    assert isinstance(Widget(), Widget)
-
-
 GC_SHAPED = """
     typedef struct { HPyField other; } HolderObject;
     HPyType_HELPERS(HolderObject, HPyType_BuiltinShape_@SHAPE@)
