@@ -4,7 +4,8 @@
  * struct starts follows from its first static (non-heap) base, which is the builtin its
  * shape names (and, for int and tuple, from the instance's item count); the functions
  * that need the type's own slots (traverse, destroy) are reached through its trampolines;
- * where instances keep their own call function is the host's tp_vectorcall_offset. */
+ * where instances keep their own call function is the host's tp_vectorcall_offset; the
+ * tables its descriptors point into hang off the host's tp_cache. */
 #include "moduledef.h"
 #include "structmember.h"
 
@@ -616,6 +617,41 @@ static void set_call_offset(PyTypeObject *type, Py_ssize_t call_offset)
     type->tp_flags |= Py_TPFLAGS_HAVE_VECTORCALL;
 }
 
+/* The method, member and getset tables of one type: its descriptors point into them.
+ * The host releases a heap type's tp_cache when the type is deallocated, after its dict
+ * and so every descriptor, and uses the field for nothing else (CPython and cpyext alike):
+ * a capsule there frees the tables with the type, so that making types again and again
+ * costs nothing. */
+static void free_tables(PyObject *capsule)
+{
+    type_parts *p = PyCapsule_GetPointer(capsule, NULL);
+    PyMem_Free(p->methods);
+    PyMem_Free(p->members);
+    PyMem_Free(p->getsets);
+    PyMem_Free(p);
+}
+
+/* Hands the tables of `p` to `type`; on failure they stay the caller's. */
+static int give_tables(PyTypeObject *type, type_parts *p)
+{
+    type_parts *kept = PyMem_Malloc(sizeof *kept);
+    if (kept == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    *kept = (type_parts){.methods = p->methods, .members = p->members, .getsets = p->getsets};
+    PyObject *capsule = PyCapsule_New(kept, NULL, free_tables);
+    if (capsule == NULL) {
+        PyMem_Free(kept);
+        return -1;
+    }
+    type->tp_cache = capsule;
+    p->methods = NULL;
+    p->members = NULL;
+    p->getsets = NULL;
+    return 0;
+}
+
 /* Creates the type; `room` is the size of an instance before its struct's end, less the
  * spec's basicsize. `offset` is where the struct starts in every instance, or -1 when it
  * follows the items (int, tuple). Consumes nothing: `bases` stays ours. */
@@ -698,21 +734,16 @@ static PyObject *create_type(HPyType_Spec *spec, PyObject *bases, PyTypeObject *
 #ifdef PYPY_VERSION
     if (result != NULL)
         ((PyTypeObject *)spec_type)->tp_finalize = finalizer;
-#else
-    (void)spec_type;
 #endif
+    if (result != NULL && give_tables((PyTypeObject *)spec_type, &p) < 0)
+        Py_CLEAR(result);
 
 done:
-    /* The type copies the slots, but its descriptors point into the method, member and
-     * getset tables: those it uses live as long as the process, like the extension's
-     * defines; the others go now, so that a type made again and again costs nothing. */
+    /* The type copies the slots; the tables are its own unless it was not made. */
     PyMem_Free(p.slots);
-    if (result == NULL || p.n_methods == 0)
-        PyMem_Free(p.methods);
-    if (result == NULL || p.n_members == 0)
-        PyMem_Free(p.members);
-    if (result == NULL || p.n_getsets == 0)
-        PyMem_Free(p.getsets);
+    PyMem_Free(p.methods);
+    PyMem_Free(p.members);
+    PyMem_Free(p.getsets);
     return result;
 }
 
