@@ -20,7 +20,6 @@ import gc
 import importlib
 import importlib.util
 import json
-import os
 import sys
 import time
 from itertools import repeat
@@ -28,6 +27,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+import serve  # noqa: E402
 from json_cases import CASES, ROOT, SEGMENTS, library  # noqa: E402
 
 
@@ -86,19 +86,7 @@ def main(argv):
     loops = {case.name: make_loop(module, lib, case, docs)[0] for case in CASES}
     gc.collect()
     gc.disable()
-    if argv[2:3] == ["--segments"]:
-        for name, n in json.loads(argv[3]).items():
-            for count in SEGMENTS:
-                os.getppid()
-                loops[name](count * n)
-        os.getppid()
-        return 0
-    print("ready", flush=True)
-    for line in sys.stdin:
-        name, _, count = line.rstrip("\n").rpartition(" ")
-        print(repr(loops[name](int(count))), flush=True)
-    return 0
-
+    return serve.main(loops, argv[2:], SEGMENTS)
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

@@ -12,13 +12,13 @@ segment is counted on its own.
 """
 import importlib
 import importlib.util
-import json
 import os
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import serve  # noqa: E402
 from micro_cases import ALL_VARIANTS, CASES, SEGMENTS  # noqa: E402
 
 
@@ -89,19 +89,7 @@ def main(argv):
         check(module)
         return 0
     loops = {case.name: make_loop(module, case) for case in CASES}
-    if argv[2:3] == ["--segments"]:
-        for name, n in json.loads(argv[3]).items():
-            for count in SEGMENTS:
-                os.getppid()
-                loops[name](count * n)
-        os.getppid()
-        return 0
-    print("ready", flush=True)
-    for line in sys.stdin:
-        name, _, count = line.rstrip("\n").rpartition(" ")
-        print(repr(loops[name](int(count))), flush=True)
-    return 0
-
+    return serve.main(loops, argv[2:], SEGMENTS)
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

@@ -36,18 +36,38 @@ def micro_root(tmp_path_factory):
     return tmp_path_factory.mktemp("bench-micro")
 
 
-@pytest.mark.parametrize("variant", _micro_variants(), ids=lambda v: v.name)
-def test_micro_cases_return_their_values(micro_root, variant):
+def run_micro_worker(micro_root, variant, *args, **kwargs):
     out = micro_root / variant.build
     if not out.exists():
         subprocess.run([sys.executable, str(BENCH / "build_micro.py"), variant.build, str(out)],
                        check=True, capture_output=True)
-    proc = subprocess.run([sys.executable, str(BENCH / "worker.py"), variant.name,
-                           str(micro_root), "--check"],
-                          capture_output=True, text=True, env=variant_env(variant))
+    return subprocess.run([sys.executable, str(BENCH / "worker.py"), variant.name,
+                           str(micro_root), *args],
+                          capture_output=True, text=True, env=variant_env(variant), **kwargs)
+
+
+@pytest.mark.parametrize("variant", _micro_variants(), ids=lambda v: v.name)
+def test_micro_cases_return_their_values(micro_root, variant):
+    proc = run_micro_worker(micro_root, variant, "--check")
     assert proc.returncode == 0, proc.stderr
     values = [ast.literal_eval(line) for line in proc.stdout.splitlines()]
     assert values == [c.expected for c in micro_cases.CASES]
+
+
+def test_worker_answers_each_timing_request(micro_root):
+    first, second = micro_cases.CASES[0].name, micro_cases.CASES[-1].name
+    proc = run_micro_worker(micro_root, micro_cases.VARIANTS[0],
+                            input=f"{first} 10\n{second} 20\n")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "ready" and len(lines) == 3
+    assert all(float(seconds) > 0 for seconds in lines[1:])
+
+
+def test_worker_runs_its_segments_and_exits(micro_root):
+    counts = json.dumps({c.name: 3 for c in micro_cases.CASES})
+    proc = run_micro_worker(micro_root, micro_cases.VARIANTS[0], "--segments", counts)
+    assert (proc.returncode, proc.stdout) == (0, ""), proc.stderr
 
 
 @pytest.fixture(scope="module")
