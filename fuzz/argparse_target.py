@@ -6,18 +6,21 @@ format is one CPython documents (units, then an optional '|', an optional '$' fo
 keywords, then ':name' or ';message'), the outcome must be CPython's own parser's,
 called through ctypes: the same values, or the same exception and message.
 """
-import ctypes
 import re
+import sys
 from pathlib import Path
 
+CONFORMANCE = Path(__file__).resolve().parent.parent / "tests" / "conformance"
+sys.path.insert(0, str(CONFORMANCE))
+from argparse_reference import UNITS, parse_outcome, reference  # noqa: E402
+
 MAX_UNITS = 16
-UNITS = "bBhHiIlkLKnfdOps"
 # Format bytes are drawn mostly from what the parser knows, plus a few it must refuse.
 FORMAT_ALPHABET = UNITS + "||$$::;;zy(#&e"
 NAMES = ["", "", "a", "b", "c", "d", "e", "\u00e9"]
 
 # The harness the conformance tests use, so that the two cannot drift apart.
-HARNESS = Path(__file__).resolve().parent.parent / "tests" / "conformance" / "argparse_harness.c"
+HARNESS = CONFORMANCE / "argparse_harness.c"
 SOURCE = HARNESS.read_text() + """
 @EXPORT(parse)
 @EXPORT(parse_kw)
@@ -98,68 +101,18 @@ def check(mod, data):
     args = [r.value() for _ in range(r.byte() % 8)]
     kwargs = {NAMES[r.byte() % len(NAMES)] or "zz": r.value() for _ in range(r.byte() % 4)}
     if use_keywords:
-        got = result(mod.parse_kw, fmt, tuple(keywords), *args, **kwargs)
+        got = parse_outcome(mod.parse_kw, fmt, tuple(keywords), *args, **kwargs)
         # The dict variant must agree with the vectorcall one on every input (its messages
         # about a bad format name it instead).
-        from_dict = result(mod.parse_dict, fmt, tuple(keywords), tuple(args), kwargs or None)
+        from_dict = parse_outcome(mod.parse_dict, fmt, tuple(keywords), tuple(args),
+                                  kwargs or None)
         if from_dict[0] == "raised":
             from_dict = from_dict[:2] + (from_dict[2].replace("KeywordsDict:", "Keywords:"),)
         assert from_dict == got, f"{fmt!r} {keywords} {args} {kwargs}: dict {from_dict} != {got}"
     else:
-        got = result(mod.parse, fmt, *args)
+        got = parse_outcome(mod.parse, fmt, *args)
     assert got[1] != "AssertionError", f"{fmt!r} {keywords} {args} {kwargs}: {got[2]}"
     if documented(fmt, keywords if use_keywords else None):
         expected = reference(fmt, keywords if use_keywords else None, args, kwargs)
         assert got == expected, f"{fmt!r} {keywords} {args} {kwargs}: {got} != CPython's {expected}"
-
-
-def comparable(values):
-    """Objects by identity, floats by repr (NaN equals itself)."""
-    return tuple(repr(v) if isinstance(v, float) else
-                 v if isinstance(v, (int, str, type(...))) else ("id", id(v)) for v in values)
-
-
-def result(func, *args, **kwargs):
-    try:
-        values = func(*args, **kwargs)
-    except Exception as e:  # the exception is the outcome under test
-        return "raised", type(e).__name__, str(e)
-    return "returned", comparable(values)
-
-
-def _ctypes_slot(unit):
-    c = ctypes
-    return {"b": c.c_ubyte, "B": c.c_ubyte, "h": c.c_short, "H": c.c_ushort, "i": c.c_int,
-            "I": c.c_uint, "l": c.c_long, "k": c.c_ulong, "L": c.c_longlong,
-            "K": c.c_ulonglong, "n": c.c_ssize_t, "f": c.c_float, "d": c.c_double,
-            "O": c.py_object, "p": c.c_int, "s": c.c_char_p}[unit]()
-
-
-def _slot_value(unit, slot):
-    if unit == "O":
-        try:
-            return slot.value
-        except ValueError:  # a NULL object: the argument was not given
-            return ...
-    if unit == "s":
-        return ... if slot.value is None else slot.value.decode()
-    return slot.value
-
-
-def reference(fmt, keywords, args, kwargs):
-    """CPython's PyArg_ParseTuple (keywords None) or PyArg_ParseTupleAndKeywords."""
-    units = [chr(c) for c in re.split(rb"[:;]", fmt)[0] if chr(c) in UNITS]
-    slots = [_ctypes_slot(u) for u in units]
-    ptrs = [ctypes.byref(s) for s in slots]
-    api = ctypes.pythonapi
-    try:
-        if keywords is None:
-            api.PyArg_ParseTuple(ctypes.py_object(tuple(args)), fmt, *ptrs)
-        else:
-            names = (ctypes.c_char_p * (len(keywords) + 1))(*keywords, None)
-            api.PyArg_ParseTupleAndKeywords(ctypes.py_object(tuple(args)),
-                                            ctypes.py_object(dict(kwargs)), fmt, names, *ptrs)
-    except Exception as e:  # the exception is the outcome under test
-        return "raised", type(e).__name__, str(e)
-    return "returned", comparable(_slot_value(u, s) for u, s in zip(units, slots))
 

@@ -26,7 +26,9 @@ if os.environ.get("HANDLEPY_SANITIZE"):
     CFLAGS += [f"-fsanitize={os.environ['HANDLEPY_SANITIZE']}", "-fno-sanitize-recover=all",
                "-fno-omit-frame-pointer"]
 EXPORT_RE = re.compile(r"^[ \t]*@EXPORT\((\w+)\)[ \t]*$", re.M)
-EXPORT_TYPE_RE = re.compile(r"^[ \t]*@EXPORT_TYPE\(\"(\w+)\", *(\w+)\)[ \t]*$", re.M)
+# The optional third argument is a C expression for the type's base (an HPy).
+EXPORT_TYPE_RE = re.compile(r"^[ \t]*@EXPORT_TYPE\(\"(\w+)\", *(\w+)(?:, *([^()]+?))?\)[ \t]*$",
+                            re.M)
 INIT_RE = re.compile(r"^[ \t]*@INIT(?:\((\w+)\))?[ \t]*$", re.M)
 
 
@@ -38,14 +40,19 @@ def default_cache_dir():
 
 
 def _types_exec(types):
-    """An exec slot that creates each ``@EXPORT_TYPE("Name", spec)`` type."""
+    """An exec slot that creates each ``@EXPORT_TYPE("Name", spec[, base])`` type."""
     adds = "".join(
-        f"    if (!_test_add_type(ctx, m, \"{attr}\", &{spec}))\n        return -1;\n"
-        for attr, spec in types)
+        f"    if (!_test_add_type(ctx, m, \"{attr}\", &{spec}, {base or 'HPy_NULL'}))\n"
+        f"        return -1;\n"
+        for attr, spec, base in types)
     return (
         "static int _test_add_type(HPyContext *ctx, HPy m, const char *attr,\n"
-        "                          HPyType_Spec *spec)\n{\n"
-        "    HPy t = HPyType_FromSpec(ctx, spec, NULL);\n"
+        "                          HPyType_Spec *spec, HPy base)\n{\n"
+        "    HPyType_SpecParam params[] = {\n"
+        "        {HPyType_SpecParam_Base, base},\n"
+        "        {(HPyType_SpecParam_Kind)0, HPy_NULL},\n"
+        "    };\n"
+        "    HPy t = HPyType_FromSpec(ctx, spec, HPy_IsNull(base) ? NULL : params);\n"
         "    if (HPy_IsNull(t))\n        return 0;\n"
         "    int res = HPy_SetAttr_s(ctx, m, attr, t);\n"
         "    HPy_Close(ctx, t);\n    return res == 0;\n}\n"
@@ -55,7 +62,7 @@ def _types_exec(types):
 
 
 def expand_source(source, name):
-    """Turn ``@EXPORT(sym)`` and ``@EXPORT_TYPE("Name", spec)`` lines and one ``@INIT``
+    """Turn ``@EXPORT(sym)`` and ``@EXPORT_TYPE("Name", spec[, base])`` lines and one ``@INIT``
     (or ``@INIT(state_type)``) into the module definition, so that tests hold only what
     they test. A source that defines its module itself names it ``@NAME@``."""
     if "@NAME@" in source:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from argparse_reference import UNITS, available, parse_outcome, reference
 
 # The generic parsers (parse, parse_kw, parse_dict) come from argparse_harness.c, which
 # the fuzz target shares; the definitions below are this module's own.
@@ -476,76 +477,13 @@ def test_dict_in_tp_new(hpy):
 # ---- against CPython's own parser ----------------------------------------------
 
 try:
-    import ctypes
-    _pythonapi = ctypes.pythonapi
-except (ImportError, AttributeError):
-    _pythonapi = None
-
-try:
     from hypothesis import HealthCheck, given, settings, strategies as st
 except ImportError:
     given = None
 
 needs_reference = pytest.mark.skipif(
-    _pythonapi is None or given is None,
+    not available() or given is None,
     reason="needs ctypes.pythonapi (CPython) and Hypothesis for the reference comparison")
-
-UNITS = "bBhHiIlkLKnfdOps"
-
-
-def _ctypes_slots(units):
-    c = ctypes
-    kinds = {"b": c.c_ubyte, "B": c.c_ubyte, "h": c.c_short, "H": c.c_ushort, "i": c.c_int,
-             "I": c.c_uint, "l": c.c_long, "k": c.c_ulong, "L": c.c_longlong,
-             "K": c.c_ulonglong, "n": c.c_ssize_t, "f": c.c_float, "d": c.c_double,
-             "O": c.py_object, "p": c.c_int, "s": c.c_char_p}
-    return [kinds[u]() for u in units]
-
-
-def _slot_value(unit, slot):
-    if unit == "O":
-        try:
-            return slot.value
-        except ValueError:  # a NULL object: the argument was not given
-            return ...
-    if unit == "s":
-        return ... if slot.value is None else slot.value.decode()
-    return slot.value
-
-
-def comparable(values):
-    """Objects by identity, floats by repr (NaN equals itself)."""
-    return tuple(repr(v) if isinstance(v, float) else
-                 v if isinstance(v, (int, str, type(...))) else ("id", id(v)) for v in values)
-
-
-def reference(fmt, keywords, args, kwargs):
-    """CPython's PyArg_ParseTuple (keywords None) or PyArg_ParseTupleAndKeywords."""
-    units = [u for u in fmt.split(":")[0].split(";")[0] if u in UNITS]
-    slots = _ctypes_slots(units)
-    ptrs = [ctypes.byref(s) for s in slots]
-    try:
-        if keywords is None:
-            func = _pythonapi.PyArg_ParseTuple
-            func(ctypes.py_object(tuple(args)), fmt.encode(), *ptrs)
-        else:
-            func = _pythonapi.PyArg_ParseTupleAndKeywords
-            names = (ctypes.c_char_p * (len(keywords) + 1))(
-                *[k.encode() for k in keywords], None)
-            func(ctypes.py_object(tuple(args)), ctypes.py_object(dict(kwargs)), fmt.encode(),
-                 names, *ptrs)
-    except Exception as e:  # the exception is the result under test
-        return "raised", type(e).__name__, str(e)
-    return "returned", comparable(_slot_value(u, s) for u, s in zip(units, slots))
-
-
-def handlepy_result(func, *args, **kwargs):
-    """What ``func`` did, in the form ``reference`` gives."""
-    try:
-        values = func(*args, **kwargs)
-    except Exception as e:  # the exception is the result under test
-        return "raised", type(e).__name__, str(e)
-    return "returned", comparable(values)
 
 
 if given is not None:
@@ -598,14 +536,14 @@ if given is not None:
     @given(positional_calls())
     def test_parse_matches_cpython(mod, call):
         fmt, args = call
-        assert handlepy_result(mod.parse, fmt, *args) == reference(fmt, None, args, {})
+        assert parse_outcome(mod.parse, fmt, *args) == reference(fmt, None, args, {})
 
     @needs_reference
     @slow_fixture
     @given(keyword_calls())
     def test_parse_keywords_matches_cpython(mod, call):
         fmt, keywords, args, kwargs = call
-        assert handlepy_result(mod.parse_kw, fmt, tuple(keywords), *args, **kwargs) == \
+        assert parse_outcome(mod.parse_kw, fmt, tuple(keywords), *args, **kwargs) == \
             reference(fmt, keywords, args, kwargs)
 else:
     @needs_reference

@@ -49,21 +49,7 @@ SHAPED = """
         .defines = defines,
     };
 
-    HPyDef_SLOT(add_type, HPy_mod_exec)
-    static int add_type_impl(HPyContext *ctx, HPy m)
-    {
-        HPyType_SpecParam params[] = {
-            {HPyType_SpecParam_Base, ctx->@BASE@},
-            {(HPyType_SpecParam_Kind)0, HPy_NULL},
-        };
-        HPy t = HPyType_FromSpec(ctx, &spec, params);
-        if (HPy_IsNull(t))
-            return -1;
-        int res = HPy_SetAttr_s(ctx, m, "Tagged", t);
-        HPy_Close(ctx, t);
-        return res;
-    }
-    @EXPORT(add_type)
+    @EXPORT_TYPE("Tagged", spec, ctx->@BASE@)
     @EXPORT(shape_of)
     @EXPORT(new_tagged)
     @INIT
@@ -248,21 +234,7 @@ SUBTYPE_OF_INT = """
         .builtin_shape = HPyType_BuiltinShape_Long,
         .defines = defines,
     };
-    HPyDef_SLOT(add_type, HPy_mod_exec)
-    static int add_type_impl(HPyContext *ctx, HPy m)
-    {
-        HPyType_SpecParam params[] = {
-            {HPyType_SpecParam_Base, ctx->h_LongType},
-            {(HPyType_SpecParam_Kind)0, HPy_NULL},
-        };
-        HPy t = HPyType_FromSpec(ctx, &spec, params);
-        if (HPy_IsNull(t))
-            return -1;
-        int res = HPy_SetAttr_s(ctx, m, "MyInt", t);
-        HPy_Close(ctx, t);
-        return res;
-    }
-    @EXPORT(add_type)
+    @EXPORT_TYPE("MyInt", spec, ctx->h_LongType)
     @INIT
 """
 
@@ -318,21 +290,7 @@ GC_SHAPED = """
         .defines = defines,
     };
 
-    HPyDef_SLOT(add_type, HPy_mod_exec)
-    static int add_type_impl(HPyContext *ctx, HPy m)
-    {
-        HPyType_SpecParam params[] = {
-            {HPyType_SpecParam_Base, ctx->@BASE@},
-            {(HPyType_SpecParam_Kind)0, HPy_NULL},
-        };
-        HPy t = HPyType_FromSpec(ctx, &spec, params);
-        if (HPy_IsNull(t))
-            return -1;
-        int res = HPy_SetAttr_s(ctx, m, "Holder", t);
-        HPy_Close(ctx, t);
-        return res;
-    }
-    @EXPORT(add_type)
+    @EXPORT_TYPE("Holder", spec, ctx->@BASE@)
     @EXPORT(destroyed_count)
     @INIT
 """
