@@ -488,13 +488,15 @@ static int encode_key(encoder *e, HPy key)
     return res;
 }
 
+HPyGlobal ujson_sort_name;
+
 static HPy sorted_keys(HPyContext *ctx, HPy dict)
 {
     HPy keys = HPyDict_Keys(ctx, dict);
     if (HPy_IsNull(keys))
         return keys;
-    HPy name = HPyUnicode_FromString(ctx, "sort");
-    HPy done = HPy_IsNull(name) ? HPy_NULL : HPy_CallMethod(ctx, name, &keys, 1, HPy_NULL);
+    HPy name = HPyGlobal_Load(ctx, ujson_sort_name);
+    HPy done = HPy_CallMethod(ctx, name, &keys, 1, HPy_NULL);
     HPy_Close(ctx, name);
     if (HPy_IsNull(done)) {
         HPy_Close(ctx, keys);

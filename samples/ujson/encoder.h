@@ -19,6 +19,10 @@ enum {
     UJSON_OPT_COUNT
 };
 
+/* The name "sort", made once by the module's exec slot: a name made afresh for every
+ * sorted dict would miss CPython's method cache, which knows names by identity. */
+extern HPyGlobal ujson_sort_name;
+
 /* The JSON text of obj as a str. */
 HPy ujson_encode(HPyContext *ctx, HPy obj, const HPy options[UJSON_OPT_COUNT]);
 

@@ -125,6 +125,11 @@ static int ujson_exec_impl(HPyContext *ctx, HPy module)
         ctx->h_ValueError, HPy_NULL);
     if (set_new_attr(ctx, module, "JSONDecodeError", error) < 0)
         return -1;
+    HPy sort = HPyUnicode_FromString(ctx, "sort");
+    if (HPy_IsNull(sort))
+        return -1;
+    HPyGlobal_Store(ctx, &ujson_sort_name, sort);
+    HPy_Close(ctx, sort);
     if (set_new_attr(ctx, module, "__version__", HPyUnicode_FromString(ctx, UJSON_HPY_VERSION)) < 0)
         return -1;
     return set_new_attr(ctx, module, "abi", HPyUnicode_FromString(ctx, HPY_ABI));

@@ -2,6 +2,7 @@
 conversions, comparison, hashing and truth. Errors must be the host's own: each error
 case is checked against what the same operation raises when Python code does it."""
 import operator
+import sys
 
 import pytest
 
@@ -203,6 +204,21 @@ def test_getitem(mod):
     raises_like(lambda: mod.getitem(number, 0), lambda: number[0])
     raises_like(lambda: mod.getitem_i(number, 0), lambda: number[0])
     raises_like(lambda: mod.getitem(mapping, []), lambda: mapping[[]])
+
+
+@pytest.mark.parametrize("kind", [list, tuple])
+def test_getitem_i_on_lists_and_tuples(mod, kind):
+    class Shifted(kind):
+        def __getitem__(self, i):
+            return ("shifted", i)
+
+    seq = kind(["a", "b", "c"])
+    assert [mod.getitem_i(seq, i) for i in range(-3, 3)] == [seq[i] for i in range(-3, 3)]
+    assert mod.getitem_i(seq, 0) is seq[0]
+    for i in (3, -4, sys.maxsize, -sys.maxsize - 1):
+        raises_like(lambda: mod.getitem_i(seq, i), lambda: seq[i])
+    raises_like(lambda: mod.getitem_i(kind(), 0), lambda: kind()[0])
+    assert mod.getitem_i(Shifted(seq), 1) == ("shifted", 1)
 
 
 def test_setitem(mod):

@@ -16,6 +16,15 @@ HPyAPI_FUNC PyObject *_hpy_cpy_builtins_module(void)
 
 HPyAPI_FUNC PyObject *_hpy_cpy_getitem_i(PyObject *obj, Py_ssize_t idx)
 {
+#ifndef PYPY_VERSION
+    /* An exact list or tuple answers an index in range with its item, as obj[idx] would:
+     * no int to make for the key, no dispatch through the mapping protocol. (cpyext would
+     * move a list's items into C storage for this, so PyPy keeps the general path.) */
+    if (PyList_CheckExact(obj) && idx >= 0 && idx < PyList_GET_SIZE(obj))
+        return _hpy_cpy_newref(PyList_GET_ITEM(obj, idx));
+    if (PyTuple_CheckExact(obj) && idx >= 0 && idx < PyTuple_GET_SIZE(obj))
+        return _hpy_cpy_newref(PyTuple_GET_ITEM(obj, idx));
+#endif
     PyObject *key = PyLong_FromSsize_t(idx);
     if (key == NULL)
         return NULL;
