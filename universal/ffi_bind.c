@@ -109,8 +109,9 @@ static int make_closure(handlepy_binding *b, const handlepy_ffi_handler *handler
     return 0;
 }
 
-void handlepy_ffi_release(handlepy_ffi_bindings *bindings)
+void handlepy_ffi_release(void *data)
 {
+    handlepy_ffi_bindings *bindings = data;
     for (Py_ssize_t i = 0; i < bindings->n; i++) {
         if (bindings->items[i].closure != NULL)
             ffi_closure_free(bindings->items[i].closure);

@@ -55,14 +55,15 @@ typedef struct handlepy_ffi_bindings handlepy_ffi_bindings;
 /* Closures for every function of `defines` (NULL-terminated), all made up front so that
  * binding them into a PyModuleDef or a type, which cannot fail, only looks them up.
  * `handlers` is indexed by signature; `prefix` names the calls in reports ("module" or
- * "module.Type"). NULL with an exception. Once bound, the host keeps the closures for the
- * life of the process. */
+ * "module.Type"). NULL with an exception. Bound into a module, they live as long as the
+ * process; a type takes them, to release with itself (handlepy_type_from_spec). */
 handlepy_ffi_bindings *handlepy_ffi_prepare(HPyDef **defines,
                                             const handlepy_ffi_handler *handlers,
                                             HPyContext *ctx, const char *prefix);
 
-/* For bindings that nothing was bound to: the definition could not be made. */
-void handlepy_ffi_release(handlepy_ffi_bindings *bindings);
+/* For bindings that nothing was bound to (the definition could not be made), or that a
+ * type releases when it goes: a handlepy_ffi_bindings *, typeless for that use. */
+void handlepy_ffi_release(void *bindings);
 
 /* A handlepy_bind_fn whose data is the result of handlepy_ffi_prepare. */
 PyCFunction handlepy_ffi_bind(HPyDef *def, HPyCFunction impl, void *bindings);

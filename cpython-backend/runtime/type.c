@@ -399,9 +399,11 @@ typedef struct {
     PyMemberDef *members;
     PyGetSetDef *getsets;
     Py_ssize_t n_slots, n_methods, n_members, n_getsets;
-    /* Chooses the host functions (see handlepy_bind_fn). */
+    /* Chooses the host functions (see handlepy_bind_fn); what they are bound to goes
+     * with the type when `release` is set. */
     handlepy_bind_fn bind;
     void *bind_data;
+    void (*release)(void *bind_data);
 } type_parts;
 
 static int add_slot(type_parts *p, int slot, void *pfunc)
@@ -617,21 +619,25 @@ static void set_call_offset(PyTypeObject *type, Py_ssize_t call_offset)
     type->tp_flags |= Py_TPFLAGS_HAVE_VECTORCALL;
 }
 
-/* The method, member and getset tables of one type: its descriptors point into them.
- * The host releases a heap type's tp_cache when the type is deallocated, after its dict
- * and so every descriptor, and uses the field for nothing else (CPython and cpyext alike):
- * a capsule there frees the tables with the type, so that making types again and again
- * costs nothing. */
+/* The method, member and getset tables of one type: its descriptors point into them;
+ * and what its functions were bound to, if the type owns that. The host releases a heap
+ * type's tp_cache when the type is deallocated, after its dict and so every descriptor,
+ * and once no instance is left to call its slots, and uses the field for nothing else
+ * (CPython and cpyext alike): a capsule there frees them with the type, so that making
+ * types again and again costs nothing. */
 static void free_tables(PyObject *capsule)
 {
     type_parts *p = PyCapsule_GetPointer(capsule, NULL);
     PyMem_Free(p->methods);
     PyMem_Free(p->members);
     PyMem_Free(p->getsets);
+    if (p->release != NULL)
+        p->release(p->bind_data);
     PyMem_Free(p);
 }
 
-/* Hands the tables of `p` to `type`; on failure they stay the caller's. */
+/* Hands the tables of `p`, and its bindings, to `type`; on failure they stay the
+ * caller's. */
 static int give_tables(PyTypeObject *type, type_parts *p)
 {
     type_parts *kept = PyMem_Malloc(sizeof *kept);
@@ -639,7 +645,8 @@ static int give_tables(PyTypeObject *type, type_parts *p)
         PyErr_NoMemory();
         return -1;
     }
-    *kept = (type_parts){.methods = p->methods, .members = p->members, .getsets = p->getsets};
+    *kept = (type_parts){.methods = p->methods, .members = p->members, .getsets = p->getsets,
+                         .bind_data = p->bind_data, .release = p->release};
     PyObject *capsule = PyCapsule_New(kept, NULL, free_tables);
     if (capsule == NULL) {
         PyMem_Free(kept);
@@ -657,7 +664,7 @@ static int give_tables(PyTypeObject *type, type_parts *p)
  * follows the items (int, tuple). Consumes nothing: `bases` stays ours. */
 static PyObject *create_type(HPyType_Spec *spec, PyObject *bases, PyTypeObject *meta,
                              Py_ssize_t room, Py_ssize_t offset, handlepy_bind_fn bind,
-                             void *data)
+                             void *data, void (*release)(void *))
 {
     Py_ssize_t n_defs = 0, n_legacy = count_legacy_slots(spec);
     for (HPyDef **d = spec->defines; d != NULL && *d != NULL; d++)
@@ -666,6 +673,7 @@ static PyObject *create_type(HPyType_Spec *spec, PyObject *bases, PyTypeObject *
     type_parts p = {0};
     p.bind = bind;
     p.bind_data = data;
+    p.release = release;
     p.slots = PyMem_Calloc((size_t)(n_defs + n_legacy) + 8, sizeof(PyType_Slot));
     p.methods = PyMem_Calloc((size_t)n_defs + 1, sizeof(PyMethodDef));
     p.members = PyMem_Calloc((size_t)n_defs + 1, sizeof(PyMemberDef));
@@ -748,7 +756,8 @@ done:
 }
 
 static PyObject *legacy_type_from_spec(HPyType_Spec *spec, HPyType_SpecParam *params,
-                                       handlepy_bind_fn bind, void *data)
+                                       handlepy_bind_fn bind, void *data,
+                                       void (*release)(void *))
 {
     if (check_legacy(spec) < 0)
         return NULL;
@@ -756,16 +765,17 @@ static PyObject *legacy_type_from_spec(HPyType_Spec *spec, HPyType_SpecParam *pa
     PyObject *bases = read_params(spec, params, &PyBaseObject_Type, &meta);
     if (bases == NULL)
         return NULL;
-    PyObject *result = create_type(spec, bases, meta, 0, 0, bind, data);
+    PyObject *result = create_type(spec, bases, meta, 0, 0, bind, data, release);
     Py_DECREF(bases);
     return result;
 }
 
 PyObject *handlepy_type_from_spec(HPyType_Spec *spec, HPyType_SpecParam *params,
-                                  handlepy_bind_fn bind, void *data)
+                                  handlepy_bind_fn bind, void *data,
+                                  void (*release)(void *))
 {
     if (spec->builtin_shape == HPyType_BuiltinShape_Legacy)
-        return legacy_type_from_spec(spec, params, bind, data);
+        return legacy_type_from_spec(spec, params, bind, data, release);
     if (spec->legacy_slots != NULL) {
         PyErr_Format(PyExc_TypeError,
                      "type %s: legacy_slots need builtin_shape HPyType_BuiltinShape_Legacy",
@@ -787,10 +797,10 @@ PyObject *handlepy_type_from_spec(HPyType_Spec *spec, HPyType_SpecParam *params,
         PyTypeObject *builtin = shapes[shape].type;
         if (shapes[shape].items_inside)
             result = create_type(spec, bases, meta, handlepy_var_struct_reserve(builtin), -1,
-                                 bind, data);
+                                 bind, data, release);
         else
             result = create_type(spec, bases, meta, handlepy_struct_offset(builtin),
-                                 handlepy_struct_offset(builtin), bind, data);
+                                 handlepy_struct_offset(builtin), bind, data, release);
     }
     Py_DECREF(bases);
     return result;

@@ -10,8 +10,11 @@
  * (a getset has two); the extension's own generated trampoline when NULL. Lets the loader
  * substitute other trampolines, in module and in type creation. */
 typedef PyCFunction (*handlepy_bind_fn)(HPyDef *def, HPyCFunction impl, void *data);
+/* The type made takes `data` when `release` is not NULL, and releases it when it goes;
+ * when no type is made, `data` stays the caller's. */
 _HPy_HIDDEN PyObject *handlepy_type_from_spec(HPyType_Spec *spec, HPyType_SpecParam *params,
-                                              handlepy_bind_fn bind, void *data);
+                                              handlepy_bind_fn bind, void *data,
+                                              void (*release)(void *data));
 _HPy_HIDDEN PyObject *handlepy_generic_new(PyObject *type);
 _HPy_HIDDEN PyObject *handlepy_new(PyObject *type, void **data);
 _HPy_HIDDEN const char *handlepy_type_name(PyObject *type);
