@@ -197,33 +197,28 @@ static inline cursor skip_plain_bytes(cursor s, cursor end, int non_ascii_too)
     return s;
 }
 
-static int hex_value(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+/* One more than the value of each hex digit, 0 for any other byte: a \uXXXX escape
+ * reads four digits, one table load each. */
+static const unsigned char hex_digit_plus_one[256] = {
+    ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7,
+    ['7'] = 8, ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14,
+    ['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15,
+    ['F'] = 16,
+};
 
 /* The four hex digits after "\u" at s, or -1. */
-static long read_hex4(cursor s, cursor end)
+static inline long read_hex4(cursor s, cursor end)
 {
     if (end - s < 4)
         return -1;
-    long v = 0;
-    for (int i = 0; i < 4; i++) {
-        int h = hex_value(s[i]);
-        if (h < 0)
-            return -1;
-        v = v * 16 + h;
-    }
-    return v;
+    unsigned a = hex_digit_plus_one[s[0]], b = hex_digit_plus_one[s[1]];
+    unsigned c = hex_digit_plus_one[s[2]], e = hex_digit_plus_one[s[3]];
+    if (a == 0 || b == 0 || c == 0 || e == 0)
+        return -1;
+    return (long)((a - 1) << 12 | (b - 1) << 8 | (c - 1) << 4 | (e - 1));
 }
 
-static char *put_utf8(char *out, uint32_t cp)
+static inline char *put_utf8(char *out, uint32_t cp)
 {
     if (cp < 0x80) {
         *out++ = (char)cp;
@@ -240,6 +235,53 @@ static char *put_utf8(char *out, uint32_t cp)
         *out++ = (char)(0x80 | ((cp >> 6) & 0x3F));
         *out++ = (char)(0x80 | (cp & 0x3F));
     }
+    return out;
+}
+
+/* Decodes the escape at *s (a backslash) into out, moves *s past it and returns the new
+ * end of out; NULL with an error. At most four bytes are written. */
+static inline char *put_escape(decoder *d, cursor *at, cursor quote, char *out,
+                               int *surrogates)
+{
+    cursor s = *at, end = d->end;
+    if (s + 1 >= end) {
+        fail_at(d, quote, "Unterminated string");
+        return NULL;
+    }
+    switch (s[1]) {
+    case '"': *out++ = '"'; break;
+    case '\\': *out++ = '\\'; break;
+    case '/': *out++ = '/'; break;
+    case 'b': *out++ = '\b'; break;
+    case 'f': *out++ = '\f'; break;
+    case 'n': *out++ = '\n'; break;
+    case 'r': *out++ = '\r'; break;
+    case 't': *out++ = '\t'; break;
+    case 'u': {
+        long unit = read_hex4(s + 2, end);
+        if (unit < 0) {
+            fail_at(d, s, "Invalid \\uXXXX escape in string");
+            return NULL;
+        }
+        uint32_t cp = (uint32_t)unit;
+        if (cp >= 0xD800 && cp <= 0xDBFF && end - s >= 12 && s[6] == '\\' && s[7] == 'u') {
+            long low = read_hex4(s + 8, end);
+            if (low >= 0xDC00 && low <= 0xDFFF) {
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (uint32_t)(low - 0xDC00);
+                s += 6;
+            }
+        }
+        if (cp >= 0xD800 && cp <= 0xDFFF)
+            *surrogates = 1;
+        out = put_utf8(out, cp);
+        s += 4;
+        break;
+    }
+    default:
+        fail_at(d, s, "Invalid escape in string");
+        return NULL;
+    }
+    *at = s + 2;
     return out;
 }
 
@@ -274,52 +316,21 @@ static int scan_string(decoder *d, const char **text, size_t *len, int *surrogat
             s += n;
             continue;
         }
-        /* A backslash: from here on the string is rebuilt in scratch. */
+        /* A backslash: from here on the string is rebuilt in scratch. Escapes often come
+         * in runs (non-ASCII text from json.dumps), decoded here without going back to
+         * the scan for plain bytes. */
         escaped = 1;
-        if (ujson_buffer_write(d->ctx, &d->scratch, (const char *)run, (size_t)(s - run)) < 0 ||
-            ujson_buffer_reserve(d->ctx, &d->scratch, 4) < 0)
+        if (s > run &&
+            ujson_buffer_write(d->ctx, &d->scratch, (const char *)run, (size_t)(s - run)) < 0)
             return -1;
-        char *out = d->scratch.data + d->scratch.len;
-        cursor escape = s;
-        if (s + 1 >= end) {
-            fail_at(d, quote, "Unterminated string");
-            return -1;
-        }
-        switch (s[1]) {
-        case '"': *out++ = '"'; break;
-        case '\\': *out++ = '\\'; break;
-        case '/': *out++ = '/'; break;
-        case 'b': *out++ = '\b'; break;
-        case 'f': *out++ = '\f'; break;
-        case 'n': *out++ = '\n'; break;
-        case 'r': *out++ = '\r'; break;
-        case 't': *out++ = '\t'; break;
-        case 'u': {
-            long unit = read_hex4(s + 2, end);
-            if (unit < 0) {
-                fail_at(d, escape, "Invalid \\uXXXX escape in string");
+        do {
+            if (ujson_buffer_reserve(d->ctx, &d->scratch, 4) < 0)
                 return -1;
-            }
-            uint32_t cp = (uint32_t)unit;
-            if (cp >= 0xD800 && cp <= 0xDBFF && end - s >= 12 && s[6] == '\\' && s[7] == 'u') {
-                long low = read_hex4(s + 8, end);
-                if (low >= 0xDC00 && low <= 0xDFFF) {
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (uint32_t)(low - 0xDC00);
-                    s += 6;
-                }
-            }
-            if (cp >= 0xD800 && cp <= 0xDFFF)
-                *surrogates = 1;
-            out = put_utf8(out, cp);
-            s += 4;
-            break;
-        }
-        default:
-            fail_at(d, escape, "Invalid escape in string");
-            return -1;
-        }
-        s += 2;
-        d->scratch.len = (size_t)(out - d->scratch.data);
+            char *out = put_escape(d, &s, quote, d->scratch.data + d->scratch.len, surrogates);
+            if (out == NULL)
+                return -1;
+            d->scratch.len = (size_t)(out - d->scratch.data);
+        } while (s < end && *s == '\\');
         run = s;
     }
     if (escaped) {
