@@ -170,7 +170,7 @@ def test_as_double_errors(hpy):
         as_double(BadFloat())
 
 
-@pytest.mark.skipif(not CPYTHON, reason="PyPy words these as its Python (3.9) does, in float() too")
+@pytest.mark.skipif(not CPYTHON, reason="PyPy words these its own way, in float() too")
 def test_as_double_cpython_messages(hpy):
     as_double = make(hpy).as_double
     with pytest.raises(TypeError,

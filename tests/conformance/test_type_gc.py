@@ -6,7 +6,7 @@ import pytest
 
 PYPY_CYCLES = pytest.mark.skipif(
     platform.python_implementation() == "PyPy",
-    reason="PyPy 3.9's cpyext never collects a cycle that passes through references "
+    reason="PyPy's cpyext never collects a cycle that passes through references "
            "a C type reports in tp_traverse; handlepy types there are cpyext C types")
 
 NODE = """

@@ -370,7 +370,7 @@ def test_a_freed_bag_releases_its_items(mod):
     assert ref() is None
 
 
-@pytest.mark.skipif(IS_PYPY, reason="PyPy 3.9's cpyext never collects a cycle that passes "
+@pytest.mark.skipif(IS_PYPY, reason="PyPy's cpyext never collects a cycle that passes "
                     "through references a C type reports in tp_traverse")
 def test_a_bag_containing_itself_is_collected(mod):
     t = Target()
