@@ -12,7 +12,7 @@ from pathlib import Path
 
 # The debug and trace emitters live beside this file, also when it is loaded by path.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate_debug import DebugGenError, debug_outputs  # noqa: E402
+from generate_debug import DebugGenError, convert, debug_outputs  # noqa: E402
 from generate_trace import trace_outputs  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -328,16 +328,6 @@ def emit_ctx_fill(context):
     lines += [f"    ctx->{e.name} = {e.name};" for e in context if e.kind == "func"]
     lines.append("}")
     return "\n".join(lines) + "\n"
-
-
-def convert(value, from_type, to_type):
-    if from_type == to_type:
-        return value
-    if to_type == "HPy":
-        return f"_hpy_from_cpy({value})"
-    if from_type == "HPy":
-        return f"_hpy_to_cpy({value})"
-    return f"({to_type}){value}"
 
 
 def emit_hpyfunc(sigs, slots):

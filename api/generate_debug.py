@@ -230,6 +230,8 @@ def host_reads(s):
 
 
 def convert(value, from_type, to_type):
+    """A C expression for `value`, of from_type, as to_type (the HPy/host conversions the
+    generated handlers and trampolines share)."""
     if from_type == to_type:
         return value
     if to_type == "HPy":
@@ -267,8 +269,8 @@ def emit_ffi_handlers(note, sigs, slots):
     out += [f"    [{s.name}] = {{{ffi_type(s.cpy_ret, s.source)}, {len(s.cpy_params)}, "
             f"args_{s.name}}}," for s in sigs]
     out.append("};")
-    out.append(f"const int handlepy_ffi_signature_count = "
-               f"sizeof handlepy_ffi_signatures / sizeof handlepy_ffi_signatures[0];\n")
+    out.append("const int handlepy_ffi_signature_count = "
+               "sizeof handlepy_ffi_signatures / sizeof handlepy_ffi_signatures[0];\n")
     out += [plain_handler(s) for s in sigs if "custom" not in s.flags]
     out.append(f"const handlepy_ffi_handler handlepy_plain_handlers[{len(sigs) + 1}] = {{")
     out += [f"    [{s.name}] = {'handlepy_' if 'custom' in s.flags else ''}plain_{s.name},"
