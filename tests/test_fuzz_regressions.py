@@ -1,6 +1,7 @@
 """Replay the fuzz targets' seeds (fuzz/corpus/<target>/) and every input the fuzzer
 found failing (fuzz/regressions/<target>/, written by make fuzz) in every ABI, with the
 ordinary build: what once crashed stays a test."""
+import functools
 import importlib.util
 from pathlib import Path
 
@@ -12,11 +13,14 @@ FUZZ = Path(__file__).resolve().parent.parent / "fuzz"
 TARGETS = sorted(p.name[:-len("_target.py")] for p in FUZZ.glob("*_target.py"))
 
 
-def target(name):
+@functools.lru_cache(maxsize=None)
+def target(name, abi):
+    """The fuzz target and the module it checks, made once per test session: what is
+    replayed (and, under make test-refleaks, measured) is then the checks alone."""
     spec = importlib.util.spec_from_file_location(f"{name}_target", FUZZ / f"{name}_target.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    fuzz_target = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fuzz_target)
+    return fuzz_target, fuzz_target.load(abi)
 
 
 def inputs(name):
@@ -27,8 +31,7 @@ def inputs(name):
 @pytest.mark.parametrize("abi", supported_abis())
 @pytest.mark.parametrize("name", TARGETS)
 def test_replay(name, abi):
-    fuzz_target = target(name)
-    module = fuzz_target.load(abi)
+    fuzz_target, module = target(name, abi)
     files = inputs(name)
     assert files, f"fuzz/corpus/{name}/ has no seeds"
     for path in files:
