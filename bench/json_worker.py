@@ -88,5 +88,6 @@ def main(argv):
     gc.disable()
     return serve.main(loops, argv[2:], SEGMENTS)
 
+
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

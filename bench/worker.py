@@ -91,5 +91,6 @@ def main(argv):
     loops = {case.name: make_loop(module, case) for case in CASES}
     return serve.main(loops, argv[2:], SEGMENTS)
 
+
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
