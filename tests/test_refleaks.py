@@ -68,6 +68,22 @@ def test_cache_filled_once(hpy):
     hpy.make_module(SOURCE).dup_and_close(KEPT)
 
 
+CALLS = {}
+
+
+def test_grows_in_the_first_measurement_only(request):
+    # Calls 4-6 are the ones the default 3:3 check measures first; 7-9 measure again.
+    calls = CALLS[request.node.name] = CALLS.get(request.node.name, 0) + 1
+    if 4 <= calls <= 6:
+        KEPT.append(object())
+
+
+def test_grows_in_both_measurements(request):
+    calls = CALLS[request.node.name] = CALLS.get(request.node.name, 0) + 1
+    if 4 <= calls <= 9:
+        KEPT.append(object())
+
+
 @pytest.mark.refleaks_skip("the check is off for this test")
 def test_marked_to_run_once(hpy):
     hpy.make_module(SOURCE).dup_and_forget(object)
@@ -99,7 +115,29 @@ def test_leaks_fail(checked, test, abi):
     outcomes, reports, output = checked
     assert outcomes.get(f"{test}[{abi}]") == "FAILED", output
     assert re.search(r"leaked references \[[1-9]\d*, [1-9]\d*, [1-9]\d*\], sum=\d+.* "
-                     r"over 3 runs after 3 warm-up runs", reports[f"{test}[{abi}]"]), output
+                     r"over 3 runs after 3 warm-up runs, and again over 3 more runs: "
+                     r"leaked references \[[1-9]\d*, [1-9]\d*, [1-9]\d*\]",
+                     reports[f"{test}[{abi}]"]), output
+
+
+@needs_debug_build
+@pytest.mark.refleaks_skip("runs the checker in a pytest of its own")
+def test_growth_that_stops_when_measured_again_passes_with_a_warning(checked):
+    outcomes, reports, output = checked
+    assert outcomes.get("test_grows_in_the_first_measurement_only") == "PASSED", output
+    assert re.search(r"LeakNotReproduced: leaked references \[1, 1, 1\], sum=3; "
+                     r"leaked memory blocks \[1, 1, 1\], sum=3 over 3 runs after 3 warm-up "
+                     r"runs, but not over 3 more runs \(references \[0, 0, 0\], "
+                     r"memory blocks \[0, 0, 0\]\)", output), output
+
+
+@needs_debug_build
+@pytest.mark.refleaks_skip("runs the checker in a pytest of its own")
+def test_growth_in_both_measurements_fails(checked):
+    outcomes, reports, output = checked
+    assert outcomes.get("test_grows_in_both_measurements") == "FAILED", output
+    assert "and again over 3 more runs: leaked references [1, 1, 1]" in \
+        reports["test_grows_in_both_measurements"], output
 
 
 @needs_debug_build
