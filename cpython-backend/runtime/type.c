@@ -393,17 +393,22 @@ static int binding_flags(HPyMeth_Binding binding)
     return -1;
 }
 
+/* What a made type keeps until it goes: its descriptors point into the tables, and its
+ * functions were bound to bind_data, which goes with it when `release` is set. */
 typedef struct {
-    PyType_Slot *slots;
     PyMethodDef *methods;
     PyMemberDef *members;
     PyGetSetDef *getsets;
-    Py_ssize_t n_slots, n_methods, n_members, n_getsets;
-    /* Chooses the host functions (see handlepy_bind_fn); what they are bound to goes
-     * with the type when `release` is set. */
-    handlepy_bind_fn bind;
     void *bind_data;
     void (*release)(void *bind_data);
+} type_tables;
+
+typedef struct {
+    PyType_Slot *slots;
+    type_tables kept;
+    Py_ssize_t n_slots, n_methods, n_members, n_getsets;
+    /* Chooses the host functions (see handlepy_bind_fn). */
+    handlepy_bind_fn bind;
 } type_parts;
 
 static int add_slot(type_parts *p, int slot, void *pfunc)
@@ -424,7 +429,7 @@ static int add_def(type_parts *p, HPyDef *def, const char *type_name, Py_ssize_t
             return -1;
         }
         void *fn = (void *)handlepy_host_function(def, def->slot.impl, def->slot.cpy_trampoline,
-                                                  p->bind, p->bind_data);
+                                                  p->bind, p->kept.bind_data);
         if (slot == HPy_tp_destroy)
             return add_slot(p, Py_tp_dealloc, fn);
         return add_slot(p, (int)slot, fn);
@@ -443,10 +448,10 @@ static int add_def(type_parts *p, HPyDef *def, const char *type_name, Py_ssize_t
             return -1;
         }
         flags |= binding;
-        p->methods[p->n_methods++] = (PyMethodDef){
+        p->kept.methods[p->n_methods++] = (PyMethodDef){
             def->meth.name,
             handlepy_host_function(def, def->meth.impl, def->meth.cpy_trampoline, p->bind,
-                                   p->bind_data),
+                                   p->kept.bind_data),
             flags, def->meth.doc};
         return 0;
     }
@@ -458,7 +463,7 @@ static int add_def(type_parts *p, HPyDef *def, const char *type_name, Py_ssize_t
                          type_name, def->member.name);
             return -1;
         }
-        p->members[p->n_members++] = (PyMemberDef){
+        p->kept.members[p->n_members++] = (PyMemberDef){
             (char *)def->member.name, (int)def->member.type, offset + def->member.offset,
             def->member.readonly ? READONLY : 0, (char *)def->member.doc};
         return 0;
@@ -466,11 +471,11 @@ static int add_def(type_parts *p, HPyDef *def, const char *type_name, Py_ssize_t
         HPyGetSet *gs = &def->getset;
         getter get = gs->getter_impl == NULL ? NULL : (getter)(void (*)(void))
             handlepy_host_function(def, gs->getter_impl, gs->getter_cpy_trampoline, p->bind,
-                                   p->bind_data);
+                                   p->kept.bind_data);
         setter set = gs->setter_impl == NULL ? NULL : (setter)(void (*)(void))
             handlepy_host_function(def, gs->setter_impl, gs->setter_cpy_trampoline, p->bind,
-                                   p->bind_data);
-        p->getsets[p->n_getsets++] = (PyGetSetDef){
+                                   p->kept.bind_data);
+        p->kept.getsets[p->n_getsets++] = (PyGetSetDef){
             (char *)gs->name, get, set, (char *)gs->doc, gs->closure};
         return 0;
     }
@@ -619,43 +624,40 @@ static void set_call_offset(PyTypeObject *type, Py_ssize_t call_offset)
     type->tp_flags |= Py_TPFLAGS_HAVE_VECTORCALL;
 }
 
-/* The method, member and getset tables of one type: its descriptors point into them;
- * and what its functions were bound to, if the type owns that. The host releases a heap
- * type's tp_cache when the type is deallocated, after its dict and so every descriptor,
- * and once no instance is left to call its slots, and uses the field for nothing else
- * (CPython and cpyext alike): a capsule there frees them with the type, so that making
- * types again and again costs nothing. */
+/* The host releases a heap type's tp_cache when the type is deallocated, after its dict
+ * and so every descriptor, and once no instance is left to call its slots, and uses the
+ * field for nothing else (CPython and cpyext alike): a capsule there frees the tables
+ * with the type, so that making types again and again costs nothing. */
 static void free_tables(PyObject *capsule)
 {
-    type_parts *p = PyCapsule_GetPointer(capsule, NULL);
-    PyMem_Free(p->methods);
-    PyMem_Free(p->members);
-    PyMem_Free(p->getsets);
-    if (p->release != NULL)
-        p->release(p->bind_data);
-    PyMem_Free(p);
+    type_tables *kept = PyCapsule_GetPointer(capsule, NULL);
+    PyMem_Free(kept->methods);
+    PyMem_Free(kept->members);
+    PyMem_Free(kept->getsets);
+    if (kept->release != NULL)
+        kept->release(kept->bind_data);
+    PyMem_Free(kept);
 }
 
 /* Hands the tables of `p`, and its bindings, to `type`; on failure they stay the
  * caller's. */
 static int give_tables(PyTypeObject *type, type_parts *p)
 {
-    type_parts *kept = PyMem_Malloc(sizeof *kept);
+    type_tables *kept = PyMem_Malloc(sizeof *kept);
     if (kept == NULL) {
         PyErr_NoMemory();
         return -1;
     }
-    *kept = (type_parts){.methods = p->methods, .members = p->members, .getsets = p->getsets,
-                         .bind_data = p->bind_data, .release = p->release};
+    *kept = p->kept;
     PyObject *capsule = PyCapsule_New(kept, NULL, free_tables);
     if (capsule == NULL) {
         PyMem_Free(kept);
         return -1;
     }
     type->tp_cache = capsule;
-    p->methods = NULL;
-    p->members = NULL;
-    p->getsets = NULL;
+    p->kept.methods = NULL;
+    p->kept.members = NULL;
+    p->kept.getsets = NULL;
     return 0;
 }
 
@@ -672,14 +674,15 @@ static PyObject *create_type(HPyType_Spec *spec, PyObject *bases, PyTypeObject *
     /* Every array gets its terminator; slots also get up to seven of our own. */
     type_parts p = {0};
     p.bind = bind;
-    p.bind_data = data;
-    p.release = release;
+    p.kept.bind_data = data;
+    p.kept.release = release;
     p.slots = PyMem_Calloc((size_t)(n_defs + n_legacy) + 8, sizeof(PyType_Slot));
-    p.methods = PyMem_Calloc((size_t)n_defs + 1, sizeof(PyMethodDef));
-    p.members = PyMem_Calloc((size_t)n_defs + 1, sizeof(PyMemberDef));
-    p.getsets = PyMem_Calloc((size_t)n_defs + 1, sizeof(PyGetSetDef));
+    p.kept.methods = PyMem_Calloc((size_t)n_defs + 1, sizeof(PyMethodDef));
+    p.kept.members = PyMem_Calloc((size_t)n_defs + 1, sizeof(PyMemberDef));
+    p.kept.getsets = PyMem_Calloc((size_t)n_defs + 1, sizeof(PyGetSetDef));
     PyObject *result = NULL;
-    if (p.slots == NULL || p.methods == NULL || p.members == NULL || p.getsets == NULL) {
+    if (p.slots == NULL || p.kept.methods == NULL || p.kept.members == NULL ||
+        p.kept.getsets == NULL) {
         PyErr_NoMemory();
         goto done;
     }
@@ -697,11 +700,11 @@ static PyObject *create_type(HPyType_Spec *spec, PyObject *bases, PyTypeObject *
     if (spec->doc != NULL)
         add_slot(&p, Py_tp_doc, (void *)spec->doc);
     if (p.n_methods)
-        add_slot(&p, Py_tp_methods, p.methods);
+        add_slot(&p, Py_tp_methods, p.kept.methods);
     if (p.n_members)
-        add_slot(&p, Py_tp_members, p.members);
+        add_slot(&p, Py_tp_members, p.kept.members);
     if (p.n_getsets)
-        add_slot(&p, Py_tp_getset, p.getsets);
+        add_slot(&p, Py_tp_getset, p.kept.getsets);
     /* Last, so that a legacy type's own C-API slots win over the defaults above. */
     for (Py_ssize_t i = 0; i < n_legacy; i++) {
         PyType_Slot *legacy = &((PyType_Slot *)spec->legacy_slots)[i];
@@ -749,9 +752,9 @@ static PyObject *create_type(HPyType_Spec *spec, PyObject *bases, PyTypeObject *
 done:
     /* The type copies the slots; the tables are its own unless it was not made. */
     PyMem_Free(p.slots);
-    PyMem_Free(p.methods);
-    PyMem_Free(p.members);
-    PyMem_Free(p.getsets);
+    PyMem_Free(p.kept.methods);
+    PyMem_Free(p.kept.members);
+    PyMem_Free(p.kept.getsets);
     return result;
 }
 
