@@ -63,7 +63,7 @@ FUZZ_SECONDS ?= 60
 test-refleaks:
 	scripts/ensure-apt python3.11-dbg python3.11-venv libffi-dev pkg-config
 	PYTHONWARNINGS=ignore::ResourceWarning scripts/make-venv python3.11-dbg .venv-dbg pytest pytest-xdist hypothesis
-	.venv-dbg/bin/pytest $(QUALITY_TESTS) -n 2 -p no:cacheprovider --refleaks --refleaks-runs=$(REFLEAKS)
+	.venv-dbg/bin/pytest $(QUALITY_TESTS) -n 2 -rs -p no:cacheprovider --refleaks --refleaks-runs=$(REFLEAKS)
 
 # The loader, the test modules and the samples with ASan and UBSan, in the host CPython
 # (not sanitized itself: libasan is preloaded). Objects come from malloc, so that ASan sees
