@@ -136,15 +136,19 @@ class RefleakChecker:
             # As regrtest does: measure after every call, warm-up calls included, so that
             # the measuring itself (the ints it keeps) has reached a steady state by the
             # calls that are judged. One loop serves both measurements, so that going on
-            # to the second changes nothing that is counted.
+            # to the second changes nothing that is counted. A delta is stored as the
+            # pool's int of that value, made before measuring (regrtest's bpo-31217):
+            # storing a new int would count in the next delta.
             refs, blocks = [0] * size, [0] * size
+            pool = {value: value for value in range(-1000, 1000)}
             last = _snapshot()
             for i in range(size):
                 if i == total and not _grew(refs, blocks, self.warmup, total):
                     return
                 test(*args, **kwargs)
                 now = _snapshot()
-                refs[i], blocks[i] = now[0] - last[0], now[1] - last[1]
+                refs[i] = pool.setdefault(now[0] - last[0], now[0] - last[0])
+                blocks[i] = pool.setdefault(now[1] - last[1], now[1] - last[1])
                 last = now
             # A leak grows on every call, so it shows again. Growth that does not came
             # from something else in the process at the same time, such as

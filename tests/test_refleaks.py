@@ -84,6 +84,10 @@ def test_grows_in_both_measurements(request):
         KEPT.append(object())
 
 
+def test_keeps_300_objects():
+    KEPT.extend([object() for _ in range(300)])
+
+
 @pytest.mark.refleaks_skip("the check is off for this test")
 def test_marked_to_run_once(hpy):
     hpy.make_module(SOURCE).dup_and_forget(object)
@@ -118,6 +122,17 @@ def test_leaks_fail(checked, test, abi):
                      r"over 3 runs after 3 warm-up runs, and again over 3 more runs: "
                      r"leaked references \[[1-9]\d*, [1-9]\d*, [1-9]\d*\]",
                      reports[f"{test}[{abi}]"]), output
+
+
+@needs_debug_build
+@pytest.mark.refleaks_skip("runs the checker in a pytest of its own")
+def test_a_leak_is_measured_exactly(checked):
+    """The checker's own ints do not count: storing a delta of 300 adds no block."""
+    outcomes, reports, output = checked
+    assert outcomes.get("test_keeps_300_objects") == "FAILED", output
+    assert reports["test_keeps_300_objects"].strip().startswith(
+        "leaked references [300, 300, 300], sum=900; leaked memory blocks [300, 300, 300], "
+        "sum=900 over 3 runs after 3 warm-up runs"), output
 
 
 @needs_debug_build
