@@ -1,7 +1,6 @@
 """Replay the fuzz targets' seeds (fuzz/corpus/<target>/) and every input the fuzzer
 found failing (fuzz/regressions/<target>/, written by make fuzz) in every ABI, with the
 ordinary build: what once crashed stays a test."""
-import functools
 import importlib.util
 from pathlib import Path
 
@@ -13,14 +12,11 @@ FUZZ = Path(__file__).resolve().parent.parent / "fuzz"
 TARGETS = sorted(p.name[:-len("_target.py")] for p in FUZZ.glob("*_target.py"))
 
 
-@functools.lru_cache(maxsize=None)
-def target(name, abi):
-    """The fuzz target and the module it checks, made once per test session: what is
-    replayed (and, under make test-refleaks, measured) is then the checks alone."""
+def target(name):
     spec = importlib.util.spec_from_file_location(f"{name}_target", FUZZ / f"{name}_target.py")
-    fuzz_target = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(fuzz_target)
-    return fuzz_target, fuzz_target.load(abi)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def inputs(name):
@@ -31,7 +27,8 @@ def inputs(name):
 @pytest.mark.parametrize("abi", supported_abis())
 @pytest.mark.parametrize("name", TARGETS)
 def test_replay(name, abi):
-    fuzz_target, module = target(name, abi)
+    fuzz_target = target(name)
+    module = fuzz_target.load(abi)
     files = inputs(name)
     assert files, f"fuzz/corpus/{name}/ has no seeds"
     for path in files:
