@@ -20,6 +20,7 @@ DEBUG_HAND_WRITTEN = {
     "HPyType_FromSpec",
     "_HPy_TupleItems", "_HPy_CallWithTupleDict", "_HPy_CallTraverse", "_HPy_Dealloc",
     "HPy_SetCallFunction",
+    "HPy_TypeCheck", "HPyType_IsSubtype", "HPyType_GetName", "HPyUnicode_Substring",
 }
 
 # Signatures whose debug handler is hand-written (universal/debug/api_types.c): custom

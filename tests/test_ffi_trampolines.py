@@ -139,7 +139,7 @@ out["after"] = calls()
 print(json.dumps(out))
 """
 
-LOADER_CONTEXT = "handlepy universal"
+LOADER_CONTEXT = "HPy Universal ABI (handlepy)"
 
 
 @pytest.fixture(scope="module")

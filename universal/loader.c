@@ -10,7 +10,7 @@
 #include <string.h>
 
 static HPyContext universal_ctx = {
-    .name = "handlepy universal",
+    .name = "HPy Universal ABI (handlepy)",
     .abi_major = HPY_ABI_VERSION,
     .abi_minor = HPY_ABI_VERSION_MINOR,
     .size = sizeof(HPyContext),

@@ -3,7 +3,7 @@
 #include "moduledef.h"
 
 HPyContext _handlepy_cpython_ctx = {
-    .name = "handlepy CPython backend",
+    .name = "HPy CPython ABI",
     .abi_major = HPY_ABI_VERSION,
     .abi_minor = HPY_ABI_VERSION_MINOR,
     .size = sizeof(HPyContext),

@@ -2,12 +2,34 @@
 
 A key is a test id without its ABI parameter (it then covers every ABI), or with it.
 The report lists each failing test with the reason found here; a failure without one
-fails ``make test-hpy``. Reasons are one of:
+fails ``make test-hpy``. A reason is one of:
 
-- a deliberate difference an extension author is better served by (listed in
-  docs/hpy-compatibility.md and the API reference);
-- an HPy implementation detail the test asserts (a debug handle's id, the name of
-  HPy's loader module), never behaviour an extension can observe.
+- a deliberate difference that serves an extension author better (each is listed in
+  docs/hpy-compatibility.md, and in the API reference where it concerns a function);
+- an HPy implementation detail the test asserts (a debug handle's bookkeeping, the name
+  of HPy's loader module), never behaviour an extension can observe.
 """
+_REPORT_INSTEAD_OF_SILENCE = (
+    "deliberate: a read or write through a pointer whose handle is closed dies, as in "
+    "HPy, but handlepy's debug mode first prints a report of which call returned the "
+    "pointer and where its handle was closed; the test asserts that nothing is printed")
+_NO_GOING_ON_WITH_A_DEAD_OBJECT = (
+    "deliberate: after a hook has been told of a closed handle in use, HPy goes on with "
+    "the object the handle pointed to, which may be freed already; handlepy fails the "
+    "call with HandleError instead, so that the report is not followed by a crash")
+
 KNOWN = {
+    "test/debug/test_charptr.py::test_charptr_use_after_handle_close":
+        _REPORT_INSTEAD_OF_SILENCE,
+    "test/debug/test_charptr.py::test_charptr_use_after_implicit_arg_handle_close":
+        _REPORT_INSTEAD_OF_SILENCE,
+    "test/debug/test_charptr.py::test_charptr_write_ptr": _REPORT_INSTEAD_OF_SILENCE,
+    "test/debug/test_charptr.py::test_charptr_limit_stress_test": (
+        "implementation detail: the test reads HPy's per-handle `raw_data_size` "
+        "bookkeeping; handlepy bounds the protected copies of closed handles' buffers by "
+        "their total size (debug.md), which no extension can observe"),
+    "test/debug/test_handles_invalid.py::test_cant_use_closed_handle":
+        _NO_GOING_ON_WITH_A_DEAD_OBJECT,
+    "test/debug/test_handles_invalid.py::test_keeping_and_reusing_argument_handle":
+        _NO_GOING_ON_WITH_A_DEAD_OBJECT,
 }

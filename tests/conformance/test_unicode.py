@@ -455,8 +455,12 @@ def test_substring(hpy):
     for start, end in ((-1, 3), (0, -1), (-3, -1)):
         with pytest.raises(IndexError, match="^string index out of range$"):
             substring(s, start, end)
+
+
+@pytest.mark.hpy_undefined
+def test_substring_of_a_non_str(hpy):
     with pytest.raises(TypeError, match=BAD_ARGUMENT):
-        substring(b"abc", 0, 1)
+        make(hpy).substring(b"abc", 0, 1)
 
 
 def test_get_length(hpy):

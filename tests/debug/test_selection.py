@@ -21,7 +21,8 @@ SOURCE = """
     @INIT
 """
 
-DEBUG, TRACE, PLAIN = "handlepy debug", "handlepy trace", "handlepy universal"
+DEBUG, TRACE, PLAIN = ("HPy Debug Mode ABI (handlepy)", "HPy Trace Mode ABI (handlepy)",
+                       "HPy Universal ABI (handlepy)")
 
 
 @pytest.fixture(autouse=True)

@@ -79,16 +79,41 @@ static intptr_t builder_new(HPyContext *ctx, HPy_ssize_t size, const builder_ops
     return value;
 }
 
+/* The inner builder of `b`, after reporting a misuse. A builder already closed by
+ * Build or Cancel then stands for a builder whose New failed (inner 0: Set and Cancel
+ * do nothing, Build raises MemoryError), which is safe to carry on with in the modes
+ * that carry on, as HPy's debug mode does; -1 when the call must fail. */
+static int inner_of(hdbg_call *call, intptr_t b, const builder_ops *ops, const char *fn,
+                    hdbg_slot **slot, intptr_t *inner)
+{
+    *slot = NULL;
+    *inner = 0;
+    if (b == 0)
+        return 0;
+    hdbg_slot *s;
+    hdbg_status status = hdbg_lookup(b, &s);
+    if (status == HDBG_OK && s->kind == ops->kind) {
+        *slot = s;
+        *inner = s->inner;
+        return 0;
+    }
+    if (status == HDBG_CLOSED)
+        return hdbg_bad_handle_as(call, b, fn, "the builder", hdbg_kind_name(ops->kind),
+                                  HDBG_RECOVERABLE);
+    return hdbg_bad_handle(call, b, fn, "the builder", hdbg_kind_name(ops->kind));
+}
+
 static void builder_set(HPyContext *ctx, intptr_t b, HPy_ssize_t index, HPy item,
                         const builder_ops *ops)
 {
     hdbg_call *call = hdbg_enter(ctx, ops->set);
-    if (call == NULL || b == 0)
+    hdbg_slot *slot;
+    intptr_t inner;
+    if (call == NULL || inner_of(call, b, ops, ops->set, &slot, &inner) < 0 || inner == 0)
         return;
-    hdbg_slot *slot = hdbg_expect(call, b, ops->kind, ops->set, "the builder");
     HPy u;
-    if (slot != NULL && hdbg_unwrap(call, item, &u, ops->set, "h_item") == 0)
-        ops->inner_set(call->inner, slot->inner, index, u);
+    if (hdbg_unwrap(call, item, &u, ops->set, "h_item") == 0)
+        ops->inner_set(call->inner, inner, index, u);
 }
 
 static intptr_t finish(hdbg_slot *slot, const char *fn)
@@ -101,28 +126,28 @@ static intptr_t finish(hdbg_slot *slot, const char *fn)
 static HPy builder_build(HPyContext *ctx, intptr_t b, const builder_ops *ops)
 {
     hdbg_call *call = hdbg_enter(ctx, ops->build);
-    if (call == NULL)
+    hdbg_slot *slot;
+    intptr_t inner;
+    if (call == NULL || inner_of(call, b, ops, ops->build, &slot, &inner) < 0)
         return HPy_NULL;
-    if (b == 0)
-        return hdbg_open(call, ops->inner_build(call->inner, 0), ops->build);
-    hdbg_slot *slot = hdbg_expect(call, b, ops->kind, ops->build, "the builder");
-    if (slot == NULL)
+    if (slot == NULL && b != 0) {
+        /* A closed builder: Build fails as after a New that ran out of memory. */
+        PyErr_NoMemory();
         return HPy_NULL;
-    return hdbg_open(call, ops->inner_build(call->inner, finish(slot, ops->build)), ops->build);
+    }
+    if (slot != NULL)
+        inner = finish(slot, ops->build);
+    return hdbg_open(call, ops->inner_build(call->inner, inner), ops->build);
 }
 
 static void builder_cancel(HPyContext *ctx, intptr_t b, const builder_ops *ops)
 {
     hdbg_call *call = hdbg_enter(ctx, ops->cancel);
-    if (call == NULL)
+    hdbg_slot *slot;
+    intptr_t inner;
+    if (call == NULL || inner_of(call, b, ops, ops->cancel, &slot, &inner) < 0)
         return;
-    if (b == 0) {
-        ops->inner_cancel(call->inner, 0);
-        return;
-    }
-    hdbg_slot *slot = hdbg_expect(call, b, ops->kind, ops->cancel, "the builder");
-    if (slot != NULL)
-        ops->inner_cancel(call->inner, finish(slot, ops->cancel));
+    ops->inner_cancel(call->inner, slot != NULL ? finish(slot, ops->cancel) : inner);
 }
 
 HPyTupleBuilder hdbg_HPyTupleBuilder_New(HPyContext *ctx, HPy_ssize_t size)

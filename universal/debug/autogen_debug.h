@@ -4,7 +4,9 @@
 
 /* The hand-written debug wrappers (api/generate_debug.py lists them). */
 void hdbg_HPy_Close(HPyContext *ctx, HPy h);
+int hdbg_HPy_TypeCheck(HPyContext *ctx, HPy obj, HPy type);
 const char *hdbg_HPyUnicode_AsUTF8AndSize(HPyContext *ctx, HPy h, HPy_ssize_t *size);
+HPy hdbg_HPyUnicode_Substring(HPyContext *ctx, HPy str, HPy_ssize_t start, HPy_ssize_t end);
 const char *hdbg_HPyBytes_AsString(HPyContext *ctx, HPy h);
 const char *hdbg_HPyBytes_AS_STRING(HPyContext *ctx, HPy h);
 HPyTupleBuilder hdbg_HPyTupleBuilder_New(HPyContext *ctx, HPy_ssize_t size);
@@ -22,6 +24,8 @@ int hdbg_HPyTracker_Add(HPyContext *ctx, HPyTracker ht, HPy h);
 void hdbg_HPyTracker_ForgetAll(HPyContext *ctx, HPyTracker ht);
 void hdbg_HPyTracker_Close(HPyContext *ctx, HPyTracker ht);
 HPy hdbg_HPyType_FromSpec(HPyContext *ctx, HPyType_Spec *spec, HPyType_SpecParam *params);
+const char *hdbg_HPyType_GetName(HPyContext *ctx, HPy type);
+int hdbg_HPyType_IsSubtype(HPyContext *ctx, HPy sub, HPy type);
 const HPy *hdbg__HPy_TupleItems(HPyContext *ctx, HPy tuple, HPy_ssize_t *size);
 HPy hdbg__HPy_CallWithTupleDict(HPyContext *ctx, HPyCFunction impl, HPy self, HPy args, HPy kw);
 int hdbg__HPy_CallTraverse(HPyContext *ctx, HPyCFunction impl, HPy self, cpy_visitproc visit, void *arg);

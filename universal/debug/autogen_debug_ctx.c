@@ -287,20 +287,6 @@ static HPy hdbg_HPy_Type(HPyContext *ctx, HPy obj)
     return hdbg_open(d_call, d_result, "HPy_Type");
 }
 
-static int hdbg_HPy_TypeCheck(HPyContext *ctx, HPy obj, HPy type)
-{
-    hdbg_call *d_call = hdbg_enter(ctx, "HPy_TypeCheck");
-    if (d_call == NULL)
-        return -1;
-    HPy u_obj, u_type;
-    if (hdbg_unwrap(d_call, obj, &u_obj, "HPy_TypeCheck", "obj") < 0 ||
-        hdbg_unwrap(d_call, type, &u_type, "HPy_TypeCheck", "type") < 0)
-        return -1;
-    HPyContext *d_inner = hdbg_inner(d_call);
-    int d_result = d_inner->HPy_TypeCheck(d_inner, u_obj, u_type);
-    return d_result;
-}
-
 static int hdbg_HPy_Is(HPyContext *ctx, HPy obj, HPy other)
 {
     hdbg_call *d_call = hdbg_enter(ctx, "HPy_Is");
@@ -1530,19 +1516,6 @@ static HPy hdbg_HPyUnicode_FromEncodedObject(HPyContext *ctx, HPy obj, const cha
     return hdbg_open(d_call, d_result, "HPyUnicode_FromEncodedObject");
 }
 
-static HPy hdbg_HPyUnicode_Substring(HPyContext *ctx, HPy str, HPy_ssize_t start, HPy_ssize_t end)
-{
-    hdbg_call *d_call = hdbg_enter(ctx, "HPyUnicode_Substring");
-    if (d_call == NULL)
-        return HPy_NULL;
-    HPy u_str;
-    if (hdbg_unwrap(d_call, str, &u_str, "HPyUnicode_Substring", "str") < 0)
-        return HPy_NULL;
-    HPyContext *d_inner = hdbg_inner(d_call);
-    HPy d_result = d_inner->HPyUnicode_Substring(d_inner, u_str, start, end);
-    return hdbg_open(d_call, d_result, "HPyUnicode_Substring");
-}
-
 static HPy_ssize_t hdbg_HPyUnicode_GetLength(HPyContext *ctx, HPy h)
 {
     hdbg_call *d_call = hdbg_enter(ctx, "HPyUnicode_GetLength");
@@ -1982,33 +1955,6 @@ static HPy hdbg__HPy_New(HPyContext *ctx, HPy h_type, void **data)
     HPyContext *d_inner = hdbg_inner(d_call);
     HPy d_result = d_inner->_HPy_New(d_inner, u_h_type, data);
     return hdbg_open(d_call, d_result, "_HPy_New");
-}
-
-static const char * hdbg_HPyType_GetName(HPyContext *ctx, HPy type)
-{
-    hdbg_call *d_call = hdbg_enter(ctx, "HPyType_GetName");
-    if (d_call == NULL)
-        return NULL;
-    HPy u_type;
-    if (hdbg_unwrap(d_call, type, &u_type, "HPyType_GetName", "type") < 0)
-        return NULL;
-    HPyContext *d_inner = hdbg_inner(d_call);
-    const char *d_result = d_inner->HPyType_GetName(d_inner, u_type);
-    return d_result;
-}
-
-static int hdbg_HPyType_IsSubtype(HPyContext *ctx, HPy sub, HPy type)
-{
-    hdbg_call *d_call = hdbg_enter(ctx, "HPyType_IsSubtype");
-    if (d_call == NULL)
-        return -1;
-    HPy u_sub, u_type;
-    if (hdbg_unwrap(d_call, sub, &u_sub, "HPyType_IsSubtype", "sub") < 0 ||
-        hdbg_unwrap(d_call, type, &u_type, "HPyType_IsSubtype", "type") < 0)
-        return -1;
-    HPyContext *d_inner = hdbg_inner(d_call);
-    int d_result = d_inner->HPyType_IsSubtype(d_inner, u_sub, u_type);
-    return d_result;
 }
 
 static void * hdbg__HPy_AsStruct_Object(HPyContext *ctx, HPy h)

@@ -170,6 +170,7 @@ cpy_PyObject *hdbg_call_result(hdbg_call *call, HPy h)
         hdbg_printf(&t, "handlepy debug mode: %s returned %s without HPy_Dup: what a function "
                     "returns belongs to its caller, so return HPy_Dup(ctx, h)\n",
                     call->binding->name, returned_what(slot));
+        hdbg_hpy_words(&t, HDBG_HPY_CLOSED);
         hdbg_describe_function(&t, call);
         if (hdbg_report(call, &t, HDBG_RECOVERABLE) < 0)
             return NULL;
@@ -180,8 +181,10 @@ cpy_PyObject *hdbg_call_result(hdbg_call *call, HPy h)
     hdbg_printf(&t, "handlepy debug mode: %s returned ", call->binding->name);
     if (status == HDBG_OK)
         hdbg_printf(&t, "an %s where a handle was expected\n", hdbg_kind_name(slot->kind));
-    else if (status == HDBG_CLOSED)
+    else if (status == HDBG_CLOSED) {
         hdbg_printf(&t, "a closed handle\n");
+        hdbg_hpy_words(&t, HDBG_HPY_CLOSED);
+    }
     else
         hdbg_printf(&t, "an invalid handle 0x%llx\n", (unsigned long long)h._i);
     if (slot != NULL && (status == HDBG_OK || hdbg_still_describes(slot, h._i)))

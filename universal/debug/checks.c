@@ -28,6 +28,7 @@ hdbg_call *hdbg_enter(HPyContext *ctx, const char *fn)
     }
     hdbg_printf(&t, "handlepy debug mode: %s was called with a context that belongs to "
                 "another call: a context is valid only during the call it was passed to\n", fn);
+    hdbg_hpy_words(&t, HDBG_HPY_WRONG_CONTEXT);
     if (owner != NULL)
         hdbg_printf(&t, "  the context belongs to the call to %s, which is still running "
                     "further up the stack\n", owner->binding->name);
@@ -51,6 +52,12 @@ hdbg_call *hdbg_enter(HPyContext *ctx, const char *fn)
 int hdbg_bad_handle(hdbg_call *call, intptr_t value, const char *fn, const char *what,
                     const char *expected)
 {
+    return hdbg_bad_handle_as(call, value, fn, what, expected, HDBG_FATAL_TO_CALL);
+}
+
+int hdbg_bad_handle_as(hdbg_call *call, intptr_t value, const char *fn, const char *what,
+                       const char *expected, hdbg_severity severity)
+{
     hdbg_slot *slot;
     hdbg_status status = hdbg_lookup(value, &slot);
     hdbg_text t = {0};
@@ -65,6 +72,7 @@ int hdbg_bad_handle(hdbg_call *call, intptr_t value, const char *fn, const char 
     case HDBG_CLOSED:
         hdbg_printf(&t, "a closed %s as %s: it was used after it was closed\n", expected,
                     what);
+        hdbg_hpy_words(&t, HDBG_HPY_CLOSED);
         if (hdbg_still_describes(slot, value))
             hdbg_describe_slot(&t, slot, "  ");
         break;
@@ -79,7 +87,7 @@ int hdbg_bad_handle(hdbg_call *call, intptr_t value, const char *fn, const char 
         break;
     }
     hdbg_describe_here(&t, call);
-    return hdbg_report(call, &t, HDBG_FATAL_TO_CALL);
+    return hdbg_report(call, &t, severity);
 }
 
 int hdbg_unwrap(hdbg_call *call, HPy h, HPy *out, const char *fn, const char *param)
@@ -200,6 +208,9 @@ HPy hdbg_close(hdbg_call *call, HPy h, const char *fn)
         hdbg_bad_handle(call, h._i, fn, "the handle to close", "handle");
         return HPy_NULL;
     }
+    /* HPy closes arguments and constants the way it closes any handle, so it sees the
+     * misuse later, as a handle closed twice. */
+    hdbg_hpy_words(&t, HDBG_HPY_CLOSED);
     hdbg_describe_here(&t, call);
     hdbg_report(call, &t, HDBG_RECOVERABLE);
     return HPy_NULL;

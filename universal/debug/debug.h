@@ -75,6 +75,12 @@ void hdbg_each_open(uint64_t since, void (*fn)(hdbg_slot *, void *), void *arg);
 /* 1 while a closed handle's slot still holds what was known of it (not yet reused). */
 int hdbg_still_describes(hdbg_slot *slot, intptr_t closed_value);
 const char *hdbg_kind_name(hdbg_kind kind);
+/* The closed-slot queue: its size before a slot is reused, and its slots, oldest first. */
+size_t hdbg_queue_max(void);
+void hdbg_set_queue_max(size_t size);
+void hdbg_each_queued(void (*fn)(hdbg_slot *, void *), void *arg);
+/* The slot at `index`, NULL past the table's end. */
+hdbg_slot *hdbg_slot_at(uint32_t index);
 
 /* ---- host calls and their contexts (calls.c) ------------------------------------- */
 
@@ -161,6 +167,11 @@ typedef struct {
 
 void hdbg_printf(hdbg_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void hdbg_describe_slot(hdbg_text *t, hdbg_slot *slot, const char *indent);
+/* The words HPy 0.9's debug mode uses for the same misuse, so that a report can be
+ * matched with HPy's documentation and with tools written for HPy. */
+#define HDBG_HPY_CLOSED "Invalid usage of already closed handle"
+#define HDBG_HPY_WRONG_CONTEXT "Error: Wrong HPy Context!"
+void hdbg_hpy_words(hdbg_text *t, const char *words);
 /* Where the misuse happened: the backtrace, or else the function of `call`. */
 void hdbg_describe_here(hdbg_text *t, hdbg_call *call);
 /* Where the implementation of the call is defined. */
@@ -177,6 +188,9 @@ typedef enum {
  * the text. Returns 0 when the caller may carry on, -1 when the API call must fail (an
  * exception is set then). Never returns with "abort". */
 int hdbg_report(hdbg_call *call, hdbg_text *t, hdbg_severity severity);
+/* hdbg_bad_handle, for a misuse the caller can step over when the report allows. */
+int hdbg_bad_handle_as(hdbg_call *call, intptr_t value, const char *fn, const char *what,
+                       const char *expected, hdbg_severity severity);
 void hdbg_fatal(hdbg_text *t) __attribute__((noreturn));
 /* The exception "raise" sets: handlepy.debug.HandleError. */
 extern PyObject *hdbg_HandleError;

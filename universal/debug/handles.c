@@ -9,9 +9,10 @@
 #define CHUNK_BITS 12
 #define CHUNK_SIZE (1 << CHUNK_BITS)
 #define MAX_INDEX 0x7fffffff
-/* Closed slots wait this long before reuse, so that a report on a recently closed
- * handle can still say where it was closed. */
-#define QUARANTINE 1024
+/* Closed slots wait in a queue of this many before reuse, so that a report on a
+ * recently closed handle can still say where it was closed. HPy's debug API calls it
+ * the closed-handles queue, and lets it be resized. */
+static size_t queue_max = 1024;
 
 static hdbg_slot **chunks;
 static Py_ssize_t n_chunks;
@@ -21,6 +22,9 @@ static uint64_t last_serial;
 /* A ring of closed slot indices, oldest first. */
 static uint32_t *ring;
 static size_t ring_capacity, ring_head, ring_len;
+/* Slots that left the queue when it was full: free for reuse at once. */
+static uint32_t *spare;
+static size_t spare_len, spare_capacity;
 
 static hdbg_slot *slot_at(uint32_t index)
 {
@@ -66,12 +70,25 @@ static int ring_push(uint32_t index)
     return 0;
 }
 
+static uint32_t ring_pop(void)
+{
+    uint32_t index = ring[ring_head];
+    ring_head = (ring_head + 1) % ring_capacity;
+    ring_len--;
+    return index;
+}
+
+/* A full queue gives up its oldest slot rather than the table growing; the order
+ * (queue, then spare slots, then new ones) is the one HPy's debug mode has, which its
+ * tests observe. */
 static int fresh_index(uint32_t *index)
 {
-    if (ring_len > QUARANTINE) {
-        *index = ring[ring_head];
-        ring_head = (ring_head + 1) % ring_capacity;
-        ring_len--;
+    if (ring_len > 0 && ring_len >= queue_max) {
+        *index = ring_pop();
+        return 0;
+    }
+    if (spare_len > 0) {
+        *index = spare[--spare_len];
         return 0;
     }
     if (n_slots == MAX_INDEX)
@@ -127,8 +144,40 @@ void hdbg_retire(hdbg_slot *slot, const char *closed_by, int backtrace)
         hdbg_capture(&slot->closed_at);
     /* A slot whose generation would wrap is never reused, so no stale handle can ever
      * match a new one. */
-    if (++slot->gen != 0)
-        ring_push(slot->index);
+    if (++slot->gen == 0 || ring_push(slot->index) < 0)
+        return;
+    if (ring_len > queue_max) {
+        uint32_t oldest = ring_pop();
+        if (spare_len == spare_capacity) {
+            size_t capacity = spare_capacity ? spare_capacity * 2 : 256;
+            uint32_t *grown = realloc(spare, capacity * sizeof(uint32_t));
+            if (grown == NULL)
+                return;
+            spare = grown, spare_capacity = capacity;
+        }
+        spare[spare_len++] = oldest;
+    }
+}
+
+size_t hdbg_queue_max(void)
+{
+    return queue_max;
+}
+
+void hdbg_set_queue_max(size_t size)
+{
+    queue_max = size;
+}
+
+void hdbg_each_queued(void (*fn)(hdbg_slot *, void *), void *arg)
+{
+    for (size_t i = 0; i < ring_len; i++)
+        fn(slot_at(ring[(ring_head + i) % ring_capacity]), arg);
+}
+
+hdbg_slot *hdbg_slot_at(uint32_t index)
+{
+    return index < n_slots ? slot_at(index) : NULL;
 }
 
 uint64_t hdbg_serial(void)

@@ -23,6 +23,10 @@ PyObject *handlepy_debug_serial(PyObject *self, PyObject *unused);
 PyObject *handlepy_debug_leaks(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *handlepy_debug_configure(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *handlepy_debug_settings(PyObject *self, PyObject *unused);
+PyObject *handlepy_debug_handles(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *handlepy_debug_handle(PyObject *self, PyObject *arg);
+PyObject *handlepy_debug_force_close(PyObject *self, PyObject *arg);
+PyObject *handlepy_debug_queue_max(PyObject *self, PyObject *arg);
 PyObject *handlepy_trace_counts(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *handlepy_trace_reset(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 
@@ -35,6 +39,14 @@ PyObject *handlepy_trace_reset(PyObject *self, PyObject *const *args, Py_ssize_t
      METH_FASTCALL, "debug_configure(on_error, hook, depth): set what None leaves."},   \
     {"debug_settings", handlepy_debug_settings, METH_NOARGS,                           \
      "The (on_error, hook, depth) debug mode uses."},                                  \
+    {"debug_handles", (PyCFunction)(void (*)(void))handlepy_debug_handles,             \
+     METH_FASTCALL, "debug_handles(open, since): [(serial, index)] of open or queued."}, \
+    {"debug_handle", handlepy_debug_handle, METH_O,                                    \
+     "debug_handle(index): (open, object or None) of a debug handle's slot."},         \
+    {"debug_force_close", handlepy_debug_force_close, METH_O,                          \
+     "debug_force_close(index): close an open handle as HPy_Close would."},            \
+    {"debug_queue_max", handlepy_debug_queue_max, METH_O,                              \
+     "debug_queue_max(size or None): the closed-handle queue's size, set unless None."}, \
     {"trace_counts", (PyCFunction)(void (*)(void))handlepy_trace_counts, METH_FASTCALL, \
      "trace_counts(module): {function: (calls, nanoseconds)}."},                       \
     {"trace_reset", (PyCFunction)(void (*)(void))handlepy_trace_reset, METH_FASTCALL,  \

@@ -49,7 +49,7 @@ int hdbg_init(const HPyContext *universal)
         return -1;
     hdbg_backtrace_init();
     hdbg_template = (HPyContext){
-        .name = "handlepy debug",
+        .name = "HPy Debug Mode ABI (handlepy)",
         .abi_major = universal->abi_major,
         .abi_minor = universal->abi_minor,
         .size = sizeof(HPyContext),

@@ -214,3 +214,111 @@ PyObject *handlepy_trace_reset(PyObject *self, PyObject *const *args, Py_ssize_t
         return NULL;
     Py_RETURN_NONE;
 }
+
+typedef struct {
+    PyObject *list;
+    uint64_t since;
+    int open;
+} index_list;
+
+static int holds_object(hdbg_slot *slot)
+{
+    return slot->kind == HDBG_HANDLE || slot->kind == HDBG_ARG;
+}
+
+static void add_index(hdbg_slot *slot, void *arg)
+{
+    index_list *out = arg;
+    if (out->list == NULL || !holds_object(slot) || slot->serial <= out->since)
+        return;
+    if (out->open && slot->kind != HDBG_HANDLE)
+        return;
+    PyObject *pair = Py_BuildValue("(KI)", (unsigned long long)slot->serial, slot->index);
+    if (pair == NULL || PyList_Append(out->list, pair) < 0)
+        Py_CLEAR(out->list);
+    Py_XDECREF(pair);
+}
+
+/* debug_handles(open, since): [(serial, slot index), ...] of the handles opened after
+ * serial `since` that are open (the extension's own: no arguments or constants), or
+ * that wait in the closed-slot queue, oldest first. */
+PyObject *handlepy_debug_handles(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)self;
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "debug_handles(open, since)");
+        return NULL;
+    }
+    int open = PyObject_IsTrue(args[0]);
+    unsigned long long since = PyLong_AsUnsignedLongLong(args[1]);
+    if (open < 0 || PyErr_Occurred())
+        return NULL;
+    index_list out = {PyList_New(0), since, open};
+    if (open)
+        hdbg_each_open(since, add_index, &out);
+    else
+        hdbg_each_queued(add_index, &out);
+    if (out.list != NULL && open && PyList_Sort(out.list) < 0)
+        Py_CLEAR(out.list);
+    return out.list;
+}
+
+static hdbg_slot *slot_arg(PyObject *arg)
+{
+    unsigned long index = PyLong_AsUnsignedLong(arg);
+    if (index == (unsigned long)-1 && PyErr_Occurred())
+        return NULL;
+    hdbg_slot *slot = index <= UINT32_MAX ? hdbg_slot_at((uint32_t)index) : NULL;
+    if (slot == NULL)
+        PyErr_Format(PyExc_ValueError, "no debug handle has index %lu", index);
+    return slot;
+}
+
+/* debug_handle(index): (open, object or None) of the slot at `index` now. */
+PyObject *handlepy_debug_handle(PyObject *self, PyObject *arg)
+{
+    (void)self;
+    hdbg_slot *slot = slot_arg(arg);
+    if (slot == NULL)
+        return NULL;
+    int live = slot->open && holds_object(slot);
+    return Py_BuildValue("(OO)", slot->open ? Py_True : Py_False,
+                         live ? (PyObject *)slot->inner : Py_None);
+}
+
+/* debug_force_close(index): close the extension's open handle at `index`, as if
+ * HPy_Close had closed it (for tests that leak on purpose). */
+PyObject *handlepy_debug_force_close(PyObject *self, PyObject *arg)
+{
+    (void)self;
+    hdbg_slot *slot = slot_arg(arg);
+    if (slot == NULL)
+        return NULL;
+    if (!slot->open || slot->kind != HDBG_HANDLE) {
+        PyErr_SetString(PyExc_ValueError, "the debug handle is not an open handle");
+        return NULL;
+    }
+    PyObject *inner = (PyObject *)slot->inner;
+    hdbg_retire(slot, "_force_close", 0);
+    hdbg_protect_buffers(slot);
+    Py_XDECREF(inner);
+    Py_RETURN_NONE;
+}
+
+/* debug_queue_max(size): the size of the closed-slot queue; sets it unless None. */
+PyObject *handlepy_debug_queue_max(PyObject *self, PyObject *arg)
+{
+    (void)self;
+    size_t previous = hdbg_queue_max();
+    if (arg != Py_None) {
+        Py_ssize_t size = PyLong_AsSsize_t(arg);
+        if (size == -1 && PyErr_Occurred())
+            return NULL;
+        if (size < 0) {
+            PyErr_SetString(PyExc_ValueError, "the queue size must not be negative");
+            return NULL;
+        }
+        hdbg_set_queue_max((size_t)size);
+    }
+    return PyLong_FromSize_t(previous);
+}

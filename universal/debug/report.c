@@ -105,6 +105,11 @@ void hdbg_fatal(hdbg_text *t)
     abort();
 }
 
+void hdbg_hpy_words(hdbg_text *t, const char *words)
+{
+    hdbg_printf(t, "  (HPy's debug mode reports this as \"%s\")\n", words);
+}
+
 static void free_text(hdbg_text *t)
 {
     free(t->text);

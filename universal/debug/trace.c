@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-static const char trace_name[] = "handlepy trace";
+static const char trace_name[] = "HPy Trace Mode ABI (handlepy)";
 htrace_context *htrace_all;
 
 int htrace_is(const HPyContext *ctx)
