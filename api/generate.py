@@ -5,6 +5,7 @@ The declaration syntax is described in api/README.md. Standard library only: thi
 at development time on whatever Python builds the project.
 """
 import argparse
+import hashlib
 import re
 import sys
 from dataclasses import dataclass, field
@@ -205,43 +206,129 @@ def load_entries():
 
 
 # ---- the ABI lock ----------------------------------------------------------
+#
+# api/abi.lock gives every released context entry its slot for good:
+#
+#     major 1
+#     release 1.0 293 <sha256 of slot rows 0-292>
+#     <slot> <minor> <kind> <name> <signature>
+#
+# The context lists the locked entries by slot, then the entries the lock does not name
+# yet, in declaration order: those are the next minor version's, and `--lock` records
+# them. So the order of the api/*.api files follows topic and cannot move a slot.
+
+@dataclass
+class Lock:
+    major: int = 1
+    rows: list = field(default_factory=list)  # (slot, minor, kind, name, signature)
+    releases: list = field(default_factory=list)  # (minor, slot count, digest)
+
+
+def lock_row(row):
+    return " ".join(str(x) for x in row)
+
+
+def rows_digest(rows):
+    return hashlib.sha256("".join(lock_row(r) + "\n" for r in rows).encode()).hexdigest()
+
 
 def read_lock():
-    major, rows = 1, []
+    lock = Lock()
     if not LOCK.exists():
-        return major, rows
-    for line in LOCK.read_text().splitlines():
+        raise ApiError(f"{LOCK} is missing: restore it from git (a new major version starts "
+                       "from a lock holding only its 'major' line)")
+    for lineno, line in enumerate(LOCK.read_text().splitlines(), 1):
+        where = f"abi.lock:{lineno}"
         if not line.strip() or line.startswith("#"):
             continue
-        if line.startswith("major "):
-            major = int(line.split()[1])
-            continue
-        minor, kind, name, sig = line.split(" ", 3)
-        rows.append((int(minor), kind, name, sig))
-    return major, rows
+        words = line.split(" ", 4)
+        try:
+            if words[0] == "major":
+                lock.major = int(words[1])
+            elif words[0] == "release":
+                major, _, minor = words[1].partition(".")
+                if int(major) != lock.major:
+                    raise ApiError(f"{where}: release {words[1]} under major {lock.major}")
+                lock.releases.append((int(minor), int(words[2]), words[3]))
+            else:
+                slot, minor, kind, name, sig = words
+                lock.rows.append((int(slot), int(minor), kind, name, sig))
+        except (ValueError, IndexError):
+            raise ApiError(f"{where}: cannot parse {line!r}") from None
+        if lock.rows and words[0] not in ("major", "release"):
+            slot, minor = lock.rows[-1][:2]
+            if slot != len(lock.rows) - 1:
+                raise ApiError(
+                    f"{where}: slot {slot} where slot {len(lock.rows) - 1} belongs: the lock "
+                    "lists slots in order from 0, and a released slot never moves")
+            if len(lock.rows) > 1 and minor < lock.rows[-2][1]:
+                raise ApiError(f"{where}: slot {slot} has minor version {minor}, older than "
+                               "the slot before it: slots are only ever appended")
+    check_releases(lock)
+    return lock
 
 
-def abi_version(context):
-    major, rows = read_lock()
-    for index, (minor, kind, name, sig) in enumerate(rows):
-        if index >= len(context):
-            raise ApiError(f"abi.lock entry {name} was removed; the context is append-only")
-        e = context[index]
-        if (kind, name, sig) != (e.kind, e.name, e.signature()):
+def check_releases(lock):
+    """Each released version's slots hash as they did when it was released, so that a
+    slot moved, removed or changed by editing the lock is caught too."""
+    minors = {r[1] for r in lock.rows}
+    released = {minor for minor, _, _ in lock.releases}
+    for minor in sorted(minors - released):
+        raise ApiError(f"abi.lock: slots of minor version {minor} but no 'release "
+                       f"{minor}' line; write the lock with `api/generate.py --lock`")
+    for minor, count, digest in lock.releases:
+        rows = lock.rows[:count]
+        expected = [r for r in lock.rows if r[1] <= minor]
+        if len(expected) != count or rows_digest(rows) != digest:
             raise ApiError(
-                f"{e.source}: context slot {index} is {e.kind} {e.name} {e.signature()}, "
-                f"but abi.lock has {kind} {name} {sig}; the context is append-only")
-    locked_minor = max((r[0] for r in rows), default=0)
-    pending = len(context) > len(rows)
-    minor = locked_minor + 1 if pending and rows else locked_minor
-    return major, minor, rows
+                f"abi.lock: the slots of released ABI {lock.major}.{minor} (slots 0 to "
+                f"{count - 1}) are not what was released: a slot was moved, removed or "
+                "changed in the lock. Released slots never change within a major version: "
+                "restore them from git, or start a new major version (api/README.md)")
+
+
+def layout(context):
+    """The context in slot order, the ABI version, and the lock it was checked against.
+    Refuses a declaration set that removes or changes a locked entry."""
+    lock = read_lock()
+    declared = {e.name: e for e in context}
+    ordered = []
+    for slot, minor, kind, name, sig in lock.rows:
+        e = declared.pop(name, None)
+        where = f"abi.lock slot {slot} ({kind} {name}, since ABI {lock.major}.{minor})"
+        if e is None:
+            raise ApiError(
+                f"{where} is no longer declared in api/*.api: a released slot cannot be "
+                f"removed within ABI {lock.major}; keep its declaration, or start ABI "
+                f"{lock.major + 1} (api/README.md)")
+        if (e.kind, e.signature()) != (kind, sig):
+            raise ApiError(
+                f"{e.source}: {e.name} is declared as {e.kind} {e.signature()}, but {where} "
+                f"is {kind} {sig}: a released slot's signature cannot change within ABI "
+                f"{lock.major}; add a function with a new name, or start ABI "
+                f"{lock.major + 1} (api/README.md)")
+        ordered.append(e)
+    pending = [e for e in context if e.name in declared]
+    locked_minor = max((r[0] for r in lock.releases), default=0)
+    minor = locked_minor + 1 if pending and lock.rows else locked_minor
+    return ordered + pending, lock.major, minor, lock
 
 
 def write_lock(context):
-    major, minor, rows = abi_version(context)
-    out = ["# The released context layout; see api/README.md. Append-only.", f"major {major}"]
-    out += [f"{m} {k} {n} {s}" for m, k, n, s in rows]
-    out += [f"{minor} {e.kind} {e.name} {e.signature()}" for e in context[len(rows):]]
+    ordered, major, minor, lock = layout(context)
+    if len(ordered) == len(lock.rows):
+        return
+    rows = list(lock.rows)
+    rows += [(slot, minor, e.kind, e.name, e.signature())
+             for slot, e in enumerate(ordered[len(rows):], len(rows))]
+    releases = lock.releases + [(minor, len(rows), rows_digest(rows))]
+    out = ["# The context slots of every released handlepy ABI version. Written by",
+           "# `python3 api/generate.py --lock` at a release; never edited by hand. A slot's",
+           "# number, kind, name and signature never change within a major version; see",
+           "# api/README.md. Rows: slot, minor version that added it, kind, name, signature.",
+           f"major {major}"]
+    out += [f"release {major}.{m} {count} {digest}" for m, count, digest in releases]
+    out += [lock_row(r) for r in rows]
     LOCK.write_text("\n".join(out) + "\n")
 
 
@@ -405,8 +492,7 @@ def emit_reference(entries, major, minor):
 
 def outputs():
     entries = load_entries()
-    context = [e for e in entries if e.in_context]
-    major, minor, _ = abi_version(context)
+    context, major, minor, _ = layout([e for e in entries if e.in_context])
     return {
         ROOT / "include/handlepy/autogen_ctx.h": emit_ctx(context, major, minor),
         ROOT / "include/handlepy/universal/autogen_calls.h":
@@ -417,8 +503,8 @@ def outputs():
                          [e for e in entries if e.kind == "slot"]),
         ROOT / "universal/autogen_ctx_fill.c": emit_ctx_fill(context),
         ROOT / "docs/api-reference.md": emit_reference(entries, major, minor),
-        **debug_outputs(entries, ROOT, GENERATED_NOTE),
-        **trace_outputs(entries, ROOT, GENERATED_NOTE),
+        **debug_outputs(entries, context, ROOT, GENERATED_NOTE),
+        **trace_outputs(context, ROOT, GENERATED_NOTE),
     }
 
 

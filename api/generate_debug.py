@@ -348,8 +348,8 @@ def emit_debug_handlers(note, sigs):
     return c_file(note, ["debug.h"], "\n".join(out))
 
 
-def debug_outputs(entries, root, note):
-    context = [e for e in entries if e.kind in ("handle", "func")]
+def debug_outputs(entries, context, root, note):
+    """`context` is in slot order (generate.layout), `entries` in declaration order."""
     sigs = [e for e in entries if e.kind == "sig"]
     slots = [e for e in entries if e.kind == "slot"]
     return {

@@ -52,8 +52,8 @@ def emit_trace_ctx(note, context):
     return c_file(note, ["trace.h"], "\n".join(out))
 
 
-def trace_outputs(entries, root, note):
-    context = [e for e in entries if e.kind in ("handle", "func")]
+def trace_outputs(context, root, note):
+    """`context` is in slot order (generate.layout)."""
     funcs = [e for e in context if e.kind == "func"]
     stale = sorted(TRACE_HAND_WRITTEN - {e.name for e in funcs})
     if stale:
