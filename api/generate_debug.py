@@ -38,7 +38,7 @@ HANDLE_BEARING = {
     "HPyCFunction", "cpy_visitproc", "HPyCallFunction *",
 }
 
-INTEGER_TYPES = re.compile(r"^(HPy_ssize_t|size_t|int|long|unsigned|int\d+_t|uint\d+_t)\b")
+HANDLE_POINTERS = ("HPy *", "const HPy *")
 
 
 class DebugGenError(Exception):
@@ -86,19 +86,38 @@ def ret_stmt(value):
     return "return;" if value is None else f"return {value};"
 
 
-# ---- handle arrays -------------------------------------------------------------------
+# ---- handle pointers -----------------------------------------------------------------
 
-def array_length(e, index, where):
-    """An `HPy *` parameter next to an integer (the one after it, else the one before) is
-    an array of that many handles, plus one per name in `kwnames` when the function has
-    that parameter; None otherwise."""
-    neighbours = [i for i in (index + 1, index - 1)
-                  if 0 <= i < len(e.params) and INTEGER_TYPES.match(e.params[i].ctype)]
-    if not neighbours:
-        return None
-    length = f"(HPy_ssize_t){e.params[neighbours[0]].name}"
-    if any(p.name == "kwnames" and p.ctype == "HPy" for p in e.params):
-        length += f" + hdbg_kwcount({where}kwnames)"
+def handle_pointer(e, p, by_hand):
+    """What a handle pointer parameter is, from its declaration only: "array" (declared
+    `name[LENGTH]`), "out" (declared `name[out]`); anything else is refused, since an
+    `HPy *` may be one handle or many, read or written. `by_hand` says where the
+    hand-written alternative is listed."""
+    if p.length:
+        return "array"
+    if p.out:
+        return "out"
+    raise DebugGenError(
+        f"{e.source}: {e.name}: parameter {p.name} is {p.ctype}, which may be one handle "
+        f"or an array, read or written: declare it {p.ctype[:-2]} {p.name}[LENGTH] "
+        f"(LENGTH handles the function reads, LENGTH an integer parameter) or "
+        f"HPy {p.name}[out] (one handle it writes); for anything else, such as an array "
+        f"it writes, write the debug code by hand and list it in {by_hand} "
+        "(api/generate_debug.py)")
+
+
+def points_to_handles(ctype):
+    """`HPy *`, `const HPy *`, `HPy **`, ...; not `HPy_ssize_t *`, which carries no
+    handle and passes through."""
+    return re.match(r"^(const )?HPy \*", ctype) is not None
+
+
+def array_length(e, p):
+    """The length of an array parameter: its LENGTH, plus one per name in `kwnames` when
+    the function has that parameter (the vectorcall convention)."""
+    length = f"(HPy_ssize_t){p.length}"
+    if any(q.name == "kwnames" and q.ctype == "HPy" for q in e.params):
+        length += " + hdbg_kwcount(u_kwnames)"
     return length
 
 
@@ -111,7 +130,11 @@ def debug_wrapper(e):
             raise DebugGenError(
                 f"{e.source}: {name} takes {p.ctype}; write its debug wrapper by hand and "
                 f"list it in DEBUG_HAND_WRITTEN (api/generate_debug.py)")
-    if e.ret in HANDLE_BEARING:
+    for p in e.params:
+        if points_to_handles(p.ctype) and p.ctype not in HANDLE_POINTERS:
+            raise DebugGenError(f"{e.source}: {name}: parameter {p.name} is {p.ctype}; write "
+                                "its debug wrapper by hand and list it in DEBUG_HAND_WRITTEN")
+    if e.ret in HANDLE_BEARING or points_to_handles(e.ret):
         raise DebugGenError(f"{e.source}: {name} returns {e.ret}; write its debug wrapper "
                             "by hand and list it in DEBUG_HAND_WRITTEN")
     reserved = [p.name for p in e.params if p.name.startswith(("d_", "u_"))]
@@ -123,15 +146,12 @@ def debug_wrapper(e):
             "    if (d_call == NULL)", fail]
     handles = [p for p in e.params if p.ctype == "HPy"]
     arrays, outputs = [], []
-    for i, p in enumerate(e.params):
-        if p.ctype in ("HPy *", "const HPy *"):
-            length = array_length(e, i, "u_")
-            if length is not None:
-                arrays.append((p, length))
-            elif p.ctype == "HPy *":
-                outputs.append(p)
+    for p in e.params:
+        if p.ctype in HANDLE_POINTERS:
+            if handle_pointer(e, p, "DEBUG_HAND_WRITTEN") == "array":
+                arrays.append((p, array_length(e, p)))
             else:
-                raise DebugGenError(f"{e.source}: {name}: cannot tell the length of {p.name}")
+                outputs.append(p)
     if handles:
         body.append("    HPy " + ", ".join(f"u_{p.name}" for p in handles) + ";")
         checks = [f"hdbg_unwrap(d_call, {p.name}, &u_{p.name}, \"{name}\", \"{p.name}\") < 0"
@@ -302,10 +322,15 @@ def debug_handler(s):
         if p.ctype == "HPy":
             lines.append(f"    HPy p_{p.name} = hdbg_call_arg(&call, h_{p.name});")
             args.append(f"p_{p.name}")
-        elif p.ctype == "const HPy *":
+        elif p.ctype == "const HPy *" and handle_pointer(s, p, "DEBUG_CUSTOM_SIGS") == "array":
             lines.append(f"    const HPy *p_{p.name} = hdbg_call_args(&call, h_{p.name}, "
-                         f"h_nargs{kwcount});")
+                         f"h_{p.length}{kwcount});")
             args.append(f"p_{p.name}")
+        elif points_to_handles(p.ctype):
+            raise DebugGenError(f"{s.source}: {s.name} passes {p.ctype} {p.name}; only an "
+                                "array the implementation reads (const HPy name[LENGTH]) has "
+                                "a rule: write its debug handler by hand and list it in "
+                                "DEBUG_CUSTOM_SIGS")
         elif p.ctype in HANDLE_BEARING:
             raise DebugGenError(f"{s.source}: {s.name} passes {p.ctype}; write its debug "
                                 "handler by hand and list it in DEBUG_CUSTOM_SIGS")
