@@ -2,17 +2,17 @@
 the api/*.api files follows topic and cannot move a slot; new entries take the next
 slots and raise the minor version; removing, moving or changing a released slot is
 refused unless the major version changes. Every test works on a copy of api/."""
-import importlib.util
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-spec = importlib.util.spec_from_file_location("generate", ROOT / "api" / "generate.py")
-generate = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(generate)
+sys.path.insert(0, str(ROOT / "api"))
+import apimodel  # noqa: E402
+import generate  # noqa: E402
 
 # ABI 1.0 as released: a test of its own, so that rewriting the lock's release line
 # along with its rows still fails.
@@ -22,22 +22,24 @@ NEW_FUNC = "func HPy HPy_InsertedForTest(HPy obj) => PyObject_Repr(obj)"
 
 
 @pytest.fixture
-def api(monkeypatch, tmp_path):
-    """A copy of api/ that the generator reads instead of the real one."""
+def api(tmp_path):
+    """A copy of api/ for the generator to read instead of the real one."""
     copy = tmp_path / "api"
     shutil.copytree(ROOT / "api", copy, ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(generate, "API_DIR", copy)
-    monkeypatch.setattr(generate, "LOCK", copy / "abi.lock")
     return copy
 
 
-def layout():
-    context = [e for e in generate.load_entries() if e.in_context]
-    return generate.layout(context)
+def layout(api_dir=apimodel.API_DIR):
+    context = [e for e in apimodel.load_entries(api_dir) if e.in_context]
+    return apimodel.layout(context, api_dir)
 
 
-def slots():
-    return {e.name: slot for slot, e in enumerate(layout()[0])}
+def write_lock(api_dir):
+    apimodel.write_lock([e for e in apimodel.load_entries(api_dir) if e.in_context], api_dir)
+
+
+def slots(api_dir):
+    return {e.name: slot for slot, e in enumerate(layout(api_dir)[0])}
 
 
 def insert_in_the_middle(path, line):
@@ -63,7 +65,7 @@ def struct_members(header):
 
 
 def test_the_lock_of_abi_1_0_is_committed_and_matches_the_declarations():
-    lock = generate.read_lock()
+    lock = apimodel.read_lock()
     assert lock.major == 1
     assert lock.releases[0] == ABI_1_0
     assert [r[0] for r in lock.rows[:ABI_1_0[1]]] == list(range(ABI_1_0[1]))
@@ -73,18 +75,18 @@ def test_the_lock_of_abi_1_0_is_committed_and_matches_the_declarations():
         r[2:] for r in lock.rows]
 
 
-@pytest.mark.parametrize("api_file", generate.FILES)
+@pytest.mark.parametrize("api_file", apimodel.FILES)
 def test_inserting_a_function_in_the_middle_of_any_file_moves_no_slot(api, api_file):
-    before = slots()
-    _, _, minor_before, _ = layout()
-    header_before = generate.outputs()[ROOT / "include/handlepy/autogen_ctx.h"]
+    before = slots(api)
+    _, _, minor_before, _ = layout(api)
+    header_before = generate.outputs(api)[ROOT / "include/handlepy/autogen_ctx.h"]
     insert_in_the_middle(api / api_file, NEW_FUNC)
-    after = slots()
+    after = slots(api)
     assert {name: after[name] for name in before} == before
     assert after["HPy_InsertedForTest"] == len(before)
-    assert layout()[2] == minor_before + 1
+    assert layout(api)[2] == minor_before + 1
     old, new = (struct_members(h) for h in
-                (header_before, generate.outputs()[ROOT / "include/handlepy/autogen_ctx.h"]))
+                (header_before, generate.outputs(api)[ROOT / "include/handlepy/autogen_ctx.h"]))
     assert new[:len(old)] == old
     assert new[len(old):] == ["HPy (*HPy_InsertedForTest)(HPyContext *ctx, HPy obj);"]
 
@@ -92,47 +94,47 @@ def test_inserting_a_function_in_the_middle_of_any_file_moves_no_slot(api, api_f
 def test_new_functions_from_several_branches_take_the_next_slots(api):
     """What a merge of two branches that each added a function gives: both appended
     after the locked slots, in declaration order, whatever the files' order of lines."""
-    count = len(slots())
+    count = len(slots(api))
     insert_in_the_middle(api / "errors.api", NEW_FUNC.replace("InsertedForTest", "Second"))
     insert_in_the_middle(api / "containers.api", NEW_FUNC.replace("InsertedForTest", "First"))
-    after = slots()
+    after = slots(api)
     assert (after["HPy_First"], after["HPy_Second"]) == (count, count + 1)
 
 
 def test_the_lock_records_new_functions_as_the_next_minor_version(api):
-    count, (_, major, minor, _) = len(slots()), layout()
+    count, (_, major, minor, _) = len(slots(api)), layout(api)
     insert_in_the_middle(api / "object.api", NEW_FUNC)
-    generate.write_lock([e for e in generate.load_entries() if e.in_context])
-    lock = generate.read_lock()
+    write_lock(api)
+    lock = apimodel.read_lock(api)
     assert lock.rows[-1] == (count, minor + 1, "func", "HPy_InsertedForTest", "HPy (HPy obj)")
     assert lock.releases[-1][:2] == (minor + 1, count + 1)
-    assert layout()[1:3] == (major, minor + 1)
+    assert layout(api)[1:3] == (major, minor + 1)
     text = (api / "abi.lock").read_text()
-    generate.write_lock([e for e in generate.load_entries() if e.in_context])
+    write_lock(api)
     assert (api / "abi.lock").read_text() == text
     insert_in_the_middle(api / "call.api", NEW_FUNC.replace("InsertedForTest", "Later"))
-    assert layout()[2] == minor + 2
+    assert layout(api)[2] == minor + 2
 
 
 def test_a_removed_slot_is_refused(api):
     edit(api / "object.api", "func HPy HPy_Repr(", "# func HPy HPy_Repr(")
-    with pytest.raises(generate.ApiError, match=r"abi.lock slot \d+ \(func HPy_Repr, since "
+    with pytest.raises(apimodel.ApiError, match=r"abi.lock slot \d+ \(func HPy_Repr, since "
                        r"ABI 1.0\) is no longer declared in api/\*.api: a released slot "
                        r"cannot be removed within ABI 1; keep its declaration, or start ABI 2"):
-        layout()
+        layout(api)
 
 
 def test_a_slot_turned_into_a_helper_is_refused_as_removed(api):
     edit(api / "object.api", "func HPy HPy_Repr(HPy obj) => PyObject_Repr(obj)",
          "helper HPy HPy_Repr(HPy obj)")
-    with pytest.raises(generate.ApiError, match=r"\(func HPy_Repr, .*is no longer declared"):
-        layout()
+    with pytest.raises(apimodel.ApiError, match=r"\(func HPy_Repr, .*is no longer declared"):
+        layout(api)
 
 
 def test_a_changed_signature_is_refused(api):
     edit(api / "object.api", "func HPy HPy_Repr(HPy obj)", "func HPy HPy_Repr(HPy obj, int x)")
-    with pytest.raises(generate.ApiError) as info:
-        layout()
+    with pytest.raises(apimodel.ApiError) as info:
+        layout(api)
     assert re.fullmatch(
         r"object\.api:\d+: HPy_Repr is declared as func HPy \(HPy obj, int x\), but abi\.lock "
         r"slot \d+ \(func HPy_Repr, since ABI 1\.0\) is func HPy \(HPy obj\): a released "
@@ -149,10 +151,10 @@ def test_a_slot_moved_in_the_lock_is_refused(api):
     first = next(i for i, line in enumerate(lines) if line.startswith("10 "))
     lines[first], lines[first + 1] = lines[first + 1], lines[first]
     (api / "abi.lock").write_text("\n".join(lines) + "\n")
-    with pytest.raises(generate.ApiError, match=r"abi.lock:\d+: slot 11 where slot 10 "
+    with pytest.raises(apimodel.ApiError, match=r"abi.lock:\d+: slot 11 where slot 10 "
                        "belongs: the lock lists slots in order from 0, and a released slot "
                        "never moves"):
-        generate.read_lock()
+        apimodel.read_lock(api)
 
 
 def test_slots_renumbered_in_the_lock_are_refused(api):
@@ -162,17 +164,17 @@ def test_slots_renumbered_in_the_lock_are_refused(api):
     a, b = lines[first].split(" ", 2), lines[first + 1].split(" ", 2)
     lines[first], lines[first + 1] = " ".join(a[:2] + b[2:]), " ".join(b[:2] + a[2:])
     (api / "abi.lock").write_text("\n".join(lines) + "\n")
-    with pytest.raises(generate.ApiError, match=r"the slots of released ABI 1.0 \(slots 0 to "
+    with pytest.raises(apimodel.ApiError, match=r"the slots of released ABI 1.0 \(slots 0 to "
                        r"292\) are not what was released: a slot was moved, removed or "
                        "changed in the lock"):
-        generate.read_lock()
+        apimodel.read_lock(api)
 
 
 def test_a_slot_removed_from_the_lock_is_refused(api):
     lines = lock_lines(api)
     (api / "abi.lock").write_text("\n".join(lines[:-1]) + "\n")
-    with pytest.raises(generate.ApiError, match="not what was released"):
-        generate.read_lock()
+    with pytest.raises(apimodel.ApiError, match="not what was released"):
+        apimodel.read_lock(api)
 
 
 def test_a_new_major_version_may_change_and_remove_slots(api):
@@ -180,21 +182,21 @@ def test_a_new_major_version_may_change_and_remove_slots(api):
     edit(api / "object.api", "func HPy HPy_Repr(HPy obj)", "func HPy HPy_Repr(HPy obj, int x)")
     edit(api / "object.api", "func HPy HPy_Str(", "# func HPy HPy_Str(")
     insert_in_the_middle(api / "containers.api", NEW_FUNC)
-    context, major, minor, _ = layout()
+    context, major, minor, _ = layout(api)
     assert (major, minor) == (2, 0)
-    generate.write_lock([e for e in generate.load_entries() if e.in_context])
-    lock = generate.read_lock()
+    write_lock(api)
+    lock = apimodel.read_lock(api)
     assert lock.major == 2 and [r[:2] for r in lock.releases] == [(0, len(context))]
     assert "HPy_Str" not in {r[3] for r in lock.rows}
 
 
 def test_a_missing_lock_is_refused(api):
     (api / "abi.lock").unlink()
-    with pytest.raises(generate.ApiError, match="abi.lock is missing: restore it from git"):
-        layout()
+    with pytest.raises(apimodel.ApiError, match="abi.lock is missing: restore it from git"):
+        layout(api)
 
 
 def test_the_generator_reports_a_broken_lock_and_fails(api, capsys):
     edit(api / "object.api", "func HPy HPy_Repr(HPy obj)", "func HPy HPy_Repr(HPy obj, int x)")
-    assert generate.main(["--check"]) == 2
+    assert generate.main(["--check"], api) == 2
     assert "HPy_Repr is declared as func HPy (HPy obj, int x)" in capsys.readouterr().err

@@ -1,6 +1,5 @@
 """api/generate_debug.py: the rules by which debug wrappers are generated, and its
 refusal of what no rule covers."""
-import importlib.util
 import re
 import shutil
 import sys
@@ -10,14 +9,13 @@ import pytest
 
 API = Path(__file__).resolve().parents[2] / "api"
 sys.path.insert(0, str(API))
-_spec = importlib.util.spec_from_file_location("generate", API / "generate.py")
-generate = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(generate)
+import apimodel  # noqa: E402
+import generate  # noqa: E402
 import generate_debug  # noqa: E402
 
 
 def func(decl):
-    return generate.parse_entry("func", f"{decl} => whatever", "test.api:1")
+    return apimodel.parse_entry("func", f"{decl} => whatever", "test.api:1")
 
 
 def test_an_array_takes_its_declared_length_and_kwnames():
@@ -70,7 +68,7 @@ def test_a_handle_pointer_without_its_meaning_is_refused(decl):
      "is HPy_ssize_t (only HPy arrays have a length)"),
 ])
 def test_a_wrong_bound_is_refused_when_parsed(decl, message):
-    with pytest.raises(generate.ApiError, match=re.escape(f"test.api:1: {message}")):
+    with pytest.raises(apimodel.ApiError, match=re.escape(f"test.api:1: {message}")):
         func(decl)
 
 
@@ -89,7 +87,7 @@ def test_integer_pointers_pass_through():
 
 
 def test_a_signature_array_needs_its_length():
-    sig = generate.parse_entry(
+    sig = apimodel.parse_entry(
         "sig", "HPyFunc_THING HPy (HPy self, const HPy *args, size_t nargs) | "
         "cpy_PyObject *(cpy_PyObject *self, cpy_PyObject *const *args, HPy_ssize_t nargs)",
         "test.api:1")
@@ -103,11 +101,9 @@ DICT_NEXT = ("func int HPyDict_Next(HPy dict, HPy_ssize_t *pos, {key}, {value}) 
 
 
 @pytest.fixture
-def api(monkeypatch, tmp_path):
+def api(tmp_path):
     copy = tmp_path / "api"
     shutil.copytree(API, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(generate, "API_DIR", copy)
-    monkeypatch.setattr(generate, "LOCK", copy / "abi.lock")
     return copy
 
 
@@ -120,7 +116,7 @@ def test_a_dict_next_style_function_gets_a_correct_wrapper(api):
     """PyDict_Next's shape: an integer cursor the function reads and writes, and two
     handles it writes. The cursor passes through; the handles are opened after the call."""
     add_to_containers(api, DICT_NEXT.format(key="HPy key[out]", value="HPy value[out]"))
-    outputs = generate.outputs()
+    outputs = generate.outputs(api)
     ctx = outputs[generate.ROOT / "include/handlepy/autogen_ctx.h"]
     assert ("int (*HPyDict_Next)(HPyContext *ctx, HPy dict, HPy_ssize_t *pos, HPy *key, "
             "HPy *value);") in ctx
@@ -136,7 +132,7 @@ def test_a_dict_next_style_function_gets_a_correct_wrapper(api):
 
 def test_a_dict_next_style_function_without_bounds_is_refused(api, capsys):
     add_to_containers(api, DICT_NEXT.format(key="HPy *key", value="HPy *value"))
-    assert generate.main(["--check"]) == 2
+    assert generate.main(["--check"], api) == 2
     assert re.search(r"containers\.api:\d+: HPyDict_Next: parameter key is HPy \*, which "
                      "may be one handle or an array", capsys.readouterr().err)
 
@@ -157,6 +153,5 @@ def test_the_wrappers_own_names_are_reserved():
 def test_the_hand_written_list_names_only_context_functions(monkeypatch):
     monkeypatch.setattr(generate_debug, "DEBUG_HAND_WRITTEN",
                         generate_debug.DEBUG_HAND_WRITTEN | {"HPy_Gone"})
-    context = [e for e in generate.load_entries() if e.in_context]
     with pytest.raises(generate_debug.DebugGenError, match="unknown functions: HPy_Gone"):
-        generate_debug.emit_debug_ctx("note", context)
+        generate_debug.emit_debug_ctx(apimodel.load())
