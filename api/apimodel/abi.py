@@ -125,10 +125,11 @@ def write_lock(context, api_dir=API_DIR):
     rows += [(slot, minor, e.kind, e.name, e.signature())
              for slot, e in enumerate(ordered[len(rows):], len(rows))]
     releases = lock.releases + [(minor, len(rows), rows_digest(rows))]
-    out = ["# The context slots of every released handlepy ABI version. Written by",
-           "# `python3 api/generate.py --lock` at a release; never edited by hand. A slot's",
-           "# number, kind, name and signature never change within a major version; see",
-           "# api/README.md. Rows: slot, minor version that added it, kind, name, signature.",
+    out = ["# The context slots of every released handlepy ABI version, written by",
+           "# `python3 api/generate.py --lock` at a release. A slot's number, kind, name and",
+           "# signature never change within a major version: edit this file only to start a",
+           "# new major version (api/README.md). Rows: slot, minor version that added it,",
+           "# kind, name, signature.",
            f"major {major}"]
     out += [f"release {major}.{m} {count} {digest}" for m, count, digest in releases]
     out += [lock_row(r) for r in rows]
