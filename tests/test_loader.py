@@ -197,19 +197,23 @@ def is_mapped(path):
         return str(path) in maps.read()
 
 
-def test_a_failed_cache_store_releases_the_binary(tmp_path):
+@pytest.mark.parametrize("mode", ["generated", "ffi", "debug", "trace"])
+def test_a_failed_cache_store_releases_the_binary(tmp_path, monkeypatch, mode):
+    """In every mode: the libffi closures of the last three are released too."""
     from handlepy import _loader
 
+    monkeypatch.setenv("HANDLEPY_TRAMPOLINES", "ffi" if mode == "ffi" else "generated")
+    debug, trace = mode == "debug", mode == "trace"
     so = hand_made(tmp_path, "store_fails")
     origin = HashesOnce(str(so))
     with pytest.raises(RuntimeError, match="no second hash"):
-        _loader.create(types.SimpleNamespace(name="store_fails", origin=origin), False, False)
+        _loader.create(types.SimpleNamespace(name="store_fails", origin=origin), debug, trace)
     assert origin.hashes == 2
     assert not is_mapped(so)
     # Loaded afresh: its init runs once in this copy of the binary, not twice in one
     # that stayed open.
     spec = types.SimpleNamespace(name="store_fails", origin=str(so))
-    assert _loader.create(spec, False, False).init_count() == 1
+    assert _loader.create(spec, debug, trace).init_count() == 1
 
 
 NO_MEMORY = """
