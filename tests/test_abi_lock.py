@@ -200,3 +200,12 @@ def test_the_generator_reports_a_broken_lock_and_fails(api, capsys):
     edit(api / "object.api", "func HPy HPy_Repr(HPy obj)", "func HPy HPy_Repr(HPy obj, int x)")
     assert generate.main(["--check"], api) == 2
     assert "HPy_Repr is declared as func HPy (HPy obj, int x)" in capsys.readouterr().err
+
+
+def test_slots_appended_to_the_lock_by_hand_are_refused(api):
+    """Only --lock releases slots: it writes their version's release line with them."""
+    with open(api / "abi.lock", "a") as lock:
+        lock.write(f"{ABI_1_0[1]} 1 func HPy_ByHand HPy (HPy obj)\n")
+    with pytest.raises(apimodel.ApiError, match="slots of minor version 1 but no 'release "
+                       "1.1' line; write the lock with `api/generate.py --lock`"):
+        apimodel.read_lock(api)

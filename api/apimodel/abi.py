@@ -54,18 +54,18 @@ def read_lock(api_dir=API_DIR):
                 lock.releases.append((int(minor), int(words[2]), words[3]))
             else:
                 slot, minor, kind, name, sig = words
-                lock.rows.append((int(slot), int(minor), kind, name, sig))
+                row = (int(slot), int(minor), kind, name, sig)
         except (ValueError, IndexError):
             raise ApiError(f"{where}: cannot parse {line!r}") from None
-        if lock.rows and words[0] not in ("major", "release"):
-            slot, minor = lock.rows[-1][:2]
-            if slot != len(lock.rows) - 1:
-                raise ApiError(
-                    f"{where}: slot {slot} where slot {len(lock.rows) - 1} belongs: the lock "
-                    "lists slots in order from 0, and a released slot never moves")
-            if len(lock.rows) > 1 and minor < lock.rows[-2][1]:
-                raise ApiError(f"{where}: slot {slot} has minor version {minor}, older than "
-                               "the slot before it: slots are only ever appended")
+        if words[0] in ("major", "release"):
+            continue
+        if row[0] != len(lock.rows):
+            raise ApiError(f"{where}: slot {row[0]} where slot {len(lock.rows)} belongs: the "
+                           "lock lists slots in order from 0, and a released slot never moves")
+        if lock.rows and row[1] < lock.rows[-1][1]:
+            raise ApiError(f"{where}: slot {row[0]} has minor version {row[1]}, older than "
+                           "the slot before it: slots are only ever appended")
+        lock.rows.append(row)
     check_releases(lock)
     return lock
 
@@ -73,11 +73,11 @@ def read_lock(api_dir=API_DIR):
 def check_releases(lock):
     """Each released version's slots hash as they did when it was released, so that a
     slot moved, removed or changed by editing the lock is caught too."""
-    minors = {r[1] for r in lock.rows}
-    released = {minor for minor, _, _ in lock.releases}
-    for minor in sorted(minors - released):
-        raise ApiError(f"abi.lock: slots of minor version {minor} but no 'release "
-                       f"{minor}' line; write the lock with `api/generate.py --lock`")
+    unreleased = sorted({r[1] for r in lock.rows} - {minor for minor, _, _ in lock.releases})
+    if unreleased:
+        raise ApiError(f"abi.lock: slots of minor version {unreleased[0]} but no 'release "
+                       f"{lock.major}.{unreleased[0]}' line; write the lock with "
+                       "`api/generate.py --lock`")
     for minor, count, digest in lock.releases:
         rows = lock.rows[:count]
         expected = [r for r in lock.rows if r[1] <= minor]
