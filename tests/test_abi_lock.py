@@ -29,6 +29,14 @@ def api(tmp_path):
     return copy
 
 
+@pytest.fixture
+def released(api):
+    """The copy with every entry released, as after `--lock`: entries other branches
+    added and the lock does not number yet are provisional, and move."""
+    write_lock(api)
+    return api
+
+
 def layout(api_dir=apimodel.API_DIR):
     context = [e for e in apimodel.load_entries(api_dir) if e.in_context]
     return apimodel.layout(context, api_dir)
@@ -76,44 +84,47 @@ def test_the_lock_of_abi_1_0_is_committed_and_matches_the_declarations():
 
 
 @pytest.mark.parametrize("api_file", apimodel.FILES)
-def test_inserting_a_function_in_the_middle_of_any_file_moves_no_slot(api, api_file):
-    before = slots(api)
-    _, _, minor_before, _ = layout(api)
-    header_before = generate.outputs(api)[ROOT / "include/handlepy/autogen_ctx.h"]
-    insert_in_the_middle(api / api_file, NEW_FUNC)
-    after = slots(api)
+def test_inserting_a_function_in_the_middle_of_any_file_moves_no_slot(released, api_file):
+    before = slots(released)
+    _, _, minor_before, _ = layout(released)
+    header_before = generate.outputs(released)[ROOT / "include/handlepy/autogen_ctx.h"]
+    insert_in_the_middle(released / api_file, NEW_FUNC)
+    after = slots(released)
     assert {name: after[name] for name in before} == before
     assert after["HPy_InsertedForTest"] == len(before)
-    assert layout(api)[2] == minor_before + 1
-    old, new = (struct_members(h) for h in
-                (header_before, generate.outputs(api)[ROOT / "include/handlepy/autogen_ctx.h"]))
+    assert layout(released)[2] == minor_before + 1
+    header_after = generate.outputs(released)[ROOT / "include/handlepy/autogen_ctx.h"]
+    old, new = struct_members(header_before), struct_members(header_after)
     assert new[:len(old)] == old
     assert new[len(old):] == ["HPy (*HPy_InsertedForTest)(HPyContext *ctx, HPy obj);"]
 
 
-def test_new_functions_from_several_branches_take_the_next_slots(api):
+def test_new_functions_from_several_branches_take_the_next_slots(released):
     """What a merge of two branches that each added a function gives: both appended
     after the locked slots, in declaration order, whatever the files' order of lines."""
-    count = len(slots(api))
-    insert_in_the_middle(api / "errors.api", NEW_FUNC.replace("InsertedForTest", "Second"))
-    insert_in_the_middle(api / "containers.api", NEW_FUNC.replace("InsertedForTest", "First"))
-    after = slots(api)
+    count = len(slots(released))
+    insert_in_the_middle(released / "errors.api",
+                         NEW_FUNC.replace("InsertedForTest", "Second"))
+    insert_in_the_middle(released / "containers.api",
+                         NEW_FUNC.replace("InsertedForTest", "First"))
+    after = slots(released)
     assert (after["HPy_First"], after["HPy_Second"]) == (count, count + 1)
 
 
-def test_the_lock_records_new_functions_as_the_next_minor_version(api):
-    count, (_, major, minor, _) = len(slots(api)), layout(api)
-    insert_in_the_middle(api / "object.api", NEW_FUNC)
-    write_lock(api)
-    lock = apimodel.read_lock(api)
+def test_the_lock_records_new_functions_as_the_next_minor_version(released):
+    count, (_, major, minor, _) = len(slots(released)), layout(released)
+    insert_in_the_middle(released / "object.api", NEW_FUNC)
+    write_lock(released)
+    lock = apimodel.read_lock(released)
     assert lock.rows[-1] == (count, minor + 1, "func", "HPy_InsertedForTest", "HPy (HPy obj)")
     assert lock.releases[-1][:2] == (minor + 1, count + 1)
-    assert layout(api)[1:3] == (major, minor + 1)
-    text = (api / "abi.lock").read_text()
-    write_lock(api)
-    assert (api / "abi.lock").read_text() == text
-    insert_in_the_middle(api / "call.api", NEW_FUNC.replace("InsertedForTest", "Later"))
-    assert layout(api)[2] == minor + 2
+    assert layout(released)[1:3] == (major, minor + 1)
+    text = (released / "abi.lock").read_text()
+    write_lock(released)
+    assert (released / "abi.lock").read_text() == text
+    insert_in_the_middle(released / "call.api",
+                         NEW_FUNC.replace("InsertedForTest", "Later"))
+    assert layout(released)[2] == minor + 2
 
 
 def test_a_removed_slot_is_refused(api):
