@@ -1,9 +1,13 @@
-"""Emitters for the host functions made at run time and for the debug context.
-
-Called by generate.py, which passes the parsed declarations; see api/README.md ("Debug
-mode and libffi bindings") for the rules the emitters follow. Standard library only.
-"""
+"""Emitter for debug mode: the debug context's wrappers of the context functions and the
+debug handlers of the signatures (universal/debug/autogen_debug*). Called by generate.py;
+see api/README.md ("Debug mode, trace mode and libffi bindings") for the rules it
+follows."""
 import re
+
+from apimodel import (UNBOUND_SIGS, ApiError, banner, c_file, c_header, convert, decl,
+                      host_reads, store_result)
+
+BANNER = banner(__file__)
 
 # Context functions whose debug wrapper is hand-written under universal/debug/, because
 # their meaning is more than "check the handles, call the host, open the result".
@@ -27,10 +31,6 @@ DEBUG_HAND_WRITTEN = {
 # ones that take a context, and those whose HPy_buffer carries a handle.
 DEBUG_CUSTOM_SIGS = {"HPyFunc_GETBUFFERPROC", "HPyFunc_RELEASEBUFFERPROC"}
 
-# Signatures no definition binds: a capsule's destructor is the extension's own
-# trampoline, handed to the host by HPyCapsule_New, and takes no handle.
-UNBOUND_SIGS = {"HPyFunc_CAPSULE_DESTRUCTOR"}
-
 # Types that carry handles in a way no generic rule covers: a function using one must be
 # hand-written.
 HANDLE_BEARING = {
@@ -39,33 +39,11 @@ HANDLE_BEARING = {
     "HPyCFunction", "cpy_visitproc", "HPyCallFunction *",
 }
 
-INTEGER_TYPES = re.compile(r"^(HPy_ssize_t|size_t|int|long|unsigned|int\d+_t|uint\d+_t)\b")
+HANDLE_POINTERS = ("HPy *", "const HPy *")
 
 
-class DebugGenError(Exception):
-    pass
-
-
-def c_file(note, includes, body):
-    inc = "".join(f'#include "{i}"\n' for i in includes)
-    return f"/* {note} */\n{inc}\n{body.rstrip()}\n"
-
-
-def c_header(note, guard, body):
-    return (f"/* {note} */\n#ifndef {guard}\n#define {guard}\n\n{body.rstrip()}\n\n"
-            f"#endif /* {guard} */\n")
-
-
-def decl(ctype, name):
-    return f"{ctype}{'' if ctype.endswith('*') else ' '}{name}"
-
-
-def pointer_to(ctype):
-    return f"{ctype}{'*' if ctype.endswith('*') else ' *'}"
-
-
-def ctx_params(e):
-    return ", ".join(["HPyContext *ctx"] + [p.decl() for p in e.params])
+class DebugGenError(ApiError):
+    """A function or signature no rule of the debug emitter covers."""
 
 
 def error_value(ctype):
@@ -87,19 +65,38 @@ def ret_stmt(value):
     return "return;" if value is None else f"return {value};"
 
 
-# ---- handle arrays -------------------------------------------------------------------
+# ---- handle pointers -----------------------------------------------------------------
 
-def array_length(e, index, where):
-    """An `HPy *` parameter next to an integer (the one after it, else the one before) is
-    an array of that many handles, plus one per name in `kwnames` when the function has
-    that parameter; None otherwise."""
-    neighbours = [i for i in (index + 1, index - 1)
-                  if 0 <= i < len(e.params) and INTEGER_TYPES.match(e.params[i].ctype)]
-    if not neighbours:
-        return None
-    length = f"(HPy_ssize_t){e.params[neighbours[0]].name}"
-    if any(p.name == "kwnames" and p.ctype == "HPy" for p in e.params):
-        length += f" + hdbg_kwcount({where}kwnames)"
+def handle_pointer(e, p, by_hand):
+    """What a handle pointer parameter is, from its declaration only: "array" (declared
+    `name[LENGTH]`), "out" (declared `name[out]`); anything else is refused, since an
+    `HPy *` may be one handle or many, read or written. `by_hand` says where the
+    hand-written alternative is listed."""
+    if p.length:
+        return "array"
+    if p.out:
+        return "out"
+    raise DebugGenError(
+        f"{e.source}: {e.name}: parameter {p.name} is {p.ctype}, which may be one handle "
+        f"or an array, read or written: declare it {p.ctype[:-2]} {p.name}[LENGTH] "
+        f"(LENGTH handles the function reads, LENGTH an integer parameter) or "
+        f"HPy {p.name}[out] (one handle it writes); for anything else, such as an array "
+        f"it writes, write the debug code by hand and list it in {by_hand} "
+        "(api/generate_debug.py)")
+
+
+def points_to_handles(ctype):
+    """`HPy *`, `const HPy *`, `HPy **`, ...; not `HPy_ssize_t *`, which carries no
+    handle and passes through."""
+    return re.match(r"^(const )?HPy \*", ctype) is not None
+
+
+def array_length(e, p):
+    """The length of an array parameter: its LENGTH, plus one per name in `kwnames` when
+    the function has that parameter (the vectorcall convention)."""
+    length = f"(HPy_ssize_t){p.length}"
+    if any(q.name == "kwnames" and q.ctype == "HPy" for q in e.params):
+        length += " + hdbg_kwcount(u_kwnames)"
     return length
 
 
@@ -112,7 +109,11 @@ def debug_wrapper(e):
             raise DebugGenError(
                 f"{e.source}: {name} takes {p.ctype}; write its debug wrapper by hand and "
                 f"list it in DEBUG_HAND_WRITTEN (api/generate_debug.py)")
-    if e.ret in HANDLE_BEARING:
+    for p in e.params:
+        if points_to_handles(p.ctype) and p.ctype not in HANDLE_POINTERS:
+            raise DebugGenError(f"{e.source}: {name}: parameter {p.name} is {p.ctype}; write "
+                                "its debug wrapper by hand and list it in DEBUG_HAND_WRITTEN")
+    if e.ret in HANDLE_BEARING or points_to_handles(e.ret):
         raise DebugGenError(f"{e.source}: {name} returns {e.ret}; write its debug wrapper "
                             "by hand and list it in DEBUG_HAND_WRITTEN")
     reserved = [p.name for p in e.params if p.name.startswith(("d_", "u_"))]
@@ -124,15 +125,12 @@ def debug_wrapper(e):
             "    if (d_call == NULL)", fail]
     handles = [p for p in e.params if p.ctype == "HPy"]
     arrays, outputs = [], []
-    for i, p in enumerate(e.params):
-        if p.ctype in ("HPy *", "const HPy *"):
-            length = array_length(e, i, "u_")
-            if length is not None:
-                arrays.append((p, length))
-            elif p.ctype == "HPy *":
-                outputs.append(p)
+    for p in e.params:
+        if p.ctype in HANDLE_POINTERS:
+            if handle_pointer(e, p, "DEBUG_HAND_WRITTEN") == "array":
+                arrays.append((p, array_length(e, p)))
             else:
-                raise DebugGenError(f"{e.source}: {name}: cannot tell the length of {p.name}")
+                outputs.append(p)
     if handles:
         body.append("    HPy " + ", ".join(f"u_{p.name}" for p in handles) + ";")
         checks = [f"hdbg_unwrap(d_call, {p.name}, &u_{p.name}, \"{name}\", \"{p.name}\") < 0"
@@ -170,11 +168,11 @@ def debug_wrapper(e):
         body.append(f"    return hdbg_open(d_call, d_result, \"{name}\");")
     elif e.ret != "void":
         body.append("    return d_result;")
-    return f"static {e.ret} hdbg_{name}({ctx_params(e)})\n{{\n" + "\n".join(body) + "\n}\n"
+    return f"static {e.ret} hdbg_{name}({e.c_params()})\n{{\n" + "\n".join(body) + "\n}\n"
 
 
-def emit_debug_ctx(note, context):
-    funcs = [e for e in context if e.kind == "func"]
+def emit_debug_ctx(api):
+    funcs = api.funcs
     names = {e.name for e in funcs}
     stale = sorted(DEBUG_HAND_WRITTEN - names)
     if stale:
@@ -182,109 +180,23 @@ def emit_debug_ctx(note, context):
     out = [debug_wrapper(e) for e in funcs if e.name not in DEBUG_HAND_WRITTEN]
     fill = ["void hdbg_fill_context(HPyContext *ctx, const HPyContext *universal)", "{"]
     fill += [f"    ctx->{e.name} = hdbg_constant(universal->{e.name}, \"ctx->{e.name}\");"
-             for e in context if e.kind == "handle"]
+             for e in api.handles]
     fill += [f"    ctx->{e.name} = hdbg_{e.name};" for e in funcs]
     fill.append("}")
     out.append("\n".join(fill))
-    return c_file(note, ["debug.h"], "\n".join(out))
+    return c_file(BANNER, ["debug.h"], "\n".join(out))
 
 
-def emit_debug_header(note, context, sigs):
-    funcs = [e for e in context if e.kind == "func" and e.name in DEBUG_HAND_WRITTEN]
+def emit_debug_header(api):
+    funcs = [e for e in api.funcs if e.name in DEBUG_HAND_WRITTEN]
     lines = ["/* The hand-written debug wrappers (api/generate_debug.py lists them). */"]
-    lines += [f"{decl(e.ret, 'hdbg_' + e.name)}({ctx_params(e)});" for e in funcs]
+    lines += [f"{decl(e.ret, 'hdbg_' + e.name)}({e.c_params()});" for e in funcs]
     lines += ["", "/* The hand-written debug handlers of signatures. */"]
     lines += [f"void hdbg_handle_{s.name}(ffi_cif *cif, void *ret, void **in, void *binding);"
-              for s in sigs if debug_custom(s) and s.name not in UNBOUND_SIGS]
+              for s in api.sigs if debug_custom(s) and s.name not in UNBOUND_SIGS]
     lines += ["", "void hdbg_fill_context(HPyContext *ctx, const HPyContext *universal);",
               "extern const handlepy_ffi_handler hdbg_handlers[];"]
-    return c_header(note, "HANDLEPY_DEBUG_AUTOGEN_DEBUG_H", "\n".join(lines))
-
-
-# ---- host functions made at run time (libffi closures) -------------------------------
-
-def ffi_type(ctype, where):
-    if ctype == "void":
-        return "&ffi_type_void"
-    if ctype == "int":
-        return "&ffi_type_sint"
-    if ctype in ("HPy_ssize_t", "HPy_hash_t"):
-        return "HANDLEPY_FFI_SSIZE"
-    if ctype.endswith("*") or ctype == "cpy_visitproc":
-        return "&ffi_type_pointer"
-    raise DebugGenError(f"{where}: no libffi type for host type {ctype!r}")
-
-
-def store_result(ctype, value):
-    """libffi wants integers narrower than a register widened to ffi_sarg."""
-    if ctype == "void":
-        return f"{value};"
-    if ctype == "int":
-        return f"*(ffi_sarg *)ret = {value};"
-    return f"*({pointer_to(ctype)})ret = {value};"
-
-
-def host_reads(s):
-    return [f"    {decl(p.ctype, 'h_' + p.name)} = *({pointer_to(p.ctype)})in[{i}];"
-            for i, p in enumerate(s.cpy_params)
-            if any(q.name == p.name for q in s.params)]
-
-
-def convert(value, from_type, to_type):
-    """A C expression for `value`, of from_type, as to_type (the HPy/host conversions the
-    generated handlers and trampolines share)."""
-    if from_type == to_type:
-        return value
-    if to_type == "HPy":
-        return f"_hpy_from_cpy({value})"
-    if from_type == "HPy":
-        return f"_hpy_to_cpy({value})"
-    return f"({to_type}){value}"
-
-
-def plain_handler(s):
-    host = {p.name: p for p in s.cpy_params}
-    args = ["b->ctx"] + [convert("h_" + p.name, host[p.name].ctype, p.ctype) for p in s.params]
-    call = f"(({s.name}_impl)b->impl)({', '.join(args)})"
-    return (f"static void plain_{s.name}(ffi_cif *cif, void *ret, void **in, void *binding)\n"
-            f"{{\n    (void)cif;\n" + ("" if s.cpy_ret != "void" else "    (void)ret;\n") +
-            "    handlepy_binding *b = binding;\n" + "\n".join(host_reads(s)) + "\n"
-            f"    {store_result(s.cpy_ret, convert(call, s.ret, s.cpy_ret))}\n}}\n")
-
-
-def emit_ffi_header(note, sigs):
-    lines = ["/* Plain handlers of the signatures whose trampolines are hand-written "
-             "(universal/ffi_custom.c). */"]
-    lines += [f"void handlepy_plain_{s.name}(ffi_cif *cif, void *ret, void **in, void *binding);"
-              for s in sigs if "custom" in s.flags and s.name not in UNBOUND_SIGS]
-    return c_header(note, "HANDLEPY_AUTOGEN_FFI_H", "\n".join(lines))
-
-
-def emit_ffi_handlers(note, sigs, slots):
-    out = []
-    for s in sigs:
-        args = ", ".join(ffi_type(p.ctype, s.source) for p in s.cpy_params)
-        out.append(f"static ffi_type *args_{s.name}[] = {{{args}}};")
-    out.append("")
-    out.append("const handlepy_ffi_signature handlepy_ffi_signatures[] = {")
-    out += [f"    [{s.name}] = {{{ffi_type(s.cpy_ret, s.source)}, {len(s.cpy_params)}, "
-            f"args_{s.name}}}," for s in sigs]
-    out.append("};")
-    out.append("const int handlepy_ffi_signature_count = "
-               "sizeof handlepy_ffi_signatures / sizeof handlepy_ffi_signatures[0];\n")
-    out += [plain_handler(s) for s in sigs if "custom" not in s.flags]
-    out.append(f"const handlepy_ffi_handler handlepy_plain_handlers[{len(sigs) + 1}] = {{")
-    out += [f"    [{s.name}] = {'handlepy_' if 'custom' in s.flags else ''}plain_{s.name},"
-            for s in sigs if s.name not in UNBOUND_SIGS]
-    out.append("};\n")
-    out.append("HPyFunc_Signature handlepy_slot_signature(HPySlot_Slot slot)\n{\n"
-               "    switch (slot) {")
-    out += [f"    case {s.name}:\n        return {s.ret};" for s in slots]
-    out.append("    }\n    return (HPyFunc_Signature)0;\n}\n")
-    out.append("const char *handlepy_slot_name(HPySlot_Slot slot)\n{\n    switch (slot) {")
-    out += [f"    case {s.name}:\n        return \"{s.name}\";" for s in slots]
-    out.append("    }\n    return \"unknown slot\";\n}")
-    return c_file(note, ["ffi_bind.h"], "\n".join(out))
+    return c_header(BANNER, "HANDLEPY_DEBUG_AUTOGEN_DEBUG_H", "\n".join(lines))
 
 
 # ---- debug handlers: host arguments become debug handles -----------------------------
@@ -303,10 +215,15 @@ def debug_handler(s):
         if p.ctype == "HPy":
             lines.append(f"    HPy p_{p.name} = hdbg_call_arg(&call, h_{p.name});")
             args.append(f"p_{p.name}")
-        elif p.ctype == "const HPy *":
+        elif p.ctype == "const HPy *" and handle_pointer(s, p, "DEBUG_CUSTOM_SIGS") == "array":
             lines.append(f"    const HPy *p_{p.name} = hdbg_call_args(&call, h_{p.name}, "
-                         f"h_nargs{kwcount});")
+                         f"h_{p.length}{kwcount});")
             args.append(f"p_{p.name}")
+        elif points_to_handles(p.ctype):
+            raise DebugGenError(f"{s.source}: {s.name} passes {p.ctype} {p.name}; only an "
+                                "array the implementation reads (const HPy name[LENGTH]) has "
+                                "a rule: write its debug handler by hand and list it in "
+                                "DEBUG_CUSTOM_SIGS")
         elif p.ctype in HANDLE_BEARING:
             raise DebugGenError(f"{s.source}: {s.name} passes {p.ctype}; write its debug "
                                 "handler by hand and list it in DEBUG_CUSTOM_SIGS")
@@ -333,7 +250,7 @@ def debug_handler(s):
             + "\n".join(lines) + "\n}\n")
 
 
-def emit_debug_handlers(note, sigs):
+def emit_debug_handlers(sigs):
     out = [debug_handler(s) for s in sigs if "custom" not in s.flags and not debug_custom(s)]
     out.append(f"const handlepy_ffi_handler hdbg_handlers[{len(sigs) + 1}] = {{")
     for s in sigs:
@@ -346,17 +263,12 @@ def emit_debug_handlers(note, sigs):
             target = f"hdbg_handle_{s.name}"
         out.append(f"    [{s.name}] = {target},")
     out.append("};")
-    return c_file(note, ["debug.h"], "\n".join(out))
+    return c_file(BANNER, ["debug.h"], "\n".join(out))
 
 
-def debug_outputs(entries, root, note):
-    context = [e for e in entries if e.kind in ("handle", "func")]
-    sigs = [e for e in entries if e.kind == "sig"]
-    slots = [e for e in entries if e.kind == "slot"]
+def outputs(api, root):
     return {
-        root / "universal/autogen_ffi.h": emit_ffi_header(note, sigs),
-        root / "universal/autogen_ffi_handlers.c": emit_ffi_handlers(note, sigs, slots),
-        root / "universal/debug/autogen_debug.h": emit_debug_header(note, context, sigs),
-        root / "universal/debug/autogen_debug_ctx.c": emit_debug_ctx(note, context),
-        root / "universal/debug/autogen_debug_handlers.c": emit_debug_handlers(note, sigs),
+        root / "universal/debug/autogen_debug.h": emit_debug_header(api),
+        root / "universal/debug/autogen_debug_ctx.c": emit_debug_ctx(api),
+        root / "universal/debug/autogen_debug_handlers.c": emit_debug_handlers(api.sigs),
     }

@@ -3,6 +3,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import types
 
 import pytest
 
@@ -95,10 +96,12 @@ FAKE_ABI = """
 """
 
 
-@pytest.mark.parametrize("bump", ["major", "minor"])
+@pytest.mark.parametrize("bump", ["major", "minor", "older major"])
 def test_incompatible_abi_is_refused_naming_both_versions(tmp_path, bump):
     major, minor = handlepy.abi_version()
-    want = (major + 1, 0) if bump == "major" else (major, minor + 1)
+    want = {"major": (major + 1, 0), "minor": (major, minor + 1),
+            "older major": (major - 1, minor)}[bump]
+    bump = bump.replace(" ", "_")
     name = f"future_{bump}"
     src = tmp_path / f"{name}.c"
     src.write_text(FAKE_ABI.replace("NAME", name).replace("MAJOR", str(want[0]))
@@ -110,6 +113,155 @@ def test_incompatible_abi_is_refused_naming_both_versions(tmp_path, bump):
     assert str(info.value) == (
         f"module {name} was built for handlepy ABI {want[0]}.{want[1]}, but this handlepy "
         f"provides ABI {major}.{minor}: rebuild it against this handlepy")
+
+
+# A binary made by hand rather than by HPy_MODINIT: it claims the ABI version it is told
+# to, its init returns what it is told to, and it counts how often its init ran.
+HAND_MADE = """
+    #include "hpy.h"
+    static long inits;
+    HPyDef_METH(init_count, "init_count", HPyFunc_NOARGS)
+    static HPy init_count_impl(HPyContext *ctx, HPy self)
+    {
+        return HPyLong_FromLong(ctx, inits);
+    }
+    static HPyDef *defines[] = {&init_count, NULL};
+    static HPyModuleDef def = {.defines = defines};
+    _HPy_HIDDEN HPyContext *_handlepy_ctx;
+    HPy_EXPORTED_SYMBOL uint32_t handlepy_abi_NAME(void)
+    {
+        return ((uint32_t)MAJOR << 16) | MINOR;
+    }
+    HPy_EXPORTED_SYMBOL HPyModuleDef *handlepy_init_NAME(HPyContext *ctx)
+    {
+        _handlepy_ctx = ctx;
+        inits++;
+        INIT
+        return &def;
+    }
+"""
+
+
+def hand_made(tmp_path, name, version=None, init=""):
+    major, minor = version or handlepy.abi_version()
+    source = (HAND_MADE.replace("NAME", name).replace("MAJOR", str(major))
+              .replace("MINOR", str(minor)).replace("INIT", init))
+    return compile_universal(source, tmp_path / f"{name}.handlepy.so")
+
+
+def test_a_binary_built_for_this_minor_version_loads(tmp_path):
+    so = hand_made(tmp_path, "this_minor")
+    assert handlepy.load("this_minor", so).init_count() == 1
+
+
+@pytest.mark.skipif(handlepy.abi_version()[1] == 0,
+                    reason="the loader provides ABI x.0: there is no older minor version")
+def test_a_binary_built_for_an_older_minor_version_loads(tmp_path):
+    """Its context is a prefix of this one (api/abi.lock): every slot it knows holds the
+    function it was built against."""
+    major, minor = handlepy.abi_version()
+    so = hand_made(tmp_path, "older_minor", (major, minor - 1))
+    assert handlepy.load("older_minor", so).init_count() == 1
+
+
+def test_an_init_that_fails_silently_is_a_system_error(tmp_path):
+    so = hand_made(tmp_path, "silent_init", init="return NULL;")
+    for _ in range(2):
+        with pytest.raises(SystemError, match="^initialization of silent_init failed "
+                           "without raising an exception$"):
+            handlepy.load("silent_init", so)
+
+
+def test_an_init_that_raises_passes_its_exception_on(tmp_path):
+    so = hand_made(tmp_path, "raising_init", init=(
+        'HPyErr_SetString(ctx, ctx->h_ImportError, "not today"); return NULL;'))
+    with pytest.raises(ImportError, match="^not today$"):
+        handlepy.load("raising_init", so)
+
+
+class HashesOnce(str):
+    """A path whose second hash fails: the loader's cache lookup passes, its store fails."""
+
+    def __init__(self, value):
+        self.hashes = 0
+
+    def __hash__(self):
+        self.hashes += 1
+        if self.hashes > 1:
+            raise RuntimeError("no second hash")
+        return str.__hash__(self)
+
+
+def is_mapped(path):
+    with open("/proc/self/maps") as maps:
+        return str(path) in maps.read()
+
+
+@pytest.mark.parametrize("mode", ["generated", "ffi", "debug", "trace"])
+def test_a_failed_cache_store_releases_the_binary(tmp_path, monkeypatch, mode):
+    """In every mode: the libffi closures of the last three are released too."""
+    from handlepy import _loader
+
+    monkeypatch.setenv("HANDLEPY_TRAMPOLINES", "ffi" if mode == "ffi" else "generated")
+    debug, trace = mode == "debug", mode == "trace"
+    so = hand_made(tmp_path, "store_fails")
+    origin = HashesOnce(str(so))
+    with pytest.raises(RuntimeError, match="no second hash"):
+        _loader.create(types.SimpleNamespace(name="store_fails", origin=origin), debug, trace)
+    assert origin.hashes == 2
+    assert not is_mapped(so)
+    # Loaded afresh: its init runs once in this copy of the binary, not twice in one
+    # that stayed open.
+    spec = types.SimpleNamespace(name="store_fails", origin=str(so))
+    assert _loader.create(spec, debug, trace).init_count() == 1
+
+
+NO_MEMORY = """
+    import os, shutil, sys, types
+    import _testcapi
+    from handlepy import _loader
+
+    binary, base = sys.argv[1:]
+    outcomes = []
+    for n in range(400):
+        path = os.path.join(base, str(n), "nomem.handlepy.so")
+        os.mkdir(os.path.dirname(path))
+        shutil.copy(binary, path)
+        spec = types.SimpleNamespace(name="nomem", origin=path)
+        _testcapi.set_nomemory(n, n + 1)
+        try:
+            _loader.create(spec, False, False)
+            failed = False
+        except MemoryError:
+            failed = True
+        finally:
+            _testcapi.remove_mem_hooks()
+        if not failed:
+            break
+        with open("/proc/self/maps") as maps:
+            mapped = path in maps.read()
+        outcomes.append((mapped, _loader.create(spec, False, False).init_count()))
+    print(outcomes)
+"""
+
+
+@pytest.mark.skipif(sys.implementation.name != "cpython",
+                    reason="memory failures are injected with CPython's _testcapi")
+def test_each_failed_allocation_of_a_load_releases_the_binary_or_caches_it(tmp_path):
+    """Every allocation of a load fails once, in turn (the cache's capsule among them).
+    After each failure the binary is either closed, or cached with its definition: a
+    retry loads it without running its init a second time. A failure that kept the
+    binary open without caching it shows as an init that ran twice."""
+    pytest.importorskip("_testcapi")
+    so = hand_made(tmp_path, "nomem")
+    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(NO_MEMORY), str(so),
+                           str(tmp_path)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    outcomes = eval(proc.stdout)
+    assert len(outcomes) > 3
+    assert all(count == 1 for _, count in outcomes), outcomes
+    # Some failures came before the cache store (the binary closed), some after it.
+    assert {mapped for mapped, _ in outcomes} == {False, True}, outcomes
 
 
 def test_a_non_handlepy_library_is_refused(tmp_path):

@@ -57,8 +57,9 @@ enum { MODE_DEBUG = 1, MODE_TRACE = 2 };
  * hidden context global; "ffi" installs libffi closures that carry the context. Read at
  * each binary's first load: the host keeps what was bound then. */
 static PyModuleDef *new_def(const char *fullname, const char *shortname, HPyModuleDef *hdef,
-                            int mode)
+                            int mode, handlepy_ffi_bindings **bindings_out)
 {
+    *bindings_out = NULL;
     const char *trampolines = getenv("HANDLEPY_TRAMPOLINES");
     if (mode == 0 && (trampolines == NULL || trampolines[0] == '\0' ||
                       strcmp(trampolines, "generated") == 0))
@@ -81,6 +82,8 @@ static PyModuleDef *new_def(const char *fullname, const char *shortname, HPyModu
     PyModuleDef *def = handlepy_moduledef_new(shortname, hdef, handlepy_ffi_bind, bindings);
     if (def == NULL)
         handlepy_ffi_release(bindings);
+    else
+        *bindings_out = bindings;
     return def;
 }
 
@@ -158,21 +161,34 @@ static PyModuleDef *load_def(PyObject *name, PyObject *path, PyObject *debug,
     init_fn init = (init_fn)find_symbol(lib, "handlepy_init_", shortname, path);
     if (init == NULL)
         goto fail;
+    /* HPy_MODINIT's init never fails; a hand-made binary's may, raising through the
+     * context or not. */
     HPyModuleDef *hdef = init(&universal_ctx);
+    if (hdef == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_Format(PyExc_SystemError,
+                         "initialization of %U failed without raising an exception", name);
+        goto fail;
+    }
     if (hdef->legacy_methods != NULL && !is_hybrid(lib, shortname)) {
         PyErr_Format(PyExc_ImportError,
                      "module %U defines legacy_methods, which a universal binary cannot use",
                      name);
         goto fail;
     }
-    PyModuleDef *def = new_def(c_name, shortname, hdef, mode);
+    handlepy_ffi_bindings *bindings;
+    PyModuleDef *def = new_def(c_name, shortname, hdef, mode, &bindings);
     if (def == NULL)
         goto fail;
+    /* Until it is cached, nothing else holds the definition or the binary: a failed
+     * store releases both, so that a retry starts afresh. */
     PyObject *capsule = PyCapsule_New(def, NULL, NULL);
     if (capsule == NULL || PyDict_SetItem(defs_by_path, key, capsule) < 0) {
         Py_XDECREF(capsule);
-        Py_DECREF(key);
-        return NULL;
+        handlepy_moduledef_free(def);
+        if (bindings != NULL)
+            handlepy_ffi_release(bindings);
+        goto fail;
     }
     Py_DECREF(capsule);
     Py_DECREF(key);

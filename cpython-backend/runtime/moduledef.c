@@ -100,7 +100,8 @@ PyModuleDef *handlepy_moduledef_new(const char *name, HPyModuleDef *hdef,
         else if ((*d)->kind == HPyDef_Kind_Slot)
             n_slots++;
     }
-    /* One block, terminators included, zeroed: nothing here is ever freed. */
+    /* One block, terminators included, zeroed: freed only when no module was made
+     * from it (handlepy_moduledef_free). */
     size_t name_len = strlen(name) + 1;
     size_t size = sizeof(PyModuleDef) + sizeof(PyMethodDef) * (size_t)(n_methods + 1) +
                   sizeof(PyModuleDef_Slot) * (size_t)(n_slots + 1) + name_len;
@@ -128,4 +129,10 @@ PyModuleDef *handlepy_moduledef_new(const char *name, HPyModuleDef *hdef,
         .m_slots = slots,
     };
     return def;
+}
+
+void handlepy_moduledef_free(PyModuleDef *def)
+{
+    /* handlepy_moduledef_new made it one block, starting with the PyModuleDef. */
+    PyMem_Free(def);
 }

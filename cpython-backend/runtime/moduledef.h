@@ -18,6 +18,9 @@ _HPy_HIDDEN int handlepy_method_flags(HPyFunc_Signature sig);
 _HPy_HIDDEN PyModuleDef *handlepy_moduledef_new(const char *name, HPyModuleDef *hdef,
                                                 handlepy_bind_fn bind, void *data);
 
+/* Frees a definition of handlepy_moduledef_new that no module was made from. */
+_HPy_HIDDEN void handlepy_moduledef_free(PyModuleDef *def);
+
 /* The host type for `spec` (type.c has turned the HPyType_Spec into it), made by `meta`
  * when not NULL. `*spec_type` is set to the type that holds the spec's slots: the result,
  * or its hidden base where the interpreter cannot make a type of `meta` from a spec

@@ -1,0 +1,39 @@
+"""Emitter for docs/api-reference.md: every entry, by section, in declaration order.
+Called by generate.py."""
+from apimodel import banner
+
+BANNER = banner(__file__)
+
+
+def emit_reference(api):
+    out = ["# API reference", "",
+           f"<!-- {BANNER} -->", "",
+           f"ABI version {api.major}.{api.minor}. Every function takes `HPyContext *ctx` "
+           "first; it is left out of the signatures below. *Context* entries are called "
+           "through the context in universal mode and map inline onto the C API in CPython "
+           "mode; *helper* entries are compiled into the extension in both modes.", ""]
+    section = None
+    for e in api.entries:
+        if e.section != section:
+            section = e.section
+            out += [f"## {section}", ""]
+        doc = f": {' '.join(e.doc)}" if e.doc else ""
+        if e.kind == "handle":
+            out.append(f"- `ctx->{e.name}`: `{e.mapping}`")
+        elif e.kind == "slot":
+            out.append(f"- `{e.name}` ({e.ret}){doc}")
+        elif e.kind == "macro":
+            out.append(f"- `{e.mapping}` (macro){doc}")
+        elif e.kind == "sig":
+            out.append(f"- `{e.name}`: `{e.ret} impl({e.c_params()})`{doc}")
+        else:
+            params = ", ".join([p.decl() for p in e.params] + (["..."] if e.variadic else []))
+            where = "context" if e.kind == "func" else "helper"
+            if "hybrid" in e.flags:
+                where = "context; hybrid and CPython ABIs only"
+            out.append(f"- `{e.ret} {e.name}({params})` ({where}){doc}")
+    return "\n".join(out) + "\n"
+
+
+def outputs(api, root):
+    return {root / "docs/api-reference.md": emit_reference(api)}
