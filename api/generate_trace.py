@@ -18,12 +18,12 @@ def trace_wrapper(e):
     args = ", ".join(["t_ctx->inner"] + [p.name for p in e.params])
     call = f"t_ctx->inner->{e.name}({args})"
     body = ["    htrace_context *t_ctx = htrace_of(ctx);",
-            "    uint64_t t_start = htrace_now();"]
+            f"    uint64_t t_start = htrace_enter(HTRACE_{e.name});"]
     if e.ret == "void":
-        body += [f"    {call};", f"    htrace_record(t_ctx, HTRACE_{e.name}, t_start);"]
+        body += [f"    {call};", f"    htrace_leave(t_ctx, HTRACE_{e.name}, t_start);"]
     else:
         body += [f"    {decl(e.ret, 't_result')} = {call};",
-                 f"    htrace_record(t_ctx, HTRACE_{e.name}, t_start);",
+                 f"    htrace_leave(t_ctx, HTRACE_{e.name}, t_start);",
                  "    return t_result;"]
     return f"static {e.ret} htrace_{e.name}({e.c_params()})\n{{\n" + "\n".join(body) + "\n}\n"
 

@@ -8,7 +8,10 @@ over all of them.
 """
 from . import _loader
 
-__all__ = ["get_call_counts", "get_durations", "reset"]
+__all__ = ["get_call_counts", "get_durations", "reset", "set_trace_functions"]
+
+_KEEP = object()
+_hooks = {"on_enter": None, "on_exit": None}
 
 
 def _name(module):
@@ -28,3 +31,15 @@ def get_durations(module=None):
 def reset(module=None):
     """Set the counts and durations back to zero."""
     _loader.trace_reset(_name(module))
+
+
+def set_trace_functions(on_enter=_KEEP, on_exit=_KEEP):
+    """Call ``on_enter(name)`` before and ``on_exit(name)`` after each context function
+    that a module in trace mode calls; ``None`` removes a function, and one not given
+    stays as it is. What they raise is reported as unraisable."""
+    hooks = dict(_hooks)
+    for key, value in (("on_enter", on_enter), ("on_exit", on_exit)):
+        if value is not _KEEP:
+            hooks[key] = value
+    _loader.trace_hooks(hooks["on_enter"], hooks["on_exit"])
+    _hooks.update(hooks)

@@ -1,5 +1,7 @@
 """Trace mode: calls to each context function and the time spent in them, per module
 (per binary), alone or with debug mode."""
+import sys
+
 import pytest
 
 from debugtools import load
@@ -95,3 +97,42 @@ def test_a_module_not_in_trace_mode_is_refused():
     m = load(SOURCE + "/* untraced */", debug=False, trace=False)
     with pytest.raises(ValueError, match="is not loaded in trace mode"):
         trace.get_call_counts(m)
+
+
+@pytest.fixture
+def trace_functions():
+    yield trace.set_trace_functions
+    trace.set_trace_functions(None, None)
+
+
+def test_trace_functions_see_each_call_by_name(trace_functions):
+    m = load(SOURCE, debug=False, trace=True)
+    seen = []
+    trace_functions(on_enter=lambda name: seen.append(("enter", name)))
+    assert m.add_one(1) == 2
+    assert seen == [("enter", "HPyLong_FromLong"), ("enter", "HPy_Add"),
+                    ("enter", "HPy_Close")]
+    seen.clear()
+    trace_functions(on_exit=lambda name: seen.append(("exit", name)))
+    m.add_one(1)
+    assert seen[:2] == [("enter", "HPyLong_FromLong"), ("exit", "HPyLong_FromLong")]
+    trace_functions(on_enter=None)
+    seen.clear()
+    m.add_one(1)
+    assert [kind for kind, _ in seen] == ["exit"] * 3
+
+
+def test_what_a_trace_function_raises_is_unraisable(trace_functions, monkeypatch):
+    m = load(SOURCE, debug=False, trace=True)
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: unraisable.append(str(u.exc_value)))
+
+    def fail(name):
+        raise RuntimeError(name)
+
+    trace_functions(on_enter=fail)
+    assert m.add_one(41) == 42
+    trace_functions(on_enter=None)
+    assert unraisable == ["HPyLong_FromLong", "HPy_Add", "HPy_Close"]
+    with pytest.raises(TypeError, match="on_exit must be callable or None, not int"):
+        trace_functions(on_exit=1)

@@ -4,1823 +4,1823 @@
 static HPy htrace_HPy_Dup(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_Dup);
     HPy t_result = t_ctx->inner->HPy_Dup(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPy_Dup, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_Dup, t_start);
     return t_result;
 }
 
 static void htrace_HPy_Close(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_Close);
     t_ctx->inner->HPy_Close(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPy_Close, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_Close, t_start);
 }
 
 static HPy htrace_HPy_GetAttr(HPyContext *ctx, HPy obj, HPy name)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_GetAttr);
     HPy t_result = t_ctx->inner->HPy_GetAttr(t_ctx->inner, obj, name);
-    htrace_record(t_ctx, HTRACE_HPy_GetAttr, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_GetAttr, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_GetAttr_s(HPyContext *ctx, HPy obj, const char *utf8_name)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_GetAttr_s);
     HPy t_result = t_ctx->inner->HPy_GetAttr_s(t_ctx->inner, obj, utf8_name);
-    htrace_record(t_ctx, HTRACE_HPy_GetAttr_s, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_GetAttr_s, t_start);
     return t_result;
 }
 
 static int htrace_HPy_HasAttr(HPyContext *ctx, HPy obj, HPy name)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_HasAttr);
     int t_result = t_ctx->inner->HPy_HasAttr(t_ctx->inner, obj, name);
-    htrace_record(t_ctx, HTRACE_HPy_HasAttr, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_HasAttr, t_start);
     return t_result;
 }
 
 static int htrace_HPy_HasAttr_s(HPyContext *ctx, HPy obj, const char *utf8_name)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_HasAttr_s);
     int t_result = t_ctx->inner->HPy_HasAttr_s(t_ctx->inner, obj, utf8_name);
-    htrace_record(t_ctx, HTRACE_HPy_HasAttr_s, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_HasAttr_s, t_start);
     return t_result;
 }
 
 static int htrace_HPy_SetAttr(HPyContext *ctx, HPy obj, HPy name, HPy value)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_SetAttr);
     int t_result = t_ctx->inner->HPy_SetAttr(t_ctx->inner, obj, name, value);
-    htrace_record(t_ctx, HTRACE_HPy_SetAttr, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_SetAttr, t_start);
     return t_result;
 }
 
 static int htrace_HPy_SetAttr_s(HPyContext *ctx, HPy obj, const char *utf8_name, HPy value)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_SetAttr_s);
     int t_result = t_ctx->inner->HPy_SetAttr_s(t_ctx->inner, obj, utf8_name, value);
-    htrace_record(t_ctx, HTRACE_HPy_SetAttr_s, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_SetAttr_s, t_start);
     return t_result;
 }
 
 static int htrace_HPy_DelAttr(HPyContext *ctx, HPy obj, HPy name)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_DelAttr);
     int t_result = t_ctx->inner->HPy_DelAttr(t_ctx->inner, obj, name);
-    htrace_record(t_ctx, HTRACE_HPy_DelAttr, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_DelAttr, t_start);
     return t_result;
 }
 
 static int htrace_HPy_DelAttr_s(HPyContext *ctx, HPy obj, const char *utf8_name)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_DelAttr_s);
     int t_result = t_ctx->inner->HPy_DelAttr_s(t_ctx->inner, obj, utf8_name);
-    htrace_record(t_ctx, HTRACE_HPy_DelAttr_s, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_DelAttr_s, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_GetItem(HPyContext *ctx, HPy obj, HPy key)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_GetItem);
     HPy t_result = t_ctx->inner->HPy_GetItem(t_ctx->inner, obj, key);
-    htrace_record(t_ctx, HTRACE_HPy_GetItem, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_GetItem, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_GetItem_i(HPyContext *ctx, HPy obj, HPy_ssize_t idx)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_GetItem_i);
     HPy t_result = t_ctx->inner->HPy_GetItem_i(t_ctx->inner, obj, idx);
-    htrace_record(t_ctx, HTRACE_HPy_GetItem_i, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_GetItem_i, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_GetItem_s(HPyContext *ctx, HPy obj, const char *utf8_key)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_GetItem_s);
     HPy t_result = t_ctx->inner->HPy_GetItem_s(t_ctx->inner, obj, utf8_key);
-    htrace_record(t_ctx, HTRACE_HPy_GetItem_s, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_GetItem_s, t_start);
     return t_result;
 }
 
 static int htrace_HPy_SetItem(HPyContext *ctx, HPy obj, HPy key, HPy value)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_SetItem);
     int t_result = t_ctx->inner->HPy_SetItem(t_ctx->inner, obj, key, value);
-    htrace_record(t_ctx, HTRACE_HPy_SetItem, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_SetItem, t_start);
     return t_result;
 }
 
 static int htrace_HPy_SetItem_i(HPyContext *ctx, HPy obj, HPy_ssize_t idx, HPy value)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_SetItem_i);
     int t_result = t_ctx->inner->HPy_SetItem_i(t_ctx->inner, obj, idx, value);
-    htrace_record(t_ctx, HTRACE_HPy_SetItem_i, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_SetItem_i, t_start);
     return t_result;
 }
 
 static int htrace_HPy_SetItem_s(HPyContext *ctx, HPy obj, const char *utf8_key, HPy value)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_SetItem_s);
     int t_result = t_ctx->inner->HPy_SetItem_s(t_ctx->inner, obj, utf8_key, value);
-    htrace_record(t_ctx, HTRACE_HPy_SetItem_s, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_SetItem_s, t_start);
     return t_result;
 }
 
 static int htrace_HPy_DelItem(HPyContext *ctx, HPy obj, HPy key)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_DelItem);
     int t_result = t_ctx->inner->HPy_DelItem(t_ctx->inner, obj, key);
-    htrace_record(t_ctx, HTRACE_HPy_DelItem, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_DelItem, t_start);
     return t_result;
 }
 
 static int htrace_HPy_DelItem_i(HPyContext *ctx, HPy obj, HPy_ssize_t idx)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_DelItem_i);
     int t_result = t_ctx->inner->HPy_DelItem_i(t_ctx->inner, obj, idx);
-    htrace_record(t_ctx, HTRACE_HPy_DelItem_i, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_DelItem_i, t_start);
     return t_result;
 }
 
 static int htrace_HPy_DelItem_s(HPyContext *ctx, HPy obj, const char *utf8_key)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_DelItem_s);
     int t_result = t_ctx->inner->HPy_DelItem_s(t_ctx->inner, obj, utf8_key);
-    htrace_record(t_ctx, HTRACE_HPy_DelItem_s, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_DelItem_s, t_start);
     return t_result;
 }
 
 static int htrace_HPy_Contains(HPyContext *ctx, HPy container, HPy key)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_Contains);
     int t_result = t_ctx->inner->HPy_Contains(t_ctx->inner, container, key);
-    htrace_record(t_ctx, HTRACE_HPy_Contains, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_Contains, t_start);
     return t_result;
 }
 
 static HPy_ssize_t htrace_HPy_Length(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_Length);
     HPy_ssize_t t_result = t_ctx->inner->HPy_Length(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPy_Length, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_Length, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_Type(HPyContext *ctx, HPy obj)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_Type);
     HPy t_result = t_ctx->inner->HPy_Type(t_ctx->inner, obj);
-    htrace_record(t_ctx, HTRACE_HPy_Type, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_Type, t_start);
     return t_result;
 }
 
 static int htrace_HPy_TypeCheck(HPyContext *ctx, HPy obj, HPy type)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_TypeCheck);
     int t_result = t_ctx->inner->HPy_TypeCheck(t_ctx->inner, obj, type);
-    htrace_record(t_ctx, HTRACE_HPy_TypeCheck, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_TypeCheck, t_start);
     return t_result;
 }
 
 static int htrace_HPy_Is(HPyContext *ctx, HPy obj, HPy other)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_Is);
     int t_result = t_ctx->inner->HPy_Is(t_ctx->inner, obj, other);
-    htrace_record(t_ctx, HTRACE_HPy_Is, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_Is, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_Repr(HPyContext *ctx, HPy obj)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_Repr);
     HPy t_result = t_ctx->inner->HPy_Repr(t_ctx->inner, obj);
-    htrace_record(t_ctx, HTRACE_HPy_Repr, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_Repr, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_Str(HPyContext *ctx, HPy obj)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_Str);
     HPy t_result = t_ctx->inner->HPy_Str(t_ctx->inner, obj);
-    htrace_record(t_ctx, HTRACE_HPy_Str, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_Str, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_ASCII(HPyContext *ctx, HPy obj)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_ASCII);
     HPy t_result = t_ctx->inner->HPy_ASCII(t_ctx->inner, obj);
-    htrace_record(t_ctx, HTRACE_HPy_ASCII, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_ASCII, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_Bytes(HPyContext *ctx, HPy obj)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_Bytes);
     HPy t_result = t_ctx->inner->HPy_Bytes(t_ctx->inner, obj);
-    htrace_record(t_ctx, HTRACE_HPy_Bytes, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_Bytes, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_RichCompare(HPyContext *ctx, HPy v, HPy w, int op)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_RichCompare);
     HPy t_result = t_ctx->inner->HPy_RichCompare(t_ctx->inner, v, w, op);
-    htrace_record(t_ctx, HTRACE_HPy_RichCompare, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_RichCompare, t_start);
     return t_result;
 }
 
 static int htrace_HPy_RichCompareBool(HPyContext *ctx, HPy v, HPy w, int op)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_RichCompareBool);
     int t_result = t_ctx->inner->HPy_RichCompareBool(t_ctx->inner, v, w, op);
-    htrace_record(t_ctx, HTRACE_HPy_RichCompareBool, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_RichCompareBool, t_start);
     return t_result;
 }
 
 static HPy_hash_t htrace_HPy_Hash(HPyContext *ctx, HPy obj)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_Hash);
     HPy_hash_t t_result = t_ctx->inner->HPy_Hash(t_ctx->inner, obj);
-    htrace_record(t_ctx, HTRACE_HPy_Hash, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_Hash, t_start);
     return t_result;
 }
 
 static int htrace_HPy_IsTrue(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_IsTrue);
     int t_result = t_ctx->inner->HPy_IsTrue(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPy_IsTrue, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_IsTrue, t_start);
     return t_result;
 }
 
 static int htrace_HPyCallable_Check(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyCallable_Check);
     int t_result = t_ctx->inner->HPyCallable_Check(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPyCallable_Check, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyCallable_Check, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_CallTupleDict(HPyContext *ctx, HPy callable, HPy args, HPy kw)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_CallTupleDict);
     HPy t_result = t_ctx->inner->HPy_CallTupleDict(t_ctx->inner, callable, args, kw);
-    htrace_record(t_ctx, HTRACE_HPy_CallTupleDict, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_CallTupleDict, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_Call(HPyContext *ctx, HPy callable, const HPy *args, size_t nargs, HPy kwnames)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_Call);
     HPy t_result = t_ctx->inner->HPy_Call(t_ctx->inner, callable, args, nargs, kwnames);
-    htrace_record(t_ctx, HTRACE_HPy_Call, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_Call, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_CallMethod(HPyContext *ctx, HPy name, const HPy *args, size_t nargs, HPy kwnames)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_CallMethod);
     HPy t_result = t_ctx->inner->HPy_CallMethod(t_ctx->inner, name, args, nargs, kwnames);
-    htrace_record(t_ctx, HTRACE_HPy_CallMethod, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_CallMethod, t_start);
     return t_result;
 }
 
 static int htrace_HPyNumber_Check(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyNumber_Check);
     int t_result = t_ctx->inner->HPyNumber_Check(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPyNumber_Check, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyNumber_Check, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_Add(HPyContext *ctx, HPy h1, HPy h2)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_Add);
     HPy t_result = t_ctx->inner->HPy_Add(t_ctx->inner, h1, h2);
-    htrace_record(t_ctx, HTRACE_HPy_Add, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_Add, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_Subtract(HPyContext *ctx, HPy h1, HPy h2)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_Subtract);
     HPy t_result = t_ctx->inner->HPy_Subtract(t_ctx->inner, h1, h2);
-    htrace_record(t_ctx, HTRACE_HPy_Subtract, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_Subtract, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_Multiply(HPyContext *ctx, HPy h1, HPy h2)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_Multiply);
     HPy t_result = t_ctx->inner->HPy_Multiply(t_ctx->inner, h1, h2);
-    htrace_record(t_ctx, HTRACE_HPy_Multiply, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_Multiply, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_MatrixMultiply(HPyContext *ctx, HPy h1, HPy h2)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_MatrixMultiply);
     HPy t_result = t_ctx->inner->HPy_MatrixMultiply(t_ctx->inner, h1, h2);
-    htrace_record(t_ctx, HTRACE_HPy_MatrixMultiply, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_MatrixMultiply, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_FloorDivide(HPyContext *ctx, HPy h1, HPy h2)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_FloorDivide);
     HPy t_result = t_ctx->inner->HPy_FloorDivide(t_ctx->inner, h1, h2);
-    htrace_record(t_ctx, HTRACE_HPy_FloorDivide, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_FloorDivide, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_TrueDivide(HPyContext *ctx, HPy h1, HPy h2)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_TrueDivide);
     HPy t_result = t_ctx->inner->HPy_TrueDivide(t_ctx->inner, h1, h2);
-    htrace_record(t_ctx, HTRACE_HPy_TrueDivide, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_TrueDivide, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_Remainder(HPyContext *ctx, HPy h1, HPy h2)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_Remainder);
     HPy t_result = t_ctx->inner->HPy_Remainder(t_ctx->inner, h1, h2);
-    htrace_record(t_ctx, HTRACE_HPy_Remainder, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_Remainder, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_Divmod(HPyContext *ctx, HPy h1, HPy h2)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_Divmod);
     HPy t_result = t_ctx->inner->HPy_Divmod(t_ctx->inner, h1, h2);
-    htrace_record(t_ctx, HTRACE_HPy_Divmod, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_Divmod, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_Lshift(HPyContext *ctx, HPy h1, HPy h2)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_Lshift);
     HPy t_result = t_ctx->inner->HPy_Lshift(t_ctx->inner, h1, h2);
-    htrace_record(t_ctx, HTRACE_HPy_Lshift, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_Lshift, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_Rshift(HPyContext *ctx, HPy h1, HPy h2)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_Rshift);
     HPy t_result = t_ctx->inner->HPy_Rshift(t_ctx->inner, h1, h2);
-    htrace_record(t_ctx, HTRACE_HPy_Rshift, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_Rshift, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_And(HPyContext *ctx, HPy h1, HPy h2)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_And);
     HPy t_result = t_ctx->inner->HPy_And(t_ctx->inner, h1, h2);
-    htrace_record(t_ctx, HTRACE_HPy_And, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_And, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_Xor(HPyContext *ctx, HPy h1, HPy h2)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_Xor);
     HPy t_result = t_ctx->inner->HPy_Xor(t_ctx->inner, h1, h2);
-    htrace_record(t_ctx, HTRACE_HPy_Xor, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_Xor, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_Or(HPyContext *ctx, HPy h1, HPy h2)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_Or);
     HPy t_result = t_ctx->inner->HPy_Or(t_ctx->inner, h1, h2);
-    htrace_record(t_ctx, HTRACE_HPy_Or, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_Or, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_Power(HPyContext *ctx, HPy h1, HPy h2, HPy h3)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_Power);
     HPy t_result = t_ctx->inner->HPy_Power(t_ctx->inner, h1, h2, h3);
-    htrace_record(t_ctx, HTRACE_HPy_Power, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_Power, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_Negative(HPyContext *ctx, HPy h1)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_Negative);
     HPy t_result = t_ctx->inner->HPy_Negative(t_ctx->inner, h1);
-    htrace_record(t_ctx, HTRACE_HPy_Negative, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_Negative, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_Positive(HPyContext *ctx, HPy h1)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_Positive);
     HPy t_result = t_ctx->inner->HPy_Positive(t_ctx->inner, h1);
-    htrace_record(t_ctx, HTRACE_HPy_Positive, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_Positive, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_Absolute(HPyContext *ctx, HPy h1)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_Absolute);
     HPy t_result = t_ctx->inner->HPy_Absolute(t_ctx->inner, h1);
-    htrace_record(t_ctx, HTRACE_HPy_Absolute, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_Absolute, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_Invert(HPyContext *ctx, HPy h1)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_Invert);
     HPy t_result = t_ctx->inner->HPy_Invert(t_ctx->inner, h1);
-    htrace_record(t_ctx, HTRACE_HPy_Invert, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_Invert, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_Index(HPyContext *ctx, HPy h1)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_Index);
     HPy t_result = t_ctx->inner->HPy_Index(t_ctx->inner, h1);
-    htrace_record(t_ctx, HTRACE_HPy_Index, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_Index, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_Long(HPyContext *ctx, HPy h1)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_Long);
     HPy t_result = t_ctx->inner->HPy_Long(t_ctx->inner, h1);
-    htrace_record(t_ctx, HTRACE_HPy_Long, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_Long, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_Float(HPyContext *ctx, HPy h1)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_Float);
     HPy t_result = t_ctx->inner->HPy_Float(t_ctx->inner, h1);
-    htrace_record(t_ctx, HTRACE_HPy_Float, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_Float, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_InPlaceAdd(HPyContext *ctx, HPy h1, HPy h2)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_InPlaceAdd);
     HPy t_result = t_ctx->inner->HPy_InPlaceAdd(t_ctx->inner, h1, h2);
-    htrace_record(t_ctx, HTRACE_HPy_InPlaceAdd, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_InPlaceAdd, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_InPlaceSubtract(HPyContext *ctx, HPy h1, HPy h2)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_InPlaceSubtract);
     HPy t_result = t_ctx->inner->HPy_InPlaceSubtract(t_ctx->inner, h1, h2);
-    htrace_record(t_ctx, HTRACE_HPy_InPlaceSubtract, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_InPlaceSubtract, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_InPlaceMultiply(HPyContext *ctx, HPy h1, HPy h2)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_InPlaceMultiply);
     HPy t_result = t_ctx->inner->HPy_InPlaceMultiply(t_ctx->inner, h1, h2);
-    htrace_record(t_ctx, HTRACE_HPy_InPlaceMultiply, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_InPlaceMultiply, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_InPlaceMatrixMultiply(HPyContext *ctx, HPy h1, HPy h2)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_InPlaceMatrixMultiply);
     HPy t_result = t_ctx->inner->HPy_InPlaceMatrixMultiply(t_ctx->inner, h1, h2);
-    htrace_record(t_ctx, HTRACE_HPy_InPlaceMatrixMultiply, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_InPlaceMatrixMultiply, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_InPlaceFloorDivide(HPyContext *ctx, HPy h1, HPy h2)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_InPlaceFloorDivide);
     HPy t_result = t_ctx->inner->HPy_InPlaceFloorDivide(t_ctx->inner, h1, h2);
-    htrace_record(t_ctx, HTRACE_HPy_InPlaceFloorDivide, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_InPlaceFloorDivide, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_InPlaceTrueDivide(HPyContext *ctx, HPy h1, HPy h2)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_InPlaceTrueDivide);
     HPy t_result = t_ctx->inner->HPy_InPlaceTrueDivide(t_ctx->inner, h1, h2);
-    htrace_record(t_ctx, HTRACE_HPy_InPlaceTrueDivide, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_InPlaceTrueDivide, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_InPlaceRemainder(HPyContext *ctx, HPy h1, HPy h2)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_InPlaceRemainder);
     HPy t_result = t_ctx->inner->HPy_InPlaceRemainder(t_ctx->inner, h1, h2);
-    htrace_record(t_ctx, HTRACE_HPy_InPlaceRemainder, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_InPlaceRemainder, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_InPlaceLshift(HPyContext *ctx, HPy h1, HPy h2)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_InPlaceLshift);
     HPy t_result = t_ctx->inner->HPy_InPlaceLshift(t_ctx->inner, h1, h2);
-    htrace_record(t_ctx, HTRACE_HPy_InPlaceLshift, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_InPlaceLshift, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_InPlaceRshift(HPyContext *ctx, HPy h1, HPy h2)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_InPlaceRshift);
     HPy t_result = t_ctx->inner->HPy_InPlaceRshift(t_ctx->inner, h1, h2);
-    htrace_record(t_ctx, HTRACE_HPy_InPlaceRshift, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_InPlaceRshift, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_InPlaceAnd(HPyContext *ctx, HPy h1, HPy h2)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_InPlaceAnd);
     HPy t_result = t_ctx->inner->HPy_InPlaceAnd(t_ctx->inner, h1, h2);
-    htrace_record(t_ctx, HTRACE_HPy_InPlaceAnd, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_InPlaceAnd, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_InPlaceXor(HPyContext *ctx, HPy h1, HPy h2)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_InPlaceXor);
     HPy t_result = t_ctx->inner->HPy_InPlaceXor(t_ctx->inner, h1, h2);
-    htrace_record(t_ctx, HTRACE_HPy_InPlaceXor, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_InPlaceXor, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_InPlaceOr(HPyContext *ctx, HPy h1, HPy h2)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_InPlaceOr);
     HPy t_result = t_ctx->inner->HPy_InPlaceOr(t_ctx->inner, h1, h2);
-    htrace_record(t_ctx, HTRACE_HPy_InPlaceOr, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_InPlaceOr, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_InPlacePower(HPyContext *ctx, HPy h1, HPy h2, HPy h3)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_InPlacePower);
     HPy t_result = t_ctx->inner->HPy_InPlacePower(t_ctx->inner, h1, h2, h3);
-    htrace_record(t_ctx, HTRACE_HPy_InPlacePower, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_InPlacePower, t_start);
     return t_result;
 }
 
 static int htrace_HPyLong_Check(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyLong_Check);
     int t_result = t_ctx->inner->HPyLong_Check(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPyLong_Check, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyLong_Check, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyLong_FromInt32_t(HPyContext *ctx, int32_t value)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyLong_FromInt32_t);
     HPy t_result = t_ctx->inner->HPyLong_FromInt32_t(t_ctx->inner, value);
-    htrace_record(t_ctx, HTRACE_HPyLong_FromInt32_t, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyLong_FromInt32_t, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyLong_FromUInt32_t(HPyContext *ctx, uint32_t value)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyLong_FromUInt32_t);
     HPy t_result = t_ctx->inner->HPyLong_FromUInt32_t(t_ctx->inner, value);
-    htrace_record(t_ctx, HTRACE_HPyLong_FromUInt32_t, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyLong_FromUInt32_t, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyLong_FromInt64_t(HPyContext *ctx, int64_t value)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyLong_FromInt64_t);
     HPy t_result = t_ctx->inner->HPyLong_FromInt64_t(t_ctx->inner, value);
-    htrace_record(t_ctx, HTRACE_HPyLong_FromInt64_t, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyLong_FromInt64_t, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyLong_FromUInt64_t(HPyContext *ctx, uint64_t value)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyLong_FromUInt64_t);
     HPy t_result = t_ctx->inner->HPyLong_FromUInt64_t(t_ctx->inner, value);
-    htrace_record(t_ctx, HTRACE_HPyLong_FromUInt64_t, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyLong_FromUInt64_t, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyLong_FromSize_t(HPyContext *ctx, size_t value)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyLong_FromSize_t);
     HPy t_result = t_ctx->inner->HPyLong_FromSize_t(t_ctx->inner, value);
-    htrace_record(t_ctx, HTRACE_HPyLong_FromSize_t, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyLong_FromSize_t, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyLong_FromSsize_t(HPyContext *ctx, HPy_ssize_t value)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyLong_FromSsize_t);
     HPy t_result = t_ctx->inner->HPyLong_FromSsize_t(t_ctx->inner, value);
-    htrace_record(t_ctx, HTRACE_HPyLong_FromSsize_t, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyLong_FromSsize_t, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyLong_FromLong(HPyContext *ctx, long value)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyLong_FromLong);
     HPy t_result = t_ctx->inner->HPyLong_FromLong(t_ctx->inner, value);
-    htrace_record(t_ctx, HTRACE_HPyLong_FromLong, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyLong_FromLong, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyLong_FromUnsignedLong(HPyContext *ctx, unsigned long value)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyLong_FromUnsignedLong);
     HPy t_result = t_ctx->inner->HPyLong_FromUnsignedLong(t_ctx->inner, value);
-    htrace_record(t_ctx, HTRACE_HPyLong_FromUnsignedLong, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyLong_FromUnsignedLong, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyLong_FromLongLong(HPyContext *ctx, long long value)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyLong_FromLongLong);
     HPy t_result = t_ctx->inner->HPyLong_FromLongLong(t_ctx->inner, value);
-    htrace_record(t_ctx, HTRACE_HPyLong_FromLongLong, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyLong_FromLongLong, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyLong_FromUnsignedLongLong(HPyContext *ctx, unsigned long long value)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyLong_FromUnsignedLongLong);
     HPy t_result = t_ctx->inner->HPyLong_FromUnsignedLongLong(t_ctx->inner, value);
-    htrace_record(t_ctx, HTRACE_HPyLong_FromUnsignedLongLong, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyLong_FromUnsignedLongLong, t_start);
     return t_result;
 }
 
 static int32_t htrace_HPyLong_AsInt32_t(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyLong_AsInt32_t);
     int32_t t_result = t_ctx->inner->HPyLong_AsInt32_t(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPyLong_AsInt32_t, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyLong_AsInt32_t, t_start);
     return t_result;
 }
 
 static uint32_t htrace_HPyLong_AsUInt32_t(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyLong_AsUInt32_t);
     uint32_t t_result = t_ctx->inner->HPyLong_AsUInt32_t(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPyLong_AsUInt32_t, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyLong_AsUInt32_t, t_start);
     return t_result;
 }
 
 static uint32_t htrace_HPyLong_AsUInt32_tMask(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyLong_AsUInt32_tMask);
     uint32_t t_result = t_ctx->inner->HPyLong_AsUInt32_tMask(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPyLong_AsUInt32_tMask, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyLong_AsUInt32_tMask, t_start);
     return t_result;
 }
 
 static int64_t htrace_HPyLong_AsInt64_t(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyLong_AsInt64_t);
     int64_t t_result = t_ctx->inner->HPyLong_AsInt64_t(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPyLong_AsInt64_t, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyLong_AsInt64_t, t_start);
     return t_result;
 }
 
 static uint64_t htrace_HPyLong_AsUInt64_t(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyLong_AsUInt64_t);
     uint64_t t_result = t_ctx->inner->HPyLong_AsUInt64_t(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPyLong_AsUInt64_t, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyLong_AsUInt64_t, t_start);
     return t_result;
 }
 
 static uint64_t htrace_HPyLong_AsUInt64_tMask(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyLong_AsUInt64_tMask);
     uint64_t t_result = t_ctx->inner->HPyLong_AsUInt64_tMask(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPyLong_AsUInt64_tMask, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyLong_AsUInt64_tMask, t_start);
     return t_result;
 }
 
 static size_t htrace_HPyLong_AsSize_t(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyLong_AsSize_t);
     size_t t_result = t_ctx->inner->HPyLong_AsSize_t(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPyLong_AsSize_t, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyLong_AsSize_t, t_start);
     return t_result;
 }
 
 static HPy_ssize_t htrace_HPyLong_AsSsize_t(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyLong_AsSsize_t);
     HPy_ssize_t t_result = t_ctx->inner->HPyLong_AsSsize_t(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPyLong_AsSsize_t, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyLong_AsSsize_t, t_start);
     return t_result;
 }
 
 static void * htrace_HPyLong_AsVoidPtr(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyLong_AsVoidPtr);
     void *t_result = t_ctx->inner->HPyLong_AsVoidPtr(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPyLong_AsVoidPtr, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyLong_AsVoidPtr, t_start);
     return t_result;
 }
 
 static double htrace_HPyLong_AsDouble(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyLong_AsDouble);
     double t_result = t_ctx->inner->HPyLong_AsDouble(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPyLong_AsDouble, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyLong_AsDouble, t_start);
     return t_result;
 }
 
 static long htrace_HPyLong_AsLong(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyLong_AsLong);
     long t_result = t_ctx->inner->HPyLong_AsLong(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPyLong_AsLong, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyLong_AsLong, t_start);
     return t_result;
 }
 
 static unsigned long htrace_HPyLong_AsUnsignedLong(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyLong_AsUnsignedLong);
     unsigned long t_result = t_ctx->inner->HPyLong_AsUnsignedLong(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPyLong_AsUnsignedLong, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyLong_AsUnsignedLong, t_start);
     return t_result;
 }
 
 static unsigned long htrace_HPyLong_AsUnsignedLongMask(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyLong_AsUnsignedLongMask);
     unsigned long t_result = t_ctx->inner->HPyLong_AsUnsignedLongMask(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPyLong_AsUnsignedLongMask, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyLong_AsUnsignedLongMask, t_start);
     return t_result;
 }
 
 static long long htrace_HPyLong_AsLongLong(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyLong_AsLongLong);
     long long t_result = t_ctx->inner->HPyLong_AsLongLong(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPyLong_AsLongLong, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyLong_AsLongLong, t_start);
     return t_result;
 }
 
 static unsigned long long htrace_HPyLong_AsUnsignedLongLong(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyLong_AsUnsignedLongLong);
     unsigned long long t_result = t_ctx->inner->HPyLong_AsUnsignedLongLong(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPyLong_AsUnsignedLongLong, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyLong_AsUnsignedLongLong, t_start);
     return t_result;
 }
 
 static unsigned long long htrace_HPyLong_AsUnsignedLongLongMask(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyLong_AsUnsignedLongLongMask);
     unsigned long long t_result = t_ctx->inner->HPyLong_AsUnsignedLongLongMask(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPyLong_AsUnsignedLongLongMask, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyLong_AsUnsignedLongLongMask, t_start);
     return t_result;
 }
 
 static int htrace_HPyFloat_Check(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyFloat_Check);
     int t_result = t_ctx->inner->HPyFloat_Check(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPyFloat_Check, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyFloat_Check, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyFloat_FromDouble(HPyContext *ctx, double v)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyFloat_FromDouble);
     HPy t_result = t_ctx->inner->HPyFloat_FromDouble(t_ctx->inner, v);
-    htrace_record(t_ctx, HTRACE_HPyFloat_FromDouble, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyFloat_FromDouble, t_start);
     return t_result;
 }
 
 static double htrace_HPyFloat_AsDouble(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyFloat_AsDouble);
     double t_result = t_ctx->inner->HPyFloat_AsDouble(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPyFloat_AsDouble, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyFloat_AsDouble, t_start);
     return t_result;
 }
 
 static int htrace_HPyBool_Check(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyBool_Check);
     int t_result = t_ctx->inner->HPyBool_Check(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPyBool_Check, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyBool_Check, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyBool_FromBool(HPyContext *ctx, bool v)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyBool_FromBool);
     HPy t_result = t_ctx->inner->HPyBool_FromBool(t_ctx->inner, v);
-    htrace_record(t_ctx, HTRACE_HPyBool_FromBool, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyBool_FromBool, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyBool_FromLong(HPyContext *ctx, long v)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyBool_FromLong);
     HPy t_result = t_ctx->inner->HPyBool_FromLong(t_ctx->inner, v);
-    htrace_record(t_ctx, HTRACE_HPyBool_FromLong, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyBool_FromLong, t_start);
     return t_result;
 }
 
 static int htrace_HPyUnicode_Check(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyUnicode_Check);
     int t_result = t_ctx->inner->HPyUnicode_Check(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPyUnicode_Check, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyUnicode_Check, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyUnicode_FromString(HPyContext *ctx, const char *utf8)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyUnicode_FromString);
     HPy t_result = t_ctx->inner->HPyUnicode_FromString(t_ctx->inner, utf8);
-    htrace_record(t_ctx, HTRACE_HPyUnicode_FromString, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyUnicode_FromString, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyUnicode_FromStringAndSize(HPyContext *ctx, const char *utf8, HPy_ssize_t size)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyUnicode_FromStringAndSize);
     HPy t_result = t_ctx->inner->HPyUnicode_FromStringAndSize(t_ctx->inner, utf8, size);
-    htrace_record(t_ctx, HTRACE_HPyUnicode_FromStringAndSize, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyUnicode_FromStringAndSize, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyUnicode_AsASCIIString(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyUnicode_AsASCIIString);
     HPy t_result = t_ctx->inner->HPyUnicode_AsASCIIString(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPyUnicode_AsASCIIString, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyUnicode_AsASCIIString, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyUnicode_AsLatin1String(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyUnicode_AsLatin1String);
     HPy t_result = t_ctx->inner->HPyUnicode_AsLatin1String(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPyUnicode_AsLatin1String, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyUnicode_AsLatin1String, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyUnicode_AsUTF8String(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyUnicode_AsUTF8String);
     HPy t_result = t_ctx->inner->HPyUnicode_AsUTF8String(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPyUnicode_AsUTF8String, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyUnicode_AsUTF8String, t_start);
     return t_result;
 }
 
 static const char * htrace_HPyUnicode_AsUTF8AndSize(HPyContext *ctx, HPy h, HPy_ssize_t *size)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyUnicode_AsUTF8AndSize);
     const char *t_result = t_ctx->inner->HPyUnicode_AsUTF8AndSize(t_ctx->inner, h, size);
-    htrace_record(t_ctx, HTRACE_HPyUnicode_AsUTF8AndSize, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyUnicode_AsUTF8AndSize, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyUnicode_FromWideChar(HPyContext *ctx, const wchar_t *w, HPy_ssize_t size)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyUnicode_FromWideChar);
     HPy t_result = t_ctx->inner->HPyUnicode_FromWideChar(t_ctx->inner, w, size);
-    htrace_record(t_ctx, HTRACE_HPyUnicode_FromWideChar, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyUnicode_FromWideChar, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyUnicode_DecodeFSDefault(HPyContext *ctx, const char *v)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyUnicode_DecodeFSDefault);
     HPy t_result = t_ctx->inner->HPyUnicode_DecodeFSDefault(t_ctx->inner, v);
-    htrace_record(t_ctx, HTRACE_HPyUnicode_DecodeFSDefault, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyUnicode_DecodeFSDefault, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyUnicode_DecodeFSDefaultAndSize(HPyContext *ctx, const char *v, HPy_ssize_t size)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyUnicode_DecodeFSDefaultAndSize);
     HPy t_result = t_ctx->inner->HPyUnicode_DecodeFSDefaultAndSize(t_ctx->inner, v, size);
-    htrace_record(t_ctx, HTRACE_HPyUnicode_DecodeFSDefaultAndSize, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyUnicode_DecodeFSDefaultAndSize, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyUnicode_EncodeFSDefault(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyUnicode_EncodeFSDefault);
     HPy t_result = t_ctx->inner->HPyUnicode_EncodeFSDefault(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPyUnicode_EncodeFSDefault, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyUnicode_EncodeFSDefault, t_start);
     return t_result;
 }
 
 static HPy_UCS4 htrace_HPyUnicode_ReadChar(HPyContext *ctx, HPy h, HPy_ssize_t index)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyUnicode_ReadChar);
     HPy_UCS4 t_result = t_ctx->inner->HPyUnicode_ReadChar(t_ctx->inner, h, index);
-    htrace_record(t_ctx, HTRACE_HPyUnicode_ReadChar, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyUnicode_ReadChar, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyUnicode_DecodeASCII(HPyContext *ctx, const char *ascii, HPy_ssize_t size, const char *errors)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyUnicode_DecodeASCII);
     HPy t_result = t_ctx->inner->HPyUnicode_DecodeASCII(t_ctx->inner, ascii, size, errors);
-    htrace_record(t_ctx, HTRACE_HPyUnicode_DecodeASCII, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyUnicode_DecodeASCII, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyUnicode_DecodeLatin1(HPyContext *ctx, const char *latin1, HPy_ssize_t size, const char *errors)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyUnicode_DecodeLatin1);
     HPy t_result = t_ctx->inner->HPyUnicode_DecodeLatin1(t_ctx->inner, latin1, size, errors);
-    htrace_record(t_ctx, HTRACE_HPyUnicode_DecodeLatin1, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyUnicode_DecodeLatin1, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyUnicode_DecodeUTF8(HPyContext *ctx, const char *utf8, HPy_ssize_t size, const char *errors)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyUnicode_DecodeUTF8);
     HPy t_result = t_ctx->inner->HPyUnicode_DecodeUTF8(t_ctx->inner, utf8, size, errors);
-    htrace_record(t_ctx, HTRACE_HPyUnicode_DecodeUTF8, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyUnicode_DecodeUTF8, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyUnicode_FromEncodedObject(HPyContext *ctx, HPy obj, const char *encoding, const char *errors)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyUnicode_FromEncodedObject);
     HPy t_result = t_ctx->inner->HPyUnicode_FromEncodedObject(t_ctx->inner, obj, encoding, errors);
-    htrace_record(t_ctx, HTRACE_HPyUnicode_FromEncodedObject, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyUnicode_FromEncodedObject, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyUnicode_Substring(HPyContext *ctx, HPy str, HPy_ssize_t start, HPy_ssize_t end)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyUnicode_Substring);
     HPy t_result = t_ctx->inner->HPyUnicode_Substring(t_ctx->inner, str, start, end);
-    htrace_record(t_ctx, HTRACE_HPyUnicode_Substring, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyUnicode_Substring, t_start);
     return t_result;
 }
 
 static HPy_ssize_t htrace_HPyUnicode_GetLength(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyUnicode_GetLength);
     HPy_ssize_t t_result = t_ctx->inner->HPyUnicode_GetLength(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPyUnicode_GetLength, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyUnicode_GetLength, t_start);
     return t_result;
 }
 
 static int htrace_HPyBytes_Check(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyBytes_Check);
     int t_result = t_ctx->inner->HPyBytes_Check(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPyBytes_Check, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyBytes_Check, t_start);
     return t_result;
 }
 
 static HPy_ssize_t htrace_HPyBytes_Size(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyBytes_Size);
     HPy_ssize_t t_result = t_ctx->inner->HPyBytes_Size(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPyBytes_Size, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyBytes_Size, t_start);
     return t_result;
 }
 
 static HPy_ssize_t htrace_HPyBytes_GET_SIZE(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyBytes_GET_SIZE);
     HPy_ssize_t t_result = t_ctx->inner->HPyBytes_GET_SIZE(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPyBytes_GET_SIZE, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyBytes_GET_SIZE, t_start);
     return t_result;
 }
 
 static const char * htrace_HPyBytes_AsString(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyBytes_AsString);
     const char *t_result = t_ctx->inner->HPyBytes_AsString(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPyBytes_AsString, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyBytes_AsString, t_start);
     return t_result;
 }
 
 static const char * htrace_HPyBytes_AS_STRING(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyBytes_AS_STRING);
     const char *t_result = t_ctx->inner->HPyBytes_AS_STRING(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPyBytes_AS_STRING, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyBytes_AS_STRING, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyBytes_FromString(HPyContext *ctx, const char *bytes)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyBytes_FromString);
     HPy t_result = t_ctx->inner->HPyBytes_FromString(t_ctx->inner, bytes);
-    htrace_record(t_ctx, HTRACE_HPyBytes_FromString, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyBytes_FromString, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyBytes_FromStringAndSize(HPyContext *ctx, const char *bytes, HPy_ssize_t len)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyBytes_FromStringAndSize);
     HPy t_result = t_ctx->inner->HPyBytes_FromStringAndSize(t_ctx->inner, bytes, len);
-    htrace_record(t_ctx, HTRACE_HPyBytes_FromStringAndSize, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyBytes_FromStringAndSize, t_start);
     return t_result;
 }
 
 static int htrace_HPyTuple_Check(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyTuple_Check);
     int t_result = t_ctx->inner->HPyTuple_Check(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPyTuple_Check, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyTuple_Check, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyTuple_FromArray(HPyContext *ctx, HPy *items, HPy_ssize_t n)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyTuple_FromArray);
     HPy t_result = t_ctx->inner->HPyTuple_FromArray(t_ctx->inner, items, n);
-    htrace_record(t_ctx, HTRACE_HPyTuple_FromArray, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyTuple_FromArray, t_start);
     return t_result;
 }
 
 static HPyTupleBuilder htrace_HPyTupleBuilder_New(HPyContext *ctx, HPy_ssize_t size)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyTupleBuilder_New);
     HPyTupleBuilder t_result = t_ctx->inner->HPyTupleBuilder_New(t_ctx->inner, size);
-    htrace_record(t_ctx, HTRACE_HPyTupleBuilder_New, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyTupleBuilder_New, t_start);
     return t_result;
 }
 
 static void htrace_HPyTupleBuilder_Set(HPyContext *ctx, HPyTupleBuilder builder, HPy_ssize_t index, HPy h_item)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyTupleBuilder_Set);
     t_ctx->inner->HPyTupleBuilder_Set(t_ctx->inner, builder, index, h_item);
-    htrace_record(t_ctx, HTRACE_HPyTupleBuilder_Set, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyTupleBuilder_Set, t_start);
 }
 
 static HPy htrace_HPyTupleBuilder_Build(HPyContext *ctx, HPyTupleBuilder builder)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyTupleBuilder_Build);
     HPy t_result = t_ctx->inner->HPyTupleBuilder_Build(t_ctx->inner, builder);
-    htrace_record(t_ctx, HTRACE_HPyTupleBuilder_Build, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyTupleBuilder_Build, t_start);
     return t_result;
 }
 
 static void htrace_HPyTupleBuilder_Cancel(HPyContext *ctx, HPyTupleBuilder builder)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyTupleBuilder_Cancel);
     t_ctx->inner->HPyTupleBuilder_Cancel(t_ctx->inner, builder);
-    htrace_record(t_ctx, HTRACE_HPyTupleBuilder_Cancel, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyTupleBuilder_Cancel, t_start);
 }
 
 static int htrace_HPyList_Check(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyList_Check);
     int t_result = t_ctx->inner->HPyList_Check(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPyList_Check, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyList_Check, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyList_New(HPyContext *ctx, HPy_ssize_t len)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyList_New);
     HPy t_result = t_ctx->inner->HPyList_New(t_ctx->inner, len);
-    htrace_record(t_ctx, HTRACE_HPyList_New, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyList_New, t_start);
     return t_result;
 }
 
 static int htrace_HPyList_Append(HPyContext *ctx, HPy h_list, HPy h_item)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyList_Append);
     int t_result = t_ctx->inner->HPyList_Append(t_ctx->inner, h_list, h_item);
-    htrace_record(t_ctx, HTRACE_HPyList_Append, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyList_Append, t_start);
     return t_result;
 }
 
 static HPyListBuilder htrace_HPyListBuilder_New(HPyContext *ctx, HPy_ssize_t size)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyListBuilder_New);
     HPyListBuilder t_result = t_ctx->inner->HPyListBuilder_New(t_ctx->inner, size);
-    htrace_record(t_ctx, HTRACE_HPyListBuilder_New, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyListBuilder_New, t_start);
     return t_result;
 }
 
 static void htrace_HPyListBuilder_Set(HPyContext *ctx, HPyListBuilder builder, HPy_ssize_t index, HPy h_item)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyListBuilder_Set);
     t_ctx->inner->HPyListBuilder_Set(t_ctx->inner, builder, index, h_item);
-    htrace_record(t_ctx, HTRACE_HPyListBuilder_Set, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyListBuilder_Set, t_start);
 }
 
 static HPy htrace_HPyListBuilder_Build(HPyContext *ctx, HPyListBuilder builder)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyListBuilder_Build);
     HPy t_result = t_ctx->inner->HPyListBuilder_Build(t_ctx->inner, builder);
-    htrace_record(t_ctx, HTRACE_HPyListBuilder_Build, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyListBuilder_Build, t_start);
     return t_result;
 }
 
 static void htrace_HPyListBuilder_Cancel(HPyContext *ctx, HPyListBuilder builder)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyListBuilder_Cancel);
     t_ctx->inner->HPyListBuilder_Cancel(t_ctx->inner, builder);
-    htrace_record(t_ctx, HTRACE_HPyListBuilder_Cancel, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyListBuilder_Cancel, t_start);
 }
 
 static int htrace_HPyDict_Check(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyDict_Check);
     int t_result = t_ctx->inner->HPyDict_Check(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPyDict_Check, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyDict_Check, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyDict_New(HPyContext *ctx)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyDict_New);
     HPy t_result = t_ctx->inner->HPyDict_New(t_ctx->inner);
-    htrace_record(t_ctx, HTRACE_HPyDict_New, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyDict_New, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyDict_Keys(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyDict_Keys);
     HPy t_result = t_ctx->inner->HPyDict_Keys(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPyDict_Keys, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyDict_Keys, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyDict_Copy(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyDict_Copy);
     HPy t_result = t_ctx->inner->HPyDict_Copy(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPyDict_Copy, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyDict_Copy, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyDict_GetItem(HPyContext *ctx, HPy h, HPy key)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyDict_GetItem);
     HPy t_result = t_ctx->inner->HPyDict_GetItem(t_ctx->inner, h, key);
-    htrace_record(t_ctx, HTRACE_HPyDict_GetItem, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyDict_GetItem, t_start);
     return t_result;
 }
 
 static HPy htrace_HPySlice_New(HPyContext *ctx, HPy start, HPy stop, HPy step)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPySlice_New);
     HPy t_result = t_ctx->inner->HPySlice_New(t_ctx->inner, start, stop, step);
-    htrace_record(t_ctx, HTRACE_HPySlice_New, t_start);
+    htrace_leave(t_ctx, HTRACE_HPySlice_New, t_start);
     return t_result;
 }
 
 static int htrace_HPySlice_Unpack(HPyContext *ctx, HPy slice, HPy_ssize_t *start, HPy_ssize_t *stop, HPy_ssize_t *step)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPySlice_Unpack);
     int t_result = t_ctx->inner->HPySlice_Unpack(t_ctx->inner, slice, start, stop, step);
-    htrace_record(t_ctx, HTRACE_HPySlice_Unpack, t_start);
+    htrace_leave(t_ctx, HTRACE_HPySlice_Unpack, t_start);
     return t_result;
 }
 
 static HPy_ssize_t htrace_HPySlice_AdjustIndices(HPyContext *ctx, HPy_ssize_t length, HPy_ssize_t *start, HPy_ssize_t *stop, HPy_ssize_t step)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPySlice_AdjustIndices);
     HPy_ssize_t t_result = t_ctx->inner->HPySlice_AdjustIndices(t_ctx->inner, length, start, stop, step);
-    htrace_record(t_ctx, HTRACE_HPySlice_AdjustIndices, t_start);
+    htrace_leave(t_ctx, HTRACE_HPySlice_AdjustIndices, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyErr_SetString(HPyContext *ctx, HPy h_type, const char *utf8_message)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyErr_SetString);
     HPy t_result = t_ctx->inner->HPyErr_SetString(t_ctx->inner, h_type, utf8_message);
-    htrace_record(t_ctx, HTRACE_HPyErr_SetString, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyErr_SetString, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyErr_SetObject(HPyContext *ctx, HPy h_type, HPy h_value)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyErr_SetObject);
     HPy t_result = t_ctx->inner->HPyErr_SetObject(t_ctx->inner, h_type, h_value);
-    htrace_record(t_ctx, HTRACE_HPyErr_SetObject, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyErr_SetObject, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyErr_SetFromErrnoWithFilename(HPyContext *ctx, HPy h_type, const char *filename_fsencoded)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyErr_SetFromErrnoWithFilename);
     HPy t_result = t_ctx->inner->HPyErr_SetFromErrnoWithFilename(t_ctx->inner, h_type, filename_fsencoded);
-    htrace_record(t_ctx, HTRACE_HPyErr_SetFromErrnoWithFilename, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyErr_SetFromErrnoWithFilename, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyErr_SetFromErrnoWithFilenameObjects(HPyContext *ctx, HPy h_type, HPy filename1, HPy filename2)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyErr_SetFromErrnoWithFilenameObjects);
     HPy t_result = t_ctx->inner->HPyErr_SetFromErrnoWithFilenameObjects(t_ctx->inner, h_type, filename1, filename2);
-    htrace_record(t_ctx, HTRACE_HPyErr_SetFromErrnoWithFilenameObjects, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyErr_SetFromErrnoWithFilenameObjects, t_start);
     return t_result;
 }
 
 static int htrace_HPyErr_Occurred(HPyContext *ctx)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyErr_Occurred);
     int t_result = t_ctx->inner->HPyErr_Occurred(t_ctx->inner);
-    htrace_record(t_ctx, HTRACE_HPyErr_Occurred, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyErr_Occurred, t_start);
     return t_result;
 }
 
 static int htrace_HPyErr_ExceptionMatches(HPyContext *ctx, HPy exc)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyErr_ExceptionMatches);
     int t_result = t_ctx->inner->HPyErr_ExceptionMatches(t_ctx->inner, exc);
-    htrace_record(t_ctx, HTRACE_HPyErr_ExceptionMatches, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyErr_ExceptionMatches, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyErr_NoMemory(HPyContext *ctx)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyErr_NoMemory);
     HPy t_result = t_ctx->inner->HPyErr_NoMemory(t_ctx->inner);
-    htrace_record(t_ctx, HTRACE_HPyErr_NoMemory, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyErr_NoMemory, t_start);
     return t_result;
 }
 
 static void htrace_HPyErr_Clear(HPyContext *ctx)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyErr_Clear);
     t_ctx->inner->HPyErr_Clear(t_ctx->inner);
-    htrace_record(t_ctx, HTRACE_HPyErr_Clear, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyErr_Clear, t_start);
 }
 
 static HPy htrace_HPyErr_NewException(HPyContext *ctx, const char *utf8_name, HPy base, HPy dict)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyErr_NewException);
     HPy t_result = t_ctx->inner->HPyErr_NewException(t_ctx->inner, utf8_name, base, dict);
-    htrace_record(t_ctx, HTRACE_HPyErr_NewException, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyErr_NewException, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyErr_NewExceptionWithDoc(HPyContext *ctx, const char *utf8_name, const char *utf8_doc, HPy base, HPy dict)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyErr_NewExceptionWithDoc);
     HPy t_result = t_ctx->inner->HPyErr_NewExceptionWithDoc(t_ctx->inner, utf8_name, utf8_doc, base, dict);
-    htrace_record(t_ctx, HTRACE_HPyErr_NewExceptionWithDoc, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyErr_NewExceptionWithDoc, t_start);
     return t_result;
 }
 
 static int htrace_HPyErr_WarnEx(HPyContext *ctx, HPy category, const char *utf8_message, HPy_ssize_t stack_level)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyErr_WarnEx);
     int t_result = t_ctx->inner->HPyErr_WarnEx(t_ctx->inner, category, utf8_message, stack_level);
-    htrace_record(t_ctx, HTRACE_HPyErr_WarnEx, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyErr_WarnEx, t_start);
     return t_result;
 }
 
 static void htrace_HPyErr_WriteUnraisable(HPyContext *ctx, HPy obj)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyErr_WriteUnraisable);
     t_ctx->inner->HPyErr_WriteUnraisable(t_ctx->inner, obj);
-    htrace_record(t_ctx, HTRACE_HPyErr_WriteUnraisable, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyErr_WriteUnraisable, t_start);
 }
 
 static HPy htrace_HPyImport_ImportModule(HPyContext *ctx, const char *utf8_name)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyImport_ImportModule);
     HPy t_result = t_ctx->inner->HPyImport_ImportModule(t_ctx->inner, utf8_name);
-    htrace_record(t_ctx, HTRACE_HPyImport_ImportModule, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyImport_ImportModule, t_start);
     return t_result;
 }
 
 static HPyThreadState htrace_HPy_LeavePythonExecution(HPyContext *ctx)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_LeavePythonExecution);
     HPyThreadState t_result = t_ctx->inner->HPy_LeavePythonExecution(t_ctx->inner);
-    htrace_record(t_ctx, HTRACE_HPy_LeavePythonExecution, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_LeavePythonExecution, t_start);
     return t_result;
 }
 
 static void htrace_HPy_ReenterPythonExecution(HPyContext *ctx, HPyThreadState state)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_ReenterPythonExecution);
     t_ctx->inner->HPy_ReenterPythonExecution(t_ctx->inner, state);
-    htrace_record(t_ctx, HTRACE_HPy_ReenterPythonExecution, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_ReenterPythonExecution, t_start);
 }
 
 static HPyTracker htrace_HPyTracker_New(HPyContext *ctx, HPy_ssize_t size)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyTracker_New);
     HPyTracker t_result = t_ctx->inner->HPyTracker_New(t_ctx->inner, size);
-    htrace_record(t_ctx, HTRACE_HPyTracker_New, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyTracker_New, t_start);
     return t_result;
 }
 
 static int htrace_HPyTracker_Add(HPyContext *ctx, HPyTracker ht, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyTracker_Add);
     int t_result = t_ctx->inner->HPyTracker_Add(t_ctx->inner, ht, h);
-    htrace_record(t_ctx, HTRACE_HPyTracker_Add, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyTracker_Add, t_start);
     return t_result;
 }
 
 static void htrace_HPyTracker_ForgetAll(HPyContext *ctx, HPyTracker ht)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyTracker_ForgetAll);
     t_ctx->inner->HPyTracker_ForgetAll(t_ctx->inner, ht);
-    htrace_record(t_ctx, HTRACE_HPyTracker_ForgetAll, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyTracker_ForgetAll, t_start);
 }
 
 static void htrace_HPyTracker_Close(HPyContext *ctx, HPyTracker ht)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyTracker_Close);
     t_ctx->inner->HPyTracker_Close(t_ctx->inner, ht);
-    htrace_record(t_ctx, HTRACE_HPyTracker_Close, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyTracker_Close, t_start);
 }
 
 static void * htrace_HPyModule_GetState(HPyContext *ctx, HPy module)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyModule_GetState);
     void *t_result = t_ctx->inner->HPyModule_GetState(t_ctx->inner, module);
-    htrace_record(t_ctx, HTRACE_HPyModule_GetState, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyModule_GetState, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyType_GenericNew(HPyContext *ctx, HPy type, const HPy *args, HPy_ssize_t nargs, HPy kw)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyType_GenericNew);
     HPy t_result = t_ctx->inner->HPyType_GenericNew(t_ctx->inner, type, args, nargs, kw);
-    htrace_record(t_ctx, HTRACE_HPyType_GenericNew, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyType_GenericNew, t_start);
     return t_result;
 }
 
 static HPy htrace__HPy_New(HPyContext *ctx, HPy h_type, void **data)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE__HPy_New);
     HPy t_result = t_ctx->inner->_HPy_New(t_ctx->inner, h_type, data);
-    htrace_record(t_ctx, HTRACE__HPy_New, t_start);
+    htrace_leave(t_ctx, HTRACE__HPy_New, t_start);
     return t_result;
 }
 
 static const char * htrace_HPyType_GetName(HPyContext *ctx, HPy type)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyType_GetName);
     const char *t_result = t_ctx->inner->HPyType_GetName(t_ctx->inner, type);
-    htrace_record(t_ctx, HTRACE_HPyType_GetName, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyType_GetName, t_start);
     return t_result;
 }
 
 static int htrace_HPyType_IsSubtype(HPyContext *ctx, HPy sub, HPy type)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyType_IsSubtype);
     int t_result = t_ctx->inner->HPyType_IsSubtype(t_ctx->inner, sub, type);
-    htrace_record(t_ctx, HTRACE_HPyType_IsSubtype, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyType_IsSubtype, t_start);
     return t_result;
 }
 
 static void * htrace__HPy_AsStruct_Object(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE__HPy_AsStruct_Object);
     void *t_result = t_ctx->inner->_HPy_AsStruct_Object(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE__HPy_AsStruct_Object, t_start);
+    htrace_leave(t_ctx, HTRACE__HPy_AsStruct_Object, t_start);
     return t_result;
 }
 
 static void * htrace__HPy_AsStruct_Type(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE__HPy_AsStruct_Type);
     void *t_result = t_ctx->inner->_HPy_AsStruct_Type(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE__HPy_AsStruct_Type, t_start);
+    htrace_leave(t_ctx, HTRACE__HPy_AsStruct_Type, t_start);
     return t_result;
 }
 
 static void * htrace__HPy_AsStruct_Long(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE__HPy_AsStruct_Long);
     void *t_result = t_ctx->inner->_HPy_AsStruct_Long(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE__HPy_AsStruct_Long, t_start);
+    htrace_leave(t_ctx, HTRACE__HPy_AsStruct_Long, t_start);
     return t_result;
 }
 
 static void * htrace__HPy_AsStruct_Float(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE__HPy_AsStruct_Float);
     void *t_result = t_ctx->inner->_HPy_AsStruct_Float(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE__HPy_AsStruct_Float, t_start);
+    htrace_leave(t_ctx, HTRACE__HPy_AsStruct_Float, t_start);
     return t_result;
 }
 
 static void * htrace__HPy_AsStruct_Unicode(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE__HPy_AsStruct_Unicode);
     void *t_result = t_ctx->inner->_HPy_AsStruct_Unicode(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE__HPy_AsStruct_Unicode, t_start);
+    htrace_leave(t_ctx, HTRACE__HPy_AsStruct_Unicode, t_start);
     return t_result;
 }
 
 static void * htrace__HPy_AsStruct_Tuple(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE__HPy_AsStruct_Tuple);
     void *t_result = t_ctx->inner->_HPy_AsStruct_Tuple(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE__HPy_AsStruct_Tuple, t_start);
+    htrace_leave(t_ctx, HTRACE__HPy_AsStruct_Tuple, t_start);
     return t_result;
 }
 
 static void * htrace__HPy_AsStruct_List(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE__HPy_AsStruct_List);
     void *t_result = t_ctx->inner->_HPy_AsStruct_List(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE__HPy_AsStruct_List, t_start);
+    htrace_leave(t_ctx, HTRACE__HPy_AsStruct_List, t_start);
     return t_result;
 }
 
 static void * htrace__HPy_AsStruct_Dict(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE__HPy_AsStruct_Dict);
     void *t_result = t_ctx->inner->_HPy_AsStruct_Dict(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE__HPy_AsStruct_Dict, t_start);
+    htrace_leave(t_ctx, HTRACE__HPy_AsStruct_Dict, t_start);
     return t_result;
 }
 
 static HPyType_BuiltinShape htrace__HPyType_GetBuiltinShape(HPyContext *ctx, HPy h_type)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE__HPyType_GetBuiltinShape);
     HPyType_BuiltinShape t_result = t_ctx->inner->_HPyType_GetBuiltinShape(t_ctx->inner, h_type);
-    htrace_record(t_ctx, HTRACE__HPyType_GetBuiltinShape, t_start);
+    htrace_leave(t_ctx, HTRACE__HPyType_GetBuiltinShape, t_start);
     return t_result;
 }
 
 static const HPy * htrace__HPy_TupleItems(HPyContext *ctx, HPy tuple, HPy_ssize_t *size)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE__HPy_TupleItems);
     const HPy *t_result = t_ctx->inner->_HPy_TupleItems(t_ctx->inner, tuple, size);
-    htrace_record(t_ctx, HTRACE__HPy_TupleItems, t_start);
+    htrace_leave(t_ctx, HTRACE__HPy_TupleItems, t_start);
     return t_result;
 }
 
 static HPy htrace__HPy_CallWithTupleDict(HPyContext *ctx, HPyCFunction impl, HPy self, HPy args, HPy kw)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE__HPy_CallWithTupleDict);
     HPy t_result = t_ctx->inner->_HPy_CallWithTupleDict(t_ctx->inner, impl, self, args, kw);
-    htrace_record(t_ctx, HTRACE__HPy_CallWithTupleDict, t_start);
+    htrace_leave(t_ctx, HTRACE__HPy_CallWithTupleDict, t_start);
     return t_result;
 }
 
 static int htrace__HPy_CallTraverse(HPyContext *ctx, HPyCFunction impl, HPy self, cpy_visitproc visit, void *arg)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE__HPy_CallTraverse);
     int t_result = t_ctx->inner->_HPy_CallTraverse(t_ctx->inner, impl, self, visit, arg);
-    htrace_record(t_ctx, HTRACE__HPy_CallTraverse, t_start);
+    htrace_leave(t_ctx, HTRACE__HPy_CallTraverse, t_start);
     return t_result;
 }
 
 static void htrace__HPy_Dealloc(HPyContext *ctx, HPy self, HPyCFunction destroy)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE__HPy_Dealloc);
     t_ctx->inner->_HPy_Dealloc(t_ctx->inner, self, destroy);
-    htrace_record(t_ctx, HTRACE__HPy_Dealloc, t_start);
+    htrace_leave(t_ctx, HTRACE__HPy_Dealloc, t_start);
 }
 
 static void htrace_HPyField_Store(HPyContext *ctx, HPy target_object, HPyField *target_field, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyField_Store);
     t_ctx->inner->HPyField_Store(t_ctx->inner, target_object, target_field, h);
-    htrace_record(t_ctx, HTRACE_HPyField_Store, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyField_Store, t_start);
 }
 
 static HPy htrace_HPyField_Load(HPyContext *ctx, HPy source_object, HPyField source_field)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyField_Load);
     HPy t_result = t_ctx->inner->HPyField_Load(t_ctx->inner, source_object, source_field);
-    htrace_record(t_ctx, HTRACE_HPyField_Load, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyField_Load, t_start);
     return t_result;
 }
 
 static void htrace_HPyGlobal_Store(HPyContext *ctx, HPyGlobal *global, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyGlobal_Store);
     t_ctx->inner->HPyGlobal_Store(t_ctx->inner, global, h);
-    htrace_record(t_ctx, HTRACE_HPyGlobal_Store, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyGlobal_Store, t_start);
 }
 
 static HPy htrace_HPyGlobal_Load(HPyContext *ctx, HPyGlobal global)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyGlobal_Load);
     HPy t_result = t_ctx->inner->HPyGlobal_Load(t_ctx->inner, global);
-    htrace_record(t_ctx, HTRACE_HPyGlobal_Load, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyGlobal_Load, t_start);
     return t_result;
 }
 
 static HPy htrace_HPy_FromPyObject(HPyContext *ctx, cpy_PyObject *obj)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_FromPyObject);
     HPy t_result = t_ctx->inner->HPy_FromPyObject(t_ctx->inner, obj);
-    htrace_record(t_ctx, HTRACE_HPy_FromPyObject, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_FromPyObject, t_start);
     return t_result;
 }
 
 static cpy_PyObject * htrace_HPy_AsPyObject(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_AsPyObject);
     cpy_PyObject *t_result = t_ctx->inner->HPy_AsPyObject(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE_HPy_AsPyObject, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_AsPyObject, t_start);
     return t_result;
 }
 
 static void * htrace__HPy_AsStruct_Legacy(HPyContext *ctx, HPy h)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE__HPy_AsStruct_Legacy);
     void *t_result = t_ctx->inner->_HPy_AsStruct_Legacy(t_ctx->inner, h);
-    htrace_record(t_ctx, HTRACE__HPy_AsStruct_Legacy, t_start);
+    htrace_leave(t_ctx, HTRACE__HPy_AsStruct_Legacy, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyCapsule_New(HPyContext *ctx, void *pointer, const char *utf8_name, HPyCapsule_Destructor *destructor)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyCapsule_New);
     HPy t_result = t_ctx->inner->HPyCapsule_New(t_ctx->inner, pointer, utf8_name, destructor);
-    htrace_record(t_ctx, HTRACE_HPyCapsule_New, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyCapsule_New, t_start);
     return t_result;
 }
 
 static void * htrace_HPyCapsule_Get(HPyContext *ctx, HPy capsule, _HPyCapsule_key key, const char *utf8_name)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyCapsule_Get);
     void *t_result = t_ctx->inner->HPyCapsule_Get(t_ctx->inner, capsule, key, utf8_name);
-    htrace_record(t_ctx, HTRACE_HPyCapsule_Get, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyCapsule_Get, t_start);
     return t_result;
 }
 
 static int htrace_HPyCapsule_Set(HPyContext *ctx, HPy capsule, _HPyCapsule_key key, void *value)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyCapsule_Set);
     int t_result = t_ctx->inner->HPyCapsule_Set(t_ctx->inner, capsule, key, value);
-    htrace_record(t_ctx, HTRACE_HPyCapsule_Set, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyCapsule_Set, t_start);
     return t_result;
 }
 
 static int htrace_HPyCapsule_IsValid(HPyContext *ctx, HPy capsule, const char *utf8_name)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyCapsule_IsValid);
     int t_result = t_ctx->inner->HPyCapsule_IsValid(t_ctx->inner, capsule, utf8_name);
-    htrace_record(t_ctx, HTRACE_HPyCapsule_IsValid, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyCapsule_IsValid, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyContextVar_New(HPyContext *ctx, const char *name, HPy default_value)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyContextVar_New);
     HPy t_result = t_ctx->inner->HPyContextVar_New(t_ctx->inner, name, default_value);
-    htrace_record(t_ctx, HTRACE_HPyContextVar_New, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyContextVar_New, t_start);
     return t_result;
 }
 
 static int32_t htrace_HPyContextVar_Get(HPyContext *ctx, HPy context_var, HPy default_value, HPy *result)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyContextVar_Get);
     int32_t t_result = t_ctx->inner->HPyContextVar_Get(t_ctx->inner, context_var, default_value, result);
-    htrace_record(t_ctx, HTRACE_HPyContextVar_Get, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyContextVar_Get, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyContextVar_Set(HPyContext *ctx, HPy context_var, HPy value)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyContextVar_Set);
     HPy t_result = t_ctx->inner->HPyContextVar_Set(t_ctx->inner, context_var, value);
-    htrace_record(t_ctx, HTRACE_HPyContextVar_Set, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyContextVar_Set, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyStructSequence_NewType(HPyContext *ctx, HPyStructSequence_Desc *desc)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyStructSequence_NewType);
     HPy t_result = t_ctx->inner->HPyStructSequence_NewType(t_ctx->inner, desc);
-    htrace_record(t_ctx, HTRACE_HPyStructSequence_NewType, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyStructSequence_NewType, t_start);
     return t_result;
 }
 
 static HPy htrace_HPyStructSequence_New(HPyContext *ctx, HPy type, HPy_ssize_t nargs, HPy *args)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPyStructSequence_New);
     HPy t_result = t_ctx->inner->HPyStructSequence_New(t_ctx->inner, type, nargs, args);
-    htrace_record(t_ctx, HTRACE_HPyStructSequence_New, t_start);
+    htrace_leave(t_ctx, HTRACE_HPyStructSequence_New, t_start);
     return t_result;
 }
 
 static int htrace_HPy_SetCallFunction(HPyContext *ctx, HPy h, HPyCallFunction *func)
 {
     htrace_context *t_ctx = htrace_of(ctx);
-    uint64_t t_start = htrace_now();
+    uint64_t t_start = htrace_enter(HTRACE_HPy_SetCallFunction);
     int t_result = t_ctx->inner->HPy_SetCallFunction(t_ctx->inner, h, func);
-    htrace_record(t_ctx, HTRACE_HPy_SetCallFunction, t_start);
+    htrace_leave(t_ctx, HTRACE_HPy_SetCallFunction, t_start);
     return t_result;
 }
 

@@ -29,6 +29,7 @@ PyObject *handlepy_debug_force_close(PyObject *self, PyObject *arg);
 PyObject *handlepy_debug_queue_max(PyObject *self, PyObject *arg);
 PyObject *handlepy_trace_counts(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *handlepy_trace_reset(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *handlepy_trace_hooks(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 
 #define HANDLEPY_MODES_METHODS                                                         \
     {"debug_serial", handlepy_debug_serial, METH_NOARGS,                               \
@@ -50,6 +51,8 @@ PyObject *handlepy_trace_reset(PyObject *self, PyObject *const *args, Py_ssize_t
     {"trace_counts", (PyCFunction)(void (*)(void))handlepy_trace_counts, METH_FASTCALL, \
      "trace_counts(module): {function: (calls, nanoseconds)}."},                       \
     {"trace_reset", (PyCFunction)(void (*)(void))handlepy_trace_reset, METH_FASTCALL,  \
-     "trace_reset(module): zero the counters."},
+     "trace_reset(module): zero the counters."},                                       \
+    {"trace_hooks", (PyCFunction)(void (*)(void))handlepy_trace_hooks, METH_FASTCALL,  \
+     "trace_hooks(on_enter, on_exit): called with each traced function's name."},
 
 #endif

@@ -322,3 +322,29 @@ PyObject *handlepy_debug_queue_max(PyObject *self, PyObject *arg)
     }
     return PyLong_FromSize_t(previous);
 }
+
+/* trace_hooks(on_enter, on_exit): the functions called with a context function's name
+ * before and after each call in trace mode; None for none. */
+PyObject *handlepy_trace_hooks(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)self;
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "trace_hooks(on_enter, on_exit)");
+        return NULL;
+    }
+    for (int i = 0; i < 2; i++) {
+        if (args[i] != Py_None && !PyCallable_Check(args[i])) {
+            PyErr_Format(PyExc_TypeError, "%s must be callable or None, not %.100s",
+                         i == 0 ? "on_enter" : "on_exit", Py_TYPE(args[i])->tp_name);
+            return NULL;
+        }
+    }
+    PyObject *old_enter = htrace_on_enter, *old_exit = htrace_on_exit;
+    htrace_on_enter = args[0] == Py_None ? NULL : args[0];
+    htrace_on_exit = args[1] == Py_None ? NULL : args[1];
+    Py_XINCREF(htrace_on_enter);
+    Py_XINCREF(htrace_on_exit);
+    Py_XDECREF(old_enter);
+    Py_XDECREF(old_exit);
+    Py_RETURN_NONE;
+}

@@ -14,6 +14,27 @@ int htrace_is(const HPyContext *ctx)
     return ctx->name == trace_name;
 }
 
+PyObject *htrace_on_enter, *htrace_on_exit;
+
+/* A hook runs only where Python may run: not between HPy_LeavePythonExecution and
+ * HPy_ReenterPythonExecution. What it raises cannot become the traced call's error, so
+ * it is reported as unraisable, and an error the call had pending is kept. */
+void htrace_call_hook(PyObject *hook, int entry)
+{
+    if (!PyGILState_Check())
+        return;
+    PyObject *type, *value, *traceback;
+    PyErr_Fetch(&type, &value, &traceback);
+    /* The hook may replace itself. */
+    Py_INCREF(hook);
+    PyObject *result = PyObject_CallFunction(hook, "s", htrace_names[entry]);
+    if (result == NULL)
+        PyErr_WriteUnraisable(hook);
+    Py_XDECREF(result);
+    Py_DECREF(hook);
+    PyErr_Restore(type, value, traceback);
+}
+
 HPyContext *handlepy_trace_context(const char *module, HPyContext *inner)
 {
     htrace_context *t = calloc(1, sizeof(htrace_context));
@@ -41,7 +62,7 @@ HPyContext *handlepy_trace_context(const char *module, HPyContext *inner)
 HPy htrace_HPyType_FromSpec(HPyContext *ctx, HPyType_Spec *spec, HPyType_SpecParam *params)
 {
     htrace_context *t = htrace_of(ctx);
-    uint64_t start = htrace_now();
+    uint64_t start = htrace_enter(HTRACE_HPyType_FromSpec);
     PyObject *type = NULL;
     handlepy_ffi_bindings *bindings =
         handlepy_ffi_prepare(spec->defines, handlepy_plain_handlers, ctx, spec->name);
@@ -51,6 +72,6 @@ HPy htrace_HPyType_FromSpec(HPyContext *ctx, HPyType_Spec *spec, HPyType_SpecPar
         if (type == NULL)
             handlepy_ffi_release(bindings);
     }
-    htrace_record(t, HTRACE_HPyType_FromSpec, start);
+    htrace_leave(t, HTRACE_HPyType_FromSpec, start);
     return _py2h(type);
 }

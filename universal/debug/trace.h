@@ -37,6 +37,25 @@ static inline void htrace_record(htrace_context *t, int entry, uint64_t start)
     t->ns[entry] += htrace_now() - start;
 }
 
+/* The Python functions set_trace_functions gave, called with the function's name before
+ * and after each traced call; NULL when unset. */
+extern PyObject *htrace_on_enter, *htrace_on_exit;
+void htrace_call_hook(PyObject *hook, int entry);
+
+static inline uint64_t htrace_enter(int entry)
+{
+    if (htrace_on_enter != NULL)
+        htrace_call_hook(htrace_on_enter, entry);
+    return htrace_now();
+}
+
+static inline void htrace_leave(htrace_context *t, int entry, uint64_t start)
+{
+    htrace_record(t, entry, start);
+    if (htrace_on_exit != NULL)
+        htrace_call_hook(htrace_on_exit, entry);
+}
+
 /* Every trace context made so far, newest first. */
 extern htrace_context *htrace_all;
 
