@@ -27,8 +27,12 @@ DEBUG_HAND_WRITTEN = {
 DEBUG_CUSTOM_SIGS = {"HPyFunc_GETBUFFERPROC", "HPyFunc_RELEASEBUFFERPROC"}
 
 # Signatures no definition binds: a capsule's destructor is the extension's own
-# trampoline, handed to the host by HPyCapsule_New, and takes no handle.
-UNBOUND_SIGS = {"HPyFunc_CAPSULE_DESTRUCTOR"}
+# trampoline, handed to the host by HPyCapsule_New, and takes no handle; a call function
+# (HPyDef_CALL_FUNCTION) is the extension's trampoline too, installed by
+# HPy_SetCallFunction; the others are HPy 0.9's, for slots neither HPy nor handlepy has.
+UNBOUND_SIGS = {"HPyFunc_CAPSULE_DESTRUCTOR", "HPyFunc_VECTORCALLFUNC",
+                "HPyFunc_SSIZESSIZEARGFUNC", "HPyFunc_SSIZESSIZEOBJARGPROC",
+                "HPyFunc_FREEFUNC", "HPyFunc_GETATTRFUNC", "HPyFunc_SETATTRFUNC"}
 
 # Types that carry handles in a way no generic rule covers: a function using one must be
 # hand-written.
@@ -209,6 +213,8 @@ def ffi_type(ctype, where):
         return "&ffi_type_sint"
     if ctype in ("HPy_ssize_t", "HPy_hash_t"):
         return "HANDLEPY_FFI_SSIZE"
+    if ctype == "size_t":
+        return "HANDLEPY_FFI_SIZE"
     if ctype.endswith("*") or ctype == "cpy_visitproc":
         return "&ffi_type_pointer"
     raise DebugGenError(f"{where}: no libffi type for host type {ctype!r}")
@@ -271,7 +277,8 @@ def emit_ffi_handlers(note, sigs, slots):
     out.append("};")
     out.append("const int handlepy_ffi_signature_count = "
                "sizeof handlepy_ffi_signatures / sizeof handlepy_ffi_signatures[0];\n")
-    out += [plain_handler(s) for s in sigs if "custom" not in s.flags]
+    out += [plain_handler(s) for s in sigs
+            if "custom" not in s.flags and s.name not in UNBOUND_SIGS]
     out.append(f"const handlepy_ffi_handler handlepy_plain_handlers[{len(sigs) + 1}] = {{")
     out += [f"    [{s.name}] = {'handlepy_' if 'custom' in s.flags else ''}plain_{s.name},"
             for s in sigs if s.name not in UNBOUND_SIGS]
@@ -333,7 +340,8 @@ def debug_handler(s):
 
 
 def emit_debug_handlers(note, sigs):
-    out = [debug_handler(s) for s in sigs if "custom" not in s.flags and not debug_custom(s)]
+    out = [debug_handler(s) for s in sigs
+           if "custom" not in s.flags and not debug_custom(s) and s.name not in UNBOUND_SIGS]
     out.append(f"const handlepy_ffi_handler hdbg_handlers[{len(sigs) + 1}] = {{")
     for s in sigs:
         if s.name in UNBOUND_SIGS:

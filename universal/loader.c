@@ -194,6 +194,8 @@ typedef struct {
 
 static PyObject *module_from_def(PyModuleDef *def, PyObject *spec, PyObject *name)
 {
+    if (handlepy_moduledef_creates(def))
+        return handlepy_moduledef_create(spec, def);
     twin_def *twin = PyMem_Calloc(1, sizeof(twin_def));
     if (twin == NULL)
         return PyErr_NoMemory();
@@ -253,6 +255,9 @@ static PyObject *loader_create(PyObject *self, PyObject *args, PyObject *kwargs)
 static PyObject *loader_exec(PyObject *self, PyObject *module)
 {
     (void)self;
+    /* What an HPy_mod_create slot made: such a module has nothing to execute. */
+    if (!PyModule_Check(module))
+        Py_RETURN_NONE;
     PyModuleDef *def = def_of(module);
     if (def == NULL) {
         if (!PyErr_Occurred())

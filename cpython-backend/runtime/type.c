@@ -424,8 +424,9 @@ static int add_def(type_parts *p, HPyDef *def, const char *type_name, Py_ssize_t
     switch (def->kind) {
     case HPyDef_Kind_Slot: {
         HPySlot_Slot slot = def->slot.slot;
-        if (slot == HPy_mod_exec) {
-            PyErr_Format(PyExc_TypeError, "type %s: HPy_mod_exec is a module slot", type_name);
+        if (slot == HPy_mod_exec || slot == HPy_mod_create) {
+            PyErr_Format(PyExc_TypeError, "type %s: %s is a module slot", type_name,
+                         slot == HPy_mod_exec ? "HPy_mod_exec" : "HPy_mod_create");
             return -1;
         }
         void *fn = (void *)handlepy_host_function(def, def->slot.impl, def->slot.cpy_trampoline,
