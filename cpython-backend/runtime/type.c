@@ -419,6 +419,22 @@ static int add_slot(type_parts *p, int slot, void *pfunc)
     return 0;
 }
 
+#ifdef PYPY_VERSION
+/* PyPy 3.9's cpyext calls a getset's getter without checking that there is one: a
+ * write-only attribute gets this one, which raises CPython's error (less the attribute's
+ * name, which a getter is not given). */
+static PyObject *unreadable(PyObject *self, void *closure)
+{
+    (void)closure;
+    PyErr_Format(PyExc_AttributeError, "attribute of '%.100s' objects is not readable",
+                 Py_TYPE(self)->tp_name);
+    return NULL;
+}
+#  define UNREADABLE unreadable
+#else
+#  define UNREADABLE NULL
+#endif
+
 static int add_def(type_parts *p, HPyDef *def, const char *type_name, Py_ssize_t offset)
 {
     switch (def->kind) {
@@ -470,7 +486,7 @@ static int add_def(type_parts *p, HPyDef *def, const char *type_name, Py_ssize_t
         return 0;
     case HPyDef_Kind_GetSet: {
         HPyGetSet *gs = &def->getset;
-        getter get = gs->getter_impl == NULL ? NULL : (getter)(void (*)(void))
+        getter get = gs->getter_impl == NULL ? UNREADABLE : (getter)(void (*)(void))
             handlepy_host_function(def, gs->getter_impl, gs->getter_cpy_trampoline, p->bind,
                                    p->kept.bind_data);
         setter set = gs->setter_impl == NULL ? NULL : (setter)(void (*)(void))

@@ -5,6 +5,7 @@ ABI tag, and the function types and signatures HPy 0.9 declares."""
 import errno
 import operator
 import os
+import platform
 import subprocess
 import sys
 import textwrap
@@ -166,7 +167,10 @@ static HPy Ord_new_impl(HPyContext *ctx, HPy cls, const HPy *args, HPy_ssize_t n
 HPyDef_SLOT(Ord_richcompare, HPy_tp_richcompare)
 static HPy Ord_richcompare_impl(HPyContext *ctx, HPy self, HPy other, HPy_RichCmpOp op)
 {
-    if (!HPy_TypeCheck(ctx, other, HPy_Type(ctx, self)))
+    HPy type = HPy_Type(ctx, self);
+    int comparable = HPy_TypeCheck(ctx, other, type);
+    HPy_Close(ctx, type);
+    if (!comparable)
         return HPy_Dup(ctx, ctx->h_NotImplemented);
     long a = OrdObject_AsStruct(ctx, self)->value, b = OrdObject_AsStruct(ctx, other)->value;
     HPy_RETURN_RICHCOMPARE(ctx, a, b, op);
@@ -622,7 +626,9 @@ def test_get_impl_macro_passes_doc_and_closure(mod):
     o = mod.Ord(21)
     assert o.doubled == 42
     assert mod.closure_seen() is True
-    assert type(o).doubled.__doc__ == "twice the value"
+    if platform.python_implementation() != "PyPy":
+        # PyPy 3.9's cpyext gives C getset descriptors no __doc__.
+        assert type(o).doubled.__doc__ == "twice the value"
     with pytest.raises(AttributeError):
         o.doubled = 1
 
@@ -631,7 +637,7 @@ def test_set_impl_macro(mod):
     o = mod.Ord(0)
     o.half = 4
     assert o.value == 8
-    with pytest.raises(AttributeError):
+    with pytest.raises(AttributeError, match="not readable"):
         o.half
     with pytest.raises(TypeError, match="cannot delete half"):
         del o.half
