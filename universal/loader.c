@@ -17,7 +17,7 @@ static HPyContext universal_ctx = {
 };
 
 /* Lives as long as the process, like the binaries it keys:
- * (path, mode) -> capsule(PyModuleDef). */
+ * (path, module name without its package, mode) -> capsule(PyModuleDef). */
 static PyObject *defs_by_path;
 
 typedef uint32_t (*abi_fn)(void);
@@ -136,8 +136,9 @@ static PyModuleDef *load_def(PyObject *name, PyObject *path, PyObject *debug,
     int mode = choose_mode(debug, trace, c_name, shortname);
     if (mode < 0)
         return NULL;
-    /* One definition per binary and mode. */
-    PyObject *key = Py_BuildValue("(Oi)", path, mode);
+    /* One definition per module and mode: a binary may hold several modules
+     * (HPY_EMBEDDED_MODULES). */
+    PyObject *key = Py_BuildValue("(Osi)", path, shortname, mode);
     if (key == NULL)
         return NULL;
     PyObject *cached = PyDict_GetItemWithError(defs_by_path, key);

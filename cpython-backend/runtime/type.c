@@ -736,11 +736,21 @@ static PyObject *create_type(HPyType_Spec *spec, PyObject *bases, PyTypeObject *
     /* Otherwise tp_call is the slot's, or the base's, which read the same word. */
     if (named && !has_slot(spec, HPy_tp_call))
         add_slot(&p, Py_tp_call, (void *)call_own_function);
+    /* The host would read a call function at offset 0, the reference count, of a type
+     * that has the flag and no word for it. With a word, the flag is set below. */
+    if ((spec->flags & HPy_TPFLAGS_HAVE_VECTORCALL) && call_offset == 0 &&
+        call_function_offset(first_base) == 0) {
+        PyErr_Format(PyExc_TypeError,
+                     "type %s: HPy_TPFLAGS_HAVE_VECTORCALL needs an HPy_tp_call slot or a "
+                     "__vectorcalloffset__ member",
+                     spec->name);
+        goto done;
+    }
     PyType_Spec cpy_spec = {
         .name = spec->name,
         .basicsize = (int)basicsize,
         .itemsize = spec->itemsize,
-        .flags = (unsigned int)spec->flags,
+        .flags = (unsigned int)(spec->flags & ~HPy_TPFLAGS_HAVE_VECTORCALL),
         .slots = p.slots,
     };
 #ifdef PYPY_VERSION

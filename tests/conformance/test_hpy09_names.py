@@ -18,6 +18,9 @@ from handlepy import _finder
 SOURCE = r"""
 #include <errno.h>
 
+/* Expands to nothing without HPY_EMBEDDED_MODULES. */
+HPY_MOD_EMBEDDABLE(hpy09)
+
 HPyDef_METH(compile_s, "compile_s", HPyFunc_VARARGS)
 static HPy compile_s_impl(HPyContext *ctx, HPy self, const HPy *args, size_t nargs)
 {
@@ -651,6 +654,19 @@ def test_have_vectorcall_flag_with_vectorcalloffset(mod):
     assert mod.OwnCall()() == "own call"
 
 
+def test_have_vectorcall_flag_without_a_call_function_is_refused(hpy):
+    source = """
+        static HPyType_Spec Flagged_spec = {
+            .name = "hpy09.Flagged",
+            .flags = HPy_TPFLAGS_DEFAULT | HPy_TPFLAGS_HAVE_VECTORCALL,
+        };
+        @EXPORT_TYPE("Flagged", Flagged_spec)
+        @INIT
+    """
+    with pytest.raises(TypeError, match="HPy_TPFLAGS_HAVE_VECTORCALL needs"):
+        hpy.make_module(source)
+
+
 # ---- constants, pid macros, function types ---------------------------------------------
 
 def test_ssize_t_limits(mod):
@@ -838,3 +854,40 @@ def test_return_richcompare_with_an_invalid_op_is_fatal(hpy):
     assert proc.stdout == "loaded\n", proc.stderr
     assert proc.returncode != 0
     assert "invalid HPy_RichCmpOp" in proc.stderr
+
+
+# ---- HPY_MOD_EMBEDDABLE: several modules in one binary -----------------------------------
+
+EMBEDDED_SOURCE = r"""
+#define HPY_EMBEDDED_MODULES
+#include "hpy.h"
+
+HPY_MOD_EMBEDDABLE(@NAME@)
+
+HPyDef_METH(which, "which", HPyFunc_NOARGS)
+static HPy which_impl(HPyContext *ctx, HPy self)
+{
+    return HPyUnicode_FromString(ctx, "first");
+}
+
+HPyDef_METH(which_b, "which", HPyFunc_NOARGS)
+static HPy which_b_impl(HPyContext *ctx, HPy self)
+{
+    return HPyUnicode_FromString(ctx, "second");
+}
+
+static HPyDef *first_defines[] = {&which, NULL};
+static HPyModuleDef first = {.defines = first_defines};
+HPy_MODINIT(@NAME@, first)
+
+static HPyDef *second_defines[] = {&which_b, NULL};
+static HPyModuleDef second = {.defines = second_defines};
+HPy_MODINIT(@NAME@_b, second)
+"""
+
+
+def test_embedded_modules_in_one_binary(hpy):
+    name, path = hpy.build(EMBEDDED_SOURCE)
+    first = hpy.make_module(EMBEDDED_SOURCE)
+    second = sys.modules.get(name + "_b") or hpy.load(name + "_b", path)
+    assert (first.which(), second.which()) == ("first", "second")
