@@ -99,6 +99,8 @@ typedef struct bufferinfo cpy_Py_buffer;
 typedef int (*cpy_visitproc)(cpy_PyObject *, void *);
 typedef cpy_PyObject *(*cpy_vectorcallfunc)(cpy_PyObject *callable, cpy_PyObject *const *args,
                                            size_t nargsf, cpy_PyObject *kwnames);
+typedef cpy_PyObject *(*cpy_getter)(cpy_PyObject *self, void *closure);
+typedef int (*cpy_setter)(cpy_PyObject *self, cpy_PyObject *value, void *closure);
 
 /* A call function an object can be given (HPyDef_CALL_FUNCTION, HPy_SetCallFunction):
  * the host's vectorcall entry first, so that the struct may sit where the host looks for

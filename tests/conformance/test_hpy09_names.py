@@ -891,3 +891,155 @@ def test_embedded_modules_in_one_binary(hpy):
     first = hpy.make_module(EMBEDDED_SOURCE)
     second = sys.modules.get(name + "_b") or hpy.load(name + "_b", path)
     assert (first.which(), second.which()) == ("first", "second")
+
+
+# ---- every public name of HPy 0.9's hpy.h ----------------------------------------------
+
+# The names HPy 0.9's hpy.h and the headers it includes declare, less those internal to
+# HPy (a leading underscore, the ctx_* context fields), HPyModule_Create (declared there,
+# defined nowhere) and the helper macros of its own headers (SIZEOF_INT32, ...).
+HPY09_MACROS = """
+    HPY_ABI HPY_ABI_TAG HPY_ABI_VERSION HPY_ABI_VERSION_MINOR HPY_MOD_EMBEDDABLE
+    HPY_SSIZE_T_MAX HPY_SSIZE_T_MIN HPyAPI_FUNC HPyAPI_HELPER HPyAPI_IMPL
+    HPyAPI_INLINE_HELPER HPyAPI_UNUSED HPyCapsule_DESTRUCTOR
+    HPyCapsule_DESTRUCTOR_TRAMPOLINE HPyDef_CALL_FUNCTION HPyDef_GET HPyDef_GETSET
+    HPyDef_GETSET_IMPL HPyDef_GET_IMPL HPyDef_MEMBER HPyDef_METH HPyDef_METH_IMPL HPyDef_SET
+    HPyDef_SET_IMPL HPyDef_SLOT HPyDef_SLOT_IMPL HPyField_IsNull HPyField_NULL
+    HPyFunc_DECLARE HPyFunc_TRAMPOLINE HPyLong_AsPid HPyLong_FromPid HPySlot_SIG
+    HPyType_BuiltinShape_Float_AsStruct HPyType_BuiltinShape_Legacy_AsStruct
+    HPyType_BuiltinShape_List_AsStruct HPyType_BuiltinShape_Long_AsStruct
+    HPyType_BuiltinShape_Object_AsStruct HPyType_BuiltinShape_Tuple_AsStruct
+    HPyType_BuiltinShape_Type_AsStruct HPyType_BuiltinShape_Unicode_AsStruct HPyType_HELPERS
+    HPyType_LEGACY_HELPERS HPy_BEGIN_LEAVE_PYTHON HPy_END_LEAVE_PYTHON HPy_EXPORTED_FUNC
+    HPy_EXPORTED_SYMBOL HPy_IsNull HPy_MODINIT HPy_NULL HPy_New HPy_RETURN_RICHCOMPARE
+    HPy_TPFLAGS_BASETYPE HPy_TPFLAGS_DEFAULT HPy_TPFLAGS_HAVE_GC HPy_TPFLAGS_HAVE_VECTORCALL
+    HPy_VISIT
+""".split()
+
+HPY09_FUNCTIONS = """
+    HPyArg_Parse HPyArg_ParseKeywords HPyArg_ParseKeywordsDict HPyBool_FromBool
+    HPyBool_FromLong HPyBytes_AS_STRING HPyBytes_AsString HPyBytes_Check HPyBytes_FromString
+    HPyBytes_FromStringAndSize HPyBytes_GET_SIZE HPyBytes_Size HPyCallable_Check
+    HPyCapsule_Get HPyCapsule_GetContext HPyCapsule_GetName HPyCapsule_GetPointer
+    HPyCapsule_IsValid HPyCapsule_New HPyCapsule_Set HPyCapsule_SetContext
+    HPyCapsule_SetDestructor HPyCapsule_SetName HPyCapsule_SetPointer HPyContextVar_Get
+    HPyContextVar_New HPyContextVar_Set HPyDict_Check HPyDict_Copy HPyDict_Keys HPyDict_New
+    HPyErr_Clear HPyErr_ExceptionMatches HPyErr_Format HPyErr_NewException
+    HPyErr_NewExceptionWithDoc HPyErr_NoMemory HPyErr_Occurred HPyErr_SetFromErrno
+    HPyErr_SetFromErrnoWithFilename HPyErr_SetFromErrnoWithFilenameObject
+    HPyErr_SetFromErrnoWithFilenameObjects HPyErr_SetObject HPyErr_SetString HPyErr_WarnEx
+    HPyErr_WriteUnraisable HPyField_Load HPyField_Store HPyFloat_AsDouble
+    HPyFloat_FromDouble HPyGlobal_Load HPyGlobal_Store HPyHelpers_AddType
+    HPyHelpers_PackArgsAndKeywords HPyImport_ImportModule HPyListBuilder_Build
+    HPyListBuilder_Cancel HPyListBuilder_New HPyListBuilder_Set HPyList_Append HPyList_Check
+    HPyList_New HPyLong_AsDouble HPyLong_AsInt32_t HPyLong_AsInt64_t HPyLong_AsLong
+    HPyLong_AsLongLong HPyLong_AsSize_t HPyLong_AsSsize_t HPyLong_AsUInt32_t
+    HPyLong_AsUInt32_tMask HPyLong_AsUInt64_t HPyLong_AsUInt64_tMask HPyLong_AsUnsignedLong
+    HPyLong_AsUnsignedLongLong HPyLong_AsUnsignedLongLongMask HPyLong_AsUnsignedLongMask
+    HPyLong_AsVoidPtr HPyLong_FromInt32_t HPyLong_FromInt64_t HPyLong_FromLong
+    HPyLong_FromLongLong HPyLong_FromSize_t HPyLong_FromSsize_t HPyLong_FromUInt32_t
+    HPyLong_FromUInt64_t HPyLong_FromUnsignedLong HPyLong_FromUnsignedLongLong
+    HPyNumber_Check HPySlice_AdjustIndices HPySlice_Unpack HPyStructSequence_New
+    HPyStructSequence_NewType HPyTracker_Add HPyTracker_Close HPyTracker_ForgetAll
+    HPyTracker_New HPyTupleBuilder_Build HPyTupleBuilder_Cancel HPyTupleBuilder_New
+    HPyTupleBuilder_Set HPyTuple_Check HPyTuple_FromArray HPyTuple_Pack HPyType_FromSpec
+    HPyType_GenericNew HPyType_GetName HPyType_IsSubtype HPyUnicode_AsASCIIString
+    HPyUnicode_AsLatin1String HPyUnicode_AsUTF8AndSize HPyUnicode_AsUTF8String
+    HPyUnicode_Check HPyUnicode_DecodeASCII HPyUnicode_DecodeFSDefault
+    HPyUnicode_DecodeFSDefaultAndSize HPyUnicode_DecodeLatin1 HPyUnicode_EncodeFSDefault
+    HPyUnicode_FromEncodedObject HPyUnicode_FromFormat HPyUnicode_FromFormatV
+    HPyUnicode_FromString HPyUnicode_FromWideChar HPyUnicode_ReadChar HPyUnicode_Substring
+    HPy_ASCII HPy_Absolute HPy_Add HPy_And HPy_AsPyObject HPy_BuildValue HPy_Bytes HPy_Call
+    HPy_CallMethod HPy_CallMethodTupleDict HPy_CallMethodTupleDict_s HPy_CallTupleDict
+    HPy_Close HPy_Compile_s HPy_Contains HPy_DelAttr HPy_DelAttr_s HPy_DelItem HPy_DelItem_i
+    HPy_DelItem_s HPy_Divmod HPy_Dup HPy_EvalCode HPy_FatalError HPy_Float HPy_FloorDivide
+    HPy_FromPyObject HPy_GetAttr HPy_GetAttr_s HPy_GetItem HPy_GetItem_i HPy_GetItem_s
+    HPy_InPlaceAdd HPy_InPlaceAnd HPy_InPlaceFloorDivide HPy_InPlaceLshift
+    HPy_InPlaceMatrixMultiply HPy_InPlaceMultiply HPy_InPlaceOr HPy_InPlacePower
+    HPy_InPlaceRemainder HPy_InPlaceRshift HPy_InPlaceSubtract HPy_InPlaceTrueDivide
+    HPy_InPlaceXor HPy_Index HPy_Invert HPy_Is HPy_IsTrue HPy_LeavePythonExecution
+    HPy_Length HPy_Long HPy_Lshift HPy_MatrixMultiply HPy_Multiply HPy_Negative HPy_Or
+    HPy_Positive HPy_Power HPy_ReenterPythonExecution HPy_Remainder HPy_Repr HPy_RichCompare
+    HPy_RichCompareBool HPy_Rshift HPy_SetAttr HPy_SetAttr_s HPy_SetCallFunction HPy_SetItem
+    HPy_SetItem_i HPy_SetItem_s HPy_Str HPy_Subtract HPy_TrueDivide HPy_Type HPy_TypeCheck
+    HPy_Xor
+""".split()
+
+HPY09_TYPES = """
+    HPy HPyCFunction HPyCallFunction HPyCapsule_Destructor HPyContext HPyDef HPyDef_Kind
+    HPyField HPyFunc_Capsule_Destructor HPyFunc_Signature HPyFunc_binaryfunc
+    HPyFunc_descrgetfunc HPyFunc_descrsetfunc HPyFunc_destroyfunc HPyFunc_destructor
+    HPyFunc_freefunc HPyFunc_getattrfunc HPyFunc_getattrofunc HPyFunc_getbufferproc
+    HPyFunc_getiterfunc HPyFunc_getter HPyFunc_hashfunc HPyFunc_initproc HPyFunc_inquiry
+    HPyFunc_iternextfunc HPyFunc_keywords HPyFunc_lenfunc HPyFunc_mod_create HPyFunc_newfunc
+    HPyFunc_noargs HPyFunc_o HPyFunc_objobjargproc HPyFunc_objobjproc
+    HPyFunc_releasebufferproc HPyFunc_reprfunc HPyFunc_richcmpfunc HPyFunc_setattrfunc
+    HPyFunc_setattrofunc HPyFunc_setter HPyFunc_ssizeargfunc HPyFunc_ssizeobjargproc
+    HPyFunc_ssizessizeargfunc HPyFunc_ssizessizeobjargproc HPyFunc_ternaryfunc
+    HPyFunc_traverseproc HPyFunc_unaryfunc HPyFunc_varargs HPyFunc_visitproc HPyGetSet
+    HPyGlobal HPyListBuilder HPyMember HPyMember_FieldType HPyMeth HPyModuleDef HPySlot
+    HPySlot_Slot HPyStructSequence_Desc HPyStructSequence_Field HPyThreadState HPyTracker
+    HPyTupleBuilder HPyType_BuiltinShape HPyType_Spec HPyType_SpecParam
+    HPyType_SpecParam_Kind HPyType_Vectorcall HPy_RichCmpOp HPy_SourceKind HPy_UCS4
+    HPy_buffer HPy_hash_t HPy_ssize_t cpy_PyCFunction cpy_PyCapsule_Destructor
+    cpy_PyMethodDef cpy_PyModuleDef cpy_PyObject cpy_Py_buffer cpy_getter cpy_setter
+    cpy_vectorcallfunc cpy_visitproc
+""".split()
+
+HPY09_ENUM_VALUES = """
+    HPyCapsule_key_Context HPyCapsule_key_Destructor HPyCapsule_key_Name
+    HPyCapsule_key_Pointer HPyDef_Kind_GetSet HPyDef_Kind_Member HPyDef_Kind_Meth
+    HPyDef_Kind_Slot HPyFunc_BINARYFUNC HPyFunc_CAPSULE_DESTRUCTOR HPyFunc_DESCRGETFUNC
+    HPyFunc_DESCRSETFUNC HPyFunc_DESTROYFUNC HPyFunc_DESTRUCTOR HPyFunc_FREEFUNC
+    HPyFunc_GETATTRFUNC HPyFunc_GETATTROFUNC HPyFunc_GETBUFFERPROC HPyFunc_GETITERFUNC
+    HPyFunc_GETTER HPyFunc_HASHFUNC HPyFunc_INITPROC HPyFunc_INQUIRY HPyFunc_ITERNEXTFUNC
+    HPyFunc_KEYWORDS HPyFunc_LENFUNC HPyFunc_MOD_CREATE HPyFunc_NEWFUNC HPyFunc_NOARGS
+    HPyFunc_O HPyFunc_OBJOBJARGPROC HPyFunc_OBJOBJPROC HPyFunc_RELEASEBUFFERPROC
+    HPyFunc_REPRFUNC HPyFunc_RICHCMPFUNC HPyFunc_SETATTRFUNC HPyFunc_SETATTROFUNC
+    HPyFunc_SETTER HPyFunc_SSIZEARGFUNC HPyFunc_SSIZEOBJARGPROC HPyFunc_SSIZESSIZEARGFUNC
+    HPyFunc_SSIZESSIZEOBJARGPROC HPyFunc_TERNARYFUNC HPyFunc_TRAVERSEPROC HPyFunc_UNARYFUNC
+    HPyFunc_VARARGS HPyFunc_VECTORCALLFUNC HPyMember_BOOL HPyMember_BYTE HPyMember_CHAR
+    HPyMember_DOUBLE HPyMember_FLOAT HPyMember_HPYSSIZET HPyMember_INT HPyMember_LONG
+    HPyMember_LONGLONG HPyMember_NONE HPyMember_OBJECT HPyMember_OBJECT_EX HPyMember_SHORT
+    HPyMember_STRING HPyMember_STRING_INPLACE HPyMember_UBYTE HPyMember_UINT HPyMember_ULONG
+    HPyMember_ULONGLONG HPyMember_USHORT HPyType_BuiltinShape_Float
+    HPyType_BuiltinShape_Legacy HPyType_BuiltinShape_List HPyType_BuiltinShape_Long
+    HPyType_BuiltinShape_Object HPyType_BuiltinShape_Tuple HPyType_BuiltinShape_Type
+    HPyType_BuiltinShape_Unicode HPyType_SpecParam_Base HPyType_SpecParam_BasesTuple
+    HPyType_SpecParam_Metaclass HPy_EQ HPy_GE HPy_GT HPy_LE HPy_LT HPy_NE
+    HPy_SourceKind_Expr HPy_SourceKind_File HPy_SourceKind_Single HPy_bf_getbuffer
+    HPy_bf_releasebuffer HPy_mod_create HPy_mod_exec HPy_mp_ass_subscript HPy_mp_length
+    HPy_mp_subscript HPy_nb_absolute HPy_nb_add HPy_nb_and HPy_nb_bool HPy_nb_divmod
+    HPy_nb_float HPy_nb_floor_divide HPy_nb_index HPy_nb_inplace_add HPy_nb_inplace_and
+    HPy_nb_inplace_floor_divide HPy_nb_inplace_lshift HPy_nb_inplace_matrix_multiply
+    HPy_nb_inplace_multiply HPy_nb_inplace_or HPy_nb_inplace_power HPy_nb_inplace_remainder
+    HPy_nb_inplace_rshift HPy_nb_inplace_subtract HPy_nb_inplace_true_divide
+    HPy_nb_inplace_xor HPy_nb_int HPy_nb_invert HPy_nb_lshift HPy_nb_matrix_multiply
+    HPy_nb_multiply HPy_nb_negative HPy_nb_or HPy_nb_positive HPy_nb_power HPy_nb_remainder
+    HPy_nb_rshift HPy_nb_subtract HPy_nb_true_divide HPy_nb_xor HPy_sq_ass_item
+    HPy_sq_concat HPy_sq_contains HPy_sq_inplace_concat HPy_sq_inplace_repeat HPy_sq_item
+    HPy_sq_length HPy_sq_repeat HPy_tp_call HPy_tp_destroy HPy_tp_finalize HPy_tp_hash
+    HPy_tp_init HPy_tp_new HPy_tp_repr HPy_tp_richcompare HPy_tp_str HPy_tp_traverse
+""".split()
+
+
+
+def every_name_source():
+    checks = "".join(f"#ifndef {m}\n#error {m} is missing\n#endif\n" for m in HPY09_MACROS)
+    uses = "".join(f"    (void){f};\n" for f in HPY09_FUNCTIONS + HPY09_ENUM_VALUES)
+    uses += "".join(f"    (void)sizeof({t} *);\n" for t in HPY09_TYPES)
+    return checks + f"""
+HPyDef_METH(names, "names", HPyFunc_NOARGS)
+static HPy names_impl(HPyContext *ctx, HPy self)
+{{
+{uses}    return HPyLong_FromLong(ctx, {len(HPY09_FUNCTIONS + HPY09_ENUM_VALUES + HPY09_TYPES)});
+}}
+@EXPORT(names)
+@INIT
+"""
+
+
+def test_every_hpy09_name_compiles(hpy):
+    # Taking a function's address compiles in every ABI, also where calling it would not
+    # (HPy_AsPyObject in a universal build), as with HPy 0.9.
+    assert hpy.make_module(every_name_source()).names() > 400
