@@ -81,7 +81,8 @@ HPyAPI_INLINE_HELPER HPy HPyErr_SetFromErrnoWithFilenameObject(HPyContext *ctx, 
         return HPy_Dup((ctx), _hpy_cmp ? (ctx)->h_True : (ctx)->h_False);       \
     } while (0)
 
-/* pid_t is int on every platform handlepy builds for; the CPython ABI asks pyconfig.h. */
+/* pyconfig.h knows pid_t's size; a universal build has none, and pid_t is an int on the
+ * systems universal binaries run on. */
 #if !defined(SIZEOF_PID_T) || SIZEOF_PID_T == SIZEOF_INT
 #  define _HPy_PARSE_PID "i"
 #  define HPyLong_FromPid HPyLong_FromLong
