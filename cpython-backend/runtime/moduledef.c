@@ -82,8 +82,8 @@ PyObject *handlepy_moduledef_create(PyObject *spec, PyModuleDef *def)
     if (result != NULL && PyModule_Check(result)) {
         Py_DECREF(result);
         PyErr_SetString(PyExc_SystemError,
-                        "HPy_mod_create slot returned a builtin module object: the slot "
-                        "may make any other object, the host makes modules itself");
+                        "HPy_mod_create slot returned a builtin module object. This is "
+                        "currently not supported: the slot may make any object but a module");
         return NULL;
     }
     return result;
