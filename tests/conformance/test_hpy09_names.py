@@ -1061,3 +1061,7 @@ def test_every_hpy09_name_compiles(hpy):
     # Taking a function's address compiles in every ABI, also where calling it would not
     # (HPy_AsPyObject in a universal build), as with HPy 0.9.
     assert hpy.make_module(every_name_source()).names() > 400
+
+
+def test_every_hpy09_name_compiles_in_the_legacy_abis(hpy_legacy):
+    assert hpy_legacy.make_module(every_name_source()).names() > 400
