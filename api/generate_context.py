@@ -32,8 +32,11 @@ def emit_universal_calls(api):
     for e in api.funcs:
         args = ", ".join(["ctx"] + [p.name for p in e.params])
         ret = "" if e.ret == "void" else "return "
-        stub = (f"HPyAPI_FUNC {e.ret} {e.name}({e.c_params()})\n"
-                f"{{\n    {ret}ctx->{e.name}({args});\n}}\n")
+        # The context's pointer cannot say that it never returns; abort() tells the
+        # compiler, which would otherwise warn that a noreturn function returns.
+        after = "\n    abort();" if "noreturn" in e.flags else ""
+        stub = (f"HPyAPI_FUNC {noreturn(e)}{e.ret} {e.name}({e.c_params()})\n"
+                f"{{\n    {ret}ctx->{e.name}({args});{after}\n}}\n")
         if "hybrid" in e.flags:
             # Calling it from a pure universal build is a compile-time error naming it.
             stub = (f"#ifdef HPY_ABI_HYBRID\n{stub}#else\n"
@@ -41,6 +44,10 @@ def emit_universal_calls(api):
                     f"or HPY_ABI_CPYTHON\")\n{e.ret} {e.name}({e.c_params()});\n#endif\n")
         out.append(stub)
     return c_header(BANNER, "HANDLEPY_UNIVERSAL_AUTOGEN_CALLS_H", "\n".join(out))
+
+
+def noreturn(e):
+    return "_HPy_NO_RETURN " if "noreturn" in e.flags else ""
 
 
 def host_expr(e):
@@ -65,7 +72,7 @@ def emit_cpython_calls(api):
             body = f"return {expr};"
         unused = "".join(f"    (void){p.name};\n" for p in e.params
                          if not re.search(rf"\b{p.name}\b", e.mapping))
-        out.append(f"HPyAPI_FUNC {e.ret} {e.name}({e.c_params()})\n"
+        out.append(f"HPyAPI_FUNC {noreturn(e)}{e.ret} {e.name}({e.c_params()})\n"
                    f"{{\n    (void)ctx;\n{unused}    {body}\n}}\n")
     return c_header(BANNER, "HANDLEPY_CPYTHON_AUTOGEN_CALLS_H", "\n".join(out))
 

@@ -251,7 +251,8 @@ def debug_handler(s):
 
 
 def emit_debug_handlers(sigs):
-    out = [debug_handler(s) for s in sigs if "custom" not in s.flags and not debug_custom(s)]
+    out = [debug_handler(s) for s in sigs
+           if "custom" not in s.flags and not debug_custom(s) and s.name not in UNBOUND_SIGS]
     out.append(f"const handlepy_ffi_handler hdbg_handlers[{len(sigs) + 1}] = {{")
     for s in sigs:
         if s.name in UNBOUND_SIGS:

@@ -31,6 +31,8 @@ def emit_reference(api):
             where = "context" if e.kind == "func" else "helper"
             if "hybrid" in e.flags:
                 where = "context; hybrid and CPython ABIs only"
+            if "noreturn" in e.flags:
+                where += "; does not return"
             out.append(f"- `{e.ret} {e.name}({params})` ({where}){doc}")
     return "\n".join(out) + "\n"
 

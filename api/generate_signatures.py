@@ -8,6 +8,11 @@ from apimodel import (UNBOUND_SIGS, ApiError, banner, c_file, c_header, convert,
 BANNER = banner(__file__)
 
 
+# Signatures HPy 0.9 names no lower-case function type after: handlepy's own, and
+# CAPSULE_DESTRUCTOR, whose type is HPyFunc_Capsule_Destructor (include/handlepy/types.h).
+NO_LOWER_TYPEDEF = {"HPyFunc_CALL", "HPyFunc_CAPSULE_DESTRUCTOR", "HPyFunc_VECTORCALLFUNC"}
+
+
 def emit_hpyfunc(sigs, slots):
     enum = ["typedef enum {"]
     enum += [f"    {e.name} = {i + 1}," for i, e in enumerate(sigs)]
@@ -19,6 +24,10 @@ def emit_hpyfunc(sigs, slots):
     out = ["\n".join(enum)]
     for e in sigs:
         out.append(f"typedef {e.ret} (*{e.name}_impl)({e.c_params()});")
+        if e.name not in NO_LOWER_TYPEDEF:
+            # HPy 0.9's name for the same type: HPyFunc_NOARGS -> HPyFunc_noargs.
+            lower = "HPyFunc_" + e.name[len("HPyFunc_"):].lower()
+            out.append(f"typedef {e.name}_impl {lower};")
         out.append(f"#define _HPyFunc_DECLARE_{e.name}(SYM) static {e.ret} SYM({e.c_params()})")
     out.append("")
     for e in sigs:
@@ -52,6 +61,8 @@ def ffi_type(ctype, where):
         return "&ffi_type_sint"
     if ctype in ("HPy_ssize_t", "HPy_hash_t"):
         return "HANDLEPY_FFI_SSIZE"
+    if ctype == "size_t":
+        return "HANDLEPY_FFI_SIZE"
     if ctype.endswith("*") or ctype == "cpy_visitproc":
         return "&ffi_type_pointer"
     raise ApiError(f"{where}: no libffi type for host type {ctype!r}")
@@ -87,7 +98,8 @@ def emit_ffi_handlers(sigs, slots):
     out.append("};")
     out.append("const int handlepy_ffi_signature_count = "
                "sizeof handlepy_ffi_signatures / sizeof handlepy_ffi_signatures[0];\n")
-    out += [plain_handler(s) for s in sigs if "custom" not in s.flags]
+    out += [plain_handler(s) for s in sigs
+            if "custom" not in s.flags and s.name not in UNBOUND_SIGS]
     out.append(f"const handlepy_ffi_handler handlepy_plain_handlers[{len(sigs) + 1}] = {{")
     out += [f"    [{s.name}] = {'handlepy_' if 'custom' in s.flags else ''}plain_{s.name},"
             for s in sigs if s.name not in UNBOUND_SIGS]

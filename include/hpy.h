@@ -21,6 +21,9 @@
 #else
 #  define HPY_ABI "universal"
 #endif
+/* The tag in a universal binary's file name (spam.handlepy.so), in every ABI: HPy 0.9's
+ * is "hpy0" (spam.hpy0.so). The ABI version is not in it: the loader asks the binary. */
+#define HPY_ABI_TAG "handlepy"
 
 #include <stdbool.h>
 #include <stddef.h>

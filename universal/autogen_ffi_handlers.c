@@ -34,6 +34,13 @@ static ffi_type *args_HPyFunc_CALL[] = {&ffi_type_pointer, &ffi_type_pointer, &f
 static ffi_type *args_HPyFunc_TRAVERSEPROC[] = {&ffi_type_pointer, &ffi_type_pointer, &ffi_type_pointer};
 static ffi_type *args_HPyFunc_DESTROYFUNC[] = {&ffi_type_pointer};
 static ffi_type *args_HPyFunc_CAPSULE_DESTRUCTOR[] = {&ffi_type_pointer};
+static ffi_type *args_HPyFunc_SSIZESSIZEARGFUNC[] = {&ffi_type_pointer, HANDLEPY_FFI_SSIZE, HANDLEPY_FFI_SSIZE};
+static ffi_type *args_HPyFunc_SSIZESSIZEOBJARGPROC[] = {&ffi_type_pointer, HANDLEPY_FFI_SSIZE, HANDLEPY_FFI_SSIZE, &ffi_type_pointer};
+static ffi_type *args_HPyFunc_FREEFUNC[] = {&ffi_type_pointer};
+static ffi_type *args_HPyFunc_GETATTRFUNC[] = {&ffi_type_pointer, &ffi_type_pointer};
+static ffi_type *args_HPyFunc_SETATTRFUNC[] = {&ffi_type_pointer, &ffi_type_pointer, &ffi_type_pointer};
+static ffi_type *args_HPyFunc_VECTORCALLFUNC[] = {&ffi_type_pointer, &ffi_type_pointer, HANDLEPY_FFI_SIZE, &ffi_type_pointer};
+static ffi_type *args_HPyFunc_MOD_CREATE[] = {&ffi_type_pointer, &ffi_type_pointer};
 
 const handlepy_ffi_signature handlepy_ffi_signatures[] = {
     [HPyFunc_NOARGS] = {&ffi_type_pointer, 2, args_HPyFunc_NOARGS},
@@ -69,6 +76,13 @@ const handlepy_ffi_signature handlepy_ffi_signatures[] = {
     [HPyFunc_TRAVERSEPROC] = {&ffi_type_sint, 3, args_HPyFunc_TRAVERSEPROC},
     [HPyFunc_DESTROYFUNC] = {&ffi_type_void, 1, args_HPyFunc_DESTROYFUNC},
     [HPyFunc_CAPSULE_DESTRUCTOR] = {&ffi_type_void, 1, args_HPyFunc_CAPSULE_DESTRUCTOR},
+    [HPyFunc_SSIZESSIZEARGFUNC] = {&ffi_type_pointer, 3, args_HPyFunc_SSIZESSIZEARGFUNC},
+    [HPyFunc_SSIZESSIZEOBJARGPROC] = {&ffi_type_sint, 4, args_HPyFunc_SSIZESSIZEOBJARGPROC},
+    [HPyFunc_FREEFUNC] = {&ffi_type_void, 1, args_HPyFunc_FREEFUNC},
+    [HPyFunc_GETATTRFUNC] = {&ffi_type_pointer, 2, args_HPyFunc_GETATTRFUNC},
+    [HPyFunc_SETATTRFUNC] = {&ffi_type_sint, 3, args_HPyFunc_SETATTRFUNC},
+    [HPyFunc_VECTORCALLFUNC] = {&ffi_type_pointer, 4, args_HPyFunc_VECTORCALLFUNC},
+    [HPyFunc_MOD_CREATE] = {&ffi_type_pointer, 2, args_HPyFunc_MOD_CREATE},
 };
 const int handlepy_ffi_signature_count = sizeof handlepy_ffi_signatures / sizeof handlepy_ffi_signatures[0];
 
@@ -320,7 +334,15 @@ static void plain_HPyFunc_DESTRUCTOR(ffi_cif *cif, void *ret, void **in, void *b
     ((HPyFunc_DESTRUCTOR_impl)b->impl)(b->ctx, _hpy_from_cpy(h_self));
 }
 
-const handlepy_ffi_handler handlepy_plain_handlers[34] = {
+static void plain_HPyFunc_MOD_CREATE(ffi_cif *cif, void *ret, void **in, void *binding)
+{
+    (void)cif;
+    handlepy_binding *b = binding;
+    cpy_PyObject *h_spec = *(cpy_PyObject **)in[0];
+    *(cpy_PyObject **)ret = _hpy_to_cpy(((HPyFunc_MOD_CREATE_impl)b->impl)(b->ctx, _hpy_from_cpy(h_spec)));
+}
+
+const handlepy_ffi_handler handlepy_plain_handlers[41] = {
     [HPyFunc_NOARGS] = plain_HPyFunc_NOARGS,
     [HPyFunc_O] = plain_HPyFunc_O,
     [HPyFunc_VARARGS] = plain_HPyFunc_VARARGS,
@@ -353,11 +375,14 @@ const handlepy_ffi_handler handlepy_plain_handlers[34] = {
     [HPyFunc_CALL] = handlepy_plain_HPyFunc_CALL,
     [HPyFunc_TRAVERSEPROC] = handlepy_plain_HPyFunc_TRAVERSEPROC,
     [HPyFunc_DESTROYFUNC] = handlepy_plain_HPyFunc_DESTROYFUNC,
+    [HPyFunc_MOD_CREATE] = plain_HPyFunc_MOD_CREATE,
 };
 
 HPyFunc_Signature handlepy_slot_signature(HPySlot_Slot slot)
 {
     switch (slot) {
+    case HPy_mod_create:
+        return HPyFunc_MOD_CREATE;
     case HPy_mod_exec:
         return HPyFunc_INQUIRY;
     case HPy_bf_getbuffer:
@@ -495,6 +520,8 @@ HPyFunc_Signature handlepy_slot_signature(HPySlot_Slot slot)
 const char *handlepy_slot_name(HPySlot_Slot slot)
 {
     switch (slot) {
+    case HPy_mod_create:
+        return "HPy_mod_create";
     case HPy_mod_exec:
         return "HPy_mod_exec";
     case HPy_bf_getbuffer:

@@ -12,8 +12,10 @@
 
 #if INTPTR_MAX == INT64_MAX
 #  define HANDLEPY_FFI_SSIZE (&ffi_type_sint64)
+#  define HANDLEPY_FFI_SIZE (&ffi_type_uint64)
 #else
 #  define HANDLEPY_FFI_SSIZE (&ffi_type_sint32)
+#  define HANDLEPY_FFI_SIZE (&ffi_type_uint32)
 #endif
 
 typedef struct {

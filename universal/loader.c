@@ -17,7 +17,7 @@ static HPyContext universal_ctx = {
 };
 
 /* Lives as long as the process, like the binaries it keys:
- * (path, mode) -> capsule(PyModuleDef). */
+ * (path, module name without its package, mode) -> capsule(PyModuleDef). */
 static PyObject *defs_by_path;
 
 typedef uint32_t (*abi_fn)(void);
@@ -139,8 +139,9 @@ static PyModuleDef *load_def(PyObject *name, PyObject *path, PyObject *debug,
     int mode = choose_mode(debug, trace, c_name, shortname);
     if (mode < 0)
         return NULL;
-    /* One definition per binary and mode. */
-    PyObject *key = Py_BuildValue("(Oi)", path, mode);
+    /* One definition per module and mode: a binary may hold several modules
+     * (HPY_EMBEDDED_MODULES). */
+    PyObject *key = Py_BuildValue("(Osi)", path, shortname, mode);
     if (key == NULL)
         return NULL;
     PyObject *cached = PyDict_GetItemWithError(defs_by_path, key);
@@ -210,6 +211,8 @@ typedef struct {
 
 static PyObject *module_from_def(PyModuleDef *def, PyObject *spec, PyObject *name)
 {
+    if (handlepy_moduledef_creates(def))
+        return handlepy_moduledef_create(spec, def);
     twin_def *twin = PyMem_Calloc(1, sizeof(twin_def));
     if (twin == NULL)
         return PyErr_NoMemory();
@@ -269,6 +272,9 @@ static PyObject *loader_create(PyObject *self, PyObject *args, PyObject *kwargs)
 static PyObject *loader_exec(PyObject *self, PyObject *module)
 {
     (void)self;
+    /* What an HPy_mod_create slot made: such a module has nothing to execute. */
+    if (!PyModule_Check(module))
+        Py_RETURN_NONE;
     PyModuleDef *def = def_of(module);
     if (def == NULL) {
         if (!PyErr_Occurred())

@@ -42,7 +42,9 @@ def convert(value, from_type, to_type):
 
 # Signatures no definition binds: a capsule's destructor is the extension's own
 # trampoline, handed to the host by HPyCapsule_New, and takes no handle.
-UNBOUND_SIGS = {"HPyFunc_CAPSULE_DESTRUCTOR"}
+UNBOUND_SIGS = {"HPyFunc_CAPSULE_DESTRUCTOR", "HPyFunc_VECTORCALLFUNC",
+                "HPyFunc_SSIZESSIZEARGFUNC", "HPyFunc_SSIZESSIZEOBJARGPROC",
+                "HPyFunc_FREEFUNC", "HPyFunc_GETATTRFUNC", "HPyFunc_SETATTRFUNC"}
 
 
 def store_result(ctype, value):

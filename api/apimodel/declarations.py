@@ -179,10 +179,15 @@ def parse_entry(kind, rest, where):
         decl, arrow, expr = rest.partition("=>")
         if not arrow:
             raise ApiError(f"{where}: {kind} needs '=> EXPR'")
+        flags = {"hybrid"} if kind == "hybridfunc" else set()
+        if decl.startswith("noreturn "):
+            flags.add("noreturn")
+            decl = decl[len("noreturn "):]
         ret, name, params, variadic = parse_decl(decl, where)
         if variadic:
             raise ApiError(f"{where}: no varargs in the context; declare {name} as a helper")
-        flags = {"hybrid"} if kind == "hybridfunc" else set()
+        if "noreturn" in flags and ret != "void":
+            raise ApiError(f"{where}: a noreturn function returns void")
         return Entry("func", name, where, ret=ret, params=params, mapping=expr.strip(),
                      flags=flags)
     if kind == "helper":

@@ -9,17 +9,16 @@ HPyContext _handlepy_cpython_ctx = {
     .size = sizeof(HPyContext),
 };
 
-PyObject *_handlepy_cpy_module_init(HPyModuleDef *hdef, const char *name)
+PyObject *_handlepy_cpy_module_init(HPyModuleDef *hdef, const char *name, PyModuleDef **made)
 {
     if (HPy_IsNull(_handlepy_cpython_ctx.h_None))
         _hpy_cpy_fill_constants(&_handlepy_cpython_ctx);
     /* CPython calls PyInit_<name> again on every import that does not find the module
      * in sys.modules (after a failed exec slot, in a sub-interpreter): one definition
-     * per extension, as in the universal loader, so that none is leaked. */
-    static PyModuleDef *def;
-    if (def == NULL)
-        def = handlepy_moduledef_new(name, hdef, NULL, NULL);
-    if (def == NULL)
+     * per module, as in the universal loader, so that none is leaked. */
+    if (*made == NULL)
+        *made = handlepy_moduledef_new(name, hdef, NULL, NULL);
+    if (*made == NULL)
         return NULL;
-    return PyModuleDef_Init(def);
+    return PyModuleDef_Init(*made);
 }

@@ -64,22 +64,98 @@ static int fill_methods(PyMethodDef *methods, HPyModuleDef *hdef, handlepy_bind_
     return 0;
 }
 
-static int fill_slots(PyModuleDef_Slot *slots, HPyModuleDef *hdef, handlepy_bind_fn bind,
-                      void *data)
+typedef PyObject *(*create_fn)(PyObject *spec, PyModuleDef *def);
+
+/* What handlepy_moduledef_new allocates: the host's definition first, so that the
+ * definition the host hands Py_mod_create leads back to the module's own create
+ * function; then the method and slot tables and the name. */
+typedef struct {
+    PyModuleDef def;
+    create_fn create;
+} def_block;
+
+/* The Py_mod_create of every module with an HPy_mod_create slot: HPy 0.9 lets that slot
+ * make any object but a module, which HPy has no API to build. */
+PyObject *handlepy_moduledef_create(PyObject *spec, PyModuleDef *def)
+{
+    PyObject *result = ((def_block *)def)->create(spec, def);
+    if (result != NULL && PyModule_Check(result)) {
+        Py_DECREF(result);
+        PyErr_SetString(PyExc_SystemError,
+                        "HPy_mod_create slot returned a builtin module object. This is "
+                        "currently not supported: the slot may make any object but a module");
+        return NULL;
+    }
+    return result;
+}
+
+int handlepy_moduledef_creates(PyModuleDef *def)
+{
+    return ((def_block *)def)->create != NULL;
+}
+
+static int fill_slots(PyModuleDef_Slot *slots, def_block *block, HPyModuleDef *hdef,
+                      handlepy_bind_fn bind, void *data)
 {
     Py_ssize_t n = 0;
     for (HPyDef **d = hdef->defines; d != NULL && *d != NULL; d++) {
         if ((*d)->kind != HPyDef_Kind_Slot)
             continue;
-        if ((*d)->slot.slot != HPy_mod_exec) {
-            PyErr_Format(PyExc_SystemError, "slot %d is not a module slot",
-                         (int)(*d)->slot.slot);
+        HPySlot_Slot slot = (*d)->slot.slot;
+        if (slot != HPy_mod_exec && slot != HPy_mod_create) {
+            PyErr_Format(PyExc_SystemError, "slot %d is not a module slot", (int)slot);
             return -1;
         }
-        slots[n].slot = Py_mod_exec;
-        slots[n].value = (void *)handlepy_host_function(*d, (*d)->slot.impl,
-                                                        (*d)->slot.cpy_trampoline, bind, data);
+        PyCFunction fn = handlepy_host_function(*d, (*d)->slot.impl, (*d)->slot.cpy_trampoline,
+                                                bind, data);
+        if (slot == HPy_mod_create) {
+            block->create = (create_fn)(void (*)(void))fn;
+            slots[n].slot = Py_mod_create;
+            slots[n].value = (void *)handlepy_moduledef_create;
+        } else {
+            slots[n].slot = Py_mod_exec;
+            slots[n].value = (void *)fn;
+        }
         n++;
+    }
+    return 0;
+}
+
+/* HPy 0.9's rule: the object an HPy_mod_create slot makes is not a module, so a
+ * definition with one can give it nothing else. */
+static int check_create(const char *name, HPyModuleDef *hdef)
+{
+    int creates = 0, others = 0;
+    for (HPyDef **d = hdef->defines; d != NULL && *d != NULL; d++) {
+        if ((*d)->kind == HPyDef_Kind_Slot && (*d)->slot.slot == HPy_mod_create)
+            creates++;
+        else
+            others++;
+    }
+    if (creates == 0)
+        return 0;
+    if (creates > 1) {
+        PyErr_Format(PyExc_SystemError,
+                     "module '%s': HPyModuleDef defines more than one HPy_mod_create slot",
+                     name);
+        return -1;
+    }
+    if (others > 0) {
+        PyErr_Format(PyExc_SystemError,
+                     "HPyModuleDef defines a HPy_mod_create slot and other definitions "
+                     "(module '%s'): the object that slot makes is not a module, so it "
+                     "cannot get methods or run exec slots; define only the create slot",
+                     name);
+        return -1;
+    }
+    if (hdef->doc != NULL || hdef->size != 0 || hdef->legacy_methods != NULL ||
+        hdef->globals != NULL) {
+        PyErr_Format(PyExc_SystemError,
+                     "HPyModuleDef defines a HPy_mod_create slot and sets doc, size, "
+                     "legacy_methods or globals (module '%s'): the object that slot makes "
+                     "is not a module and takes none of them; leave them zero",
+                     name);
+        return -1;
     }
     return 0;
 }
@@ -93,6 +169,8 @@ PyModuleDef *handlepy_moduledef_new(const char *name, HPyModuleDef *hdef,
                      (Py_ssize_t)hdef->size);
         return NULL;
     }
+    if (check_create(name, hdef) < 0)
+        return NULL;
     Py_ssize_t n_methods = count_legacy(hdef->legacy_methods), n_slots = 0;
     for (HPyDef **d = hdef->defines; d != NULL && *d != NULL; d++) {
         if ((*d)->kind == HPyDef_Kind_Meth)
@@ -103,20 +181,20 @@ PyModuleDef *handlepy_moduledef_new(const char *name, HPyModuleDef *hdef,
     /* One block, terminators included, zeroed: freed only when no module was made
      * from it (handlepy_moduledef_free). */
     size_t name_len = strlen(name) + 1;
-    size_t size = sizeof(PyModuleDef) + sizeof(PyMethodDef) * (size_t)(n_methods + 1) +
+    size_t size = sizeof(def_block) + sizeof(PyMethodDef) * (size_t)(n_methods + 1) +
                   sizeof(PyModuleDef_Slot) * (size_t)(n_slots + 1) + name_len;
-    char *block = PyMem_Calloc(1, size);
+    def_block *block = PyMem_Calloc(1, size);
     if (block == NULL) {
         PyErr_NoMemory();
         return NULL;
     }
-    PyModuleDef *def = (PyModuleDef *)block;
-    PyMethodDef *methods = (PyMethodDef *)(def + 1);
+    PyModuleDef *def = &block->def;
+    PyMethodDef *methods = (PyMethodDef *)(block + 1);
     PyModuleDef_Slot *slots = (PyModuleDef_Slot *)(methods + n_methods + 1);
     char *name_copy = (char *)(slots + n_slots + 1);
     memcpy(name_copy, name, name_len);
     if (fill_methods(methods, hdef, bind, data) < 0 ||
-        fill_slots(slots, hdef, bind, data) < 0) {
+        fill_slots(slots, block, hdef, bind, data) < 0) {
         PyMem_Free(block);
         return NULL;
     }

@@ -21,6 +21,11 @@ _HPy_HIDDEN PyModuleDef *handlepy_moduledef_new(const char *name, HPyModuleDef *
 /* Frees a definition of handlepy_moduledef_new that no module was made from. */
 _HPy_HIDDEN void handlepy_moduledef_free(PyModuleDef *def);
 
+/* 1 if the module of `def` (made by handlepy_moduledef_new) has an HPy_mod_create slot;
+ * handlepy_moduledef_create then runs it, as the host's Py_mod_create slot does. */
+_HPy_HIDDEN int handlepy_moduledef_creates(PyModuleDef *def);
+_HPy_HIDDEN PyObject *handlepy_moduledef_create(PyObject *spec, PyModuleDef *def);
+
 /* The host type for `spec` (type.c has turned the HPyType_Spec into it), made by `meta`
  * when not NULL. `*spec_type` is set to the type that holds the spec's slots: the result,
  * or its hidden base where the interpreter cannot make a type of `meta` from a spec

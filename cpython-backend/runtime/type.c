@@ -419,13 +419,30 @@ static int add_slot(type_parts *p, int slot, void *pfunc)
     return 0;
 }
 
+#ifdef PYPY_VERSION
+/* PyPy 3.9's cpyext calls a getset's getter without checking that there is one: a
+ * write-only attribute gets this one, which raises CPython's error (less the attribute's
+ * name, which a getter is not given). */
+static PyObject *unreadable(PyObject *self, void *closure)
+{
+    (void)closure;
+    PyErr_Format(PyExc_AttributeError, "attribute of '%.100s' objects is not readable",
+                 Py_TYPE(self)->tp_name);
+    return NULL;
+}
+#  define UNREADABLE unreadable
+#else
+#  define UNREADABLE NULL
+#endif
+
 static int add_def(type_parts *p, HPyDef *def, const char *type_name, Py_ssize_t offset)
 {
     switch (def->kind) {
     case HPyDef_Kind_Slot: {
         HPySlot_Slot slot = def->slot.slot;
-        if (slot == HPy_mod_exec) {
-            PyErr_Format(PyExc_TypeError, "type %s: HPy_mod_exec is a module slot", type_name);
+        if (slot == HPy_mod_exec || slot == HPy_mod_create) {
+            PyErr_Format(PyExc_TypeError, "type %s: %s is a module slot", type_name,
+                         slot == HPy_mod_exec ? "HPy_mod_exec" : "HPy_mod_create");
             return -1;
         }
         void *fn = (void *)handlepy_host_function(def, def->slot.impl, def->slot.cpy_trampoline,
@@ -469,7 +486,7 @@ static int add_def(type_parts *p, HPyDef *def, const char *type_name, Py_ssize_t
         return 0;
     case HPyDef_Kind_GetSet: {
         HPyGetSet *gs = &def->getset;
-        getter get = gs->getter_impl == NULL ? NULL : (getter)(void (*)(void))
+        getter get = gs->getter_impl == NULL ? UNREADABLE : (getter)(void (*)(void))
             handlepy_host_function(def, gs->getter_impl, gs->getter_cpy_trampoline, p->bind,
                                    p->kept.bind_data);
         setter set = gs->setter_impl == NULL ? NULL : (setter)(void (*)(void))
@@ -719,11 +736,21 @@ static PyObject *create_type(HPyType_Spec *spec, PyObject *bases, PyTypeObject *
     /* Otherwise tp_call is the slot's, or the base's, which read the same word. */
     if (named && !has_slot(spec, HPy_tp_call))
         add_slot(&p, Py_tp_call, (void *)call_own_function);
+    /* The host would read a call function at offset 0, the reference count, of a type
+     * that has the flag and no word for it. With a word, the flag is set below. */
+    if ((spec->flags & HPy_TPFLAGS_HAVE_VECTORCALL) && call_offset == 0 &&
+        call_function_offset(first_base) == 0) {
+        PyErr_Format(PyExc_TypeError,
+                     "type %s: HPy_TPFLAGS_HAVE_VECTORCALL needs an HPy_tp_call slot or a "
+                     "__vectorcalloffset__ member",
+                     spec->name);
+        goto done;
+    }
     PyType_Spec cpy_spec = {
         .name = spec->name,
         .basicsize = (int)basicsize,
         .itemsize = spec->itemsize,
-        .flags = (unsigned int)spec->flags,
+        .flags = (unsigned int)(spec->flags & ~HPy_TPFLAGS_HAVE_VECTORCALL),
         .slots = p.slots,
     };
 #ifdef PYPY_VERSION

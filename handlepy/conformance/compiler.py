@@ -66,8 +66,10 @@ def expand_source(source, name):
     (or ``@INIT(state_type)``) into the module definition, so that tests hold only what
     they test. A source that defines its module itself names it ``@NAME@``."""
     if "@NAME@" in source:
-        # The source defines its module itself, with HPy_MODINIT(@NAME@, ...).
-        return "#include \"hpy.h\"\n" + source.replace("@NAME@", name)
+        # The source defines its module itself, with HPy_MODINIT(@NAME@, ...), and may
+        # include hpy.h itself, after macros that configure it.
+        include = "" if '#include "hpy.h"' in source else "#include \"hpy.h\"\n"
+        return include + source.replace("@NAME@", name)
     exports = EXPORT_RE.findall(source)
     source = EXPORT_RE.sub("", source)
     types = EXPORT_TYPE_RE.findall(source)

@@ -3,8 +3,8 @@
 #define HANDLEPY_AUTOGEN_CTX_H
 
 #define HPY_ABI_VERSION 1
-#define HPY_ABI_VERSION_MINOR 0
-#define HANDLEPY_CONTEXT_ENTRIES 293
+#define HPY_ABI_VERSION_MINOR 1
+#define HANDLEPY_CONTEXT_ENTRIES 297
 
 struct _HPyContext_s {
     const char *name;
@@ -305,6 +305,10 @@ struct _HPyContext_s {
     HPy (*HPyStructSequence_NewType)(HPyContext *ctx, HPyStructSequence_Desc *desc);
     HPy (*HPyStructSequence_New)(HPyContext *ctx, HPy type, HPy_ssize_t nargs, HPy *args);
     int (*HPy_SetCallFunction)(HPyContext *ctx, HPy h, HPyCallFunction *func);
+    void (*HPy_FatalError)(HPyContext *ctx, const char *message);
+    HPy (*HPy_Compile_s)(HPyContext *ctx, const char *utf8_source, const char *utf8_filename, HPy_SourceKind kind);
+    HPy (*HPy_EvalCode)(HPyContext *ctx, HPy code, HPy globals, HPy locals);
+    void (*_HPy_Dump)(HPyContext *ctx, HPy h);
 };
 
 #endif /* HANDLEPY_AUTOGEN_CTX_H */

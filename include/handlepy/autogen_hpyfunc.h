@@ -36,9 +36,17 @@ typedef enum {
     HPyFunc_TRAVERSEPROC = 31,
     HPyFunc_DESTROYFUNC = 32,
     HPyFunc_CAPSULE_DESTRUCTOR = 33,
+    HPyFunc_SSIZESSIZEARGFUNC = 34,
+    HPyFunc_SSIZESSIZEOBJARGPROC = 35,
+    HPyFunc_FREEFUNC = 36,
+    HPyFunc_GETATTRFUNC = 37,
+    HPyFunc_SETATTRFUNC = 38,
+    HPyFunc_VECTORCALLFUNC = 39,
+    HPyFunc_MOD_CREATE = 40,
 } HPyFunc_Signature;
 
 typedef enum {
+    HPy_mod_create = 2000,
     HPy_mod_exec = 2001,
     HPy_bf_getbuffer = 1,
     HPy_bf_releasebuffer = 2,
@@ -106,6 +114,7 @@ typedef enum {
     HPy_tp_destroy = 1000,
 } HPySlot_Slot;
 
+#define _HPySlot_SIG__HPy_mod_create HPyFunc_MOD_CREATE
 #define _HPySlot_SIG__HPy_mod_exec HPyFunc_INQUIRY
 #define _HPySlot_SIG__HPy_bf_getbuffer HPyFunc_GETBUFFERPROC
 #define _HPySlot_SIG__HPy_bf_releasebuffer HPyFunc_RELEASEBUFFERPROC
@@ -172,71 +181,122 @@ typedef enum {
 #define _HPySlot_SIG__HPy_tp_finalize HPyFunc_DESTRUCTOR
 #define _HPySlot_SIG__HPy_tp_destroy HPyFunc_DESTROYFUNC
 typedef HPy (*HPyFunc_NOARGS_impl)(HPyContext *ctx, HPy self);
+typedef HPyFunc_NOARGS_impl HPyFunc_noargs;
 #define _HPyFunc_DECLARE_HPyFunc_NOARGS(SYM) static HPy SYM(HPyContext *ctx, HPy self)
 typedef HPy (*HPyFunc_O_impl)(HPyContext *ctx, HPy self, HPy arg);
+typedef HPyFunc_O_impl HPyFunc_o;
 #define _HPyFunc_DECLARE_HPyFunc_O(SYM) static HPy SYM(HPyContext *ctx, HPy self, HPy arg)
 typedef HPy (*HPyFunc_VARARGS_impl)(HPyContext *ctx, HPy self, const HPy *args, size_t nargs);
+typedef HPyFunc_VARARGS_impl HPyFunc_varargs;
 #define _HPyFunc_DECLARE_HPyFunc_VARARGS(SYM) static HPy SYM(HPyContext *ctx, HPy self, const HPy *args, size_t nargs)
 typedef HPy (*HPyFunc_KEYWORDS_impl)(HPyContext *ctx, HPy self, const HPy *args, size_t nargs, HPy kwnames);
+typedef HPyFunc_KEYWORDS_impl HPyFunc_keywords;
 #define _HPyFunc_DECLARE_HPyFunc_KEYWORDS(SYM) static HPy SYM(HPyContext *ctx, HPy self, const HPy *args, size_t nargs, HPy kwnames)
 typedef int (*HPyFunc_INQUIRY_impl)(HPyContext *ctx, HPy arg);
+typedef HPyFunc_INQUIRY_impl HPyFunc_inquiry;
 #define _HPyFunc_DECLARE_HPyFunc_INQUIRY(SYM) static int SYM(HPyContext *ctx, HPy arg)
 typedef HPy (*HPyFunc_UNARYFUNC_impl)(HPyContext *ctx, HPy self);
+typedef HPyFunc_UNARYFUNC_impl HPyFunc_unaryfunc;
 #define _HPyFunc_DECLARE_HPyFunc_UNARYFUNC(SYM) static HPy SYM(HPyContext *ctx, HPy self)
 typedef HPy (*HPyFunc_BINARYFUNC_impl)(HPyContext *ctx, HPy self, HPy other);
+typedef HPyFunc_BINARYFUNC_impl HPyFunc_binaryfunc;
 #define _HPyFunc_DECLARE_HPyFunc_BINARYFUNC(SYM) static HPy SYM(HPyContext *ctx, HPy self, HPy other)
 typedef HPy (*HPyFunc_TERNARYFUNC_impl)(HPyContext *ctx, HPy self, HPy a, HPy b);
+typedef HPyFunc_TERNARYFUNC_impl HPyFunc_ternaryfunc;
 #define _HPyFunc_DECLARE_HPyFunc_TERNARYFUNC(SYM) static HPy SYM(HPyContext *ctx, HPy self, HPy a, HPy b)
 typedef HPy_ssize_t (*HPyFunc_LENFUNC_impl)(HPyContext *ctx, HPy self);
+typedef HPyFunc_LENFUNC_impl HPyFunc_lenfunc;
 #define _HPyFunc_DECLARE_HPyFunc_LENFUNC(SYM) static HPy_ssize_t SYM(HPyContext *ctx, HPy self)
 typedef HPy (*HPyFunc_SSIZEARGFUNC_impl)(HPyContext *ctx, HPy self, HPy_ssize_t index);
+typedef HPyFunc_SSIZEARGFUNC_impl HPyFunc_ssizeargfunc;
 #define _HPyFunc_DECLARE_HPyFunc_SSIZEARGFUNC(SYM) static HPy SYM(HPyContext *ctx, HPy self, HPy_ssize_t index)
 typedef int (*HPyFunc_SSIZEOBJARGPROC_impl)(HPyContext *ctx, HPy self, HPy_ssize_t index, HPy value);
+typedef HPyFunc_SSIZEOBJARGPROC_impl HPyFunc_ssizeobjargproc;
 #define _HPyFunc_DECLARE_HPyFunc_SSIZEOBJARGPROC(SYM) static int SYM(HPyContext *ctx, HPy self, HPy_ssize_t index, HPy value)
 typedef int (*HPyFunc_OBJOBJARGPROC_impl)(HPyContext *ctx, HPy self, HPy key, HPy value);
+typedef HPyFunc_OBJOBJARGPROC_impl HPyFunc_objobjargproc;
 #define _HPyFunc_DECLARE_HPyFunc_OBJOBJARGPROC(SYM) static int SYM(HPyContext *ctx, HPy self, HPy key, HPy value)
 typedef int (*HPyFunc_OBJOBJPROC_impl)(HPyContext *ctx, HPy self, HPy key);
+typedef HPyFunc_OBJOBJPROC_impl HPyFunc_objobjproc;
 #define _HPyFunc_DECLARE_HPyFunc_OBJOBJPROC(SYM) static int SYM(HPyContext *ctx, HPy self, HPy key)
 typedef HPy (*HPyFunc_GETATTROFUNC_impl)(HPyContext *ctx, HPy self, HPy name);
+typedef HPyFunc_GETATTROFUNC_impl HPyFunc_getattrofunc;
 #define _HPyFunc_DECLARE_HPyFunc_GETATTROFUNC(SYM) static HPy SYM(HPyContext *ctx, HPy self, HPy name)
 typedef int (*HPyFunc_SETATTROFUNC_impl)(HPyContext *ctx, HPy self, HPy name, HPy value);
+typedef HPyFunc_SETATTROFUNC_impl HPyFunc_setattrofunc;
 #define _HPyFunc_DECLARE_HPyFunc_SETATTROFUNC(SYM) static int SYM(HPyContext *ctx, HPy self, HPy name, HPy value)
 typedef HPy (*HPyFunc_REPRFUNC_impl)(HPyContext *ctx, HPy self);
+typedef HPyFunc_REPRFUNC_impl HPyFunc_reprfunc;
 #define _HPyFunc_DECLARE_HPyFunc_REPRFUNC(SYM) static HPy SYM(HPyContext *ctx, HPy self)
 typedef HPy_hash_t (*HPyFunc_HASHFUNC_impl)(HPyContext *ctx, HPy self);
+typedef HPyFunc_HASHFUNC_impl HPyFunc_hashfunc;
 #define _HPyFunc_DECLARE_HPyFunc_HASHFUNC(SYM) static HPy_hash_t SYM(HPyContext *ctx, HPy self)
 typedef HPy (*HPyFunc_RICHCMPFUNC_impl)(HPyContext *ctx, HPy self, HPy other, HPy_RichCmpOp op);
+typedef HPyFunc_RICHCMPFUNC_impl HPyFunc_richcmpfunc;
 #define _HPyFunc_DECLARE_HPyFunc_RICHCMPFUNC(SYM) static HPy SYM(HPyContext *ctx, HPy self, HPy other, HPy_RichCmpOp op)
 typedef HPy (*HPyFunc_GETITERFUNC_impl)(HPyContext *ctx, HPy self);
+typedef HPyFunc_GETITERFUNC_impl HPyFunc_getiterfunc;
 #define _HPyFunc_DECLARE_HPyFunc_GETITERFUNC(SYM) static HPy SYM(HPyContext *ctx, HPy self)
 typedef HPy (*HPyFunc_ITERNEXTFUNC_impl)(HPyContext *ctx, HPy self);
+typedef HPyFunc_ITERNEXTFUNC_impl HPyFunc_iternextfunc;
 #define _HPyFunc_DECLARE_HPyFunc_ITERNEXTFUNC(SYM) static HPy SYM(HPyContext *ctx, HPy self)
 typedef HPy (*HPyFunc_DESCRGETFUNC_impl)(HPyContext *ctx, HPy self, HPy obj, HPy type);
+typedef HPyFunc_DESCRGETFUNC_impl HPyFunc_descrgetfunc;
 #define _HPyFunc_DECLARE_HPyFunc_DESCRGETFUNC(SYM) static HPy SYM(HPyContext *ctx, HPy self, HPy obj, HPy type)
 typedef int (*HPyFunc_DESCRSETFUNC_impl)(HPyContext *ctx, HPy self, HPy obj, HPy value);
+typedef HPyFunc_DESCRSETFUNC_impl HPyFunc_descrsetfunc;
 #define _HPyFunc_DECLARE_HPyFunc_DESCRSETFUNC(SYM) static int SYM(HPyContext *ctx, HPy self, HPy obj, HPy value)
 typedef HPy (*HPyFunc_GETTER_impl)(HPyContext *ctx, HPy self, void *closure);
+typedef HPyFunc_GETTER_impl HPyFunc_getter;
 #define _HPyFunc_DECLARE_HPyFunc_GETTER(SYM) static HPy SYM(HPyContext *ctx, HPy self, void *closure)
 typedef int (*HPyFunc_SETTER_impl)(HPyContext *ctx, HPy self, HPy value, void *closure);
+typedef HPyFunc_SETTER_impl HPyFunc_setter;
 #define _HPyFunc_DECLARE_HPyFunc_SETTER(SYM) static int SYM(HPyContext *ctx, HPy self, HPy value, void *closure)
 typedef int (*HPyFunc_GETBUFFERPROC_impl)(HPyContext *ctx, HPy self, HPy_buffer *buffer, int flags);
+typedef HPyFunc_GETBUFFERPROC_impl HPyFunc_getbufferproc;
 #define _HPyFunc_DECLARE_HPyFunc_GETBUFFERPROC(SYM) static int SYM(HPyContext *ctx, HPy self, HPy_buffer *buffer, int flags)
 typedef void (*HPyFunc_RELEASEBUFFERPROC_impl)(HPyContext *ctx, HPy self, HPy_buffer *buffer);
+typedef HPyFunc_RELEASEBUFFERPROC_impl HPyFunc_releasebufferproc;
 #define _HPyFunc_DECLARE_HPyFunc_RELEASEBUFFERPROC(SYM) static void SYM(HPyContext *ctx, HPy self, HPy_buffer *buffer)
 typedef void (*HPyFunc_DESTRUCTOR_impl)(HPyContext *ctx, HPy self);
+typedef HPyFunc_DESTRUCTOR_impl HPyFunc_destructor;
 #define _HPyFunc_DECLARE_HPyFunc_DESTRUCTOR(SYM) static void SYM(HPyContext *ctx, HPy self)
 typedef int (*HPyFunc_INITPROC_impl)(HPyContext *ctx, HPy self, const HPy *args, HPy_ssize_t nargs, HPy kw);
+typedef HPyFunc_INITPROC_impl HPyFunc_initproc;
 #define _HPyFunc_DECLARE_HPyFunc_INITPROC(SYM) static int SYM(HPyContext *ctx, HPy self, const HPy *args, HPy_ssize_t nargs, HPy kw)
 typedef HPy (*HPyFunc_NEWFUNC_impl)(HPyContext *ctx, HPy type, const HPy *args, HPy_ssize_t nargs, HPy kw);
+typedef HPyFunc_NEWFUNC_impl HPyFunc_newfunc;
 #define _HPyFunc_DECLARE_HPyFunc_NEWFUNC(SYM) static HPy SYM(HPyContext *ctx, HPy type, const HPy *args, HPy_ssize_t nargs, HPy kw)
 typedef HPy (*HPyFunc_CALL_impl)(HPyContext *ctx, HPy self, const HPy *args, size_t nargs, HPy kwnames);
 #define _HPyFunc_DECLARE_HPyFunc_CALL(SYM) static HPy SYM(HPyContext *ctx, HPy self, const HPy *args, size_t nargs, HPy kwnames)
 typedef int (*HPyFunc_TRAVERSEPROC_impl)(void *object, HPyFunc_visitproc visit, void *arg);
+typedef HPyFunc_TRAVERSEPROC_impl HPyFunc_traverseproc;
 #define _HPyFunc_DECLARE_HPyFunc_TRAVERSEPROC(SYM) static int SYM(void *object, HPyFunc_visitproc visit, void *arg)
 typedef void (*HPyFunc_DESTROYFUNC_impl)(void *object);
+typedef HPyFunc_DESTROYFUNC_impl HPyFunc_destroyfunc;
 #define _HPyFunc_DECLARE_HPyFunc_DESTROYFUNC(SYM) static void SYM(void *object)
 typedef void (*HPyFunc_CAPSULE_DESTRUCTOR_impl)(const char *name, void *pointer, void *context);
 #define _HPyFunc_DECLARE_HPyFunc_CAPSULE_DESTRUCTOR(SYM) static void SYM(const char *name, void *pointer, void *context)
+typedef HPy (*HPyFunc_SSIZESSIZEARGFUNC_impl)(HPyContext *ctx, HPy self, HPy_ssize_t start, HPy_ssize_t end);
+typedef HPyFunc_SSIZESSIZEARGFUNC_impl HPyFunc_ssizessizeargfunc;
+#define _HPyFunc_DECLARE_HPyFunc_SSIZESSIZEARGFUNC(SYM) static HPy SYM(HPyContext *ctx, HPy self, HPy_ssize_t start, HPy_ssize_t end)
+typedef int (*HPyFunc_SSIZESSIZEOBJARGPROC_impl)(HPyContext *ctx, HPy self, HPy_ssize_t start, HPy_ssize_t end, HPy value);
+typedef HPyFunc_SSIZESSIZEOBJARGPROC_impl HPyFunc_ssizessizeobjargproc;
+#define _HPyFunc_DECLARE_HPyFunc_SSIZESSIZEOBJARGPROC(SYM) static int SYM(HPyContext *ctx, HPy self, HPy_ssize_t start, HPy_ssize_t end, HPy value)
+typedef void (*HPyFunc_FREEFUNC_impl)(HPyContext *ctx, void *object);
+typedef HPyFunc_FREEFUNC_impl HPyFunc_freefunc;
+#define _HPyFunc_DECLARE_HPyFunc_FREEFUNC(SYM) static void SYM(HPyContext *ctx, void *object)
+typedef HPy (*HPyFunc_GETATTRFUNC_impl)(HPyContext *ctx, HPy self, char *name);
+typedef HPyFunc_GETATTRFUNC_impl HPyFunc_getattrfunc;
+#define _HPyFunc_DECLARE_HPyFunc_GETATTRFUNC(SYM) static HPy SYM(HPyContext *ctx, HPy self, char *name)
+typedef int (*HPyFunc_SETATTRFUNC_impl)(HPyContext *ctx, HPy self, char *name, HPy value);
+typedef HPyFunc_SETATTRFUNC_impl HPyFunc_setattrfunc;
+#define _HPyFunc_DECLARE_HPyFunc_SETATTRFUNC(SYM) static int SYM(HPyContext *ctx, HPy self, char *name, HPy value)
+typedef HPy (*HPyFunc_VECTORCALLFUNC_impl)(HPyContext *ctx, HPy callable, const HPy *args, size_t nargs, HPy kwnames);
+#define _HPyFunc_DECLARE_HPyFunc_VECTORCALLFUNC(SYM) static HPy SYM(HPyContext *ctx, HPy callable, const HPy *args, size_t nargs, HPy kwnames)
+typedef HPy (*HPyFunc_MOD_CREATE_impl)(HPyContext *ctx, HPy spec);
+typedef HPyFunc_MOD_CREATE_impl HPyFunc_mod_create;
+#define _HPyFunc_DECLARE_HPyFunc_MOD_CREATE(SYM) static HPy SYM(HPyContext *ctx, HPy spec)
 
 #define _HPyFunc_TRAMPOLINE_HPyFunc_NOARGS(SYM, IMPL) \
     static cpy_PyObject * SYM(cpy_PyObject *self, cpy_PyObject *unused) \
@@ -319,5 +379,23 @@ typedef void (*HPyFunc_CAPSULE_DESTRUCTOR_impl)(const char *name, void *pointer,
 #define _HPyFunc_TRAMPOLINE_HPyFunc_DESTRUCTOR(SYM, IMPL) \
     static void SYM(cpy_PyObject *self) \
     { IMPL(_HPyGetContext(), _hpy_from_cpy(self)); }
+#define _HPyFunc_TRAMPOLINE_HPyFunc_SSIZESSIZEARGFUNC(SYM, IMPL) \
+    static cpy_PyObject * SYM(cpy_PyObject *self, HPy_ssize_t start, HPy_ssize_t end) \
+    { return _hpy_to_cpy(IMPL(_HPyGetContext(), _hpy_from_cpy(self), start, end)); }
+#define _HPyFunc_TRAMPOLINE_HPyFunc_SSIZESSIZEOBJARGPROC(SYM, IMPL) \
+    static int SYM(cpy_PyObject *self, HPy_ssize_t start, HPy_ssize_t end, cpy_PyObject *value) \
+    { return IMPL(_HPyGetContext(), _hpy_from_cpy(self), start, end, _hpy_from_cpy(value)); }
+#define _HPyFunc_TRAMPOLINE_HPyFunc_FREEFUNC(SYM, IMPL) \
+    static void SYM(void *object) \
+    { IMPL(_HPyGetContext(), object); }
+#define _HPyFunc_TRAMPOLINE_HPyFunc_GETATTRFUNC(SYM, IMPL) \
+    static cpy_PyObject * SYM(cpy_PyObject *self, char *name) \
+    { return _hpy_to_cpy(IMPL(_HPyGetContext(), _hpy_from_cpy(self), name)); }
+#define _HPyFunc_TRAMPOLINE_HPyFunc_SETATTRFUNC(SYM, IMPL) \
+    static int SYM(cpy_PyObject *self, char *name, cpy_PyObject *value) \
+    { return IMPL(_HPyGetContext(), _hpy_from_cpy(self), name, _hpy_from_cpy(value)); }
+#define _HPyFunc_TRAMPOLINE_HPyFunc_MOD_CREATE(SYM, IMPL) \
+    static cpy_PyObject * SYM(cpy_PyObject *spec, cpy_PyModuleDef *def) \
+    { (void)def; return _hpy_to_cpy(IMPL(_HPyGetContext(), _hpy_from_cpy(spec))); }
 
 #endif /* HANDLEPY_AUTOGEN_HPYFUNC_H */

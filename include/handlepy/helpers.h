@@ -25,5 +25,76 @@ _HPy_HIDDEN int HPyArg_ParseKeywordsDict(HPyContext *ctx, HPyTracker *ht, const 
 _HPy_HIDDEN HPy HPy_BuildValue(HPyContext *ctx, const char *fmt, ...);
 _HPy_HIDDEN int HPyHelpers_AddType(HPyContext *ctx, HPy obj, const char *name,
                                    HPyType_Spec *spec, HPyType_SpecParam *params);
+_HPy_HIDDEN int HPyHelpers_PackArgsAndKeywords(HPyContext *ctx, const HPy *args, size_t nargs,
+                                               HPy kwnames, HPy *out_args_tuple,
+                                               HPy *out_kwd);
+
+/* HPy 0.9's inline helpers: compositions of context functions. */
+HPyAPI_INLINE_HELPER HPy HPy_CallMethodTupleDict(HPyContext *ctx, HPy name, HPy receiver,
+                                                 HPy args, HPy kw)
+{
+    HPy method = HPy_GetAttr(ctx, receiver, name);
+    if (HPy_IsNull(method))
+        return HPy_NULL;
+    HPy result = HPy_CallTupleDict(ctx, method, args, kw);
+    HPy_Close(ctx, method);
+    return result;
+}
+
+HPyAPI_INLINE_HELPER HPy HPy_CallMethodTupleDict_s(HPyContext *ctx, const char *utf8_name,
+                                                   HPy receiver, HPy args, HPy kw)
+{
+    HPy method = HPy_GetAttr_s(ctx, receiver, utf8_name);
+    if (HPy_IsNull(method))
+        return HPy_NULL;
+    HPy result = HPy_CallTupleDict(ctx, method, args, kw);
+    HPy_Close(ctx, method);
+    return result;
+}
+
+HPyAPI_INLINE_HELPER HPy HPyErr_SetFromErrno(HPyContext *ctx, HPy h_type)
+{
+    return HPyErr_SetFromErrnoWithFilenameObjects(ctx, h_type, HPy_NULL, HPy_NULL);
+}
+
+HPyAPI_INLINE_HELPER HPy HPyErr_SetFromErrnoWithFilenameObject(HPyContext *ctx, HPy h_type,
+                                                               HPy filename)
+{
+    return HPyErr_SetFromErrnoWithFilenameObjects(ctx, h_type, filename, HPy_NULL);
+}
+
+/* In a richcompare slot: return True or False for `val1 op val2`, C values of any type
+ * the comparison operators take. An `op` that is no HPy_RichCmpOp is a fatal error. */
+#define HPy_RETURN_RICHCOMPARE(ctx, val1, val2, op)                             \
+    do {                                                                        \
+        int _hpy_cmp;                                                           \
+        switch (op) {                                                           \
+        case HPy_LT: _hpy_cmp = (val1) < (val2); break;                         \
+        case HPy_LE: _hpy_cmp = (val1) <= (val2); break;                        \
+        case HPy_EQ: _hpy_cmp = (val1) == (val2); break;                        \
+        case HPy_NE: _hpy_cmp = (val1) != (val2); break;                        \
+        case HPy_GT: _hpy_cmp = (val1) > (val2); break;                         \
+        case HPy_GE: _hpy_cmp = (val1) >= (val2); break;                        \
+        default:                                                                \
+            HPy_FatalError((ctx), "HPy_RETURN_RICHCOMPARE: invalid HPy_RichCmpOp"); \
+        }                                                                       \
+        return HPy_Dup((ctx), _hpy_cmp ? (ctx)->h_True : (ctx)->h_False);       \
+    } while (0)
+
+/* pyconfig.h knows pid_t's size; a universal build has none, and pid_t is an int on the
+ * systems universal binaries run on. */
+#if !defined(SIZEOF_PID_T) || SIZEOF_PID_T == SIZEOF_INT
+#  define _HPy_PARSE_PID "i"
+#  define HPyLong_FromPid HPyLong_FromLong
+#  define HPyLong_AsPid HPyLong_AsLong
+#elif SIZEOF_PID_T == SIZEOF_LONG
+#  define _HPy_PARSE_PID "l"
+#  define HPyLong_FromPid HPyLong_FromLong
+#  define HPyLong_AsPid HPyLong_AsLong
+#else
+#  define _HPy_PARSE_PID "L"
+#  define HPyLong_FromPid HPyLong_FromLongLong
+#  define HPyLong_AsPid HPyLong_AsLongLong
+#endif
 
 #endif

@@ -116,6 +116,9 @@ struct _HPyDef_s {
 #define HPyDef_STATICMETHOD(SYM, NAME, SIG, ...) \
     HPyDef_METH(SYM, NAME, SIG, .binding = HPyMeth_Static, __VA_ARGS__)
 
+/* The HPyFunc_* signature of a slot's implementation: HPySlot_SIG(HPy_nb_add). */
+#define HPySlot_SIG(SLOT) _HPySlot_SIG__##SLOT
+
 #define HPyDef_SLOT(SYM, SLOT) HPyDef_SLOT_IMPL(SYM, SYM##_impl, SLOT)
 
 #define HPyDef_SLOT_IMPL(SYM, IMPL, SLOT) \
@@ -135,21 +138,10 @@ struct _HPyDef_s {
 
 /* HPyDef_CALL_FUNCTION(SYM) declares SYM_impl (HPyFunc_KEYWORDS), which the user defines
  * next, and `static HPyCallFunction SYM` for HPy_SetCallFunction or an instance's
- * __vectorcalloffset__ field. The trampoline has the host's vectorcall convention; the
- * top bit of nargsf is the host's PY_VECTORCALL_ARGUMENTS_OFFSET flag, not a count. */
-#define _HPy_VECTORCALL_NARGS(nargsf) \
-    ((nargsf) & ~((size_t)1 << (8 * sizeof(size_t) - 1)))
-
+ * __vectorcalloffset__ field. The trampoline has the host's vectorcall convention. */
 #define HPyDef_CALL_FUNCTION(SYM)                                           \
     HPyFunc_DECLARE(SYM##_impl, HPyFunc_KEYWORDS);                          \
-    static cpy_PyObject *SYM##_trampoline(cpy_PyObject *callable,           \
-                                          cpy_PyObject *const *args,        \
-                                          size_t nargsf, cpy_PyObject *kwnames) \
-    {                                                                       \
-        return _hpy_to_cpy(SYM##_impl(_HPyGetContext(), _hpy_from_cpy(callable), \
-                                      (const HPy *)args, _HPy_VECTORCALL_NARGS(nargsf), \
-                                      _hpy_from_cpy(kwnames)));             \
-    }                                                                       \
+    HPyFunc_TRAMPOLINE(SYM##_trampoline, SYM##_impl, HPyFunc_VECTORCALLFUNC) \
     static HPyCallFunction SYM = {SYM##_trampoline, (HPyCFunction)SYM##_impl};
 
 /* HPyDef_MEMBER(SYM, NAME, TYPE, OFFSET, .readonly = 1, .doc = "...") */
@@ -165,34 +157,43 @@ struct _HPyDef_s {
     };
 
 /* HPyDef_GET(SYM, NAME, .doc = "...") declares SYM_get; HPyDef_SET declares SYM_set;
- * HPyDef_GETSET both. */
-#define HPyDef_GET(SYM, NAME, ...)                                          \
-    _HPyDef_ACCESSOR(SYM, get, HPyFunc_GETTER)                              \
-    _HPyDef_GETSET(SYM, NAME, getter, SYM##_get, __VA_ARGS__)
+ * HPyDef_GETSET both. The _IMPL forms take the implementations' names instead. */
+#define HPyDef_GET(SYM, NAME, ...) HPyDef_GET_IMPL(SYM, NAME, SYM##_get, __VA_ARGS__)
+#define HPyDef_SET(SYM, NAME, ...) HPyDef_SET_IMPL(SYM, NAME, SYM##_set, __VA_ARGS__)
+#define HPyDef_GETSET(SYM, NAME, ...) \
+    HPyDef_GETSET_IMPL(SYM, NAME, SYM##_get, SYM##_set, __VA_ARGS__)
 
-#define HPyDef_SET(SYM, NAME, ...)                                          \
-    _HPyDef_ACCESSOR(SYM, set, HPyFunc_SETTER)                              \
-    _HPyDef_GETSET(SYM, NAME, setter, SYM##_set, __VA_ARGS__)
+#define HPyDef_GET_IMPL(SYM, NAME, GETIMPL, ...)                            \
+    _HPyDef_ACCESSOR(SYM##_get_trampoline, GETIMPL, HPyFunc_GETTER)         \
+    _HPyDef_GETSET(SYM, NAME, _HPyDef_GETTER(SYM, GETIMPL), __VA_ARGS__)
 
-#define HPyDef_GETSET(SYM, NAME, ...)                                       \
-    _HPyDef_ACCESSOR(SYM, get, HPyFunc_GETTER)                              \
-    _HPyDef_ACCESSOR(SYM, set, HPyFunc_SETTER)                              \
-    _HPyDef_GETSET(SYM, NAME, getter, SYM##_get,                            \
-                   .setter_impl = (HPyCFunction)SYM##_set,                  \
-                   .setter_cpy_trampoline = (cpy_PyCFunction)SYM##_set_trampoline, \
-                   __VA_ARGS__)
+#define HPyDef_SET_IMPL(SYM, NAME, SETIMPL, ...)                            \
+    _HPyDef_ACCESSOR(SYM##_set_trampoline, SETIMPL, HPyFunc_SETTER)         \
+    _HPyDef_GETSET(SYM, NAME, _HPyDef_SETTER(SYM, SETIMPL), __VA_ARGS__)
 
-#define _HPyDef_ACCESSOR(SYM, WHICH, SIG)                                   \
-    HPyFunc_DECLARE(SYM##_##WHICH, SIG);                                    \
-    HPyFunc_TRAMPOLINE(SYM##_##WHICH##_trampoline, SYM##_##WHICH, SIG)
+#define HPyDef_GETSET_IMPL(SYM, NAME, GETIMPL, SETIMPL, ...)                \
+    _HPyDef_ACCESSOR(SYM##_get_trampoline, GETIMPL, HPyFunc_GETTER)         \
+    _HPyDef_ACCESSOR(SYM##_set_trampoline, SETIMPL, HPyFunc_SETTER)         \
+    _HPyDef_GETSET(SYM, NAME, _HPyDef_GETTER(SYM, GETIMPL),                 \
+                   _HPyDef_SETTER(SYM, SETIMPL), __VA_ARGS__)
 
-#define _HPyDef_GETSET(SYM, NAME, KIND, IMPL, ...)                          \
+#define _HPyDef_ACCESSOR(TRAMPOLINE, IMPL, SIG)                             \
+    HPyFunc_DECLARE(IMPL, SIG);                                             \
+    HPyFunc_TRAMPOLINE(TRAMPOLINE, IMPL, SIG)
+
+#define _HPyDef_GETTER(SYM, IMPL)                                           \
+    .getter_impl = (HPyCFunction)IMPL,                                      \
+    .getter_cpy_trampoline = (cpy_PyCFunction)SYM##_get_trampoline
+
+#define _HPyDef_SETTER(SYM, IMPL)                                           \
+    .setter_impl = (HPyCFunction)IMPL,                                      \
+    .setter_cpy_trampoline = (cpy_PyCFunction)SYM##_set_trampoline
+
+#define _HPyDef_GETSET(SYM, NAME, ...)                                      \
     HPyDef SYM = {                                                          \
         .kind = HPyDef_Kind_GetSet,                                         \
         .getset = {                                                         \
             .name = NAME,                                                   \
-            .KIND##_impl = (HPyCFunction)IMPL,                              \
-            .KIND##_cpy_trampoline = (cpy_PyCFunction)IMPL##_trampoline,    \
             __VA_ARGS__                                                     \
         }                                                                   \
     };

@@ -14,4 +14,8 @@
              HPyCapsule_Get(ctx, h, HPyCapsule_key_Context, NULL));                 \
     }
 
+/* HPy 0.9's name for the same trampoline. */
+#define HPyCapsule_DESTRUCTOR_TRAMPOLINE(SYM, IMPL) \
+    _HPyFunc_TRAMPOLINE_HPyFunc_CAPSULE_DESTRUCTOR(SYM, IMPL)
+
 #endif

@@ -33,6 +33,20 @@
             _hpy_from_cpy(args), _hpy_from_cpy(kw)));                           \
     }
 
+/* The host's vectorcall convention: the top bit of nargsf is the host's
+ * PY_VECTORCALL_ARGUMENTS_OFFSET flag, not a count. */
+#define _HPy_VECTORCALL_NARGS(nargsf) \
+    ((nargsf) & ~((size_t)1 << (8 * sizeof(size_t) - 1)))
+
+#define _HPyFunc_TRAMPOLINE_HPyFunc_VECTORCALLFUNC(SYM, IMPL)                   \
+    static cpy_PyObject *SYM(cpy_PyObject *callable, cpy_PyObject *const *args,  \
+                             size_t nargsf, cpy_PyObject *kwnames)              \
+    {                                                                           \
+        return _hpy_to_cpy(IMPL(_HPyGetContext(), _hpy_from_cpy(callable),      \
+                                (const HPy *)args, _HPy_VECTORCALL_NARGS(nargsf), \
+                                _hpy_from_cpy(kwnames)));                       \
+    }
+
 /* The struct of `self` depends on its builtin base, which only the host side knows. */
 #define _HPyFunc_TRAMPOLINE_HPyFunc_TRAVERSEPROC(SYM, IMPL)                     \
     static int SYM(cpy_PyObject *self, cpy_visitproc visit, void *arg)          \

@@ -16,12 +16,15 @@ typedef struct {
 
 #if defined(HPY_ABI_CPYTHON)
 
-PyObject *_handlepy_cpy_module_init(HPyModuleDef *def, const char *name) _HPy_HIDDEN;
+PyObject *_handlepy_cpy_module_init(HPyModuleDef *def, const char *name,
+                                    PyModuleDef **made) _HPy_HIDDEN;
 
+/* `made` keeps the module's PyModuleDef, one per module of the binary. */
 #define HPy_MODINIT(ext_name, mod_def)                                      \
     PyMODINIT_FUNC PyInit_##ext_name(void)                                  \
     {                                                                       \
-        return _handlepy_cpy_module_init(&mod_def, #ext_name);              \
+        static PyModuleDef *made;                                           \
+        return _handlepy_cpy_module_init(&mod_def, #ext_name, &made);       \
     }
 
 #else
@@ -38,7 +41,7 @@ PyObject *_handlepy_cpy_module_init(HPyModuleDef *def, const char *name) _HPy_HI
  * another ABI is refused before its context layout matters. */
 #define HPy_MODINIT(ext_name, mod_def)                                      \
     _HPy_HYBRID_MARKER(ext_name)                                            \
-    _HPy_HIDDEN HPyContext *_handlepy_ctx;                                  \
+    _HPy_CTX_STORAGE HPyContext *_handlepy_ctx;                             \
     HPy_EXPORTED_SYMBOL uint32_t handlepy_abi_##ext_name(void)              \
     {                                                                       \
         return ((uint32_t)HPY_ABI_VERSION << 16) | HPY_ABI_VERSION_MINOR;   \

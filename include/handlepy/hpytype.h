@@ -32,6 +32,16 @@ struct _HPyType_SpecParam_s {
 #define HPy_TPFLAGS_DEFAULT ((1UL << 9) | (1UL << 18))
 #define HPy_TPFLAGS_BASETYPE (1UL << 10)
 #define HPy_TPFLAGS_HAVE_GC (1UL << 14)
+/* Instances have their own call function (PEP 590). HPyType_FromSpec sets it itself on a
+ * type with an HPy_tp_call slot or a __vectorcalloffset__ member, so giving it is
+ * optional; it needs one of the two. */
+#define HPy_TPFLAGS_HAVE_VECTORCALL (1UL << 11)
+
+/* HPy 0.9 declares this pair and uses it nowhere; kept so that sources naming it build. */
+typedef struct {
+    cpy_vectorcallfunc cpy_trampoline;
+    HPyCallFunction impl;
+} HPyType_Vectorcall;
 
 /* HPy_New(ctx, type, &data): a new instance, and `data` pointed at its zeroed struct. */
 #define HPy_New(ctx, cls, data) (_HPy_New((ctx), (cls), (void **)(data)))

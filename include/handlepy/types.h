@@ -13,6 +13,25 @@
 #  define _HPy_UNUSED
 #endif
 #define HPyAPI_FUNC static inline _HPy_UNUSED
+/* HPy 0.9's names for the kinds of API declaration: an inline helper is compiled into
+ * the extension like any API function, helpers and implementations stay inside it. */
+#define HPyAPI_INLINE_HELPER HPyAPI_FUNC
+#define HPyAPI_UNUSED HPyAPI_FUNC
+#define HPyAPI_HELPER _HPy_HIDDEN
+#define HPyAPI_IMPL _HPy_HIDDEN
+#if defined(__cplusplus)
+#  define HPy_EXPORTED_FUNC extern "C" HPy_EXPORTED_SYMBOL
+#else
+#  define HPy_EXPORTED_FUNC HPy_EXPORTED_SYMBOL
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#  define _HPy_NO_RETURN __attribute__((__noreturn__))
+#elif defined(_MSC_VER)
+#  define _HPy_NO_RETURN __declspec(noreturn)
+#else
+#  define _HPy_NO_RETURN
+#endif
 
 /* Marks a declaration whose every call is a compile-time error with this message. */
 #if defined(__GNUC__)
@@ -32,6 +51,19 @@
 typedef intptr_t HPy_ssize_t;
 typedef intptr_t HPy_hash_t;
 typedef uint32_t HPy_UCS4;
+/* Py_ssize_t has intptr_t's width on every host, so the CPython ABI gets the same values. */
+#define HPY_SSIZE_T_MAX INTPTR_MAX
+#define HPY_SSIZE_T_MIN (-HPY_SSIZE_T_MAX - 1)
+
+/* What HPy_Compile_s parses: the values of HPy 0.9. */
+typedef enum {
+    /* One expression, as eval() takes. */
+    HPy_SourceKind_Expr = 0,
+    /* Statements, as a module or exec() holds. */
+    HPy_SourceKind_File = 1,
+    /* One interactive statement: an expression's value is printed. */
+    HPy_SourceKind_Single = 2,
+} HPy_SourceKind;
 
 typedef struct _HPy_s { intptr_t _i; } HPy;
 typedef struct { intptr_t _i; } HPyTupleBuilder;
@@ -62,10 +94,13 @@ typedef enum {
 /* Host objects stay opaque outside the CPython backend. */
 typedef struct _object cpy_PyObject;
 typedef struct PyMethodDef cpy_PyMethodDef;
+typedef struct PyModuleDef cpy_PyModuleDef;
 typedef struct bufferinfo cpy_Py_buffer;
 typedef int (*cpy_visitproc)(cpy_PyObject *, void *);
 typedef cpy_PyObject *(*cpy_vectorcallfunc)(cpy_PyObject *callable, cpy_PyObject *const *args,
                                            size_t nargsf, cpy_PyObject *kwnames);
+typedef cpy_PyObject *(*cpy_getter)(cpy_PyObject *self, void *closure);
+typedef int (*cpy_setter)(cpy_PyObject *self, cpy_PyObject *value, void *closure);
 
 /* A call function an object can be given (HPyDef_CALL_FUNCTION, HPy_SetCallFunction):
  * the host's vectorcall entry first, so that the struct may sit where the host looks for

@@ -2230,6 +2230,52 @@ static HPy hdbg_HPyStructSequence_New(HPyContext *ctx, HPy type, HPy_ssize_t nar
     return hdbg_open(d_call, d_result, "HPyStructSequence_New");
 }
 
+static void hdbg_HPy_FatalError(HPyContext *ctx, const char *message)
+{
+    hdbg_call *d_call = hdbg_enter(ctx, "HPy_FatalError");
+    if (d_call == NULL)
+        return;
+    HPyContext *d_inner = hdbg_inner(d_call);
+    d_inner->HPy_FatalError(d_inner, message);
+}
+
+static HPy hdbg_HPy_Compile_s(HPyContext *ctx, const char *utf8_source, const char *utf8_filename, HPy_SourceKind kind)
+{
+    hdbg_call *d_call = hdbg_enter(ctx, "HPy_Compile_s");
+    if (d_call == NULL)
+        return HPy_NULL;
+    HPyContext *d_inner = hdbg_inner(d_call);
+    HPy d_result = d_inner->HPy_Compile_s(d_inner, utf8_source, utf8_filename, kind);
+    return hdbg_open(d_call, d_result, "HPy_Compile_s");
+}
+
+static HPy hdbg_HPy_EvalCode(HPyContext *ctx, HPy code, HPy globals, HPy locals)
+{
+    hdbg_call *d_call = hdbg_enter(ctx, "HPy_EvalCode");
+    if (d_call == NULL)
+        return HPy_NULL;
+    HPy u_code, u_globals, u_locals;
+    if (hdbg_unwrap(d_call, code, &u_code, "HPy_EvalCode", "code") < 0 ||
+        hdbg_unwrap(d_call, globals, &u_globals, "HPy_EvalCode", "globals") < 0 ||
+        hdbg_unwrap(d_call, locals, &u_locals, "HPy_EvalCode", "locals") < 0)
+        return HPy_NULL;
+    HPyContext *d_inner = hdbg_inner(d_call);
+    HPy d_result = d_inner->HPy_EvalCode(d_inner, u_code, u_globals, u_locals);
+    return hdbg_open(d_call, d_result, "HPy_EvalCode");
+}
+
+static void hdbg__HPy_Dump(HPyContext *ctx, HPy h)
+{
+    hdbg_call *d_call = hdbg_enter(ctx, "_HPy_Dump");
+    if (d_call == NULL)
+        return;
+    HPy u_h;
+    if (hdbg_unwrap(d_call, h, &u_h, "_HPy_Dump", "h") < 0)
+        return;
+    HPyContext *d_inner = hdbg_inner(d_call);
+    d_inner->_HPy_Dump(d_inner, u_h);
+}
+
 void hdbg_fill_context(HPyContext *ctx, const HPyContext *universal)
 {
     ctx->h_None = hdbg_constant(universal->h_None, "ctx->h_None");
@@ -2525,4 +2571,8 @@ void hdbg_fill_context(HPyContext *ctx, const HPyContext *universal)
     ctx->HPyStructSequence_NewType = hdbg_HPyStructSequence_NewType;
     ctx->HPyStructSequence_New = hdbg_HPyStructSequence_New;
     ctx->HPy_SetCallFunction = hdbg_HPy_SetCallFunction;
+    ctx->HPy_FatalError = hdbg_HPy_FatalError;
+    ctx->HPy_Compile_s = hdbg_HPy_Compile_s;
+    ctx->HPy_EvalCode = hdbg_HPy_EvalCode;
+    ctx->_HPy_Dump = hdbg__HPy_Dump;
 }

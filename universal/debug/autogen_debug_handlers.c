@@ -372,7 +372,20 @@ static void hdbg_handle_HPyFunc_DESTRUCTOR(ffi_cif *cif, void *ret, void **in, v
     hdbg_call_leave_void(&call);
 }
 
-const handlepy_ffi_handler hdbg_handlers[34] = {
+static void hdbg_handle_HPyFunc_MOD_CREATE(ffi_cif *cif, void *ret, void **in, void *binding)
+{
+    (void)cif;
+    hdbg_call call;
+    HPyContext *ctx = hdbg_call_enter(&call, binding);
+    cpy_PyObject *h_spec = *(cpy_PyObject **)in[0];
+    HPy p_spec = hdbg_call_arg(&call, h_spec);
+    cpy_PyObject *result = hdbg_call_result(&call, ((HPyFunc_MOD_CREATE_impl)call.impl)(ctx, p_spec));
+    if (hdbg_call_leave(&call))
+        result = hdbg_discard(result);
+    *(cpy_PyObject **)ret = result;
+}
+
+const handlepy_ffi_handler hdbg_handlers[41] = {
     [HPyFunc_NOARGS] = hdbg_handle_HPyFunc_NOARGS,
     [HPyFunc_O] = hdbg_handle_HPyFunc_O,
     [HPyFunc_VARARGS] = hdbg_handle_HPyFunc_VARARGS,
@@ -405,4 +418,5 @@ const handlepy_ffi_handler hdbg_handlers[34] = {
     [HPyFunc_CALL] = hdbg_handle_HPyFunc_CALL,
     [HPyFunc_TRAVERSEPROC] = handlepy_plain_HPyFunc_TRAVERSEPROC,
     [HPyFunc_DESTROYFUNC] = handlepy_plain_HPyFunc_DESTROYFUNC,
+    [HPyFunc_MOD_CREATE] = hdbg_handle_HPyFunc_MOD_CREATE,
 };

@@ -209,6 +209,10 @@ enum {
     HTRACE_HPyStructSequence_NewType,
     HTRACE_HPyStructSequence_New,
     HTRACE_HPy_SetCallFunction,
+    HTRACE_HPy_FatalError,
+    HTRACE_HPy_Compile_s,
+    HTRACE_HPy_EvalCode,
+    HTRACE__HPy_Dump,
     HTRACE_ENTRIES
 };
 

@@ -1824,6 +1824,40 @@ static int htrace_HPy_SetCallFunction(HPyContext *ctx, HPy h, HPyCallFunction *f
     return t_result;
 }
 
+static void htrace_HPy_FatalError(HPyContext *ctx, const char *message)
+{
+    htrace_context *t_ctx = htrace_of(ctx);
+    uint64_t t_start = htrace_enter(HTRACE_HPy_FatalError);
+    t_ctx->inner->HPy_FatalError(t_ctx->inner, message);
+    htrace_leave(t_ctx, HTRACE_HPy_FatalError, t_start);
+}
+
+static HPy htrace_HPy_Compile_s(HPyContext *ctx, const char *utf8_source, const char *utf8_filename, HPy_SourceKind kind)
+{
+    htrace_context *t_ctx = htrace_of(ctx);
+    uint64_t t_start = htrace_enter(HTRACE_HPy_Compile_s);
+    HPy t_result = t_ctx->inner->HPy_Compile_s(t_ctx->inner, utf8_source, utf8_filename, kind);
+    htrace_leave(t_ctx, HTRACE_HPy_Compile_s, t_start);
+    return t_result;
+}
+
+static HPy htrace_HPy_EvalCode(HPyContext *ctx, HPy code, HPy globals, HPy locals)
+{
+    htrace_context *t_ctx = htrace_of(ctx);
+    uint64_t t_start = htrace_enter(HTRACE_HPy_EvalCode);
+    HPy t_result = t_ctx->inner->HPy_EvalCode(t_ctx->inner, code, globals, locals);
+    htrace_leave(t_ctx, HTRACE_HPy_EvalCode, t_start);
+    return t_result;
+}
+
+static void htrace__HPy_Dump(HPyContext *ctx, HPy h)
+{
+    htrace_context *t_ctx = htrace_of(ctx);
+    uint64_t t_start = htrace_enter(HTRACE__HPy_Dump);
+    t_ctx->inner->_HPy_Dump(t_ctx->inner, h);
+    htrace_leave(t_ctx, HTRACE__HPy_Dump, t_start);
+}
+
 const char *const htrace_names[HTRACE_ENTRIES] = {
     "HPy_Dup",
     "HPy_Close",
@@ -2030,6 +2064,10 @@ const char *const htrace_names[HTRACE_ENTRIES] = {
     "HPyStructSequence_NewType",
     "HPyStructSequence_New",
     "HPy_SetCallFunction",
+    "HPy_FatalError",
+    "HPy_Compile_s",
+    "HPy_EvalCode",
+    "_HPy_Dump",
 };
 
 void htrace_fill_context(HPyContext *ctx, const HPyContext *inner)
@@ -2327,4 +2365,8 @@ void htrace_fill_context(HPyContext *ctx, const HPyContext *inner)
     ctx->HPyStructSequence_NewType = htrace_HPyStructSequence_NewType;
     ctx->HPyStructSequence_New = htrace_HPyStructSequence_New;
     ctx->HPy_SetCallFunction = htrace_HPy_SetCallFunction;
+    ctx->HPy_FatalError = htrace_HPy_FatalError;
+    ctx->HPy_Compile_s = htrace_HPy_Compile_s;
+    ctx->HPy_EvalCode = htrace_HPy_EvalCode;
+    ctx->_HPy_Dump = htrace__HPy_Dump;
 }

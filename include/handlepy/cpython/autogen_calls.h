@@ -1329,4 +1329,28 @@ HPyAPI_FUNC int HPy_SetCallFunction(HPyContext *ctx, HPy h, HPyCallFunction *fun
     return handlepy_set_call_function(_h2py(h), func);
 }
 
+HPyAPI_FUNC _HPy_NO_RETURN void HPy_FatalError(HPyContext *ctx, const char *message)
+{
+    (void)ctx;
+    _hpy_cpy_fatal_error(message);
+}
+
+HPyAPI_FUNC HPy HPy_Compile_s(HPyContext *ctx, const char *utf8_source, const char *utf8_filename, HPy_SourceKind kind)
+{
+    (void)ctx;
+    return _py2h(_hpy_cpy_compile_s(utf8_source, utf8_filename, kind));
+}
+
+HPyAPI_FUNC HPy HPy_EvalCode(HPyContext *ctx, HPy code, HPy globals, HPy locals)
+{
+    (void)ctx;
+    return _py2h(_hpy_cpy_eval_code(_h2py(code), _h2py(globals), _h2py(locals)));
+}
+
+HPyAPI_FUNC void _HPy_Dump(HPyContext *ctx, HPy h)
+{
+    (void)ctx;
+    _hpy_cpy_dump(_h2py(h));
+}
+
 #endif /* HANDLEPY_CPYTHON_AUTOGEN_CALLS_H */

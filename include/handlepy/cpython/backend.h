@@ -14,11 +14,15 @@
 #include "handlepy/cpython/impl_contextvar.h"
 #include "handlepy/cpython/impl_structseq.h"
 #include "handlepy/cpython/impl_containers.h"
+#include "handlepy/cpython/impl_eval.h"
 #include "handlepy/cpython/autogen_calls.h"
 
 /* Holds only the handle constants; the runtime fills it when the module initialises. */
 extern _HPy_HIDDEN HPyContext _handlepy_cpython_ctx;
 
 HPyAPI_FUNC HPyContext *_HPyGetContext(void) { return &_handlepy_cpython_ctx; }
+
+/* Every module of a binary shares the context: nothing to declare per module. */
+#define HPY_MOD_EMBEDDABLE(modname)
 
 #endif

@@ -1042,4 +1042,25 @@ HPyAPI_FUNC int HPy_SetCallFunction(HPyContext *ctx, HPy h, HPyCallFunction *fun
     return ctx->HPy_SetCallFunction(ctx, h, func);
 }
 
+HPyAPI_FUNC _HPy_NO_RETURN void HPy_FatalError(HPyContext *ctx, const char *message)
+{
+    ctx->HPy_FatalError(ctx, message);
+    abort();
+}
+
+HPyAPI_FUNC HPy HPy_Compile_s(HPyContext *ctx, const char *utf8_source, const char *utf8_filename, HPy_SourceKind kind)
+{
+    return ctx->HPy_Compile_s(ctx, utf8_source, utf8_filename, kind);
+}
+
+HPyAPI_FUNC HPy HPy_EvalCode(HPyContext *ctx, HPy code, HPy globals, HPy locals)
+{
+    return ctx->HPy_EvalCode(ctx, code, globals, locals);
+}
+
+HPyAPI_FUNC void _HPy_Dump(HPyContext *ctx, HPy h)
+{
+    ctx->_HPy_Dump(ctx, h);
+}
+
 #endif /* HANDLEPY_UNIVERSAL_AUTOGEN_CALLS_H */
