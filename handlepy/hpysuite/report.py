@@ -8,6 +8,23 @@ from .abis import ALL_ABIS, abi_of, without_abi
 from .known import KNOWN
 
 THRESHOLD = 0.97
+# Failures that say the test cannot run on the interpreter at all: it calls something
+# the interpreter does not have. They count as not applicable there, as a skip would.
+INAPPLICABLE = [
+    (re.compile(r"module 'sys' has no attribute 'getrefcount'"),
+     "the test calls sys.getrefcount, which this interpreter does not have"),
+    (re.compile(r"module 'gc' has no attribute 'is_tracked'"),
+     "the test calls gc.is_tracked, which this interpreter does not have"),
+]
+
+
+def inapplicable(result):
+    if result["outcome"] != "failed":
+        return None
+    for pattern, reason in INAPPLICABLE:
+        if pattern.search(result["message"]):
+            return reason
+    return None
 
 
 def reason_for(nodeid):
@@ -28,6 +45,9 @@ class Run:
     def by_abi(self):
         groups = collections.defaultdict(dict)
         for nodeid, result in self.tests.items():
+            reason = inapplicable(result)
+            if reason:
+                result = dict(result, outcome="skipped", message=reason)
             groups[abi_of(nodeid)][nodeid] = result
         return groups
 
@@ -103,7 +123,7 @@ def build(runs, today=None):
                             f"{message[0] if message else ''}")
             reason = "not yet understood: " + (message[0] if message else "")
         lines.append(f"- `{nodeid}` ({where}){' CRASHED' if crashed else ''}: {reason}")
-    lines += ["", "## Skipped by HPy's own tests", ""]
+    lines += ["", "## Not run: skipped by HPy's tests, or not applicable here", ""]
     if not skips:
         lines.append("None.")
     for message, ids in sorted(skips.items()):

@@ -1,0 +1,70 @@
+"""The HPy-suite runner's own logic: which ABI a test id runs in, and what the
+compatibility report counts, lists and fails on (handlepy/hpysuite)."""
+import json
+
+import pytest
+
+from handlepy.hpysuite import abis, report
+
+
+@pytest.mark.parametrize("nodeid, abi", [
+    ("test/test_x.py::TestX::test_a[cpython]", "cpython"),
+    ("test/test_x.py::TestX::test_a[hybrid+debug]", "hybrid+debug"),
+    ("test/test_x.py::test_b[universal-3]", "universal"),
+    ("test/debug/test_y.py::test_c[with stacktrace]", "debug"),
+    ("test/trace/test_t.py::test_d", "trace"),
+    ("test/test_support.py::test_e", "none"),
+])
+def test_abi_of_a_test_id(nodeid, abi):
+    assert abis.abi_of(nodeid) == abi
+
+
+def test_without_abi_keeps_the_other_parameters():
+    assert abis.without_abi("f.py::t[cpython]") == "f.py::t"
+    assert abis.without_abi("f.py::t[universal-3]") == "f.py::t[3]"
+    assert abis.without_abi("f.py::t") == "f.py::t"
+
+
+def outcome(kind, message="", crashed=False):
+    return {"outcome": kind, "when": "call", "message": message, "crashed": crashed}
+
+
+def write_run(tmp_path, interpreter, tests):
+    path = tmp_path / f"{len(list(tmp_path.iterdir()))}.json"
+    path.write_text(json.dumps({"interpreter": interpreter, "tests": tests}))
+    return report.Run(path)
+
+
+def passing(n, abi):
+    return {f"test/test_p.py::test_{i}[{abi}]": outcome("passed") for i in range(n)}
+
+
+def test_a_listed_failure_is_reported_with_its_reason(tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "KNOWN", {"test/test_f.py::test_f": "because"})
+    tests = {**passing(99, "cpython"), "test/test_f.py::test_f[cpython]": outcome("failed", "E")}
+    text, problems = report.build([write_run(tmp_path, "CPython 3.11.7", tests)], "2026-12-03")
+    assert problems == []
+    assert "| CPython 3.11.7 | cpython | 99 | 1 | 0 | 99.0% |" in text
+    assert "- `test/test_f.py::test_f[cpython]` (CPython 3.11.7): because" in text
+
+
+def test_an_unlisted_failure_a_crash_and_a_low_rate_fail_the_check(tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "KNOWN", {"test/test_c.py::test_c": "listed"})
+    tests = {**passing(10, "universal"),
+             "test/test_f.py::test_f[universal]": outcome("failed", "AssertionError: x"),
+             "test/test_c.py::test_c[universal]": outcome("failed", "worker crashed", True)}
+    _, problems = report.build([write_run(tmp_path, "CPython 3.11.7", tests)], "2026-12-03")
+    assert any("test_f[universal]" in p and "no reason listed: AssertionError: x" in p
+               for p in problems)
+    assert any("test_c[universal] crashed" in p for p in problems)
+    assert any("83.3% pass, below 97%" in p for p in problems)
+
+
+def test_a_test_the_interpreter_cannot_run_is_not_counted(tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "KNOWN", {})
+    tests = {**passing(40, "universal"), "test/test_r.py::test_r[universal]": outcome(
+        "failed", "AttributeError: module 'sys' has no attribute 'getrefcount'")}
+    text, problems = report.build([write_run(tmp_path, "PyPy 3.9", tests)], "2026-12-03")
+    assert problems == []
+    assert "| PyPy 3.9 | universal | 40 | 0 | 1 | 100.0% |" in text
+    assert "sys.getrefcount, which this interpreter does not have" in text
