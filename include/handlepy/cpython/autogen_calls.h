@@ -91,7 +91,7 @@ HPyAPI_FUNC void _hpy_cpy_fill_constants(HPyContext *ctx)
     ctx->h_FrozenSetType = _py2h((PyObject *)&PyFrozenSet_Type);
     ctx->h_ByteArrayType = _py2h((PyObject *)&PyByteArray_Type);
     ctx->h_RangeType = _py2h((PyObject *)&PyRange_Type);
-    ctx->h_Builtins = _py2h(_hpy_cpy_builtins_module());
+    ctx->h_Builtins = _py2h(_hpy_cpy_builtins_dict());
 }
 
 HPyAPI_FUNC HPy HPy_Dup(HPyContext *ctx, HPy h)

@@ -9,9 +9,12 @@ HPyAPI_FUNC PyObject *_hpy_cpy_newref(PyObject *o)
     return o;
 }
 
-HPyAPI_FUNC PyObject *_hpy_cpy_builtins_module(void)
+/* The module's own dict, not PyEval_GetBuiltins(): that one is the running frame's,
+ * which code run with other globals may have replaced. */
+HPyAPI_FUNC PyObject *_hpy_cpy_builtins_dict(void)
 {
-    return PyImport_AddModule("builtins");
+    PyObject *module = PyImport_AddModule("builtins");
+    return module == NULL ? NULL : PyModule_GetDict(module);
 }
 
 HPyAPI_FUNC PyObject *_hpy_cpy_getitem_i(PyObject *obj, Py_ssize_t idx)
