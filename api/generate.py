@@ -284,9 +284,11 @@ def emit_universal_calls(funcs):
         stub = (f"HPyAPI_FUNC {e.ret} {e.name}({ctx_params(e)})\n"
                 f"{{\n    {ret}ctx->{e.name}({args});\n}}\n")
         if "hybrid" in e.flags:
-            # Calling it from a pure universal build is a compile-time error naming it.
+            # Calling it from a pure universal build is a compile-time error naming it;
+            # the message starts with HPy 0.9's, which tools written for HPy look for.
             stub = (f"#ifdef HPY_ABI_HYBRID\n{stub}#else\n"
-                    f"_HPy_UNAVAILABLE(\"{e.name} needs the C API: build with HPY_ABI_HYBRID "
+                    f"_HPy_UNAVAILABLE(\"Cannot use legacy functions when targeting the HPy "
+                    f"Universal ABI: {e.name} needs the C API; build with HPY_ABI_HYBRID "
                     f"or HPY_ABI_CPYTHON\")\n{e.ret} {e.name}({ctx_params(e)});\n#endif\n")
         out.append(stub)
     return header("HANDLEPY_UNIVERSAL_AUTOGEN_CALLS_H", "\n".join(out))
