@@ -19,6 +19,8 @@ HPyAPI_FUNC PyObject *_hpy_cpy_builtins_dict(void)
 
 HPyAPI_FUNC PyObject *_hpy_cpy_getitem_i(PyObject *obj, Py_ssize_t idx)
 {
+    if (_hpy_cpy_null_arg(obj))
+        return NULL;
 #ifndef PYPY_VERSION
     /* An exact list or tuple answers an index in range with its item, as obj[idx] would:
      * no int to make for the key, no dispatch through the mapping protocol. (cpyext would
@@ -38,6 +40,8 @@ HPyAPI_FUNC PyObject *_hpy_cpy_getitem_i(PyObject *obj, Py_ssize_t idx)
 
 HPyAPI_FUNC PyObject *_hpy_cpy_getitem_s(PyObject *obj, const char *utf8_key)
 {
+    if (_hpy_cpy_null_arg(obj))
+        return NULL;
     PyObject *key = PyUnicode_FromString(utf8_key);
     if (key == NULL)
         return NULL;
@@ -48,7 +52,7 @@ HPyAPI_FUNC PyObject *_hpy_cpy_getitem_s(PyObject *obj, const char *utf8_key)
 
 HPyAPI_FUNC int _hpy_cpy_setitem_i(PyObject *obj, Py_ssize_t idx, PyObject *value)
 {
-    if (_hpy_cpy_null_value(value))
+    if (_hpy_cpy_null_arg(obj) || _hpy_cpy_null_arg(value))
         return -1;
     PyObject *key = PyLong_FromSsize_t(idx);
     if (key == NULL)
@@ -60,7 +64,7 @@ HPyAPI_FUNC int _hpy_cpy_setitem_i(PyObject *obj, Py_ssize_t idx, PyObject *valu
 
 HPyAPI_FUNC int _hpy_cpy_setitem_s(PyObject *obj, const char *utf8_key, PyObject *value)
 {
-    if (_hpy_cpy_null_value(value))
+    if (_hpy_cpy_null_arg(obj) || _hpy_cpy_null_arg(value))
         return -1;
     PyObject *key = PyUnicode_FromString(utf8_key);
     if (key == NULL)
@@ -72,6 +76,8 @@ HPyAPI_FUNC int _hpy_cpy_setitem_s(PyObject *obj, const char *utf8_key, PyObject
 
 HPyAPI_FUNC int _hpy_cpy_delitem_i(PyObject *obj, Py_ssize_t idx)
 {
+    if (_hpy_cpy_null_arg(obj))
+        return -1;
     PyObject *key = PyLong_FromSsize_t(idx);
     if (key == NULL)
         return -1;
