@@ -125,7 +125,8 @@ static int out_utf8(out_t *out, const char *s, const spec_t *spec, char unit)
 {
     if (s == NULL) {
         HPyErr_Format(out->ctx, out->ctx->h_SystemError,
-                      "HPyUnicode_FromFormat: NULL string for %%%c", unit);
+                      "HPyUnicode_FromFormat: null c string passed as value for "
+                      "formatting unit '%%%c'", unit);
         return -1;
     }
     HPy_ssize_t n = 0;
@@ -383,7 +384,7 @@ static int format_all(out_t *out, const char *fmt, va_list *vargs)
             if ((unsigned char)*f > 127) {
                 char message[128];
                 snprintf(message, sizeof message,
-                         "HPyUnicode_FromFormatV() expects an ASCII-encoded format "
+                         "HPyUnicode_FromFormatV() expected an ASCII-encoded format "
                          "string, got a non-ASCII byte: 0x%02x", (unsigned char)*f);
                 HPyErr_SetString(out->ctx, out->ctx->h_ValueError, message);
                 return -1;

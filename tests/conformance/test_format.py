@@ -146,7 +146,8 @@ def test_c_strings(mod):
     # Precision counts bytes: it can cut a character in two.
     assert mod.f_cstr("[%.2s]", "héllo".encode()) == "[h\ufffd]"
     assert mod.f_cstr("[%s]", b"a\xffb") == "[a\ufffdb]"
-    with pytest.raises(SystemError, match="NULL string for %s"):
+    with pytest.raises(SystemError, match="null c string passed as value for formatting "
+                                          "unit '%s'"):
         mod.f_cstr("%s", None)
 
 
@@ -155,7 +156,8 @@ def test_V_unit(mod):
     assert mod.f_V("[%V]", None, b"text") == "[text]"
     assert mod.f_V("[%.2V]", None, "é!".encode()) == "[é]"
     assert mod.f_V("[%5.2V]", "héllo", None) == "[   hé]"
-    with pytest.raises(SystemError, match="NULL string for %V"):
+    with pytest.raises(SystemError, match="null c string passed as value for formatting "
+                                          "unit '%V'"):
         mod.f_V("%V", None, None)
 
 
@@ -195,7 +197,7 @@ def test_va_list_variant(mod):
     ("%zs and more", SystemError, "invalid format string: %zs and more"),
     ("%99999999999999999999d", ValueError, "width too big"),
     ("%.99999999999999999999d", ValueError, "precision too big"),
-    ("caf\xe9", ValueError, "HPyUnicode_FromFormatV() expects an ASCII-encoded format "
+    ("caf\xe9", ValueError, "HPyUnicode_FromFormatV() expected an ASCII-encoded format "
                             "string, got a non-ASCII byte: 0xc3"),
 ])
 def test_bad_formats(mod, fmt, exc, message):

@@ -128,8 +128,8 @@ HPyAPI_FUNC uint32_t _hpy_cpy_long_as_uint32(PyObject *h)
 }
 
 /* A NULL buffer with a positive size would be uninitialised memory: CPython deprecated
- * that for str (3.12 refuses it with this error), and HPy refuses it for bytes, whose
- * buffer an extension may not write. */
+ * that for str (3.12 refuses it with this error), and HPy 0.9 refuses a NULL buffer for
+ * bytes, whose buffer an extension may not write, whatever the size (first). */
 HPyAPI_FUNC PyObject *_hpy_cpy_unicode_from_string_and_size(const char *s, Py_ssize_t size)
 {
     if (size < 0) {
@@ -146,12 +146,12 @@ HPyAPI_FUNC PyObject *_hpy_cpy_unicode_from_string_and_size(const char *s, Py_ss
 
 HPyAPI_FUNC PyObject *_hpy_cpy_bytes_from_string_and_size(const char *s, Py_ssize_t size)
 {
-    if (size < 0) {
-        PyErr_SetString(PyExc_SystemError, "Negative size passed to PyBytes_FromStringAndSize");
+    if (s == NULL) {
+        PyErr_SetString(PyExc_ValueError, "NULL char * passed to HPyBytes_FromStringAndSize");
         return NULL;
     }
-    if (s == NULL && size > 0) {
-        PyErr_SetString(PyExc_ValueError, "NULL char * passed to HPyBytes_FromStringAndSize");
+    if (size < 0) {
+        PyErr_SetString(PyExc_SystemError, "Negative size passed to PyBytes_FromStringAndSize");
         return NULL;
     }
     return PyBytes_FromStringAndSize(s, size);
