@@ -490,8 +490,9 @@ def test_dict_values(mod):
 
 
 def test_dict_tracker_is_optional_without_object_units(mod):
+    # (An 's' output from kw would point into a value whose handle the parser closed.)
     assert mod.parse_dict("i", ("a",), (), {"a": 2}, False) == (2,)
-    assert mod.parse_dict("i|s", ("a", "b"), (1,), {"b": "x"}, False) == (1, "x")
+    assert mod.parse_dict("i|i", ("a", "b"), (1,), {"b": 3}, False) == (1, 3)
     for kw in (None, {}, {"b": 1}):
         with pytest.raises(SystemError, match=r"^HPyArg_ParseKeywordsDict: a format with 'O' "
                                               r"units needs a tracker"):
