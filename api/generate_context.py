@@ -40,7 +40,8 @@ def emit_universal_calls(api):
         if "hybrid" in e.flags:
             # Calling it from a pure universal build is a compile-time error naming it.
             stub = (f"#ifdef HPY_ABI_HYBRID\n{stub}#else\n"
-                    f"_HPy_UNAVAILABLE(\"{e.name} needs the C API: build with HPY_ABI_HYBRID "
+                    f"_HPy_UNAVAILABLE(\"Cannot use legacy functions when targeting the HPy "
+                    f"Universal ABI: {e.name} needs the C API; build with HPY_ABI_HYBRID "
                     f"or HPY_ABI_CPYTHON\")\n{e.ret} {e.name}({e.c_params()});\n#endif\n")
         out.append(stub)
     return c_header(BANNER, "HANDLEPY_UNIVERSAL_AUTOGEN_CALLS_H", "\n".join(out))

@@ -79,8 +79,7 @@ def documented(fmt, keywords):
     """A call CPython's parser is specified for, so that the two must agree: a well-formed
     format and, for keywords, one ASCII name per unit (CPython 3.11 compares names as
     ASCII), the positional-only ones ("") first and before any '$'.
-    (A keyword list that does not fit the format is a SystemError whose wording is
-    handlepy's own.)"""
+    (A keyword list that does not fit the format is HPy 0.9's TypeError, in its words.)"""
     markers = r"(\|[%s]*)?(\$[%s]*)?" % (UNITS, UNITS) if keywords is not None \
         else r"(\|[%s]*)?" % UNITS
     if re.fullmatch(r"[%s]*%s(:[a-z]*|;[a-z ]*)?" % (UNITS, markers),

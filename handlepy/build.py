@@ -26,6 +26,10 @@ def include_dirs(abi="universal"):
     """Header folders: handlepy's own, plus the interpreter's where the C API is used."""
     _check(abi)
     dirs = [PACKAGE_DIR / "include"]
+    if abi == "universal":
+        # First, so that #include <Python.h> fails, saying why, even where the build
+        # tool adds the interpreter's headers (setuptools always does).
+        dirs.insert(0, PACKAGE_DIR / "include" / "handlepy" / "universal" / "no-python-h")
     if abi == "cpython":
         dirs.append(PACKAGE_DIR / "cpython-runtime")
     if abi != "universal":

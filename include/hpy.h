@@ -10,6 +10,9 @@
 #if defined(HPY_ABI_UNIVERSAL) + defined(HPY_ABI_CPYTHON) + defined(HPY_ABI_HYBRID) != 1
 #  error "define exactly one of HPY_ABI_UNIVERSAL, HPY_ABI_CPYTHON or HPY_ABI_HYBRID"
 #endif
+#if defined(HPY_ABI_UNIVERSAL) && defined(Py_PYTHON_H)
+#  error "It is forbidden to #include <Python.h> when targeting the HPy Universal ABI: build with HPY_ABI_HYBRID or HPY_ABI_CPYTHON to use the C API"
+#endif
 #if defined(HPY_ABI_CPYTHON) || defined(HPY_ABI_HYBRID)
 #  define PY_SSIZE_T_CLEAN
 #  include <Python.h>

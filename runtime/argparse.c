@@ -3,7 +3,9 @@
  * error messages and conversions are those of the CPython version the extension runs on,
  * word for word, so that porting an extension changes nothing its users see; the CPython
  * conversion functions they rely on are reproduced through the public API only, so that
- * PyPy gives the messages of the Python version it implements. */
+ * PyPy gives the messages of the Python version it implements. Where HPy 0.9 defines
+ * what CPython does not (a keyword list that does not fit the format, 'O' outputs of the
+ * keyword parsers as handles the tracker owns), they behave as HPy 0.9. */
 #include "hpy.h"
 
 #include <limits.h>
@@ -243,8 +245,11 @@ static int as_double(HPyContext *ctx, HPy arg, double *out)
 
 /* Convert `arg` for `unit` into the next output of `vargs`: 0 on success, -1 with an
  * exception, or 1 when `arg` has the wrong type and the caller must say so with the
- * argument's position; `*expected` is then the type wanted. */
-static int convert(HPyContext *ctx, char unit, HPy arg, va_list *vargs, const char **expected)
+ * argument's position; `*expected` is then the type wanted. With `owner`, an 'O' output
+ * is a new handle the tracker owns (the keyword parsers, as in HPy 0.9); without, it is
+ * `arg` itself (HPyArg_Parse). */
+static int convert(HPyContext *ctx, char unit, HPy arg, HPyTracker *owner, va_list *vargs,
+                   const char **expected)
 {
     long value;
     switch (unit) {
@@ -363,6 +368,13 @@ static int convert(HPyContext *ctx, char unit, HPy arg, va_list *vargs, const ch
         return 0;
     }
     default: /* 'O'; scan_format let no other unit through */
+        if (owner != NULL) {
+            arg = HPy_Dup(ctx, arg);
+            if (HPyTracker_Add(ctx, *owner, arg) < 0) {
+                HPy_Close(ctx, arg);
+                return -1;
+            }
+        }
         *va_arg(*vargs, HPy *) = arg;
         return 0;
     }
@@ -370,10 +382,10 @@ static int convert(HPyContext *ctx, char unit, HPy arg, va_list *vargs, const ch
 
 /* Convert the argument at 0-based position `index`; 0 with an exception on failure. */
 static int convert_at(HPyContext *ctx, const format_info *f, char unit, HPy arg, int index,
-                      va_list *vargs)
+                      HPyTracker *owner, va_list *vargs)
 {
     const char *expected = NULL;
-    int res = convert(ctx, unit, arg, vargs, &expected);
+    int res = convert(ctx, unit, arg, owner, vargs, &expected);
     if (res <= 0)
         return res == 0;
     if (f->message != NULL)
@@ -429,7 +441,7 @@ static int parse_positional(HPyContext *ctx, const HPy *args, size_t nargs, cons
     }
     const char *p = fmt;
     for (int i = 0; i < (int)nargs; i++) {
-        if (!convert_at(ctx, &f, next_unit(&p), args[i], i, vargs))
+        if (!convert_at(ctx, &f, next_unit(&p), args[i], i, NULL, vargs))
             return 0;
     }
     return 1;
@@ -477,9 +489,16 @@ static int check_keywords(HPyContext *ctx, const format_info *f, const char *key
             pos++;
         }
     }
-    if (len != f->nunits)
-        return raise_fmt(ctx, ctx->h_SystemError,
-                         "%s: %d keywords for %d format units", f->api, len, f->nunits);
+    /* HPy 0.9's exception and words: the message names the function, or is the one
+     * the format gives after ';'. */
+    if (len != f->nunits) {
+        const char *what = len < f->nunits ? "mismatched args (too few keywords for fmt)"
+                                           : "mismatched args (too many keywords for fmt)";
+        if (f->message != NULL)
+            return raise_fmt(ctx, ctx->h_TypeError, "%s", f->message);
+        return raise_fmt(ctx, ctx->h_TypeError, "%.200s%s %s", fname_of(f), parens_of(f),
+                         what);
+    }
     if (f->max < pos)
         return raise_fmt(ctx, ctx->h_SystemError, "Empty parameter name after $");
     *npositional_only = pos;
@@ -547,7 +566,8 @@ static int reject_unused_keywords(HPyContext *ctx, const format_info *f,
  * follows from that order. */
 static int parse_units(HPyContext *ctx, const format_info *f, const char *fmt,
                        const char *keywords[], int pos, const HPy *args, size_t nargs,
-                       const kwname *names, HPy_ssize_t nkw, va_list *vargs)
+                       const kwname *names, HPy_ssize_t nkw, HPyTracker *owner,
+                       va_list *vargs)
 {
     long long given = (long long)nargs;
     HPy_ssize_t unused_kw = nkw;
@@ -581,7 +601,7 @@ static int parse_units(HPyContext *ctx, const format_info *f, const char *fmt,
             }
         }
         if (!HPy_IsNull(arg)) {
-            if (!convert_at(ctx, f, unit, arg, i, vargs))
+            if (!convert_at(ctx, f, unit, arg, i, owner, vargs))
                 return 0;
             continue;
         }
@@ -611,17 +631,33 @@ static int parse_units(HPyContext *ctx, const format_info *f, const char *fmt,
            reject_unused_keywords(ctx, f, keywords, pos, nargs, names, nkw);
 }
 
+static int has_object_unit(const char *fmt)
+{
+    for (const char *p = fmt; *p && *p != ':' && *p != ';'; p++)
+        if (*p == 'O')
+            return 1;
+    return 0;
+}
+
 #define SMALL_KWNAMES 8
 
-static int parse_keywords(HPyContext *ctx, const char *api, const HPy *args, size_t nargs,
-                          HPy kwnames, const char *fmt, const char *keywords[],
+/* `ht` is NULL or the caller's new tracker, which owns every 'O' output. */
+static int parse_keywords(HPyContext *ctx, const char *api, HPyTracker *ht, const HPy *args,
+                          size_t nargs, HPy kwnames, const char *fmt, const char *keywords[],
                           va_list *vargs)
 {
     format_info f = {.api = api};
     int pos = 0;
     if (keywords == NULL)
         return raise_fmt(ctx, ctx->h_SystemError, "%s: keywords is NULL", api);
-    if (!scan_format(ctx, fmt, 1, &f) || !check_keywords(ctx, &f, keywords, &pos))
+    if (!scan_format(ctx, fmt, 1, &f))
+        return 0;
+    /* Checked whatever the call passes, so that the mistake shows on the first call. */
+    if (ht == NULL && has_object_unit(fmt))
+        return raise_fmt(ctx, ctx->h_SystemError,
+                         "%s: a format with 'O' units needs a tracker, which owns the "
+                         "handles they give", api);
+    if (!check_keywords(ctx, &f, keywords, &pos))
         return 0;
     HPy_ssize_t nkw = HPy_IsNull(kwnames) ? 0 : HPy_Length(ctx, kwnames);
     if (nkw < 0)
@@ -656,7 +692,7 @@ static int parse_keywords(HPyContext *ctx, const char *api, const HPy *args, siz
         }
     }
     if (ok)
-        ok = parse_units(ctx, &f, fmt, keywords, pos, args, nargs, names, nkw, vargs);
+        ok = parse_units(ctx, &f, fmt, keywords, pos, args, nargs, names, nkw, ht, vargs);
     for (HPy_ssize_t j = 0; j < fetched; j++)
         HPy_Close(ctx, names[j].name);
     if (names != small)
@@ -671,25 +707,16 @@ int HPyArg_ParseKeywords(HPyContext *ctx, HPyTracker *ht, const HPy *args, size_
         return 0;
     va_list vargs;
     va_start(vargs, keywords);
-    int ok = parse_keywords(ctx, "HPyArg_ParseKeywords", args, nargs, kwnames, fmt, keywords,
-                            &vargs);
+    int ok = parse_keywords(ctx, "HPyArg_ParseKeywords", ht, args, nargs, kwnames, fmt,
+                            keywords, &vargs);
     va_end(vargs);
     return finish_tracker(ctx, ht, ok);
 }
 
-static int has_object_unit(const char *fmt)
-{
-    for (const char *p = fmt; *p && *p != ':' && *p != ';'; p++)
-        if (*p == 'O')
-            return 1;
-    return 0;
-}
-
 /* The dict's items in the vectorcall layout, so that parse_keywords does the rest: the
  * positional handles, then the values, with the keys as kwnames. The values are new
- * handles, which an 'O' output may be: the tracker keeps them until it is closed, so a
- * format with 'O' units needs one (closing them here would hand out closed handles,
- * which debug mode reports). */
+ * handles; with a tracker, it keeps them until it is closed, so that the string an 's'
+ * output points into stays alive. */
 static int parse_keywords_dict(HPyContext *ctx, HPyTracker *ht, const HPy *args,
                                HPy_ssize_t nargs, HPy kw, const char *fmt,
                                const char *keywords[], va_list *vargs)
@@ -698,7 +725,7 @@ static int parse_keywords_dict(HPyContext *ctx, HPyTracker *ht, const HPy *args,
     if (nargs < 0)
         return raise_fmt(ctx, ctx->h_SystemError, "%s: nargs is negative", api);
     if (HPy_IsNull(kw))
-        return parse_keywords(ctx, api, args, (size_t)nargs, HPy_NULL, fmt, keywords, vargs);
+        return parse_keywords(ctx, api, ht, args, (size_t)nargs, HPy_NULL, fmt, keywords, vargs);
     if (!HPyDict_Check(ctx, kw))
         return raise_fmt(ctx, ctx->h_SystemError, "%s: kw must be a dict or HPy_NULL", api);
     HPy keys = HPyDict_Keys(ctx, kw);
@@ -706,12 +733,6 @@ static int parse_keywords_dict(HPyContext *ctx, HPyTracker *ht, const HPy *args,
     if (nkw < 0) {
         HPy_Close(ctx, keys);
         return 0;
-    }
-    if (ht == NULL && nkw > 0 && fmt != NULL && has_object_unit(fmt)) {
-        HPy_Close(ctx, keys);
-        return raise_fmt(ctx, ctx->h_SystemError,
-                         "%s: a format with 'O' units needs a tracker when keywords are "
-                         "given", api);
     }
     size_t total = (size_t)nargs + (size_t)nkw;
     HPy *all = (HPy *)malloc(sizeof(HPy) * (total > 0 ? total : 1));
@@ -735,7 +756,7 @@ static int parse_keywords_dict(HPyContext *ctx, HPyTracker *ht, const HPy *args,
     }
     HPy kwnames = ok ? HPyTuple_FromArray(ctx, names, nkw) : HPy_NULL;
     if (ok && !HPy_IsNull(kwnames))
-        ok = parse_keywords(ctx, api, all, (size_t)nargs, kwnames, fmt, keywords, vargs);
+        ok = parse_keywords(ctx, api, ht, all, (size_t)nargs, kwnames, fmt, keywords, vargs);
     else
         ok = 0;
     for (HPy_ssize_t j = 0; j < fetched; j++) {
@@ -743,7 +764,7 @@ static int parse_keywords_dict(HPyContext *ctx, HPyTracker *ht, const HPy *args,
         if (ht == NULL || HPy_IsNull(value)) {
             HPy_Close(ctx, value);
         } else if (HPyTracker_Add(ctx, *ht, value) < 0) {
-            /* The tracker could not take it: an O output may be this handle. */
+            /* The tracker could not take it: an 's' output may point into it. */
             HPy_Close(ctx, value);
             ok = 0;
         }

@@ -1,7 +1,9 @@
 /* PyUnicode_FromFormat's format language on the public API, so that it behaves alike
  * in every ABI and on every host; object units take handles. Where CPython versions
  * disagree this follows 3.12: a zero-padded negative number keeps its sign in front,
- * and an unknown unit raises SystemError instead of copying the rest verbatim. */
+ * and an unknown unit raises SystemError instead of copying the rest verbatim. Where
+ * HPy 0.9 departs from CPython it follows HPy: HPy_NULL for an object unit, 0-padding
+ * of a non-number and a width or precision for %c and %p raise SystemError. */
 #include "hpy.h"
 
 #include <stdio.h>
@@ -125,7 +127,8 @@ static int out_utf8(out_t *out, const char *s, const spec_t *spec, char unit)
 {
     if (s == NULL) {
         HPyErr_Format(out->ctx, out->ctx->h_SystemError,
-                      "HPyUnicode_FromFormat: NULL string for %%%c", unit);
+                      "HPyUnicode_FromFormat: null c string passed as value for "
+                      "formatting unit '%%%c'", unit);
         return -1;
     }
     HPy_ssize_t n = 0;
@@ -143,12 +146,11 @@ static int out_utf8(out_t *out, const char *s, const spec_t *spec, char unit)
 
 static HPy object_text(HPyContext *ctx, HPy obj, char unit)
 {
-    if (HPy_IsNull(obj)) {
-        if (unit == 'U' || unit == 'V')
-            return HPyErr_Format(ctx, ctx->h_SystemError,
-                                 "HPyUnicode_FromFormat: null handle for %%%c", unit);
-        return HPyUnicode_FromString(ctx, "<NULL>");
-    }
+    /* CPython writes "<NULL>" for %S, %R and %A; HPy 0.9 refuses it as for %U. */
+    if (HPy_IsNull(obj))
+        return HPyErr_Format(ctx, ctx->h_SystemError,
+                             "HPyUnicode_FromFormat: HPy_NULL passed as value for formatting "
+                             "unit '%%%c'", unit);
     switch (unit) {
     case 'S':
         return HPy_Str(ctx, obj);
@@ -331,6 +333,17 @@ static int format_unit(out_t *out, const char **f, va_list *vargs)
         unit = '?';
     else
         *f = p + 1;
+    /* HPy 0.9 refuses what CPython ignores or pads with zeros as digits. */
+    if ((spec.flags & FLAG_ZERO) && strchr("cpsUVSRA", unit) != NULL) {
+        HPyErr_Format(ctx, ctx->h_SystemError,
+                      "formatting unit '%%%c' does not support 0-padding", unit);
+        return -1;
+    }
+    if ((unit == 'c' || unit == 'p') && (spec.width != NO_VALUE || spec.precision != NO_VALUE)) {
+        HPyErr_Format(ctx, ctx->h_SystemError,
+                      "formatting unit '%%%c' does not support width nor precision", unit);
+        return -1;
+    }
     switch (unit) {
     case 'd': case 'i': case 'u': case 'x':
         return out_integer(out, &spec, unit, vargs);
@@ -383,7 +396,7 @@ static int format_all(out_t *out, const char *fmt, va_list *vargs)
             if ((unsigned char)*f > 127) {
                 char message[128];
                 snprintf(message, sizeof message,
-                         "HPyUnicode_FromFormatV() expects an ASCII-encoded format "
+                         "HPyUnicode_FromFormatV() expected an ASCII-encoded format "
                          "string, got a non-ASCII byte: 0x%02x", (unsigned char)*f);
                 HPyErr_SetString(out->ctx, out->ctx->h_ValueError, message);
                 return -1;

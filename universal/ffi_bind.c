@@ -16,7 +16,7 @@ static char *cif_ready;
 static ffi_cif *cif_for(HPyFunc_Signature signature)
 {
     if ((int)signature <= 0 || (int)signature >= handlepy_ffi_signature_count) {
-        PyErr_Format(PyExc_SystemError, "unknown HPyFunc signature %d", (int)signature);
+        PyErr_Format(PyExc_ValueError, "unsupported HPyMeth signature %d", (int)signature);
         return NULL;
     }
     if (cifs == NULL) {

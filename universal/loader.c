@@ -95,6 +95,71 @@ static int is_hybrid(void *lib, const char *shortname)
     return dlsym(lib, symbol) != NULL;
 }
 
+/* Every binary loaded, by the address it is mapped at: int -> whether it is hybrid.
+ * HPyType_FromSpec finds the binary a spec comes from through it. */
+static PyObject *binaries;
+
+static PyObject *binary_key(const void *address)
+{
+    Dl_info info;
+    if (address == NULL || dladdr(address, &info) == 0 || info.dli_fbase == NULL)
+        return NULL;
+    return PyLong_FromVoidPtr(info.dli_fbase);
+}
+
+static int record_binary(HPyModuleDef *hdef, int hybrid)
+{
+    PyObject *key = binary_key(hdef);
+    if (key == NULL)
+        return PyErr_Occurred() ? -1 : 0;
+    int res = PyDict_SetItem(binaries, key, hybrid ? Py_True : Py_False);
+    Py_DECREF(key);
+    return res;
+}
+
+/* 1 for a hybrid binary, 0 for a universal one, -1 when `address` is in none of them
+ * (or on error, with an exception). */
+static int hybrid_at(const void *address)
+{
+    PyObject *key = binary_key(address);
+    if (key == NULL)
+        return -1;
+    PyObject *hybrid = PyDict_GetItemWithError(binaries, key);
+    Py_DECREF(key);
+    return hybrid == NULL ? -1 : hybrid == Py_True;
+}
+
+int handlepy_refuse_legacy_slots(HPyType_Spec *spec)
+{
+    if (spec->legacy_slots == NULL)
+        return 0;
+    /* The spec is usually static data of the binary; one built at run time still
+     * names the binary's own slot table or function. */
+    PyType_Slot *slots = spec->legacy_slots;
+    const void *places[] = {spec, slots, slots[0].slot != 0 ? slots[0].pfunc : NULL};
+    int hybrid = -1;
+    for (size_t i = 0; hybrid < 0 && i < sizeof places / sizeof places[0]; i++) {
+        hybrid = hybrid_at(places[i]);
+        if (PyErr_Occurred())
+            return -1;
+    }
+    if (hybrid != 0)
+        return 0;
+    PyErr_Format(PyExc_TypeError,
+                 "type %s sets legacy_slots, which need the C API: build its module with "
+                 "HPY_ABI_HYBRID or HPY_ABI_CPYTHON, not HPY_ABI_UNIVERSAL", spec->name);
+    return -1;
+}
+
+static HPy universal_type_from_spec(HPyContext *ctx, HPyType_Spec *spec,
+                                    HPyType_SpecParam *params)
+{
+    (void)ctx;
+    if (handlepy_refuse_legacy_slots(spec) < 0)
+        return HPy_NULL;
+    return _py2h(handlepy_type_from_spec(spec, params, NULL, NULL, NULL));
+}
+
 /* The setting of HANDLEPY_DEBUG or HANDLEPY_TRACE for a module: "1", "all" or "*" for
  * every module, else a comma-separated list of module names (full or last part). */
 static int env_selects(const char *variable, const char *fullname, const char *shortname)
@@ -171,12 +236,18 @@ static PyModuleDef *load_def(PyObject *name, PyObject *path, PyObject *debug,
                          "initialization of %U failed without raising an exception", name);
         goto fail;
     }
-    if (hdef->legacy_methods != NULL && !is_hybrid(lib, shortname)) {
+    int hybrid = is_hybrid(lib, shortname);
+    if (hdef->legacy_methods != NULL && !hybrid) {
         PyErr_Format(PyExc_ImportError,
-                     "module %U defines legacy_methods, which a universal binary cannot use",
+                     "module %U sets HPyModuleDef.legacy_methods, which need the C API: "
+                     "build it with HPY_ABI_HYBRID or HPY_ABI_CPYTHON, not HPY_ABI_UNIVERSAL",
                      name);
         goto fail;
     }
+    /* Recorded before anything needs releasing: a stale record of a binary that then
+     * fails to load names an address range no spec can come from. */
+    if (record_binary(hdef, hybrid) < 0)
+        goto fail;
     handlepy_ffi_bindings *bindings;
     PyModuleDef *def = new_def(c_name, shortname, hdef, mode, &bindings);
     if (def == NULL)
@@ -315,8 +386,10 @@ static struct PyModuleDef loader_module = {
 PyMODINIT_FUNC PyInit__loader(void)
 {
     handlepy_fill_context(&universal_ctx);
+    universal_ctx.HPyType_FromSpec = universal_type_from_spec;
     defs_by_path = PyDict_New();
-    if (defs_by_path == NULL)
+    binaries = PyDict_New();
+    if (defs_by_path == NULL || binaries == NULL)
         return NULL;
     PyObject *module = PyModule_Create(&loader_module);
     if (module != NULL && handlepy_debug_add_to_module(module) < 0)

@@ -7,4 +7,8 @@
 
 void handlepy_fill_context(HPyContext *ctx);
 
+/* -1 with an exception when `spec` sets legacy_slots and comes from a universal binary
+ * that is not hybrid; every universal context's HPyType_FromSpec asks first. */
+int handlepy_refuse_legacy_slots(HPyType_Spec *spec);
+
 #endif

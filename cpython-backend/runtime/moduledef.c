@@ -42,7 +42,8 @@ static int fill_methods(PyMethodDef *methods, HPyModuleDef *hdef, handlepy_bind_
             continue;
         int flags = handlepy_method_flags((*d)->meth.signature);
         if (flags < 0) {
-            PyErr_Format(PyExc_SystemError, "method '%s' has an unsupported signature %d",
+            /* HPy 0.9's exception. */
+            PyErr_Format(PyExc_ValueError, "method '%s' has an unsupported HPyMeth signature %d",
                          (*d)->meth.name, (int)(*d)->meth.signature);
             return -1;
         }
@@ -165,7 +166,7 @@ PyModuleDef *handlepy_moduledef_new(const char *name, HPyModuleDef *hdef,
 {
     if (hdef->size < 0) {
         PyErr_Format(PyExc_SystemError,
-                     "module '%s': HPyModuleDef.size must be >= 0, not %zd", name,
+                     "module '%s': HPy does not permit HPyModuleDef.size < 0 (it is %zd)", name,
                      (Py_ssize_t)hdef->size);
         return NULL;
     }

@@ -454,8 +454,9 @@ static int add_def(type_parts *p, HPyDef *def, const char *type_name, Py_ssize_t
     case HPyDef_Kind_Meth: {
         int flags = handlepy_method_flags(def->meth.signature);
         if (flags < 0) {
-            PyErr_Format(PyExc_TypeError, "type %s: method '%s' has an unsupported signature",
-                         type_name, def->meth.name);
+            PyErr_Format(PyExc_ValueError,
+                         "type %s: method '%s' has an unsupported HPyMeth signature %d",
+                         type_name, def->meth.name, (int)def->meth.signature);
             return -1;
         }
         int binding = binding_flags(def->meth.binding);

@@ -5,8 +5,9 @@ typedef struct {
     const char *doc;
     /* Bytes of zeroed module state (see HPyModule_GetState); 0 for none. */
     HPy_ssize_t size;
-    /* NULL-terminated C-API methods: hybrid and CPython ABIs only. */
-    cpy_PyMethodDef *_HPy_LEGACY_FIELD(legacy_methods);
+    /* NULL-terminated C-API methods: hybrid and CPython ABIs only (a universal binary
+     * that sets them is refused when it is imported). */
+    cpy_PyMethodDef *legacy_methods;
     /* NULL-terminated. */
     HPyDef **defines;
     HPyGlobal **globals;

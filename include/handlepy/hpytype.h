@@ -9,8 +9,9 @@ struct _HPyType_Spec_s {
     int itemsize;
     unsigned long flags;
     HPyType_BuiltinShape builtin_shape;
-    /* A 0-terminated PyType_Slot array: hybrid and CPython ABIs only. */
-    void *_HPy_LEGACY_FIELD(legacy_slots);
+    /* A 0-terminated PyType_Slot array: hybrid and CPython ABIs only (HPyType_FromSpec
+     * refuses it from a universal binary). */
+    void *legacy_slots;
     /* NULL-terminated. */
     HPyDef **defines;
     const char *doc;

@@ -40,14 +40,6 @@
 #  define _HPy_UNAVAILABLE(msg)
 #endif
 
-/* Fields only binaries that may use the C API can set; in a universal build their
- * names change, so setting one there fails to compile, naming the field. */
-#if defined(HPY_ABI_UNIVERSAL)
-#  define _HPy_LEGACY_FIELD(name) _##name##_needs_HPY_ABI_HYBRID
-#else
-#  define _HPy_LEGACY_FIELD(name) name
-#endif
-
 typedef intptr_t HPy_ssize_t;
 typedef intptr_t HPy_hash_t;
 typedef uint32_t HPy_UCS4;

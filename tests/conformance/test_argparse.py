@@ -23,17 +23,18 @@ def invalid_keyword(name, where):
 
 
 SOURCE = HARNESS + r"""
-/* The tracker is optional; after a failure it is closed and null. */
+/* The tracker is optional (but for 'O' units in the keyword parsers); after a failure
+ * it is closed and null. */
 HPyDef_METH(tracker_states, "tracker_states", HPyFunc_VARARGS)
 static HPy tracker_states_impl(HPyContext *ctx, HPy self, const HPy *args, size_t nargs)
 {
-    long a = 0, b = 0;
+    long a = 0, b = 0, c = 0;
     HPy obj = HPy_NULL;
     int no_tracker = HPyArg_Parse(ctx, NULL, args, nargs, "l|O", &a, &obj);
     HPyErr_Clear(ctx);
     static const char *kw[] = {"a", "b", NULL};
-    int no_tracker_kw = HPyArg_ParseKeywords(ctx, NULL, args, nargs, HPy_NULL, "l|O", kw,
-                                             &b, &obj);
+    int no_tracker_kw = HPyArg_ParseKeywords(ctx, NULL, args, nargs, HPy_NULL, "l|l", kw,
+                                             &b, &c);
     HPyErr_Clear(ctx);
     HPyTracker ht = {-1};
     int ok = HPyArg_Parse(ctx, &ht, args, nargs, "l|O", &a, &obj);
@@ -368,14 +369,112 @@ def test_bad_formats_raise_system_error(mod, fmt):
 @pytest.mark.parametrize("fmt, keywords, message", [
     ("z", ("a",), "HPyArg_ParseKeywords: 'z'"),
     ("$$i", ("a",), "HPyArg_ParseKeywords: '\\$'"),
-    ("ii", ("a",), "HPyArg_ParseKeywords: 1 keywords for 2 format units"),
-    ("i", ("a", "b"), "HPyArg_ParseKeywords: 2 keywords for 1 format units"),
     ("ii", ("a", ""), "Empty keyword parameter name"),
     ("i$i", ("", ""), r"Empty parameter name after \$"),
 ])
 def test_bad_keyword_formats_raise_system_error(mod, fmt, keywords, message):
     with pytest.raises(SystemError, match=message):
         mod.parse_kw(fmt, keywords)
+
+
+# A keyword list that does not fit the format: HPy 0.9's TypeError, in its words.
+@pytest.mark.parametrize("fmt, keywords, message", [
+    ("ii", ("a",), "function mismatched args (too few keywords for fmt)"),
+    ("ii:f", ("a",), "f() mismatched args (too few keywords for fmt)"),
+    ("i", ("a", "b"), "function mismatched args (too many keywords for fmt)"),
+    ("|i:f", ("", "b"), "f() mismatched args (too many keywords for fmt)"),
+    ("ii;boom", ("a",), "boom"),
+])
+def test_keywords_not_fitting_the_format_raise_type_error(mod, fmt, keywords, message):
+    assert outcome(mod.parse_kw, fmt, keywords, 1) == ("TypeError", message)
+    assert outcome(mod.parse_dict, fmt, keywords, (1,), None) == ("TypeError", message)
+
+
+# ---- 'O' in the keyword parsers: new handles that the tracker owns (HPy 0.9) -------
+
+OWNED = """
+    /* HPy's own pattern: the caller closes the handles it parsed from, then uses the
+     * outputs, which the tracker still holds. */
+    HPyDef_METH(add_dict, "add_dict", HPyFunc_VARARGS)
+    static HPy add_dict_impl(HPyContext *ctx, HPy self, const HPy *args, size_t nargs)
+    {
+        static const char *kwlist[] = { "a", "b", NULL };
+        HPy_ssize_t n = HPy_Length(ctx, args[0]);
+        HPy items[4];
+        for (HPy_ssize_t i = 0; i < n; i++)
+            items[i] = HPy_GetItem_i(ctx, args[0], i);
+        HPy a, b = HPy_NULL;
+        HPyTracker ht;
+        int ok = HPyArg_ParseKeywordsDict(ctx, &ht, items, n, args[1], "O|O", kwlist, &a, &b);
+        for (HPy_ssize_t i = 0; i < n; i++)
+            HPy_Close(ctx, items[i]);
+        if (!ok)
+            return HPy_NULL;
+        if (HPy_IsNull(b)) {
+            b = HPyLong_FromLong(ctx, 5);
+            HPyTracker_Add(ctx, ht, b);
+        }
+        HPy res = HPy_Add(ctx, a, b);
+        HPyTracker_Close(ctx, ht);
+        return res;
+    }
+
+    HPyDef_METH(add_kw, "add_kw", HPyFunc_KEYWORDS)
+    static HPy add_kw_impl(HPyContext *ctx, HPy self, const HPy *args, size_t nargs,
+                           HPy kwnames)
+    {
+        static const char *kwlist[] = { "a", "b", NULL };
+        HPy a, b;
+        HPyTracker ht;
+        if (!HPyArg_ParseKeywords(ctx, &ht, args, nargs, kwnames, "OO", kwlist, &a, &b))
+            return HPy_NULL;
+        HPy res = HPy_Add(ctx, a, b);
+        HPyTracker_Close(ctx, ht);
+        return res;
+    }
+
+    /* Without a tracker: a format with 'O' units is refused, whatever the call passes. */
+    HPyDef_METH(untracked, "untracked", HPyFunc_KEYWORDS)
+    static HPy untracked_impl(HPyContext *ctx, HPy self, const HPy *args, size_t nargs,
+                              HPy kwnames)
+    {
+        static const char *kwlist[] = { "a", "b", NULL };
+        long a = 0;
+        HPy b = HPy_NULL;
+        if (!HPyArg_ParseKeywords(ctx, NULL, args, nargs, kwnames, "l|O", kwlist, &a, &b))
+            return HPy_NULL;
+        return HPyLong_FromLong(ctx, a);
+    }
+    @EXPORT(add_dict)
+    @EXPORT(add_kw)
+    @EXPORT(untracked)
+    @INIT
+"""
+
+
+def test_object_outputs_outlive_the_callers_handles(hpy):
+    m = hpy.make_module(OWNED)
+    assert m.add_dict((), {"a": 3, "b": 2}) == 5
+    assert m.add_dict((3, 2), {}) == 5
+    assert m.add_dict((), {"a": 3}) == 8
+    assert m.add_dict(("x", "y"), {}) == "xy"
+    with pytest.raises(TypeError, match=r"^function missing required argument 'a' \(pos 1\)$"):
+        m.add_dict((), {})
+    assert m.add_kw("x", b="y") == "xy"
+    assert m.add_kw(b="y", a="x") == "xy"
+
+
+def test_object_units_need_a_tracker_in_the_keyword_parsers(hpy, mod):
+    m = hpy.make_module(OWNED)
+    message = (r"^HPyArg_ParseKeywords: a format with 'O' units needs a tracker, which owns "
+               r"the handles they give$")
+    with pytest.raises(SystemError, match=message):
+        m.untracked(1)
+    with pytest.raises(SystemError, match=message):
+        m.untracked(1, b=2)
+    assert outcome(mod.parse_dict, "|O", ("a",), (), None, False) == (
+        "SystemError", "HPyArg_ParseKeywordsDict: a format with 'O' units needs a tracker, "
+                       "which owns the handles they give")
 
 
 # ---- HPyArg_ParseKeywordsDict: keywords in a dict, as tp_new and tp_init get them ----
@@ -390,14 +489,14 @@ def test_dict_values(mod):
     assert mod.parse_dict("i|i", ("", "b"), (3,), {"b": 4}) == (3, 4)
 
 
-def test_dict_tracker_is_needed_for_object_units_from_the_dict(mod):
-    obj = object()
+def test_dict_tracker_is_optional_without_object_units(mod):
+    # (An 's' output from kw would point into a value whose handle the parser closed.)
     assert mod.parse_dict("i", ("a",), (), {"a": 2}, False) == (2,)
-    assert mod.parse_dict("O|i", ("a", "b"), (obj,), None, False) == (obj, 0)
-    assert mod.parse_dict("O|i", ("a", "b"), (obj,), {}, False) == (obj, 0)
-    with pytest.raises(SystemError, match=r"^HPyArg_ParseKeywordsDict: a format with 'O' "
-                                          r"units needs a tracker when keywords are given$"):
-        mod.parse_dict("|Oi", ("a", "b"), (), {"b": 1}, False)
+    assert mod.parse_dict("i|i", ("a", "b"), (1,), {"b": 3}, False) == (1, 3)
+    for kw in (None, {}, {"b": 1}):
+        with pytest.raises(SystemError, match=r"^HPyArg_ParseKeywordsDict: a format with 'O' "
+                                              r"units needs a tracker"):
+            mod.parse_dict("O|i", ("a", "b"), (object(),), kw, False)
 
 
 @pytest.mark.parametrize("fmt, keywords, args, kw, error", [
@@ -426,8 +525,8 @@ def test_dict_kw_must_be_a_dict(mod):
     with pytest.raises(SystemError, match=r"^HPyArg_ParseKeywordsDict: kw must be a dict or "
                                           r"HPy_NULL$"):
         mod.parse_dict("|i", ("a",), (), [("a", 1)])
-    with pytest.raises(SystemError, match=r"^HPyArg_ParseKeywordsDict: 2 keywords for 1 "
-                                          r"format units$"):
+    with pytest.raises(TypeError, match=r"^function mismatched args \(too many keywords "
+                                        r"for fmt\)$"):
         mod.parse_dict("i", ("a", "b"), (1,), None)
 
 

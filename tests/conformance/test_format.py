@@ -130,10 +130,11 @@ def test_object_units(mod, obj):
 
 
 def test_null_handles(mod):
-    for unit in "SRA":
-        assert mod.f_obj(f"[%{unit}]", None) == "[<NULL>]"
-    with pytest.raises(SystemError, match="null handle for %U"):
-        mod.f_obj("%U", None)
+    # HPy 0.9 refuses them all; CPython writes "<NULL>" for %S, %R and %A.
+    for unit in "URSA":
+        with pytest.raises(SystemError, match=f"HPy_NULL passed as value for formatting "
+                                              f"unit '%{unit}'"):
+            mod.f_obj(f"[%{unit}]", None)
     with pytest.raises(SystemError, match="%U needs a str, not 42"):
         mod.f_obj("%U", 42)
 
@@ -146,7 +147,8 @@ def test_c_strings(mod):
     # Precision counts bytes: it can cut a character in two.
     assert mod.f_cstr("[%.2s]", "héllo".encode()) == "[h\ufffd]"
     assert mod.f_cstr("[%s]", b"a\xffb") == "[a\ufffdb]"
-    with pytest.raises(SystemError, match="NULL string for %s"):
+    with pytest.raises(SystemError, match="null c string passed as value for formatting "
+                                          "unit '%s'"):
         mod.f_cstr("%s", None)
 
 
@@ -155,7 +157,8 @@ def test_V_unit(mod):
     assert mod.f_V("[%V]", None, b"text") == "[text]"
     assert mod.f_V("[%.2V]", None, "é!".encode()) == "[é]"
     assert mod.f_V("[%5.2V]", "héllo", None) == "[   hé]"
-    with pytest.raises(SystemError, match="NULL string for %V"):
+    with pytest.raises(SystemError, match="null c string passed as value for formatting "
+                                          "unit '%V'"):
         mod.f_V("%V", None, None)
 
 
@@ -195,7 +198,7 @@ def test_va_list_variant(mod):
     ("%zs and more", SystemError, "invalid format string: %zs and more"),
     ("%99999999999999999999d", ValueError, "width too big"),
     ("%.99999999999999999999d", ValueError, "precision too big"),
-    ("caf\xe9", ValueError, "HPyUnicode_FromFormatV() expects an ASCII-encoded format "
+    ("caf\xe9", ValueError, "HPyUnicode_FromFormatV() expected an ASCII-encoded format "
                             "string, got a non-ASCII byte: 0xc3"),
 ])
 def test_bad_formats(mod, fmt, exc, message):
@@ -223,3 +226,31 @@ def test_err_format(mod):
 def test_err_format_reports_a_bad_format(mod):
     with pytest.raises(SystemError, match="^invalid format string: %y$"):
         mod.err_format(ValueError, "%R %y", "x")
+
+
+# HPy 0.9's refusals, where CPython pads or ignores.
+@pytest.mark.parametrize("fmt, message", [
+    ("%4p", "formatting unit '%p' does not support width nor precision"),
+    ("%.4p", "formatting unit '%p' does not support width nor precision"),
+    ("%04p", "formatting unit '%p' does not support 0-padding"),
+    ("%08.4p", "formatting unit '%p' does not support 0-padding"),
+    ("%4c", "formatting unit '%c' does not support width nor precision"),
+    ("%-4c", "formatting unit '%c' does not support width nor precision"),
+    ("%04c", "formatting unit '%c' does not support 0-padding"),
+])
+def test_units_refusing_width_or_zero_padding(mod, fmt, message):
+    func = mod.f_ptr if fmt.endswith("p") else mod.f_int
+    with pytest.raises(SystemError, match=f"^{re.escape(message)}$"):
+        func(fmt, 65)
+
+
+@pytest.mark.parametrize("unit", "sUVSRA")
+def test_zero_padding_only_for_numbers(mod, unit):
+    with pytest.raises(SystemError, match=f"^formatting unit '%{unit}' does not support "
+                                          f"0-padding$"):
+        if unit == "s":
+            mod.f_cstr("%05s", b"x")
+        elif unit == "V":
+            mod.f_V("%05V", "x", b"x")
+        else:
+            mod.f_obj(f"%05{unit}", "x")

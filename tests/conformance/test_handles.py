@@ -9,7 +9,7 @@ import pytest
 
 CONSTANTS = {
     "None": None, "True": True, "False": False, "NotImplemented": NotImplemented,
-    "Ellipsis": Ellipsis, "Builtins": builtins,
+    "Ellipsis": Ellipsis, "Builtins": builtins.__dict__,
     "BaseObjectType": object, "TypeType": type, "BoolType": bool, "LongType": int,
     "FloatType": float, "UnicodeType": str, "TupleType": tuple, "ListType": list,
     "ComplexType": complex, "BytesType": bytes, "MemoryViewType": memoryview,

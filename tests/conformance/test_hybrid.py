@@ -83,9 +83,98 @@ def test_mixed_module(hpy_legacy):
     assert mod.Legacy(1, 2, 3).value == 3
 
 
-# Each misuse, and what the compiler must say about it.
+# HPy 0.9 sources set the legacy fields to NULL in every ABI (its test template does).
+NULL_LEGACY_FIELDS = """
+    typedef struct { long x; } PlainObject;
+    HPyType_HELPERS(PlainObject)
+    HPyDef_MEMBER(Plain_x, "x", HPyMember_LONG, offsetof(PlainObject, x))
+    static HPyDef *Plain_defines[] = { &Plain_x, NULL };
+    static HPyType_Spec Plain_spec = {
+        .name = "mytest.Plain",
+        .basicsize = sizeof(PlainObject),
+        .builtin_shape = SHAPE(PlainObject),
+        .legacy_slots = NULL,
+        .defines = Plain_defines,
+    };
+    HPyDef_SLOT(add_plain, HPy_mod_exec)
+    static int add_plain_impl(HPyContext *ctx, HPy m)
+    {
+        return HPyHelpers_AddType(ctx, m, "Plain", &Plain_spec, NULL) ? 0 : -1;
+    }
+    static HPyDef *defines[] = { &add_plain, NULL };
+    static HPyModuleDef moddef = {
+        .doc = "null legacy fields", .legacy_methods = NULL, .defines = defines,
+    };
+    HPy_MODINIT(@NAME@, moddef)
+"""
+
+
+def test_null_legacy_fields_build_in_every_abi(hpy):
+    mod = hpy.make_module(NULL_LEGACY_FIELDS)
+    assert mod.__doc__ == "null legacy fields"
+    assert mod.Plain().x == 0
+
+
+def test_null_legacy_fields_in_hybrid_and_cpython_abis(hpy_legacy):
+    assert hpy_legacy.make_module(NULL_LEGACY_FIELDS).Plain().x == 0
+
+
+# A universal binary cannot name PyMethodDef or PyType_Slot, but may still point the
+# fields at something: the loader refuses it when the module is imported. The tables are
+# never read, so any non-NULL pointer shows it.
+LEGACY_METHODS_IN_UNIVERSAL = """
+    static char table[64];
+    static HPyDef *defines[] = { NULL };
+    static HPyModuleDef moddef = {
+        .legacy_methods = (cpy_PyMethodDef *)table, .defines = defines,
+    };
+    HPy_MODINIT(@NAME@, moddef)
+"""
+
+LEGACY_SLOTS_IN_UNIVERSAL = """
+    static int slots[4];
+    static HPyType_Spec spec = {
+        .name = "mytest.Legacy",
+        .basicsize = 64,
+        .builtin_shape = HPyType_BuiltinShape_Legacy,
+        .legacy_slots = slots,
+    };
+    HPyDef_SLOT(add_type, HPy_mod_exec)
+    static int add_type_impl(HPyContext *ctx, HPy m)
+    {
+        return HPyHelpers_AddType(ctx, m, "Legacy", &spec, NULL) ? 0 : -1;
+    }
+    static HPyDef *defines[] = { &add_type, NULL };
+    static HPyModuleDef moddef = { .defines = defines };
+    HPy_MODINIT(@NAME@, moddef)
+"""
+
+
+def universal_compiler():
+    from handlepy.conformance.plugin import supported_abis
+    if "universal" not in supported_abis():
+        pytest.skip("the universal ABI is left out by HANDLEPY_ABIS")
+    return ExtensionCompiler("universal")
+
+
+def test_universal_binary_with_legacy_methods_is_refused_at_import():
+    with pytest.raises(ImportError, match=r"sets HPyModuleDef\.legacy_methods, which need "
+                                          r"the C API: build it with HPY_ABI_HYBRID or "
+                                          r"HPY_ABI_CPYTHON"):
+        universal_compiler().make_module(LEGACY_METHODS_IN_UNIVERSAL)
+
+
+def test_universal_binary_with_legacy_slots_is_refused_at_import():
+    with pytest.raises(TypeError, match=r"^type mytest\.Legacy sets legacy_slots, which need "
+                                        r"the C API: build its module with HPY_ABI_HYBRID or "
+                                        r"HPY_ABI_CPYTHON, not HPY_ABI_UNIVERSAL$"):
+        universal_compiler().make_module(LEGACY_SLOTS_IN_UNIVERSAL)
+
+
+# Each misuse, and what the compiler must say about it (its first words are HPy 0.9's).
 UNIVERSAL_MISUSE = {
-    "call to .HPy_AsPyObject. declared with attribute error: HPy_AsPyObject needs the C API": """
+    "call to .HPy_AsPyObject. declared with attribute error: Cannot use legacy functions "
+    "when targeting the HPy Universal ABI: HPy_AsPyObject needs the C API": """
         HPyDef_METH(f, "f", HPyFunc_O)
         static HPy f_impl(HPyContext *ctx, HPy self, HPy arg)
         {
@@ -94,12 +183,9 @@ UNIVERSAL_MISUSE = {
         @EXPORT(f)
         @INIT
     """,
-    "error: .HPyModuleDef. has no member named .legacy_methods.": """
-        static HPyModuleDef other = { .legacy_methods = 0 };
-        @INIT
-    """,
-    "error: .HPyType_Spec. .aka .struct _HPyType_Spec_s.. has no member named .legacy_slots.": """
-        static HPyType_Spec spec = { .name = "x.Y", .legacy_slots = 0 };
+    "It is forbidden to #include <Python.h> when targeting the HPy Universal ABI: build "
+    "with HPY_ABI_HYBRID or HPY_ABI_CPYTHON": """
+        #include <Python.h>
         @INIT
     """,
 }

@@ -172,3 +172,26 @@ def test_module_without_state(hpy):
         @INIT
     """)
     assert mod.has_state() is False
+
+
+def test_negative_module_state_size_is_refused(hpy):
+    with pytest.raises(SystemError, match=r"^module 'hm_\w+': HPy does not permit "
+                                          r"HPyModuleDef\.size < 0 \(it is -1\)$"):
+        hpy.make_module("""
+            static HPyDef *defines[] = { NULL };
+            static HPyModuleDef moddef = { .size = -1, .defines = defines };
+            HPy_MODINIT(@NAME@, moddef)
+        """)
+
+
+def test_unsupported_method_signature_is_refused(hpy):
+    # HPy 0.9's exception; the message names the method and the signature.
+    with pytest.raises(ValueError, match=r"unsupported HPyMeth signature 1234$"):
+        hpy.make_module("""
+            HPyDef f = {
+                .kind = HPyDef_Kind_Meth,
+                .meth = { .name = "f", .signature = (HPyFunc_Signature)1234 },
+            };
+            @EXPORT(f)
+            @INIT
+        """)

@@ -3,6 +3,7 @@
  * (tp_new, tp_init, tp_call, the buffer slots). */
 #include "debug.h"
 #include "trace.h"
+#include "loader.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -34,7 +35,7 @@ HPy hdbg_HPyType_FromSpec(HPyContext *ctx, HPyType_Spec *spec, HPyType_SpecParam
         }
     }
     PyObject *type = NULL;
-    handlepy_ffi_bindings *bindings =
+    handlepy_ffi_bindings *bindings = handlepy_refuse_legacy_slots(spec) < 0 ? NULL :
         handlepy_ffi_prepare(spec->defines, hdbg_handlers, call->inner, spec->name);
     if (bindings != NULL) {
         type = handlepy_type_from_spec(spec, inner_params, handlepy_ffi_bind, bindings,

@@ -50,9 +50,16 @@ static PyObject *describe_leak(hdbg_slot *slot, char **lines)
                          obj, frames);
 }
 
+static int by_serial(const void *a, const void *b)
+{
+    uint64_t x = (*(hdbg_slot *const *)a)->serial, y = (*(hdbg_slot *const *)b)->serial;
+    return (x > y) - (x < y);
+}
+
 /* debug_leaks(since, mark): (kind, opened_by, call, object or None, [frame, ...]) for
- * each handle, builder or tracker opened after serial `since` and still open, leaving
- * out those an earlier report showed; with `mark`, they are left out of later ones. */
+ * each handle, builder or tracker opened after serial `since` and still open, in the
+ * order they were opened, leaving out those an earlier report showed; with `mark`, they
+ * are left out of later ones. */
 PyObject *handlepy_debug_leaks(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     (void)self;
@@ -66,6 +73,8 @@ PyObject *handlepy_debug_leaks(PyObject *self, PyObject *const *args, Py_ssize_t
         return NULL;
     leak_list list = {0};
     hdbg_each_open(since, collect, &list);
+    if (list.n > 1)
+        qsort(list.slots, (size_t)list.n, sizeof(hdbg_slot *), by_serial);
     PyObject *result = PyList_New(list.n);
     for (Py_ssize_t i = 0; result != NULL && i < list.n; i++) {
         hdbg_slot *slot = list.slots[i];

@@ -2,6 +2,7 @@
  * (autogen_trace_ctx.c) but for type creation, which must bind the new type's functions
  * to the trace context as the module's are. */
 #include "trace.h"
+#include "loader.h"
 #include "modes.h"
 
 #include <string.h>
@@ -64,7 +65,7 @@ HPy htrace_HPyType_FromSpec(HPyContext *ctx, HPyType_Spec *spec, HPyType_SpecPar
     htrace_context *t = htrace_of(ctx);
     uint64_t start = htrace_enter(HTRACE_HPyType_FromSpec);
     PyObject *type = NULL;
-    handlepy_ffi_bindings *bindings =
+    handlepy_ffi_bindings *bindings = handlepy_refuse_legacy_slots(spec) < 0 ? NULL :
         handlepy_ffi_prepare(spec->defines, handlepy_plain_handlers, ctx, spec->name);
     if (bindings != NULL) {
         type = handlepy_type_from_spec(spec, params, handlepy_ffi_bind, bindings,

@@ -91,13 +91,13 @@ HPyAPI_FUNC void _hpy_cpy_fill_constants(HPyContext *ctx)
     ctx->h_FrozenSetType = _py2h((PyObject *)&PyFrozenSet_Type);
     ctx->h_ByteArrayType = _py2h((PyObject *)&PyByteArray_Type);
     ctx->h_RangeType = _py2h((PyObject *)&PyRange_Type);
-    ctx->h_Builtins = _py2h(_hpy_cpy_builtins_module());
+    ctx->h_Builtins = _py2h(_hpy_cpy_builtins_dict());
 }
 
 HPyAPI_FUNC HPy HPy_Dup(HPyContext *ctx, HPy h)
 {
     (void)ctx;
-    return _py2h(_hpy_cpy_newref(_h2py(h)));
+    return _py2h(_hpy_cpy_xnewref(_h2py(h)));
 }
 
 HPyAPI_FUNC void HPy_Close(HPyContext *ctx, HPy h)
@@ -157,7 +157,7 @@ HPyAPI_FUNC int HPy_DelAttr_s(HPyContext *ctx, HPy obj, const char *utf8_name)
 HPyAPI_FUNC HPy HPy_GetItem(HPyContext *ctx, HPy obj, HPy key)
 {
     (void)ctx;
-    return _py2h(PyObject_GetItem(_h2py(obj), _h2py(key)));
+    return _py2h(_hpy_cpy_getitem(_h2py(obj), _h2py(key)));
 }
 
 HPyAPI_FUNC HPy HPy_GetItem_i(HPyContext *ctx, HPy obj, HPy_ssize_t idx)
@@ -193,7 +193,7 @@ HPyAPI_FUNC int HPy_SetItem_s(HPyContext *ctx, HPy obj, const char *utf8_key, HP
 HPyAPI_FUNC int HPy_DelItem(HPyContext *ctx, HPy obj, HPy key)
 {
     (void)ctx;
-    return PyObject_DelItem(_h2py(obj), _h2py(key));
+    return _hpy_cpy_delitem(_h2py(obj), _h2py(key));
 }
 
 HPyAPI_FUNC int HPy_DelItem_i(HPyContext *ctx, HPy obj, HPy_ssize_t idx)
@@ -217,7 +217,7 @@ HPyAPI_FUNC int HPy_Contains(HPyContext *ctx, HPy container, HPy key)
 HPyAPI_FUNC HPy_ssize_t HPy_Length(HPyContext *ctx, HPy h)
 {
     (void)ctx;
-    return PyObject_Length(_h2py(h));
+    return _hpy_cpy_length(_h2py(h));
 }
 
 HPyAPI_FUNC HPy HPy_Type(HPyContext *ctx, HPy obj)
@@ -253,7 +253,7 @@ HPyAPI_FUNC HPy HPy_Str(HPyContext *ctx, HPy obj)
 HPyAPI_FUNC HPy HPy_ASCII(HPyContext *ctx, HPy obj)
 {
     (void)ctx;
-    return _py2h(PyObject_ASCII(_h2py(obj)));
+    return _py2h(_hpy_cpy_ascii(_h2py(obj)));
 }
 
 HPyAPI_FUNC HPy HPy_Bytes(HPyContext *ctx, HPy obj)
@@ -289,7 +289,7 @@ HPyAPI_FUNC int HPy_IsTrue(HPyContext *ctx, HPy h)
 HPyAPI_FUNC int HPyCallable_Check(HPyContext *ctx, HPy h)
 {
     (void)ctx;
-    return PyCallable_Check(_h2py(h));
+    return _hpy_cpy_callable_check(_h2py(h));
 }
 
 HPyAPI_FUNC HPy HPy_CallTupleDict(HPyContext *ctx, HPy callable, HPy args, HPy kw)
@@ -403,43 +403,43 @@ HPyAPI_FUNC HPy HPy_Power(HPyContext *ctx, HPy h1, HPy h2, HPy h3)
 HPyAPI_FUNC HPy HPy_Negative(HPyContext *ctx, HPy h1)
 {
     (void)ctx;
-    return _py2h(PyNumber_Negative(_h2py(h1)));
+    return _py2h(_hpy_cpy_negative(_h2py(h1)));
 }
 
 HPyAPI_FUNC HPy HPy_Positive(HPyContext *ctx, HPy h1)
 {
     (void)ctx;
-    return _py2h(PyNumber_Positive(_h2py(h1)));
+    return _py2h(_hpy_cpy_positive(_h2py(h1)));
 }
 
 HPyAPI_FUNC HPy HPy_Absolute(HPyContext *ctx, HPy h1)
 {
     (void)ctx;
-    return _py2h(PyNumber_Absolute(_h2py(h1)));
+    return _py2h(_hpy_cpy_absolute(_h2py(h1)));
 }
 
 HPyAPI_FUNC HPy HPy_Invert(HPyContext *ctx, HPy h1)
 {
     (void)ctx;
-    return _py2h(PyNumber_Invert(_h2py(h1)));
+    return _py2h(_hpy_cpy_invert(_h2py(h1)));
 }
 
 HPyAPI_FUNC HPy HPy_Index(HPyContext *ctx, HPy h1)
 {
     (void)ctx;
-    return _py2h(PyNumber_Index(_h2py(h1)));
+    return _py2h(_hpy_cpy_index(_h2py(h1)));
 }
 
 HPyAPI_FUNC HPy HPy_Long(HPyContext *ctx, HPy h1)
 {
     (void)ctx;
-    return _py2h(PyNumber_Long(_h2py(h1)));
+    return _py2h(_hpy_cpy_long(_h2py(h1)));
 }
 
 HPyAPI_FUNC HPy HPy_Float(HPyContext *ctx, HPy h1)
 {
     (void)ctx;
-    return _py2h(PyNumber_Float(_h2py(h1)));
+    return _py2h(_hpy_cpy_float(_h2py(h1)));
 }
 
 HPyAPI_FUNC HPy HPy_InPlaceAdd(HPyContext *ctx, HPy h1, HPy h2)

@@ -9,13 +9,18 @@ HPyAPI_FUNC PyObject *_hpy_cpy_newref(PyObject *o)
     return o;
 }
 
-HPyAPI_FUNC PyObject *_hpy_cpy_builtins_module(void)
+/* The module's own dict, not PyEval_GetBuiltins(): that one is the running frame's,
+ * which code run with other globals may have replaced. */
+HPyAPI_FUNC PyObject *_hpy_cpy_builtins_dict(void)
 {
-    return PyImport_AddModule("builtins");
+    PyObject *module = PyImport_AddModule("builtins");
+    return module == NULL ? NULL : PyModule_GetDict(module);
 }
 
 HPyAPI_FUNC PyObject *_hpy_cpy_getitem_i(PyObject *obj, Py_ssize_t idx)
 {
+    if (_hpy_cpy_null_arg(obj))
+        return NULL;
 #ifndef PYPY_VERSION
     /* An exact list or tuple answers an index in range with its item, as obj[idx] would:
      * no int to make for the key, no dispatch through the mapping protocol. (cpyext would
@@ -35,6 +40,8 @@ HPyAPI_FUNC PyObject *_hpy_cpy_getitem_i(PyObject *obj, Py_ssize_t idx)
 
 HPyAPI_FUNC PyObject *_hpy_cpy_getitem_s(PyObject *obj, const char *utf8_key)
 {
+    if (_hpy_cpy_null_arg(obj))
+        return NULL;
     PyObject *key = PyUnicode_FromString(utf8_key);
     if (key == NULL)
         return NULL;
@@ -45,7 +52,7 @@ HPyAPI_FUNC PyObject *_hpy_cpy_getitem_s(PyObject *obj, const char *utf8_key)
 
 HPyAPI_FUNC int _hpy_cpy_setitem_i(PyObject *obj, Py_ssize_t idx, PyObject *value)
 {
-    if (_hpy_cpy_null_value(value))
+    if (_hpy_cpy_null_arg(obj) || _hpy_cpy_null_arg(value))
         return -1;
     PyObject *key = PyLong_FromSsize_t(idx);
     if (key == NULL)
@@ -57,7 +64,7 @@ HPyAPI_FUNC int _hpy_cpy_setitem_i(PyObject *obj, Py_ssize_t idx, PyObject *valu
 
 HPyAPI_FUNC int _hpy_cpy_setitem_s(PyObject *obj, const char *utf8_key, PyObject *value)
 {
-    if (_hpy_cpy_null_value(value))
+    if (_hpy_cpy_null_arg(obj) || _hpy_cpy_null_arg(value))
         return -1;
     PyObject *key = PyUnicode_FromString(utf8_key);
     if (key == NULL)
@@ -69,6 +76,8 @@ HPyAPI_FUNC int _hpy_cpy_setitem_s(PyObject *obj, const char *utf8_key, PyObject
 
 HPyAPI_FUNC int _hpy_cpy_delitem_i(PyObject *obj, Py_ssize_t idx)
 {
+    if (_hpy_cpy_null_arg(obj))
+        return -1;
     PyObject *key = PyLong_FromSsize_t(idx);
     if (key == NULL)
         return -1;

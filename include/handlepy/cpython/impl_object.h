@@ -37,10 +37,11 @@ HPyAPI_FUNC int _hpy_cpy_setattr_s(PyObject *obj, const char *name, PyObject *va
                          : PyObject_SetAttrString(obj, name, value);
 }
 
-/* CPython refuses a NULL value to store; PyPy crashes on one. */
-HPyAPI_FUNC int _hpy_cpy_null_value(PyObject *value)
+/* CPython's abstract object API refuses a NULL object with this SystemError (its
+ * null_error()); PyPy's cpyext dereferences it. */
+HPyAPI_FUNC int _hpy_cpy_null_arg(PyObject *arg)
 {
-    if (value != NULL)
+    if (arg != NULL)
         return 0;
     PyErr_SetString(PyExc_SystemError, "null argument to internal routine");
     return 1;
@@ -48,14 +49,73 @@ HPyAPI_FUNC int _hpy_cpy_null_value(PyObject *value)
 
 HPyAPI_FUNC int _hpy_cpy_setitem(PyObject *obj, PyObject *key, PyObject *value)
 {
-    return _hpy_cpy_null_value(value) ? -1 : PyObject_SetItem(obj, key, value);
+    if (_hpy_cpy_null_arg(obj) || _hpy_cpy_null_arg(key) || _hpy_cpy_null_arg(value))
+        return -1;
+    return PyObject_SetItem(obj, key, value);
 }
+
+#ifdef PYPY_VERSION
+/* What CPython answers for a NULL object, where cpyext dereferences it. */
+HPyAPI_FUNC PyObject *_hpy_cpy_getitem(PyObject *obj, PyObject *key)
+{
+    return _hpy_cpy_null_arg(obj) || _hpy_cpy_null_arg(key) ? NULL : PyObject_GetItem(obj, key);
+}
+
+HPyAPI_FUNC int _hpy_cpy_delitem(PyObject *obj, PyObject *key)
+{
+    return _hpy_cpy_null_arg(obj) || _hpy_cpy_null_arg(key) ? -1 : PyObject_DelItem(obj, key);
+}
+
+HPyAPI_FUNC Py_ssize_t _hpy_cpy_length(PyObject *obj)
+{
+    return _hpy_cpy_null_arg(obj) ? -1 : PyObject_Length(obj);
+}
+
+HPyAPI_FUNC PyObject *_hpy_cpy_ascii(PyObject *obj)
+{
+    return obj == NULL ? PyUnicode_FromString("<NULL>") : PyObject_ASCII(obj);
+}
+
+HPyAPI_FUNC int _hpy_cpy_callable_check(PyObject *obj)
+{
+    return obj != NULL && PyCallable_Check(obj);
+}
+
+#define _HPY_CPY_UNARY(name, call)                                            \
+    HPyAPI_FUNC PyObject *name(PyObject *obj)                                 \
+    {                                                                         \
+        return _hpy_cpy_null_arg(obj) ? NULL : call(obj);                     \
+    }
+_HPY_CPY_UNARY(_hpy_cpy_negative, PyNumber_Negative)
+_HPY_CPY_UNARY(_hpy_cpy_positive, PyNumber_Positive)
+_HPY_CPY_UNARY(_hpy_cpy_absolute, PyNumber_Absolute)
+_HPY_CPY_UNARY(_hpy_cpy_invert, PyNumber_Invert)
+_HPY_CPY_UNARY(_hpy_cpy_index, PyNumber_Index)
+_HPY_CPY_UNARY(_hpy_cpy_long, PyNumber_Long)
+_HPY_CPY_UNARY(_hpy_cpy_float, PyNumber_Float)
+#undef _HPY_CPY_UNARY
+#else
+#define _hpy_cpy_getitem PyObject_GetItem
+#define _hpy_cpy_delitem PyObject_DelItem
+#define _hpy_cpy_length PyObject_Length
+#define _hpy_cpy_ascii PyObject_ASCII
+#define _hpy_cpy_callable_check PyCallable_Check
+#define _hpy_cpy_negative PyNumber_Negative
+#define _hpy_cpy_positive PyNumber_Positive
+#define _hpy_cpy_absolute PyNumber_Absolute
+#define _hpy_cpy_invert PyNumber_Invert
+#define _hpy_cpy_index PyNumber_Index
+#define _hpy_cpy_long PyNumber_Long
+#define _hpy_cpy_float PyNumber_Float
+#endif
 
 /* PyPy's PyObject_Bytes stops after bytes, __bytes__ and the buffer protocol; CPython's
  * goes on to any iterable of ints but str, and names the type when it gives up. */
 HPyAPI_FUNC PyObject *_hpy_cpy_bytes(PyObject *obj)
 {
 #ifdef PYPY_VERSION
+    if (obj == NULL)
+        return PyBytes_FromString("<NULL>");
     if (!PyBytes_Check(obj) && !PyObject_HasAttrString((PyObject *)Py_TYPE(obj), "__bytes__")) {
         int is_str = PyUnicode_Check(obj);
         PyObject *result = is_str ? NULL : PyObject_Bytes(obj);
@@ -100,14 +160,29 @@ HPyAPI_FUNC int _hpy_cpy_bad_compare_op(int op)
     return 1;
 }
 
+/* cpyext dereferences a NULL operand, which CPython refuses. */
+HPyAPI_FUNC int _hpy_cpy_bad_compare_args(PyObject *v, PyObject *w, int op)
+{
+#ifdef PYPY_VERSION
+    if (v == NULL || w == NULL) {
+        PyErr_SetString(PyExc_SystemError, "bad argument to internal function");
+        return 1;
+    }
+#else
+    (void)v;
+    (void)w;
+#endif
+    return _hpy_cpy_bad_compare_op(op);
+}
+
 HPyAPI_FUNC PyObject *_hpy_cpy_rich_compare(PyObject *v, PyObject *w, int op)
 {
-    return _hpy_cpy_bad_compare_op(op) ? NULL : PyObject_RichCompare(v, w, op);
+    return _hpy_cpy_bad_compare_args(v, w, op) ? NULL : PyObject_RichCompare(v, w, op);
 }
 
 HPyAPI_FUNC int _hpy_cpy_rich_compare_bool(PyObject *v, PyObject *w, int op)
 {
-    return _hpy_cpy_bad_compare_op(op) ? -1 : PyObject_RichCompareBool(v, w, op);
+    return _hpy_cpy_bad_compare_args(v, w, op) ? -1 : PyObject_RichCompareBool(v, w, op);
 }
 
 /* PyPy's cpyext takes any type and fails only when the error is raised, and a NULL
@@ -116,8 +191,13 @@ HPyAPI_FUNC int _hpy_cpy_bad_exception_type(PyObject *type)
 {
     if (type != NULL && PyExceptionClass_Check(type))
         return 0;
-    PyErr_Format(PyExc_SystemError,
-                 "_PyErr_SetObject: exception %R is not a BaseException subclass", type);
+    /* Not %R of NULL, which cpyext asserts against. */
+    if (type == NULL)
+        PyErr_SetString(PyExc_SystemError,
+                        "_PyErr_SetObject: exception <NULL> is not a BaseException subclass");
+    else
+        PyErr_Format(PyExc_SystemError,
+                     "_PyErr_SetObject: exception %R is not a BaseException subclass", type);
     return 1;
 }
 

@@ -48,6 +48,11 @@ HPyAPI_FUNC int _hpy_cpy_read_int(PyObject *v, long long *s, unsigned long long 
  * take ints only. */
 HPyAPI_FUNC PyObject *_hpy_cpy_int_operand(PyObject *h, int via_index)
 {
+    if (h == NULL) {
+        /* CPython's conversions refuse it so (PyErr_BadInternalCall). */
+        PyErr_SetString(PyExc_SystemError, "bad argument to internal function");
+        return NULL;
+    }
     if (PyLong_Check(h)) {
         Py_INCREF(h);
         return h;
@@ -123,8 +128,8 @@ HPyAPI_FUNC uint32_t _hpy_cpy_long_as_uint32(PyObject *h)
 }
 
 /* A NULL buffer with a positive size would be uninitialised memory: CPython deprecated
- * that for str (3.12 refuses it with this error), and HPy refuses it for bytes, whose
- * buffer an extension may not write. */
+ * that for str (3.12 refuses it with this error), and HPy 0.9 refuses a NULL buffer for
+ * bytes, whose buffer an extension may not write, whatever the size (first). */
 HPyAPI_FUNC PyObject *_hpy_cpy_unicode_from_string_and_size(const char *s, Py_ssize_t size)
 {
     if (size < 0) {
@@ -141,12 +146,12 @@ HPyAPI_FUNC PyObject *_hpy_cpy_unicode_from_string_and_size(const char *s, Py_ss
 
 HPyAPI_FUNC PyObject *_hpy_cpy_bytes_from_string_and_size(const char *s, Py_ssize_t size)
 {
-    if (size < 0) {
-        PyErr_SetString(PyExc_SystemError, "Negative size passed to PyBytes_FromStringAndSize");
+    if (s == NULL) {
+        PyErr_SetString(PyExc_ValueError, "NULL char * passed to HPyBytes_FromStringAndSize");
         return NULL;
     }
-    if (s == NULL && size > 0) {
-        PyErr_SetString(PyExc_ValueError, "NULL char * passed to HPyBytes_FromStringAndSize");
+    if (size < 0) {
+        PyErr_SetString(PyExc_SystemError, "Negative size passed to PyBytes_FromStringAndSize");
         return NULL;
     }
     return PyBytes_FromStringAndSize(s, size);
@@ -281,6 +286,10 @@ HPyAPI_FUNC void *_hpy_cpy_long_as_void_ptr(PyObject *h)
 /* cpyext's PyLong_AsDouble is float(h); CPython's takes ints only. */
 HPyAPI_FUNC double _hpy_cpy_long_as_double(PyObject *h)
 {
+    if (h == NULL) {
+        PyErr_SetString(PyExc_SystemError, "bad argument to internal function");
+        return -1.0;
+    }
     if (!PyLong_Check(h)) {
         PyErr_SetString(PyExc_TypeError, _HPY_NOT_AN_INT);
         return -1.0;
@@ -291,6 +300,10 @@ HPyAPI_FUNC double _hpy_cpy_long_as_double(PyObject *h)
 /* CPython falls back on __index__ for an object with no __float__; cpyext does not. */
 HPyAPI_FUNC double _hpy_cpy_float_as_double(PyObject *h)
 {
+    if (h == NULL) {
+        PyErr_SetString(PyExc_TypeError, "bad argument type for built-in operation");
+        return -1.0;
+    }
     if (PyFloat_Check(h))
         return PyFloat_AS_DOUBLE(h);
     if (!PyLong_Check(h) && PyIndex_Check(h)
@@ -335,10 +348,15 @@ HPyAPI_FUNC PyObject *_hpy_cpy_unicode_encode_fs_default(PyObject *h)
     return PyUnicode_EncodeFSDefault(h);
 }
 
-/* cpyext decodes bytes only; CPython any object with a buffer. */
+/* cpyext decodes bytes only; CPython any object with a buffer. cpyext also dereferences
+ * NULL, which CPython refuses. */
 HPyAPI_FUNC PyObject *_hpy_cpy_unicode_from_encoded_object(PyObject *obj, const char *encoding,
                                                           const char *errors)
 {
+    if (obj == NULL) {
+        PyErr_SetString(PyExc_SystemError, "bad argument to internal function");
+        return NULL;
+    }
     if (PyBytes_Check(obj) || PyUnicode_Check(obj))
         return PyUnicode_FromEncodedObject(obj, encoding, errors);
     Py_buffer view;

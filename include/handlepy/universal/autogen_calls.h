@@ -968,7 +968,7 @@ HPyAPI_FUNC HPy HPy_FromPyObject(HPyContext *ctx, cpy_PyObject *obj)
     return ctx->HPy_FromPyObject(ctx, obj);
 }
 #else
-_HPy_UNAVAILABLE("HPy_FromPyObject needs the C API: build with HPY_ABI_HYBRID or HPY_ABI_CPYTHON")
+_HPy_UNAVAILABLE("Cannot use legacy functions when targeting the HPy Universal ABI: HPy_FromPyObject needs the C API; build with HPY_ABI_HYBRID or HPY_ABI_CPYTHON")
 HPy HPy_FromPyObject(HPyContext *ctx, cpy_PyObject *obj);
 #endif
 
@@ -978,7 +978,7 @@ HPyAPI_FUNC cpy_PyObject * HPy_AsPyObject(HPyContext *ctx, HPy h)
     return ctx->HPy_AsPyObject(ctx, h);
 }
 #else
-_HPy_UNAVAILABLE("HPy_AsPyObject needs the C API: build with HPY_ABI_HYBRID or HPY_ABI_CPYTHON")
+_HPy_UNAVAILABLE("Cannot use legacy functions when targeting the HPy Universal ABI: HPy_AsPyObject needs the C API; build with HPY_ABI_HYBRID or HPY_ABI_CPYTHON")
 cpy_PyObject * HPy_AsPyObject(HPyContext *ctx, HPy h);
 #endif
 
@@ -988,7 +988,7 @@ HPyAPI_FUNC void * _HPy_AsStruct_Legacy(HPyContext *ctx, HPy h)
     return ctx->_HPy_AsStruct_Legacy(ctx, h);
 }
 #else
-_HPy_UNAVAILABLE("_HPy_AsStruct_Legacy needs the C API: build with HPY_ABI_HYBRID or HPY_ABI_CPYTHON")
+_HPy_UNAVAILABLE("Cannot use legacy functions when targeting the HPy Universal ABI: _HPy_AsStruct_Legacy needs the C API; build with HPY_ABI_HYBRID or HPY_ABI_CPYTHON")
 void * _HPy_AsStruct_Legacy(HPyContext *ctx, HPy h);
 #endif
 
