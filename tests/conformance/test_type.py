@@ -286,3 +286,35 @@ def test_types_made_again_and_again_cost_nothing(point_maker):
     make_and_drop(200)
     # A leak of one block a type shows as 200; the rest is the interpreter's own noise.
     assert sys.getallocatedblocks() - blocks < 50
+
+
+GET_NAME = """
+    static HPyType_Spec Dummy_spec = { .name = "mytest.Dummy", .flags = HPy_TPFLAGS_DEFAULT };
+
+    HPyDef_METH(get_name, "get_name", HPyFunc_O)
+    static HPy get_name_impl(HPyContext *ctx, HPy self, HPy type)
+    {
+        const char *name = HPyType_GetName(ctx, type);
+        return name == NULL ? HPy_NULL : HPyUnicode_FromString(ctx, name);
+    }
+    @EXPORT_TYPE("Dummy", Dummy_spec)
+    @EXPORT(get_name)
+    @INIT
+"""
+
+
+def test_type_name_is_its_dunder_name(hpy):
+    import collections
+
+    mod = hpy.make_module(GET_NAME)
+    assert mod.get_name(mod.Dummy) == "Dummy"
+    assert mod.get_name(str) == "str"
+    assert mod.get_name(collections.OrderedDict) == "OrderedDict"
+
+    class Renamed:
+        pass
+
+    Renamed.__name__ = "with.dots"
+    assert mod.get_name(Renamed) == "with.dots"
+    with pytest.raises(TypeError, match="HPyType_GetName: expected a type"):
+        mod.get_name(1)
