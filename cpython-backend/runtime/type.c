@@ -512,6 +512,8 @@ typedef struct {
     PyMethodDef *methods;
     PyMemberDef *members;
     PyGetSetDef *getsets;
+    /* Members of a struct that follows the items: the closures of their getsets. */
+    PyMemberDef *moving;
     void *bind_data;
     void (*release)(void *bind_data);
 } type_tables;
@@ -519,7 +521,7 @@ typedef struct {
 typedef struct {
     PyType_Slot *slots;
     type_tables kept;
-    Py_ssize_t n_slots, n_methods, n_members, n_getsets;
+    Py_ssize_t n_slots, n_methods, n_members, n_getsets, n_moving;
     /* Chooses the host functions (see handlepy_bind_fn). */
     handlepy_bind_fn bind;
 } type_parts;
@@ -530,6 +532,27 @@ static int add_slot(type_parts *p, int slot, void *pfunc)
     p->slots[p->n_slots].pfunc = pfunc;
     p->n_slots++;
     return 0;
+}
+
+/* A member of a struct that follows its builtin's items (int, tuple): the closure is the
+ * member with its offset in the struct, which moves to the instance's struct. */
+static PyMemberDef member_in(PyObject *self, void *closure)
+{
+    PyMemberDef m = *(PyMemberDef *)closure;
+    m.offset += (Py_ssize_t)((char *)struct_of(self) - (char *)self);
+    return m;
+}
+
+static PyObject *moving_member_get(PyObject *self, void *closure)
+{
+    PyMemberDef m = member_in(self, closure);
+    return PyMember_GetOne((const char *)self, &m);
+}
+
+static int moving_member_set(PyObject *self, PyObject *value, void *closure)
+{
+    PyMemberDef m = member_in(self, closure);
+    return PyMember_SetOne((char *)self, &m, value);
 }
 
 /* Where the struct starts in every instance, for types that have none at a fixed place:
@@ -575,12 +598,22 @@ static int add_def(type_parts *p, HPyDef *def, const char *type_name, Py_ssize_t
         return 0;
     }
     case HPyDef_Kind_Member:
-        if (offset == STRUCT_AFTER_ITEMS) {
+        if (offset == STRUCT_AFTER_ITEMS &&
+            strcmp(def->member.name, "__vectorcalloffset__") == 0) {
             PyErr_Format(PyExc_TypeError,
-                         "type %s: member '%s' needs a struct at a fixed place, but the "
-                         "struct follows the items of its builtin; use HPyDef_GETSET",
-                         type_name, def->member.name);
+                         "type %s: __vectorcalloffset__ needs a struct at a fixed place, but "
+                         "the struct follows the items of its builtin", type_name);
             return -1;
+        }
+        if (offset == STRUCT_AFTER_ITEMS) {
+            /* The host's members are at a fixed offset: a getset finds the struct. */
+            PyMemberDef *m = &p->kept.moving[p->n_moving++];
+            *m = (PyMemberDef){(char *)def->member.name, (int)def->member.type,
+                               def->member.offset, def->member.readonly ? READONLY : 0,
+                               (char *)def->member.doc};
+            p->kept.getsets[p->n_getsets++] = (PyGetSetDef){
+                m->name, moving_member_get, moving_member_set, m->doc, m};
+            return 0;
         }
         if (offset == STRUCT_NONE) {
             PyErr_Format(PyExc_TypeError, "type %s: member '%s' needs a struct, but the "
@@ -810,6 +843,7 @@ static void free_tables(PyObject *capsule)
     PyMem_Free(kept->methods);
     PyMem_Free(kept->members);
     PyMem_Free(kept->getsets);
+    PyMem_Free(kept->moving);
     if (kept->release != NULL)
         kept->release(kept->bind_data);
     PyMem_Free(kept);
@@ -837,6 +871,7 @@ static int give_tables(PyTypeObject *type, type_parts *p, struct_layout layout)
     p->kept.methods = NULL;
     p->kept.members = NULL;
     p->kept.getsets = NULL;
+    p->kept.moving = NULL;
     return 0;
 }
 
@@ -861,9 +896,10 @@ static PyObject *create_type(HPyType_Spec *spec, PyObject *bases, PyTypeObject *
     p.kept.methods = PyMem_Calloc((size_t)(n_defs + legacy.n_methods) + 1, sizeof(PyMethodDef));
     p.kept.members = PyMem_Calloc((size_t)(n_defs + legacy.n_members) + 1, sizeof(PyMemberDef));
     p.kept.getsets = PyMem_Calloc((size_t)(n_defs + legacy.n_getsets) + 1, sizeof(PyGetSetDef));
+    p.kept.moving = PyMem_Calloc((size_t)n_defs + 1, sizeof(PyMemberDef));
     PyObject *result = NULL;
     if (p.slots == NULL || p.kept.methods == NULL || p.kept.members == NULL ||
-        p.kept.getsets == NULL) {
+        p.kept.getsets == NULL || p.kept.moving == NULL) {
         PyErr_NoMemory();
         goto done;
     }
@@ -948,6 +984,7 @@ done:
     PyMem_Free(p.kept.methods);
     PyMem_Free(p.kept.members);
     PyMem_Free(p.kept.getsets);
+    PyMem_Free(p.kept.moving);
     return result;
 }
 

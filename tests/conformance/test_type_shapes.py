@@ -207,13 +207,44 @@ def test_builtin_contents_are_released_with_the_object(hpy, shape, fill):
     assert ref() is None
 
 
-@pytest.mark.parametrize("shape", ["Long", "Tuple"])
-def test_items_inside_shapes_refuse_members(hpy, shape):
+MEMBERS = """
+    HPyDef_MEMBER(tag_member, "tag_member", HPyMember_LONG, offsetof(TaggedObject, tag))
+    HPyDef_MEMBER(tag_readonly, "tag_readonly", HPyMember_LONG, offsetof(TaggedObject, tag),
+                  .readonly = 1, .doc = "the tag, read-only")
+    static HPyDef *defines[] = { &tag, &tag_member, &tag_readonly, NULL };"""
+
+
+@pytest.mark.parametrize("shape, values", [("Long", INTS), ("Tuple", TUPLES)])
+def test_items_inside_shapes_have_members(hpy, shape, values):
+    """HPyDef_MEMBER needs the struct at a fixed place, which int and tuple instances
+    do not have: the member is a getset that finds each instance's struct."""
+    source = SHAPED.replace("static HPyDef *defines[] = { &tag, NULL };", MEMBERS)
+    mod = hpy.make_module(source.replace("@SHAPE@", shape).replace("@BASE@", SHAPES[shape][0]))
+
+    class Sub(mod.Tagged):
+        pass
+
+    objs = [(mod.Tagged(value), Sub(value)) for value in values]
+    for i, (obj, sub) in enumerate(objs):
+        obj.tag_member, sub.tag_member = i, -i
+    for i, (obj, sub) in enumerate(objs):
+        assert (obj.tag, obj.tag_member, obj.tag_readonly) == (i, i, i)
+        assert (sub.tag, sub.tag_member, sub.tag_readonly) == (-i, -i, -i)
+        assert obj == values[i]
+    with pytest.raises(AttributeError):
+        objs[0][0].tag_readonly = 5
+    with pytest.raises(TypeError):
+        objs[0][0].tag_member = "not an int"
+    if platform.python_implementation() != "PyPy":  # cpyext drops a getset's doc
+        assert mod.Tagged.tag_readonly.__doc__ == "the tag, read-only"
+
+
+def test_items_inside_shapes_refuse_vectorcalloffset(hpy):
     source = SHAPED.replace("static HPyDef *defines[] = { &tag, NULL };", """
-        HPyDef_MEMBER(tag_member, "tag_member", HPyMember_LONG, offsetof(TaggedObject, tag))
-        static HPyDef *defines[] = { &tag, &tag_member, NULL };""")
-    with pytest.raises(TypeError, match="member 'tag_member' needs a struct at a fixed place"):
-        hpy.make_module(source.replace("@SHAPE@", shape).replace("@BASE@", SHAPES[shape][0]))
+        HPyDef_MEMBER(vcall, "__vectorcalloffset__", HPyMember_HPYSSIZET, 0, .readonly = 1)
+        static HPyDef *defines[] = { &tag, &vcall, NULL };""")
+    with pytest.raises(TypeError, match="__vectorcalloffset__ needs a struct at a fixed place"):
+        hpy.make_module(source.replace("@SHAPE@", "Long").replace("@BASE@", "h_LongType"))
 
 
 def test_shape_and_base_must_agree(hpy):
