@@ -1,7 +1,11 @@
 """Compiler settings for building handlepy extensions, shared by the Meson and
 setuptools integrations, the command line (``python -m handlepy``) and the test harness.
 """
+import hashlib
+import os
+import subprocess
 import sysconfig
+import tempfile
 from pathlib import Path
 
 from ._finder import UNIVERSAL_SUFFIX
@@ -52,3 +56,77 @@ def ext_suffix(abi="universal"):
     handlepy loader imports, have their own."""
     _check(abi)
     return sysconfig.get_config_var("EXT_SUFFIX") if abi == "cpython" else UNIVERSAL_SUFFIX
+
+
+def tree_digest(paths):
+    """A digest of the names and contents (not the locations) of the files under
+    ``paths``, so that a cache key survives moving a checkout or an installation."""
+    h = hashlib.sha256()
+    for root in map(Path, paths):
+        files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+        for f in files:
+            h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+class BuildError(Exception):
+    """The compiler failed; the message holds its command line and output."""
+
+
+def _run_compiler(cmd):
+    proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise BuildError(f"{' '.join(map(str, cmd))}\n{proc.stdout}{proc.stderr}")
+
+
+def build_cached(name, files, abi, cache_dir, extra_cflags=(), cc=None, require_cached=False):
+    """Compile ``files`` (C source paths) with the runtime of ``abi`` into the shared module
+    ``name`` and return its path inside ``cache_dir``.
+
+    The file is found again by a key made of the sources' contents, the ABI, the
+    compiler and its flags and the contents of handlepy's headers and runtime; for the
+    universal ABI the key leaves the interpreter out, so that a binary built under one
+    interpreter is found, byte for byte, under another. The runtime is compiled once
+    per key, not once per module. With ``require_cached``, a missing file raises
+    BuildError instead of being built.
+    """
+    _check(abi)
+    cc = cc or os.environ.get("CC", "cc")
+    inputs = [PACKAGE_DIR / "include", PACKAGE_DIR / "runtime"]
+    if abi == "cpython":
+        inputs.append(PACKAGE_DIR / "cpython-runtime")
+    host = "" if abi == "universal" else sysconfig.get_config_var("EXT_SUFFIX")
+    h = hashlib.sha256()
+    for part in (abi, host, cc, *extra_cflags, tree_digest(inputs)):
+        h.update(str(part).encode() + b"\0")
+    base_key = h.hexdigest()
+    for src in files:
+        h.update(Path(src).read_bytes() + b"\0")
+    cache_dir = Path(cache_dir) / abi
+    target = cache_dir / h.hexdigest()[:24] / (name + ext_suffix(abi))
+    if target.exists():
+        return target
+    if require_cached:
+        raise BuildError(f"{target} ({name}) is not in the cache, and building it here "
+                         "is not allowed")
+    runtime = _runtime_objects(abi, cache_dir / f"runtime-{base_key[:16]}", cc, extra_cflags)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+        partial = Path(tmp) / target.name
+        _run_compiler([cc, *extra_cflags, "-shared", *cflags(abi), *files, *runtime,
+                       "-o", partial])
+        os.replace(partial, target)
+    return target
+
+
+def _runtime_objects(abi, folder, cc, extra_cflags):
+    objects = [folder / f"{src.parent.name}-{src.stem}.o" for src in sources(abi)]
+    if all(o.exists() for o in objects):
+        return objects
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=folder) as tmp:
+        for src, obj in zip(sources(abi), objects):
+            partial = Path(tmp) / obj.name
+            _run_compiler([cc, *extra_cflags, *cflags(abi), "-c", src, "-o", partial])
+            os.replace(partial, obj)
+    return objects

@@ -1,0 +1,90 @@
+"""``hpy.devel`` for HPy's test suite: builds ``dist.hpy_ext_modules`` with handlepy.
+
+HPy's test support makes a distutils ``Distribution`` per test module, sets
+``hpy_ext_modules`` and ``hpy_abi`` on it, calls ``HPyDevel().fix_distribution(dist)``
+and runs ``build_ext``. Here ``build_ext`` compiles through ``handlepy.build`` into a
+content-addressed cache, so that the runtime is compiled once, not once per test, and
+a universal binary built under CPython is found again under PyPy
+(``HANDLEPY_REQUIRE_CACHED=1`` forbids building there).
+"""
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from distutils.core import Command
+from distutils.errors import CompileError
+
+from handlepy import build
+
+# The flags setuptools gives every extension on CPython, less the optimisation and the
+# defines, which HPy's tests choose themselves: a fixed list, so that the cache key
+# does not depend on the interpreter that builds.
+BASE_CFLAGS = ["-fPIC", "-fwrapv", "-Wall", "-Wsign-compare", "-fvisibility=hidden"]
+ABIS = {"universal": "universal", "debug": "universal", "trace": "universal",
+        "cpython": "cpython", "hybrid": "hybrid"}
+
+
+def cache_dir():
+    return Path(os.environ.get("HANDLEPY_HPY_CACHE") or
+                Path.home() / ".cache" / "handlepy" / "hpy-suite-builds")
+
+
+class HPyDevel:
+    def __init__(self, base_dir=None):
+        self.base_dir = Path(build.PACKAGE_DIR)
+        self.include_dir = self.base_dir / "include"
+
+    def get_extra_include_dirs(self):
+        return [str(d) for d in build.include_dirs("universal")]
+
+    def get_extra_sources(self):
+        return [str(s) for s in build.sources("universal")]
+
+    def fix_distribution(self, dist):
+        dist.cmdclass["build_ext"] = build_hpy_ext
+
+
+class build_hpy_ext(Command):
+    description = "build handlepy extensions (hpy_ext_modules) for HPy's test suite"
+    user_options = [("build-lib=", "b", "where to put the modules"),
+                    ("hpy-abi=", None, "the ABI: cpython, universal or hybrid")]
+
+    def initialize_options(self):
+        self.build_lib = None
+        self.build_temp = None
+        self.hpy_abi = None
+        self.debug = None
+        self.force = None
+        self._outputs = []
+
+    def finalize_options(self):
+        self.hpy_abi = self.hpy_abi or getattr(self.distribution, "hpy_abi", None) or "universal"
+        if self.hpy_abi not in ABIS:
+            raise CompileError(f"unknown hpy_abi {self.hpy_abi!r}")
+        self.build_lib = self.build_lib or "build"
+
+    def run(self):
+        abi = ABIS[self.hpy_abi]
+        require_cached = os.environ.get("HANDLEPY_REQUIRE_CACHED") == "1"
+        for ext in getattr(self.distribution, "hpy_ext_modules", None) or []:
+            flags = [*BASE_CFLAGS, *(f"-I{d}" for d in ext.include_dirs or ()),
+                     *(f"-D{k}" if v is None else f"-D{k}={v}"
+                       for k, v in ext.define_macros or ()),
+                     *ext.extra_compile_args]
+            files = [os.path.abspath(s) for s in ext.sources]
+            try:
+                built = build.build_cached(ext.name, files, abi, cache_dir(), flags,
+                                           require_cached=require_cached)
+            except build.BuildError as e:
+                # HPy's tests look for the compiler's message in the captured stderr.
+                sys.stderr.write(str(e))
+                errors = [line for line in str(e).splitlines() if "error:" in line]
+                raise CompileError((errors or [str(e)])[0]) from None
+            out = Path(self.build_lib) / built.name
+            out.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(built, out)
+            self._outputs.append(str(out))
+
+    def get_outputs(self):
+        return list(self._outputs)

@@ -1,0 +1,30 @@
+"""``hpy.universal`` for HPy's test suite: loads universal binaries through handlepy."""
+import importlib.util
+
+import handlepy
+from handlepy import _loader
+
+from . import _debug_api as _debug
+from . import _trace_api as _trace
+
+MODE_UNIVERSAL, MODE_DEBUG, MODE_TRACE = 0, 1, 2
+
+
+def get_version():
+    return handlepy.__version__, ""
+
+
+def load(name, path, spec=None, debug=False, mode=-1):
+    """Create and execute the module of the binary at ``path``, as HPy's loader does:
+    the module is not put in ``sys.modules``."""
+    if mode < 0:
+        mode = MODE_DEBUG if debug else MODE_UNIVERSAL
+    loader = handlepy.UniversalLoader(name, path, debug=mode == MODE_DEBUG,
+                                      trace=mode == MODE_TRACE)
+    spec = importlib.util.spec_from_file_location(name, path, loader=loader)
+    module = _loader.create(spec, debug=mode == MODE_DEBUG, trace=mode == MODE_TRACE)
+    module.__spec__ = spec
+    module.__file__ = path
+    module.__loader__ = loader
+    _loader.exec(module)
+    return module
