@@ -793,6 +793,23 @@ static int check_spec(HPyType_Spec *spec)
                      "or HPy_tp_destroy", spec->name);
         return -1;
     }
+    if (has_slot(spec, HPy_tp_call)) {
+        /* The call function's word goes after the struct, where a var-sized type's
+         * items are. */
+        if (spec->itemsize != 0) {
+            PyErr_Format(PyExc_TypeError, "type %s: HPy_tp_call cannot be used with a "
+                         "non-zero itemsize", spec->name);
+            return -1;
+        }
+        for (HPyDef **d = spec->defines; d != NULL && *d != NULL; d++) {
+            if ((*d)->kind == HPyDef_Kind_Member &&
+                strcmp((*d)->member.name, "__vectorcalloffset__") == 0) {
+                PyErr_Format(PyExc_TypeError, "type %s: give either HPy_tp_call or a "
+                             "__vectorcalloffset__ member, not both", spec->name);
+                return -1;
+            }
+        }
+    }
     return 0;
 }
 
@@ -1042,9 +1059,9 @@ PyObject *handlepy_type_from_spec(HPyType_Spec *spec, HPyType_SpecParam *params,
 {
     int legacy = spec->builtin_shape == HPyType_BuiltinShape_Legacy;
     if (!legacy && spec->legacy_slots != NULL) {
-        PyErr_Format(PyExc_TypeError,
-                     "type %s: legacy_slots need builtin_shape HPyType_BuiltinShape_Legacy",
-                     spec->name);
+        /* HPy 0.9's words, which its users' tests compare. */
+        PyErr_SetString(PyExc_TypeError, "cannot specify .legacy_slots without setting "
+                        ".builtin_shape=HPyType_BuiltinShape_Legacy");
         return NULL;
     }
     int shape = legacy ? find_shape(HPyType_BuiltinShape_Object)

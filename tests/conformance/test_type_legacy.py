@@ -269,3 +269,40 @@ def test_collection_survives_many_legacy_objects(legacy):
     assert sum(o.y for o in objs) == sum(range(1000))
     del objs, a, b
     gc.collect()
+
+
+def test_legacy_slots_need_the_legacy_shape(hpy_legacy):
+    source = LEGACY.replace(".builtin_shape = SHAPE(LegacyObject),", "")
+    with pytest.raises(TypeError) as err:
+        hpy_legacy.make_module(source + "@INIT\n")
+    # HPy 0.9's message, word for word.
+    assert str(err.value) == ("cannot specify .legacy_slots without setting "
+                              ".builtin_shape=HPyType_BuiltinShape_Legacy")
+
+
+def test_call_slot_without_struct(hpy_legacy):
+    # HPy 0.9 refuses HPy_tp_call on a legacy type of basicsize 0, saying it does not
+    # know where to put the call function's word; the base's basicsize says it.
+    mod = hpy_legacy.make_module("""
+        HPyDef_SLOT(Dummy_call, HPy_tp_call)
+        static HPy Dummy_call_impl(HPyContext *ctx, HPy callable, const HPy *args,
+                                   size_t nargs, HPy kwnames)
+        {
+            return HPyLong_FromSize_t(ctx, nargs);
+        }
+        static HPyDef *Dummy_defines[] = { &Dummy_call, NULL };
+        static HPyType_Spec Dummy_spec = {
+            .name = "mytest.Dummy",
+            .flags = HPy_TPFLAGS_DEFAULT | HPy_TPFLAGS_BASETYPE,
+            .builtin_shape = HPyType_BuiltinShape_Legacy,
+            .defines = Dummy_defines,
+        };
+        @EXPORT_TYPE("Dummy", Dummy_spec)
+        @INIT
+    """)
+
+    class Sub(mod.Dummy):
+        pass
+
+    assert mod.Dummy()(1, 2) == 2
+    assert Sub()(1, 2, 3) == 3
