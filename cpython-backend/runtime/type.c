@@ -555,6 +555,30 @@ static int moving_member_set(PyObject *self, PyObject *value, void *closure)
     return PyMember_SetOne((char *)self, &m, value);
 }
 
+#ifdef PYPY_VERSION
+/* cpyext has no T_NONE member (its headers do not name it, reading one raises
+ * SystemError): a getset does what CPython's member does, with its errors. */
+static PyObject *none_member_get(PyObject *self, void *closure)
+{
+    (void)self;
+    (void)closure;
+    Py_RETURN_NONE;
+}
+
+static int none_member_set(PyObject *self, PyObject *value, void *closure)
+{
+    (void)self;
+    PyMemberDef *m = closure;
+    if (m->flags & READONLY)
+        PyErr_SetString(PyExc_AttributeError, "readonly attribute");
+    else if (value == NULL)
+        PyErr_SetString(PyExc_TypeError, "can't delete numeric/char attribute");
+    else
+        PyErr_Format(PyExc_SystemError, "bad memberdescr type for %s", m->name);
+    return -1;
+}
+#endif
+
 /* Where the struct starts in every instance, for types that have none at a fixed place:
  * it follows the items (int, tuple), or there is none (basicsize 0 and a first base
  * that is not of the spec's shape). */
@@ -605,6 +629,16 @@ static int add_def(type_parts *p, HPyDef *def, const char *type_name, Py_ssize_t
                          "the struct follows the items of its builtin", type_name);
             return -1;
         }
+#ifdef PYPY_VERSION
+        if (def->member.type == HPyMember_NONE) {
+            PyMemberDef *m = &p->kept.moving[p->n_moving++];
+            *m = (PyMemberDef){(char *)def->member.name, HPyMember_NONE, 0,
+                               def->member.readonly ? READONLY : 0, (char *)def->member.doc};
+            p->kept.getsets[p->n_getsets++] = (PyGetSetDef){
+                m->name, none_member_get, none_member_set, m->doc, m};
+            return 0;
+        }
+#endif
         if (offset == STRUCT_AFTER_ITEMS) {
             /* The host's members are at a fixed offset: a getset finds the struct. */
             PyMemberDef *m = &p->kept.moving[p->n_moving++];

@@ -318,3 +318,36 @@ def test_type_name_is_its_dunder_name(hpy):
     assert mod.get_name(Renamed) == "with.dots"
     with pytest.raises(TypeError, match="HPyType_GetName: expected a type"):
         mod.get_name(1)
+
+
+NONE_MEMBERS = """
+    typedef struct { long unused; } HolderObject;
+    HPyType_HELPERS(HolderObject)
+    HPyDef_MEMBER(Holder_none, "none", HPyMember_NONE, offsetof(HolderObject, unused))
+    HPyDef_MEMBER(Holder_none_ro, "none_ro", HPyMember_NONE, offsetof(HolderObject, unused),
+                  .readonly = 1)
+    static HPyDef *Holder_defines[] = { &Holder_none, &Holder_none_ro, NULL };
+    static HPyType_Spec Holder_spec = {
+        .name = "mytest.Holder",
+        .basicsize = sizeof(HolderObject),
+        .flags = HPy_TPFLAGS_DEFAULT,
+        .defines = Holder_defines,
+    };
+    @EXPORT_TYPE("Holder", Holder_spec)
+    @INIT
+"""
+
+
+def test_none_members(hpy):
+    # CPython's T_NONE member, whose errors on writing are the host's own quirks; PyPy's
+    # cpyext has none, and the runtime does the same there.
+    holder = hpy.make_module(NONE_MEMBERS).Holder()
+    assert holder.none is None and holder.none_ro is None
+    with pytest.raises(SystemError, match="bad memberdescr type for none"):
+        holder.none = None
+    with pytest.raises(TypeError, match="can't delete numeric/char attribute"):
+        del holder.none
+    with pytest.raises(AttributeError, match="readonly attribute"):
+        holder.none_ro = None
+    with pytest.raises(AttributeError, match="readonly attribute"):
+        del holder.none_ro
