@@ -2,13 +2,16 @@
  *
  * No per-type data is kept beyond the host's own type fields: where an instance's C
  * struct starts follows from its first static (non-heap) base, which is the builtin its
- * shape names (and, for int and tuple, from the instance's item count); the functions
- * that need the type's own slots (traverse, destroy) are reached through its trampolines;
- * where instances keep their own call function is the host's tp_vectorcall_offset; the
- * tables its descriptors point into hang off the host's tp_cache. */
+ * shape names (and, for int and tuple, from the instance's item count), unless a legacy
+ * type on the way says the struct is the object itself; the functions that need the
+ * type's own slots (traverse, destroy) are reached through its trampolines; where
+ * instances keep their own call function is the host's tp_vectorcall_offset; the tables
+ * its descriptors point into, and what the type says of its struct, hang off the host's
+ * tp_cache. */
 #include "moduledef.h"
 #include "structmember.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 static PyTypeObject *static_base(PyTypeObject *type)
@@ -18,8 +21,60 @@ static PyTypeObject *static_base(PyTypeObject *type)
     return type;
 }
 
+/* The capsule in tp_cache of every type made here (see give_tables). Its name tells it
+ * from anything else; its context says where the type's instances keep their struct, so
+ * that the runtime of another extension, which has its own copy of this file, reads it
+ * too. */
+static const char type_capsule_name[] = "handlepy.type";
+
+typedef enum {
+    /* Not a type made by handlepy. */
+    LAYOUT_FOREIGN = 0,
+    /* No struct of its own (basicsize 0): its base's, if any. */
+    LAYOUT_INHERITED = 1,
+    /* A struct after the fixed part of the builtin its shape names. */
+    LAYOUT_SHAPED = 2,
+    /* The struct starts with PyObject_HEAD: it is the object. */
+    LAYOUT_LEGACY = 3,
+} struct_layout;
+
+static struct_layout own_layout(PyTypeObject *type)
+{
+    PyObject *cache = type->tp_cache;
+    if (cache == NULL || !PyCapsule_CheckExact(cache))
+        return LAYOUT_FOREIGN;
+    /* The name is this runtime's own string unless another extension's made the type. */
+    const char *name = PyCapsule_GetName(cache);
+    if (name != type_capsule_name && (name == NULL || strcmp(name, type_capsule_name) != 0))
+        return LAYOUT_FOREIGN;
+    return (struct_layout)(intptr_t)PyCapsule_GetContext(cache);
+}
+
+/* The nearest type along tp_base that placed a struct decides where it is; Python
+ * subclasses and types without a struct of their own keep their base's. */
+static struct_layout layout_of(PyTypeObject *type)
+{
+    for (; type->tp_flags & Py_TPFLAGS_HEAPTYPE; type = type->tp_base) {
+        struct_layout layout = own_layout(type);
+        if (layout == LAYOUT_SHAPED || layout == LAYOUT_LEGACY)
+            return layout;
+    }
+    return LAYOUT_SHAPED;
+}
+
+/* The nearest type made by handlepy along tp_base, or NULL. */
+static PyTypeObject *nearest_handlepy_type(PyTypeObject *type)
+{
+    for (; type->tp_flags & Py_TPFLAGS_HEAPTYPE; type = type->tp_base)
+        if (own_layout(type) != LAYOUT_FOREIGN)
+            return type;
+    return NULL;
+}
+
 static void *struct_of(PyObject *self)
 {
+    if (layout_of(Py_TYPE(self)) == LAYOUT_LEGACY)
+        return self;
     PyTypeObject *builtin = static_base(Py_TYPE(self));
     if (builtin == &PyLong_Type)
         return handlepy_long_struct(self);
@@ -52,12 +107,21 @@ static int find_shape(HPyType_BuiltinShape shape)
     return -1;
 }
 
+/* Whether instances of `base` have the fixed part of the shape's builtin. */
+static int shape_fits(PyTypeObject *base, int shape)
+{
+    PyTypeObject *want = shapes[shape].type;
+    return PyType_IsSubtype(base, want) && static_base(base) == want;
+}
+
 HPyType_BuiltinShape handlepy_builtin_shape(PyObject *type)
 {
     if (!PyType_Check(type)) {
         PyErr_SetString(PyExc_TypeError, "_HPyType_GetBuiltinShape: expected a type");
         return HPyType_BuiltinShape_Legacy;
     }
+    if (layout_of((PyTypeObject *)type) == LAYOUT_LEGACY)
+        return HPyType_BuiltinShape_Legacy;
     PyTypeObject *builtin = static_base((PyTypeObject *)type);
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
         if (shapes[i].type == builtin)
@@ -98,13 +162,19 @@ PyObject *handlepy_new(PyObject *type, void **data)
     return obj;
 }
 
+/* The type's __name__: a heap type keeps it as a str (which assigning __name__ replaces,
+ * so that a name with dots stays whole); a static type's is tp_name after its last dot. */
 const char *handlepy_type_name(PyObject *type)
 {
     if (!PyType_Check(type)) {
         PyErr_SetString(PyExc_TypeError, "HPyType_GetName: expected a type");
         return NULL;
     }
-    return ((PyTypeObject *)type)->tp_name;
+    PyTypeObject *tp = (PyTypeObject *)type;
+    if (tp->tp_flags & Py_TPFLAGS_HEAPTYPE)
+        return PyUnicode_AsUTF8(((PyHeapTypeObject *)tp)->ht_name);
+    const char *dot = strrchr(tp->tp_name, '.');
+    return dot == NULL ? tp->tp_name : dot + 1;
 }
 
 /* ---- tp_call and call functions ------------------------------------------------ */
@@ -285,13 +355,62 @@ static int visit_items(PyObject *self, visitproc visit, void *arg)
     return builtin == NULL ? 0 : builtin->tp_traverse(self, visit, arg);
 }
 
+/* An instance of a heap type owns a reference to its type, which the collector must see:
+ * otherwise a cycle through the type (a class attribute holding an instance) is never
+ * collected. HPy 0.9's traverse does not report the type, so there gc.get_referents(obj)
+ * lists exactly the fields the type's traverse visits, and extensions' tests say so.
+ * Both hold here: the type is reported to every visit function but gc.get_referents's,
+ * which a probe finds once per runtime (find_referents_visit). */
+static _Atomic(uintptr_t) referents_visit;
+static atomic_int referents_visit_probed;
+
+static int record_visit(PyObject *self, visitproc visit, void *arg)
+{
+    (void)self;
+    (void)arg;
+    atomic_store(&referents_visit, (uintptr_t)visit);
+    return 0;
+}
+
+/* gc.get_referents on an object of a GC type whose traverse records its visit function.
+ * The object is untracked, so that no collection traverses it meanwhile; the function
+ * reads the type's flag and traverse, not whether the object is tracked. An interpreter
+ * whose gc.get_referents calls no traverse (PyPy's cpyext) leaves it unknown. */
+static int find_referents_visit(void)
+{
+    if (atomic_load(&referents_visit_probed))
+        return 0;
+    PyType_Slot slots[] = {{Py_tp_traverse, (void *)record_visit}, {0, NULL}};
+    PyType_Spec spec = {"handlepy.ReferentsProbe", (int)sizeof(PyObject), 0,
+                        Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots};
+    PyObject *type = PyType_FromSpec(&spec);
+    if (type == NULL)
+        return -1;
+    PyObject *probe = ((PyTypeObject *)type)->tp_alloc((PyTypeObject *)type, 0);
+    if (probe != NULL)
+        PyObject_GC_UnTrack(probe);
+    PyObject *gc = probe == NULL ? NULL : PyImport_ImportModule("gc");
+    PyObject *referents = NULL;
+    if (gc != NULL)
+        referents = PyObject_CallMethod(gc, "get_referents", "O", probe);
+    Py_XDECREF(referents);
+    Py_XDECREF(gc);
+    Py_XDECREF(probe);
+    Py_DECREF(type);
+    if (referents == NULL)
+        return -1;
+    atomic_store(&referents_visit_probed, 1);
+    return 0;
+}
+
 int handlepy_call_traverse(HPyCFunction impl, PyObject *self, cpy_visitproc visit, void *arg)
 {
     visit_closure c = {visit, arg};
     if ((cpy_visitproc)visit == (cpy_visitproc)clear_visit)
         return ((HPyFunc_TRAVERSEPROC_impl)impl)(struct_of(self), visit_field, &c);
-    /* An instance of a heap type owns a reference to its type. */
-    int res = visit((cpy_PyObject *)Py_TYPE(self), arg);
+    int res = 0;
+    if ((uintptr_t)visit != atomic_load_explicit(&referents_visit, memory_order_relaxed))
+        res = visit((cpy_PyObject *)Py_TYPE(self), arg);
     if (res == 0)
         res = ((HPyFunc_TRAVERSEPROC_impl)impl)(struct_of(self), visit_field, &c);
     if (res == 0)
@@ -299,16 +418,10 @@ int handlepy_call_traverse(HPyCFunction impl, PyObject *self, cpy_visitproc visi
     return res;
 }
 
-static int default_traverse(PyObject *self, visitproc visit, void *arg)
-{
-    Py_VISIT(Py_TYPE(self));
-    return visit_items(self, visit, arg);
-}
-
 static void release_fields(PyObject *self)
 {
     traverseproc traverse = Py_TYPE(self)->tp_traverse;
-    if (traverse != NULL && traverse != default_traverse)
+    if (traverse != NULL)
         traverse(self, (visitproc)clear_visit, NULL);
 }
 
@@ -399,6 +512,8 @@ typedef struct {
     PyMethodDef *methods;
     PyMemberDef *members;
     PyGetSetDef *getsets;
+    /* Members of a struct that follows the items: the closures of their getsets. */
+    PyMemberDef *moving;
     void *bind_data;
     void (*release)(void *bind_data);
 } type_tables;
@@ -406,7 +521,7 @@ typedef struct {
 typedef struct {
     PyType_Slot *slots;
     type_tables kept;
-    Py_ssize_t n_slots, n_methods, n_members, n_getsets;
+    Py_ssize_t n_slots, n_methods, n_members, n_getsets, n_moving;
     /* Chooses the host functions (see handlepy_bind_fn). */
     handlepy_bind_fn bind;
 } type_parts;
@@ -434,6 +549,57 @@ static PyObject *unreadable(PyObject *self, void *closure)
 #else
 #  define UNREADABLE NULL
 #endif
+
+/* A member of a struct that follows its builtin's items (int, tuple): the closure is the
+ * member with its offset in the struct, which moves to the instance's struct. */
+static PyMemberDef member_in(PyObject *self, void *closure)
+{
+    PyMemberDef m = *(PyMemberDef *)closure;
+    m.offset += (Py_ssize_t)((char *)struct_of(self) - (char *)self);
+    return m;
+}
+
+static PyObject *moving_member_get(PyObject *self, void *closure)
+{
+    PyMemberDef m = member_in(self, closure);
+    return PyMember_GetOne((const char *)self, &m);
+}
+
+static int moving_member_set(PyObject *self, PyObject *value, void *closure)
+{
+    PyMemberDef m = member_in(self, closure);
+    return PyMember_SetOne((char *)self, &m, value);
+}
+
+#ifdef PYPY_VERSION
+/* cpyext has no T_NONE member (its headers do not name it, reading one raises
+ * SystemError): a getset does what CPython's member does, with its errors. */
+static PyObject *none_member_get(PyObject *self, void *closure)
+{
+    (void)self;
+    (void)closure;
+    Py_RETURN_NONE;
+}
+
+static int none_member_set(PyObject *self, PyObject *value, void *closure)
+{
+    (void)self;
+    PyMemberDef *m = closure;
+    if (m->flags & READONLY)
+        PyErr_SetString(PyExc_AttributeError, "readonly attribute");
+    else if (value == NULL)
+        PyErr_SetString(PyExc_TypeError, "can't delete numeric/char attribute");
+    else
+        PyErr_Format(PyExc_SystemError, "bad memberdescr type for %s", m->name);
+    return -1;
+}
+#endif
+
+/* Where the struct starts in every instance, for types that have none at a fixed place:
+ * it follows the items (int, tuple), or there is none (basicsize 0 and a first base
+ * that is not of the spec's shape). */
+#define STRUCT_AFTER_ITEMS ((Py_ssize_t)-1)
+#define STRUCT_NONE ((Py_ssize_t)-2)
 
 static int add_def(type_parts *p, HPyDef *def, const char *type_name, Py_ssize_t offset)
 {
@@ -474,11 +640,36 @@ static int add_def(type_parts *p, HPyDef *def, const char *type_name, Py_ssize_t
         return 0;
     }
     case HPyDef_Kind_Member:
-        if (offset < 0) {
+        if (offset == STRUCT_AFTER_ITEMS &&
+            strcmp(def->member.name, "__vectorcalloffset__") == 0) {
             PyErr_Format(PyExc_TypeError,
-                         "type %s: member '%s' needs a struct at a fixed place, but the "
-                         "struct follows the items of its builtin; use HPyDef_GETSET",
-                         type_name, def->member.name);
+                         "type %s: __vectorcalloffset__ needs a struct at a fixed place, but "
+                         "the struct follows the items of its builtin", type_name);
+            return -1;
+        }
+#ifdef PYPY_VERSION
+        if (def->member.type == HPyMember_NONE) {
+            PyMemberDef *m = &p->kept.moving[p->n_moving++];
+            *m = (PyMemberDef){(char *)def->member.name, HPyMember_NONE, 0,
+                               def->member.readonly ? READONLY : 0, (char *)def->member.doc};
+            p->kept.getsets[p->n_getsets++] = (PyGetSetDef){
+                m->name, none_member_get, none_member_set, m->doc, m};
+            return 0;
+        }
+#endif
+        if (offset == STRUCT_AFTER_ITEMS) {
+            /* The host's members are at a fixed offset: a getset finds the struct. */
+            PyMemberDef *m = &p->kept.moving[p->n_moving++];
+            *m = (PyMemberDef){(char *)def->member.name, (int)def->member.type,
+                               def->member.offset, def->member.readonly ? READONLY : 0,
+                               (char *)def->member.doc};
+            p->kept.getsets[p->n_getsets++] = (PyGetSetDef){
+                m->name, moving_member_get, moving_member_set, m->doc, m};
+            return 0;
+        }
+        if (offset == STRUCT_NONE) {
+            PyErr_Format(PyExc_TypeError, "type %s: member '%s' needs a struct, but the "
+                         "type has none", type_name, def->member.name);
             return -1;
         }
         p->kept.members[p->n_members++] = (PyMemberDef){
@@ -573,34 +764,103 @@ static int check_shape(HPyType_Spec *spec, PyObject *bases, int shape)
 {
     PyTypeObject *want = shapes[shape].type;
     PyTypeObject *base = (PyTypeObject *)PyTuple_GET_ITEM(bases, 0);
-    if (!PyType_IsSubtype(base, want) || static_base(base) != want) {
+    if (!shape_fits(base, shape)) {
         PyErr_Format(PyExc_TypeError,
                      "type %s: its builtin_shape needs the first base to extend '%s', "
                      "but it is '%s'", spec->name, want->tp_name, base->tp_name);
         return -1;
     }
+    if (layout_of(base) == LAYOUT_LEGACY) {
+        PyErr_Format(PyExc_TypeError,
+                     "type %s: its struct would overlap the struct of its legacy base '%s'; "
+                     "give it basicsize 0 or make it a legacy type too",
+                     spec->name, base->tp_name);
+        return -1;
+    }
     return 0;
 }
 
-static Py_ssize_t count_legacy_slots(HPyType_Spec *spec)
+/* The slots a legacy type gives, and the entries of the tables among them, which join
+ * the spec's own definitions. */
+typedef struct {
+    Py_ssize_t n_slots;
+    PyMethodDef *methods;
+    PyMemberDef *members;
+    PyGetSetDef *getsets;
+    Py_ssize_t n_methods, n_members, n_getsets;
+} legacy_parts;
+
+static void read_legacy_slots(HPyType_Spec *spec, legacy_parts *l)
 {
+    *l = (legacy_parts){0};
     PyType_Slot *slots = spec->legacy_slots;
-    Py_ssize_t n = 0;
-    while (slots != NULL && slots[n].slot != 0)
-        n++;
-    return n;
+    for (; slots != NULL && slots[l->n_slots].slot != 0; l->n_slots++) {
+        void *table = slots[l->n_slots].pfunc;
+        switch (slots[l->n_slots].slot) {
+        case Py_tp_methods:
+            l->methods = table;
+            break;
+        case Py_tp_members:
+            l->members = table;
+            break;
+        case Py_tp_getset:
+            l->getsets = table;
+            break;
+        }
+    }
+    while (l->methods != NULL && l->methods[l->n_methods].ml_name != NULL)
+        l->n_methods++;
+    while (l->members != NULL && l->members[l->n_members].name != NULL)
+        l->n_members++;
+    while (l->getsets != NULL && l->getsets[l->n_getsets].name != NULL)
+        l->n_getsets++;
 }
 
-/* A legacy type's struct starts with PyObject_HEAD, so the runtime cannot find the
- * struct of its instances; such types bring their own C-API traverse and dealloc. */
-static int check_legacy(HPyType_Spec *spec)
+static int has_legacy_slot(HPyType_Spec *spec, int slot)
 {
-    if (has_slot(spec, HPy_tp_traverse) || has_slot(spec, HPy_tp_destroy)) {
-        PyErr_Format(PyExc_TypeError,
-                     "type %s: a legacy-shaped type cannot use HPy_tp_traverse or "
-                     "HPy_tp_destroy; give Py_tp_traverse and Py_tp_dealloc in legacy_slots",
-                     spec->name);
+    PyType_Slot *slots = spec->legacy_slots;
+    for (Py_ssize_t i = 0; slots != NULL && slots[i].slot != 0; i++)
+        if (slots[i].slot == slot)
+            return 1;
+    return 0;
+}
+
+/* The checks every spec passes, whatever its shape. */
+static int check_spec(HPyType_Spec *spec)
+{
+    /* A GC type without a traverse would hide its fields from the collector. */
+    if ((spec->flags & HPy_TPFLAGS_HAVE_GC) && !has_slot(spec, HPy_tp_traverse) &&
+        !has_legacy_slot(spec, Py_tp_traverse)) {
+        PyErr_Format(PyExc_ValueError,
+                     "type %s: HPy_TPFLAGS_HAVE_GC needs an HPy_tp_traverse slot that "
+                     "visits the type's fields", spec->name);
         return -1;
+    }
+    /* The runtime's dealloc releases the fields and calls HPy_tp_destroy; a legacy one
+     * would take its place. */
+    if (has_legacy_slot(spec, Py_tp_dealloc) &&
+        (has_slot(spec, HPy_tp_traverse) || has_slot(spec, HPy_tp_destroy))) {
+        PyErr_Format(PyExc_TypeError,
+                     "type %s: a legacy tp_dealloc cannot be combined with HPy_tp_traverse "
+                     "or HPy_tp_destroy", spec->name);
+        return -1;
+    }
+    if (has_slot(spec, HPy_tp_call)) {
+        /* The call function's word goes after the struct, where a var-sized type's
+         * items are. */
+        if (spec->itemsize != 0) {
+            PyErr_Format(PyExc_TypeError, "type %s: HPy_tp_call cannot be used with a "
+                         "non-zero itemsize", spec->name);
+            return -1;
+        }
+        for (HPyDef **d = spec->defines; d != NULL && *d != NULL; d++) {
+            if ((*d)->kind == HPyDef_Kind_Member &&
+                strcmp((*d)->member.name, "__vectorcalloffset__") == 0) {
+                PyErr_Format(PyExc_TypeError, "type %s: give either HPy_tp_call or a "
+                             "__vectorcalloffset__ member, not both", spec->name);
+                return -1;
+            }
+        }
     }
     return 0;
 }
@@ -648,10 +908,11 @@ static void set_call_offset(PyTypeObject *type, Py_ssize_t call_offset)
  * with the type, so that making types again and again costs nothing. */
 static void free_tables(PyObject *capsule)
 {
-    type_tables *kept = PyCapsule_GetPointer(capsule, NULL);
+    type_tables *kept = PyCapsule_GetPointer(capsule, type_capsule_name);
     PyMem_Free(kept->methods);
     PyMem_Free(kept->members);
     PyMem_Free(kept->getsets);
+    PyMem_Free(kept->moving);
     if (kept->release != NULL)
         kept->release(kept->bind_data);
     PyMem_Free(kept);
@@ -659,7 +920,7 @@ static void free_tables(PyObject *capsule)
 
 /* Hands the tables of `p`, and its bindings, to `type`; on failure they stay the
  * caller's. */
-static int give_tables(PyTypeObject *type, type_parts *p)
+static int give_tables(PyTypeObject *type, type_parts *p, struct_layout layout)
 {
     type_tables *kept = PyMem_Malloc(sizeof *kept);
     if (kept == NULL) {
@@ -667,8 +928,11 @@ static int give_tables(PyTypeObject *type, type_parts *p)
         return -1;
     }
     *kept = p->kept;
-    PyObject *capsule = PyCapsule_New(kept, NULL, free_tables);
-    if (capsule == NULL) {
+    PyObject *capsule = PyCapsule_New(kept, type_capsule_name, free_tables);
+    if (capsule == NULL || PyCapsule_SetContext(capsule, (void *)(intptr_t)layout) < 0) {
+        if (capsule != NULL)
+            PyCapsule_SetDestructor(capsule, NULL);
+        Py_XDECREF(capsule);
         PyMem_Free(kept);
         return -1;
     }
@@ -676,17 +940,20 @@ static int give_tables(PyTypeObject *type, type_parts *p)
     p->kept.methods = NULL;
     p->kept.members = NULL;
     p->kept.getsets = NULL;
+    p->kept.moving = NULL;
     return 0;
 }
 
 /* Creates the type; `room` is the size of an instance before its struct's end, less the
- * spec's basicsize. `offset` is where the struct starts in every instance, or -1 when it
- * follows the items (int, tuple). Consumes nothing: `bases` stays ours. */
+ * spec's basicsize. `offset` is where the struct starts in every instance, or
+ * STRUCT_AFTER_ITEMS or STRUCT_NONE. Consumes nothing: `bases` stays ours. */
 static PyObject *create_type(HPyType_Spec *spec, PyObject *bases, PyTypeObject *meta,
-                             Py_ssize_t room, Py_ssize_t offset, handlepy_bind_fn bind,
-                             void *data, void (*release)(void *))
+                             Py_ssize_t room, Py_ssize_t offset, struct_layout layout,
+                             handlepy_bind_fn bind, void *data, void (*release)(void *))
 {
-    Py_ssize_t n_defs = 0, n_legacy = count_legacy_slots(spec);
+    legacy_parts legacy;
+    read_legacy_slots(spec, &legacy);
+    Py_ssize_t n_defs = 0;
     for (HPyDef **d = spec->defines; d != NULL && *d != NULL; d++)
         n_defs++;
     /* Every array gets its terminator; slots also get up to seven of our own. */
@@ -694,26 +961,38 @@ static PyObject *create_type(HPyType_Spec *spec, PyObject *bases, PyTypeObject *
     p.bind = bind;
     p.kept.bind_data = data;
     p.kept.release = release;
-    p.slots = PyMem_Calloc((size_t)(n_defs + n_legacy) + 8, sizeof(PyType_Slot));
-    p.kept.methods = PyMem_Calloc((size_t)n_defs + 1, sizeof(PyMethodDef));
-    p.kept.members = PyMem_Calloc((size_t)n_defs + 1, sizeof(PyMemberDef));
-    p.kept.getsets = PyMem_Calloc((size_t)n_defs + 1, sizeof(PyGetSetDef));
+    p.slots = PyMem_Calloc((size_t)(n_defs + legacy.n_slots) + 8, sizeof(PyType_Slot));
+    p.kept.methods = PyMem_Calloc((size_t)(n_defs + legacy.n_methods) + 1, sizeof(PyMethodDef));
+    p.kept.members = PyMem_Calloc((size_t)(n_defs + legacy.n_members) + 1, sizeof(PyMemberDef));
+    p.kept.getsets = PyMem_Calloc((size_t)(n_defs + legacy.n_getsets) + 1, sizeof(PyGetSetDef));
+    p.kept.moving = PyMem_Calloc((size_t)n_defs + 1, sizeof(PyMemberDef));
     PyObject *result = NULL;
     if (p.slots == NULL || p.kept.methods == NULL || p.kept.members == NULL ||
-        p.kept.getsets == NULL) {
+        p.kept.getsets == NULL || p.kept.moving == NULL) {
         PyErr_NoMemory();
         goto done;
     }
     for (HPyDef **d = spec->defines; d != NULL && *d != NULL; d++)
         if (add_def(&p, *d, spec->name, offset) < 0)
             goto done;
+    /* A legacy type's own tables join the definitions, after them. */
+    for (Py_ssize_t i = 0; i < legacy.n_methods; i++)
+        p.kept.methods[p.n_methods++] = legacy.methods[i];
+    for (Py_ssize_t i = 0; i < legacy.n_members; i++)
+        p.kept.members[p.n_members++] = legacy.members[i];
+    for (Py_ssize_t i = 0; i < legacy.n_getsets; i++)
+        p.kept.getsets[p.n_getsets++] = legacy.getsets[i];
 
-    int gc = (spec->flags & HPy_TPFLAGS_HAVE_GC) != 0;
+    PyTypeObject *first_base = (PyTypeObject *)PyTuple_GET_ITEM(bases, 0);
+    unsigned long flags = spec->flags;
+    /* The builtin's dealloc untracks the object, which therefore must have the GC
+     * header. CPython makes a subtype of a GC builtin a GC type only when it brings no
+     * traverse of its own; one that does gets the flag here. */
+    if (PyType_IS_GC(static_base(first_base)) && has_slot(spec, HPy_tp_traverse))
+        flags |= Py_TPFLAGS_HAVE_GC;
     if (!has_slot(spec, HPy_tp_destroy))
         add_slot(&p, Py_tp_dealloc, (void *)default_dealloc);
-    if (gc && !has_slot(spec, HPy_tp_traverse))
-        add_slot(&p, Py_tp_traverse, (void *)default_traverse);
-    if (gc)
+    if (flags & Py_TPFLAGS_HAVE_GC)
         add_slot(&p, Py_tp_clear, (void *)clear_fields);
     if (spec->doc != NULL)
         add_slot(&p, Py_tp_doc, (void *)spec->doc);
@@ -724,12 +1003,13 @@ static PyObject *create_type(HPyType_Spec *spec, PyObject *bases, PyTypeObject *
     if (p.n_getsets)
         add_slot(&p, Py_tp_getset, p.kept.getsets);
     /* Last, so that a legacy type's own C-API slots win over the defaults above. */
-    for (Py_ssize_t i = 0; i < n_legacy; i++) {
-        PyType_Slot *legacy = &((PyType_Slot *)spec->legacy_slots)[i];
-        add_slot(&p, legacy->slot, legacy->pfunc);
+    for (Py_ssize_t i = 0; i < legacy.n_slots; i++) {
+        PyType_Slot *slot = &((PyType_Slot *)spec->legacy_slots)[i];
+        if (slot->slot != Py_tp_methods && slot->slot != Py_tp_members &&
+            slot->slot != Py_tp_getset)
+            add_slot(&p, slot->slot, slot->pfunc);
     }
 
-    PyTypeObject *first_base = (PyTypeObject *)PyTuple_GET_ITEM(bases, 0);
     Py_ssize_t basicsize = spec->basicsize > 0 ? room + spec->basicsize
                                                : first_base->tp_basicsize;
     int named = 0;
@@ -751,7 +1031,7 @@ static PyObject *create_type(HPyType_Spec *spec, PyObject *bases, PyTypeObject *
         .name = spec->name,
         .basicsize = (int)basicsize,
         .itemsize = spec->itemsize,
-        .flags = (unsigned int)(spec->flags & ~HPy_TPFLAGS_HAVE_VECTORCALL),
+        .flags = (unsigned int)(flags & ~HPy_TPFLAGS_HAVE_VECTORCALL),
         .slots = p.slots,
     };
 #ifdef PYPY_VERSION
@@ -774,7 +1054,7 @@ static PyObject *create_type(HPyType_Spec *spec, PyObject *bases, PyTypeObject *
     if (result != NULL)
         ((PyTypeObject *)spec_type)->tp_finalize = finalizer;
 #endif
-    if (result != NULL && give_tables((PyTypeObject *)spec_type, &p) < 0)
+    if (result != NULL && give_tables((PyTypeObject *)spec_type, &p, layout) < 0)
         Py_CLEAR(result);
 
 done:
@@ -783,56 +1063,99 @@ done:
     PyMem_Free(p.kept.methods);
     PyMem_Free(p.kept.members);
     PyMem_Free(p.kept.getsets);
+    PyMem_Free(p.kept.moving);
     return result;
 }
 
-static PyObject *legacy_type_from_spec(HPyType_Spec *spec, HPyType_SpecParam *params,
-                                       handlepy_bind_fn bind, void *data,
-                                       void (*release)(void *))
+/* A legacy type's struct starts with PyObject_HEAD: it is the object, so its basicsize is
+ * the instance's. */
+static PyObject *legacy_type_from_spec(HPyType_Spec *spec, PyObject *bases,
+                                       PyTypeObject *meta, handlepy_bind_fn bind,
+                                       void *data, void (*release)(void *))
 {
-    if (check_legacy(spec) < 0)
+    PyTypeObject *first_base = (PyTypeObject *)PyTuple_GET_ITEM(bases, 0);
+    PyTypeObject *nearest = nearest_handlepy_type(first_base);
+    if (nearest != NULL && own_layout(nearest) != LAYOUT_LEGACY) {
+        /* HPy 0.9's words, which its users' tests compare. */
+        PyErr_SetString(PyExc_TypeError,
+                        "A legacy type should not inherit its memory layout from a pure type");
         return NULL;
-    PyTypeObject *meta;
-    PyObject *bases = read_params(spec, params, &PyBaseObject_Type, &meta);
-    if (bases == NULL)
+    }
+    return create_type(spec, bases, meta, 0, 0, LAYOUT_LEGACY, bind, data, release);
+}
+
+/* A type without a struct of its own (basicsize 0) has its base's: at the place its
+ * shape says when the base is of that shape, none otherwise (a str subtype of the
+ * default object shape, as HPy 0.9's documentation makes one). */
+static PyObject *inheriting_type_from_spec(HPyType_Spec *spec, PyObject *bases,
+                                           PyTypeObject *meta, int shape,
+                                           handlepy_bind_fn bind, void *data,
+                                           void (*release)(void *))
+{
+    PyTypeObject *first_base = (PyTypeObject *)PyTuple_GET_ITEM(bases, 0);
+    PyTypeObject *builtin = shapes[shape].type;
+    Py_ssize_t offset;
+    if (layout_of(first_base) == LAYOUT_LEGACY)
+        offset = 0;
+    else if (!shape_fits(first_base, shape))
+        offset = STRUCT_NONE;
+    else if (shapes[shape].items_inside)
+        offset = STRUCT_AFTER_ITEMS;
+    else
+        offset = handlepy_struct_offset(builtin);
+    if (offset == STRUCT_NONE &&
+        (has_slot(spec, HPy_tp_traverse) || has_slot(spec, HPy_tp_destroy))) {
+        PyErr_Format(PyExc_TypeError,
+                     "type %s: HPy_tp_traverse and HPy_tp_destroy need a struct, but the "
+                     "type has none: basicsize is 0 and its first base '%s' does not "
+                     "extend '%s', its builtin_shape", spec->name, first_base->tp_name,
+                     builtin->tp_name);
         return NULL;
-    PyObject *result = create_type(spec, bases, meta, 0, 0, bind, data, release);
-    Py_DECREF(bases);
-    return result;
+    }
+    return create_type(spec, bases, meta, 0, offset, LAYOUT_INHERITED, bind, data, release);
 }
 
 PyObject *handlepy_type_from_spec(HPyType_Spec *spec, HPyType_SpecParam *params,
                                   handlepy_bind_fn bind, void *data,
                                   void (*release)(void *))
 {
-    if (spec->builtin_shape == HPyType_BuiltinShape_Legacy)
-        return legacy_type_from_spec(spec, params, bind, data, release);
-    if (spec->legacy_slots != NULL) {
-        PyErr_Format(PyExc_TypeError,
-                     "type %s: legacy_slots need builtin_shape HPyType_BuiltinShape_Legacy",
-                     spec->name);
+    int legacy = spec->builtin_shape == HPyType_BuiltinShape_Legacy;
+    if (!legacy && spec->legacy_slots != NULL) {
+        /* HPy 0.9's words, which its users' tests compare. */
+        PyErr_SetString(PyExc_TypeError, "cannot specify .legacy_slots without setting "
+                        ".builtin_shape=HPyType_BuiltinShape_Legacy");
         return NULL;
     }
-    int shape = find_shape(spec->builtin_shape);
+    int shape = legacy ? find_shape(HPyType_BuiltinShape_Object)
+                       : find_shape(spec->builtin_shape);
     if (shape < 0) {
-        PyErr_Format(PyExc_TypeError, "type %s: unsupported builtin_shape %d", spec->name,
+        PyErr_Format(PyExc_ValueError, "type %s: invalid builtin_shape %d", spec->name,
                      (int)spec->builtin_shape);
         return NULL;
     }
+    if (check_spec(spec) < 0)
+        return NULL;
+    if (has_slot(spec, HPy_tp_traverse) && find_referents_visit() < 0)
+        return NULL;
     PyTypeObject *meta;
     PyObject *bases = read_params(spec, params, shapes[shape].type, &meta);
     if (bases == NULL)
         return NULL;
     PyObject *result = NULL;
-    if (check_shape(spec, bases, shape) == 0) {
-        PyTypeObject *builtin = shapes[shape].type;
-        if (shapes[shape].items_inside)
-            result = create_type(spec, bases, meta, handlepy_var_struct_reserve(builtin), -1,
-                                 bind, data, release);
-        else
-            result = create_type(spec, bases, meta, handlepy_struct_offset(builtin),
-                                 handlepy_struct_offset(builtin), bind, data, release);
-    }
+    PyTypeObject *builtin = shapes[shape].type;
+    if (legacy)
+        result = legacy_type_from_spec(spec, bases, meta, bind, data, release);
+    else if (spec->basicsize == 0)
+        result = inheriting_type_from_spec(spec, bases, meta, shape, bind, data, release);
+    else if (check_shape(spec, bases, shape) < 0)
+        result = NULL;
+    else if (shapes[shape].items_inside)
+        result = create_type(spec, bases, meta, handlepy_var_struct_reserve(builtin),
+                             STRUCT_AFTER_ITEMS, LAYOUT_SHAPED, bind, data, release);
+    else
+        result = create_type(spec, bases, meta, handlepy_struct_offset(builtin),
+                             handlepy_struct_offset(builtin), LAYOUT_SHAPED, bind, data,
+                             release);
     Py_DECREF(bases);
     return result;
 }

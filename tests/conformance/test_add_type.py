@@ -67,7 +67,7 @@ def test_add_to_any_object(mod):
 
 
 def test_failures_return_0_with_the_exception(mod):
-    with pytest.raises(TypeError, match="unsupported builtin_shape 99"):
+    with pytest.raises(ValueError, match="invalid builtin_shape 99"):
         mod.add_to(mod, "Broken", None, True)
     assert not hasattr(mod, "Broken")
     with pytest.raises(AttributeError):

@@ -320,3 +320,34 @@ def test_hpy_subtype_with_a_larger_struct(mod):
     assert via_tp_call(s) == ("b", (), (), ())
     assert Sub()(3) == ("default", (3,), (), ())
     assert Sub().extra == (-1, -1, -1, -1)
+
+
+CALL_SPEC_REFUSED = """
+    HPyDef_SLOT(Bad_call, HPy_tp_call)
+    static HPy Bad_call_impl(HPyContext *ctx, HPy callable, const HPy *args, size_t nargs,
+                             HPy kwnames)
+    {
+        return HPy_Dup(ctx, ctx->h_None);
+    }
+    HPyDef_MEMBER(Bad_offset, "__vectorcalloffset__", HPyMember_HPYSSIZET, 0, .readonly = 1)
+    static HPyDef *defines[] = { @DEFINES@ NULL };
+    static HPyType_Spec spec = {
+        .name = "mytest.Bad",
+        .basicsize = sizeof(HPyCallFunction),
+        .itemsize = @ITEMSIZE@,
+        .defines = defines,
+    };
+    @EXPORT_TYPE("Bad", spec)
+    @INIT
+"""
+
+
+@pytest.mark.parametrize("defines, itemsize, message", [
+    ("&Bad_call,", "sizeof(intptr_t)", "HPy_tp_call cannot be used with a non-zero itemsize"),
+    ("&Bad_call, &Bad_offset,", "0", "give either HPy_tp_call or a __vectorcalloffset__ "
+                                     "member, not both"),
+])
+def test_call_specs_refused(hpy, defines, itemsize, message):
+    source = CALL_SPEC_REFUSED.replace("@DEFINES@", defines).replace("@ITEMSIZE@", itemsize)
+    with pytest.raises(TypeError, match="type mytest.Bad: " + message):
+        hpy.make_module(source)

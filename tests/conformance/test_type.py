@@ -286,3 +286,68 @@ def test_types_made_again_and_again_cost_nothing(point_maker):
     make_and_drop(200)
     # A leak of one block a type shows as 200; the rest is the interpreter's own noise.
     assert sys.getallocatedblocks() - blocks < 50
+
+
+GET_NAME = """
+    static HPyType_Spec Dummy_spec = { .name = "mytest.Dummy", .flags = HPy_TPFLAGS_DEFAULT };
+
+    HPyDef_METH(get_name, "get_name", HPyFunc_O)
+    static HPy get_name_impl(HPyContext *ctx, HPy self, HPy type)
+    {
+        const char *name = HPyType_GetName(ctx, type);
+        return name == NULL ? HPy_NULL : HPyUnicode_FromString(ctx, name);
+    }
+    @EXPORT_TYPE("Dummy", Dummy_spec)
+    @EXPORT(get_name)
+    @INIT
+"""
+
+
+def test_type_name_is_its_dunder_name(hpy):
+    import collections
+
+    mod = hpy.make_module(GET_NAME)
+    assert mod.get_name(mod.Dummy) == "Dummy"
+    assert mod.get_name(str) == "str"
+    assert mod.get_name(collections.OrderedDict) == "OrderedDict"
+
+    class Renamed:
+        pass
+
+    Renamed.__name__ = "with.dots"
+    assert mod.get_name(Renamed) == "with.dots"
+    with pytest.raises(TypeError, match="HPyType_GetName: expected a type"):
+        mod.get_name(1)
+
+
+NONE_MEMBERS = """
+    typedef struct { long unused; } HolderObject;
+    HPyType_HELPERS(HolderObject)
+    HPyDef_MEMBER(Holder_none, "none", HPyMember_NONE, offsetof(HolderObject, unused))
+    HPyDef_MEMBER(Holder_none_ro, "none_ro", HPyMember_NONE, offsetof(HolderObject, unused),
+                  .readonly = 1)
+    static HPyDef *Holder_defines[] = { &Holder_none, &Holder_none_ro, NULL };
+    static HPyType_Spec Holder_spec = {
+        .name = "mytest.Holder",
+        .basicsize = sizeof(HolderObject),
+        .flags = HPy_TPFLAGS_DEFAULT,
+        .defines = Holder_defines,
+    };
+    @EXPORT_TYPE("Holder", Holder_spec)
+    @INIT
+"""
+
+
+def test_none_members(hpy):
+    # CPython's T_NONE member, whose errors on writing are the host's own quirks; PyPy's
+    # cpyext has none, and the runtime does the same there.
+    holder = hpy.make_module(NONE_MEMBERS).Holder()
+    assert holder.none is None and holder.none_ro is None
+    with pytest.raises(SystemError, match="bad memberdescr type for none"):
+        holder.none = None
+    with pytest.raises(TypeError, match="can't delete numeric/char attribute"):
+        del holder.none
+    with pytest.raises(AttributeError, match="readonly attribute"):
+        holder.none_ro = None
+    with pytest.raises(AttributeError, match="readonly attribute"):
+        del holder.none_ro

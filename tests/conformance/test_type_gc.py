@@ -86,7 +86,14 @@ NODE = """
         return HPy_IsNull(h) ? HPy_Dup(ctx, ctx->h_None) : h;
     }
 
+    HPyDef_METH(make_node_type, "make_node_type", HPyFunc_NOARGS)
+    static HPy make_node_type_impl(HPyContext *ctx, HPy self)
+    {
+        return HPyType_FromSpec(ctx, &Node_spec, NULL);
+    }
+
     @EXPORT_TYPE("Node", Node_spec)
+    @EXPORT(make_node_type)
     @EXPORT(destroyed_count)
     @EXPORT(remember)
     @EXPORT(recall)
@@ -177,3 +184,38 @@ def test_global_store_and_load(mod):
     assert mod.recall() is obj
     mod.remember(None)
     assert mod.recall() is None
+
+
+@pytest.mark.skipif(platform.python_implementation() == "PyPy",
+                    reason="PyPy's gc.get_referents lists what its own object holds (the "
+                           "type), not what a C type's tp_traverse visits")
+def test_referents_are_the_fields_the_traverse_visits(mod):
+    # As with HPy 0.9, whose traverse does not report the instance's type.
+    a, b = mod.Node(1), mod.Node(2)
+    assert gc.get_referents(a) == []
+    a.next = b
+    assert gc.get_referents(a) == [b]
+
+
+def test_the_collector_sees_the_reference_to_the_type(mod):
+    # gc.get_referents aside, the traverse reports the type, as a heap type's must.
+    node = mod.Node(1)
+    assert any(r is node for r in gc.get_referrers(mod.Node))
+
+
+@PYPY_CYCLES
+def test_cycle_through_the_type_is_collected(mod):
+    import weakref
+    Node = mod.make_node_type()
+    Node.instance = Node(1)
+    ref = weakref.ref(Node)
+    del Node
+    collect()
+    assert ref() is None
+
+
+def test_gc_flag_needs_a_traverse(hpy):
+    source = NODE.replace("&Node_new, &Node_traverse,", "&Node_new,")
+    with pytest.raises(ValueError, match="type mytest.Node: HPy_TPFLAGS_HAVE_GC needs an "
+                                         "HPy_tp_traverse slot"):
+        hpy.make_module(source)

@@ -207,13 +207,44 @@ def test_builtin_contents_are_released_with_the_object(hpy, shape, fill):
     assert ref() is None
 
 
-@pytest.mark.parametrize("shape", ["Long", "Tuple"])
-def test_items_inside_shapes_refuse_members(hpy, shape):
+MEMBERS = """
+    HPyDef_MEMBER(tag_member, "tag_member", HPyMember_LONG, offsetof(TaggedObject, tag))
+    HPyDef_MEMBER(tag_readonly, "tag_readonly", HPyMember_LONG, offsetof(TaggedObject, tag),
+                  .readonly = 1, .doc = "the tag, read-only")
+    static HPyDef *defines[] = { &tag, &tag_member, &tag_readonly, NULL };"""
+
+
+@pytest.mark.parametrize("shape, values", [("Long", INTS), ("Tuple", TUPLES)])
+def test_items_inside_shapes_have_members(hpy, shape, values):
+    """HPyDef_MEMBER needs the struct at a fixed place, which int and tuple instances
+    do not have: the member is a getset that finds each instance's struct."""
+    source = SHAPED.replace("static HPyDef *defines[] = { &tag, NULL };", MEMBERS)
+    mod = hpy.make_module(source.replace("@SHAPE@", shape).replace("@BASE@", SHAPES[shape][0]))
+
+    class Sub(mod.Tagged):
+        pass
+
+    objs = [(mod.Tagged(value), Sub(value)) for value in values]
+    for i, (obj, sub) in enumerate(objs):
+        obj.tag_member, sub.tag_member = i, -i
+    for i, (obj, sub) in enumerate(objs):
+        assert (obj.tag, obj.tag_member, obj.tag_readonly) == (i, i, i)
+        assert (sub.tag, sub.tag_member, sub.tag_readonly) == (-i, -i, -i)
+        assert obj == values[i]
+    with pytest.raises(AttributeError):
+        objs[0][0].tag_readonly = 5
+    with pytest.raises(TypeError):
+        objs[0][0].tag_member = "not an int"
+    if platform.python_implementation() != "PyPy":  # cpyext drops a getset's doc
+        assert mod.Tagged.tag_readonly.__doc__ == "the tag, read-only"
+
+
+def test_items_inside_shapes_refuse_vectorcalloffset(hpy):
     source = SHAPED.replace("static HPyDef *defines[] = { &tag, NULL };", """
-        HPyDef_MEMBER(tag_member, "tag_member", HPyMember_LONG, offsetof(TaggedObject, tag))
-        static HPyDef *defines[] = { &tag, &tag_member, NULL };""")
-    with pytest.raises(TypeError, match="member 'tag_member' needs a struct at a fixed place"):
-        hpy.make_module(source.replace("@SHAPE@", shape).replace("@BASE@", SHAPES[shape][0]))
+        HPyDef_MEMBER(vcall, "__vectorcalloffset__", HPyMember_HPYSSIZET, 0, .readonly = 1)
+        static HPyDef *defines[] = { &tag, &vcall, NULL };""")
+    with pytest.raises(TypeError, match="__vectorcalloffset__ needs a struct at a fixed place"):
+        hpy.make_module(source.replace("@SHAPE@", "Long").replace("@BASE@", "h_LongType"))
 
 
 def test_shape_and_base_must_agree(hpy):
@@ -285,7 +316,7 @@ GC_SHAPED = """
     static HPyType_Spec spec = {
         .name = "mytest.Holder",
         .basicsize = sizeof(HolderObject),
-        .flags = HPy_TPFLAGS_DEFAULT | HPy_TPFLAGS_BASETYPE | HPy_TPFLAGS_HAVE_GC,
+        .flags = HPy_TPFLAGS_DEFAULT | HPy_TPFLAGS_BASETYPE @GC@,
         .builtin_shape = SHAPE(HolderObject),
         .defines = defines,
     };
@@ -302,14 +333,17 @@ PYPY_CYCLES = pytest.mark.skipif(
 
 
 @PYPY_CYCLES
-@pytest.mark.parametrize("own_traverse", [True, False])
+@pytest.mark.parametrize("own_traverse, gc_flag", [(True, True), (True, False), (False, False)])
 @pytest.mark.parametrize("shape", ["Tuple", "List", "Dict"])
-def test_cycles_through_the_builtins_items_are_collected(hpy, shape, own_traverse):
+def test_cycles_through_the_builtins_items_are_collected(hpy, shape, own_traverse, gc_flag):
     """The type's traverse takes the builtin's slot; the builtin's items are still
-    reported, and a list's or dict's items cleared, so cycles through them go."""
-    source = GC_SHAPED.replace("@TRAVERSE@", "&Holder_traverse," if own_traverse else "")
+    reported, and a list's or dict's items cleared, so cycles through them go. Without
+    HPy_TPFLAGS_HAVE_GC the type is a GC type all the same, as its builtin is."""
+    source = (GC_SHAPED.replace("@TRAVERSE@", "&Holder_traverse," if own_traverse else "")
+              .replace("@GC@", "| HPy_TPFLAGS_HAVE_GC" if gc_flag else ""))
     mod = hpy.make_module(source.replace("@SHAPE@", shape)
                           .replace("@BASE@", SHAPES[shape][0]))
+    assert gc.is_tracked(mod.Holder(SHAPES[shape][2][0]))
 
     class Item:
         pass
@@ -333,3 +367,154 @@ def test_cycles_through_the_builtins_items_are_collected(hpy, shape, own_travers
     gc.collect()
     assert ref() is None
     assert mod.destroyed_count() == before + 1
+
+
+# HPy 0.9's documentation example (docs/examples/hpytype-example/builtin_type.c): a type
+# with no struct of its own, of the default shape, on str; and one of the str shape with
+# a struct and a destroy slot.
+BUILTIN_TYPE_EXAMPLE = """
+    #include <stdlib.h>
+    #include <string.h>
+
+    static HPyType_Spec Dummy_spec = {
+        .name = "mytest.Dummy",
+        .basicsize = 0
+    };
+
+    typedef struct { char *language; } LanguageObject;
+    HPyType_HELPERS(LanguageObject, HPyType_BuiltinShape_Unicode)
+
+    HPyDef_GETSET(Language_lang, "lang")
+    static HPy Language_lang_get(HPyContext *ctx, HPy self, void *closure)
+    {
+        LanguageObject *data = LanguageObject_AsStruct(ctx, self);
+        if (data->language == NULL)
+            return HPy_Dup(ctx, ctx->h_None);
+        return HPyUnicode_FromString(ctx, data->language);
+    }
+    static int Language_lang_set(HPyContext *ctx, HPy self, HPy value, void *closure)
+    {
+        LanguageObject *data = LanguageObject_AsStruct(ctx, self);
+        HPy_ssize_t size;
+        const char *s = HPyUnicode_AsUTF8AndSize(ctx, value, &size);
+        if (s == NULL)
+            return -1;
+        free(data->language);
+        data->language = calloc((size_t)size + 1, 1);
+        memcpy(data->language, s, (size_t)size);
+        return 0;
+    }
+
+    static long destroyed;
+
+    HPyDef_SLOT(Language_destroy, HPy_tp_destroy)
+    static void Language_destroy_impl(void *data)
+    {
+        free(((LanguageObject *)data)->language);
+        destroyed++;
+    }
+
+    HPyDef_METH(destroyed_count, "destroyed_count", HPyFunc_NOARGS)
+    static HPy destroyed_count_impl(HPyContext *ctx, HPy self)
+    {
+        return HPyLong_FromLong(ctx, destroyed);
+    }
+
+    static HPyDef *Language_defines[] = { &Language_lang, &Language_destroy, NULL };
+    static HPyType_Spec Language_spec = {
+        .name = "mytest.Language",
+        .basicsize = sizeof(LanguageObject),
+        .builtin_shape = SHAPE(LanguageObject),
+        .defines = Language_defines
+    };
+
+    @EXPORT_TYPE("Dummy", Dummy_spec, ctx->h_UnicodeType)
+    @EXPORT_TYPE("Language", Language_spec, ctx->h_UnicodeType)
+    @EXPORT(destroyed_count)
+    @INIT
+"""
+
+
+def test_hpy_builtin_type_example(hpy):
+    mod = hpy.make_module(BUILTIN_TYPE_EXAMPLE)
+    dummy = mod.Dummy("hello")
+    assert isinstance(dummy, str) and dummy == "hello" and dummy.upper() == "HELLO"
+    before = mod.destroyed_count()
+    python = mod.Language("hello")
+    assert python.lang is None
+    python.lang = "Python"
+    assert (python, python.lang) == ("hello", "Python")
+    del python
+    for _ in range(3):  # PyPy frees C-level objects one collection after the last reference
+        gc.collect()
+    assert mod.destroyed_count() == before + 1
+
+
+# HPy 0.9's test_issubtype: types of the default shape and no struct on int.
+ON_INT = """
+    static HPyType_Spec Dummy_spec = {
+        .name = "mytest.Dummy",
+        .flags = HPy_TPFLAGS_DEFAULT | HPy_TPFLAGS_BASETYPE,
+    };
+    static HPyType_Spec Single_spec = { .name = "mytest.Single" };
+    static HPyType_Spec Dual_spec = { .name = "mytest.Dual" };
+
+    HPyDef_METH(make_dual, "make_dual", HPyFunc_O)
+    static HPy make_dual_impl(HPyContext *ctx, HPy self, HPy dummy)
+    {
+        HPyType_SpecParam params[] = {
+            { HPyType_SpecParam_Base, ctx->h_LongType },
+            { HPyType_SpecParam_Base, dummy },
+            { (HPyType_SpecParam_Kind)0 }
+        };
+        return HPyType_FromSpec(ctx, &Dual_spec, params);
+    }
+
+    @EXPORT_TYPE("Dummy", Dummy_spec)
+    @EXPORT_TYPE("Single", Single_spec, ctx->h_LongType)
+    @EXPORT(make_dual)
+    @INIT
+"""
+
+
+def test_default_shape_without_struct_on_int(hpy):
+    mod = hpy.make_module(ON_INT)
+    Dual = mod.make_dual(mod.Dummy)
+    assert issubclass(mod.Single, int) and issubclass(Dual, int)
+    assert issubclass(Dual, mod.Dummy) and not issubclass(mod.Single, mod.Dummy)
+    assert mod.Single(10**30) + 1 == 10**30 + 1
+    assert Dual(5) * 2 == 10
+
+
+NO_STRUCT_WITH = {
+    "member": ('HPyDef_MEMBER(what, "what", HPyMember_LONG, 0)',
+               "member 'what' needs a struct, but the type has none"),
+    "destroy": ("HPyDef_SLOT(what, HPy_tp_destroy)\n"
+                "    static void what_impl(void *data) { }",
+                "HPy_tp_traverse and HPy_tp_destroy need a struct, but the type has none"),
+}
+
+
+@pytest.mark.parametrize("what", sorted(NO_STRUCT_WITH))
+def test_type_without_struct_refuses_what_needs_one(hpy, what):
+    definition, message = NO_STRUCT_WITH[what]
+    source = definition + """
+        static HPyDef *defines[] = { &what, NULL };
+        static HPyType_Spec spec = { .name = "mytest.NoStruct", .defines = defines };
+        @EXPORT_TYPE("NoStruct", spec, ctx->h_UnicodeType)
+        @INIT
+    """
+    with pytest.raises(TypeError, match=message):
+        hpy.make_module(source)
+
+
+def test_invalid_shape_is_a_value_error(hpy):
+    with pytest.raises(ValueError, match="type mytest.Bad: invalid builtin_shape 123"):
+        hpy.make_module("""
+            static HPyType_Spec spec = {
+                .name = "mytest.Bad",
+                .builtin_shape = (HPyType_BuiltinShape)123,
+            };
+            @EXPORT_TYPE("Bad", spec)
+            @INIT
+        """)
