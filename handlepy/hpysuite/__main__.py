@@ -61,12 +61,27 @@ def main(argv=None):
                        help="pytest-xdist workers (0: none)")
     tests.add_argument("--pytest-args", default="",
                        help="more pytest arguments, in one string (split on spaces)")
+    examples = sub.add_parser("examples", help="HPy's docs/examples, built from their setup.py")
+    examples.add_argument("--abis", default="cpython,universal,hybrid",
+                          help="comma-separated runs (default: %(default)s)")
+    examples.add_argument("--results", help="write each outcome here (JSON)")
+    examples.add_argument("--keep", help="build here, and keep it, instead of a temporary folder")
+    microbench = sub.add_parser("microbench",
+                                help="HPy's microbench/, built from its setup.py, for correctness")
+    microbench.add_argument("--abis", default="cpython,universal",
+                            help="comma-separated ABIs (default: %(default)s)")
+    microbench.add_argument("--results", help="write each outcome here (JSON)")
+    microbench.add_argument("--keep", help="build here, and keep it, instead of a temporary folder")
     report = sub.add_parser("report", help="write docs/hpy-compatibility.md from runs")
     report.add_argument("--out", required=True, help="the Markdown file to write")
     report.add_argument("results", nargs="+", help="outcome files of tests --results")
     args = parser.parse_args(argv)
     if args.what == "report":
         return write_report(args.results, args.out)
+    if args.what in ("examples", "microbench"):
+        from . import examples, microbench
+        runner = examples if args.what == "examples" else microbench
+        return runner.run(hpy_sources(), args.abis.split(","), args.results, args.keep)
     abis = args.abis.split(",")
     unknown = set(abis) - set(ALL_ABIS)
     if unknown:
