@@ -7,6 +7,12 @@ runs HPy's ``test/`` (all but ``test/hpy_devel/``, which installs HPy itself) on
 interpreter, in the ABIs given (default: every ABI HPy's tests are written for).
 Universal binaries go into a cache shared by every interpreter (``HANDLEPY_HPY_CACHE``);
 with ``HANDLEPY_REQUIRE_CACHED=1`` a run uses the binaries another interpreter built.
+
+    python -m handlepy.hpysuite examples [--abis cpython,universal,hybrid] [--results FILE]
+    python -m handlepy.hpysuite microbench [--abis cpython,universal] [--results FILE]
+
+build HPy's ``docs/examples`` and ``microbench/`` from their unchanged ``setup.py`` files
+and run their tests (handlepy/hpysuite/examples.py and microbench.py say how).
 """
 import argparse
 import os
@@ -81,6 +87,9 @@ def main(argv=None):
     if args.what in ("examples", "microbench"):
         from . import examples, microbench
         runner = examples if args.what == "examples" else microbench
+        unknown = set(args.abis.split(",")) - set(runner.RUNS)
+        if unknown:
+            parser.error(f"{args.what}: unknown ABIs: {', '.join(sorted(unknown))}")
         return runner.run(hpy_sources(), args.abis.split(","), args.results, args.keep)
     abis = args.abis.split(",")
     unknown = set(abis) - set(ALL_ABIS)

@@ -15,8 +15,9 @@ imported as namespace packages before handlepy's import finder, which comes last
 ``sys.path``, saw the universal binaries of the same names.
 
 Each build is an outcome of its own (``docs/examples/<project>/setup.py::build[abi]``)
-beside the tests' (``docs/examples/tests.py::<test>[abi]``), in the format of
-``tests --results``.
+beside the tests' (``docs/examples/tests.py::<test>[abi]``, or ``::collect[abi]`` when
+``tests.py`` does not import) and the scripts' (``docs/examples/<script>::run[abi]``),
+in the format of ``tests --results``.
 """
 import json
 import os
@@ -60,7 +61,7 @@ def outcome(passed, message="", when="call", skipped=False):
             "when": when, "message": message[-2000:], "crashed": False}
 
 
-def _error_lines(text):
+def error_lines(text):
     lines = [line for line in text.splitlines() if line.startswith("E ")] or \
         [line for line in text.splitlines() if "error" in line.lower()]
     return "\n".join(lines[-5:] or text.strip().splitlines()[-5:])
@@ -72,7 +73,12 @@ def build_project(src, abi, lib, temp):
     proc = subprocess.run([sys.executable, "-m", "handlepy.hpy_setup", f"--hpy-abi={abi}",
                            "build_ext", "--build-lib", str(lib), "--build-temp", str(temp)],
                           cwd=src, env=env, capture_output=True, text=True)
-    return proc.returncode == 0, _error_lines(proc.stdout + proc.stderr)
+    return proc.returncode == 0, error_lines(proc.stdout + proc.stderr)
+
+
+def _script_failure(proc):
+    last = (proc.stderr.strip().splitlines() or ["no error output"])[-1]
+    return f"{last} (exit {proc.returncode})\n{proc.stdout}{proc.stderr}"
 
 
 def run_script(script, lib, env_extra):
@@ -91,13 +97,13 @@ def check_scripts(examples, lib, abi):
                       {"HANDLEPY_DEBUG": "snippets", "HPY": "debug"})
     ok = (proc.returncode != 0 and "HPyLeakError: 1 unclosed handle" in proc.stderr
           and "SUCCESS" not in proc.stdout)
-    results[f"docs/examples/debug-example.py[{abi}]"] = outcome(
-        ok, "" if ok else f"exit {proc.returncode}\n{proc.stdout}{proc.stderr}")
+    results[f"docs/examples/debug-example.py::run[{abi}]"] = outcome(
+        ok, "" if ok else _script_failure(proc))
     proc = run_script(lib / "trace-example.py", lib,
                       {"HANDLEPY_TRACE": "snippets", "HPY": "trace"})
     ok = proc.returncode == 0 and 'get_call_counts()["ctx_Add"] == 1' in proc.stdout
-    results[f"docs/examples/trace-example.py[{abi}]"] = outcome(
-        ok, "" if ok else f"exit {proc.returncode}\n{proc.stdout}{proc.stderr}")
+    results[f"docs/examples/trace-example.py::run[{abi}]"] = outcome(
+        ok, "" if ok else _script_failure(proc))
     return results
 
 
@@ -124,8 +130,8 @@ def run_tests(examples, lib, abi, work):
     if proc.returncode not in (0, 1) or not results:
         # A collection error (tests.py imports every example at its top): one outcome
         # for the file, with pytest's message.
-        results[f"docs/examples/tests.py[{abi}]"] = outcome(
-            False, _error_lines(proc.stdout + proc.stderr), when="collect")
+        results[f"docs/examples/tests.py::collect[{abi}]"] = outcome(
+            False, error_lines(proc.stdout + proc.stderr), when="collect")
     for name, reason in skipped.items():
         results[f"docs/examples/tests.py::{name}[{abi}]"] = outcome(
             False, f"not run: {reason}", skipped=True)
@@ -154,14 +160,19 @@ def run(sources, runs=RUNS, results_path=None, keep=None):
             outcomes.update(run_tests(examples, lib, abi, work))
             if abi != "cpython":
                 outcomes.update(check_scripts(examples, lib, abi))
+    return finish("docs/examples", outcomes, results_path)
+
+
+def finish(what, outcomes, results_path):
+    """Print the failures and write the outcomes; failures are the report's to judge."""
     failed = sorted(n for n, r in outcomes.items() if r["outcome"] == "failed")
     passed = sum(r["outcome"] == "passed" for r in outcomes.values())
-    print(f"hpysuite examples: {passed} passed, {len(failed)} failed"
-          + "".join(f"\n  {n}: {outcomes[n]['message'].splitlines()[0] if outcomes[n]['message'] else ''}"
-                    for n in failed))
+    print(f"hpysuite {what}: {passed} passed, {len(failed)} failed")
+    for nodeid in failed:
+        print(f"  {nodeid}: {(outcomes[nodeid]['message'].splitlines() or [''])[0]}")
     if results_path:
         os.makedirs(os.path.dirname(os.path.abspath(results_path)), exist_ok=True)
         with open(results_path, "w") as f:
-            json.dump({"interpreter": interpreter(), "tests": outcomes}, f, indent=1,
-                      sort_keys=True)
+            json.dump({"interpreter": f"{interpreter()}, {what}", "tests": outcomes}, f,
+                      indent=1, sort_keys=True)
     return 0

@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .examples import interpreter, outcome, _error_lines
+from .examples import error_lines, finish, outcome
 
 RUNS = ("cpython", "universal")
 
@@ -44,9 +44,10 @@ def run_abi(sources, abi, work):
                           capture_output=True, text=True)
     built = proc.returncode == 0
     results[f"microbench/setup.py::build[{abi}]"] = outcome(
-        built, "" if built else _error_lines(proc.stdout + proc.stderr), when="build")
+        built, "" if built else error_lines(proc.stdout + proc.stderr), when="build")
     print(f"hpysuite microbench: built in {abi}" if built else
-          f"hpysuite microbench: the build in {abi} FAILED:\n{proc.stdout[-2000:]}{proc.stderr[-3000:]}")
+          f"hpysuite microbench: the build in {abi} FAILED:\n{proc.stdout[-2000:]}"
+          f"{proc.stderr[-3000:]}")
     if not built:
         return results
     raw = work / f"tests-{abi}.json"
@@ -61,8 +62,8 @@ def run_abi(sources, abi, work):
             tagged = f"{nodeid[:-1]}-{abi}]" if nodeid.endswith("]") else f"{nodeid}[{abi}]"
             results[f"microbench/{tagged}"] = result
     if proc.returncode not in (0, 1) or not raw.exists():
-        results[f"microbench/test_microbench.py[{abi}]"] = outcome(
-            False, _error_lines(proc.stdout + proc.stderr), when="collect")
+        results[f"microbench/test_microbench.py::collect[{abi}]"] = outcome(
+            False, error_lines(proc.stdout + proc.stderr), when="collect")
     return results
 
 
@@ -76,13 +77,4 @@ def run(sources, runs=RUNS, results_path=None, keep=None):
         work = Path(keep or tmp)
         for abi in runs:
             outcomes.update(run_abi(sources, abi, work))
-    failed = sorted(n for n, r in outcomes.items() if r["outcome"] == "failed")
-    passed = sum(r["outcome"] == "passed" for r in outcomes.values())
-    print(f"hpysuite microbench: {passed} passed, {len(failed)} failed"
-          + "".join(f"\n  {n}" for n in failed))
-    if results_path:
-        os.makedirs(os.path.dirname(os.path.abspath(results_path)), exist_ok=True)
-        with open(results_path, "w") as f:
-            json.dump({"interpreter": interpreter(), "tests": outcomes}, f, indent=1,
-                      sort_keys=True)
-    return 0
+    return finish("microbench", outcomes, results_path)
