@@ -48,7 +48,6 @@ def main(argv=None):
 
     setuptools._install_setup_requires = install_without_hpy
     sys.argv = ["setup.py", *argv]
-    sys.path.insert(0, os.getcwd())
     runpy.run_path("setup.py", run_name="__main__")
 
 

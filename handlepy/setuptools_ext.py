@@ -180,23 +180,46 @@ def hpy_ext_modules_keyword(dist, attr, value):
     for ext in exts:
         ext._handlepy_hpy_ext = True
     dist._handlepy_hpy_ext_modules = exts
-    # HPy's own hook does nothing for a distribution that has this attribute, whichever
-    # of the two setuptools calls first.
+    # HPy 0.9's own hook does nothing for a distribution that has this attribute
+    # (earlier versions, such as PyPy's, have no such check).
     dist.hpydevel = "handlepy"
     dist.ext_modules = [*(dist.ext_modules or []), *exts]
     if not any(opt[0] == "hpy-abi=" for opt in dist.global_options):
         dist.global_options = [*dist.global_options, (
             "hpy-abi=", None, f"ABI of the hpy_ext_modules: {' or '.join(build.ABIS)} "
             f"(default: ${ABI_ENV}, else {HPY_DEFAULT_ABI})")]
-    current = dist.cmdclass.get("build_ext")
-    # If HPy's hook ran first, its build_ext is a mix-in over the project's own.
-    current = getattr(current, "_mixin_super", current)
+    # HPy's own hook may run after this one and put its build_ext into dist.cmdclass
+    # (PyPy's bundled HPy does so whatever the distribution holds): the command class
+    # is chosen when the command is made instead.
+    choose = dist.get_command_class
+
+    def get_command_class(command):
+        if command == "build_ext":
+            return _handlepy_build_ext(dist.cmdclass.get("build_ext"))
+        return choose(command)
+
+    dist.get_command_class = get_command_class
+
+
+def _handlepy_build_ext(current):
+    """handlepy's build_ext over the project's own (a setuptools one, as HPy requires),
+    which keeps its behaviour."""
+    # HPy's hook puts a mix-in over the project's build_ext; HPy 0.9 calls the latter
+    # _mixin_super, earlier versions (PyPy's) _base_build_ext.
+    while current is not None:
+        inner = vars(current).get("_mixin_super") or vars(current).get("_base_build_ext")
+        if inner is None:
+            break
+        current = inner
     if current is None or issubclass(build_ext, current):
-        dist.cmdclass["build_ext"] = build_ext
-    elif issubclass(current, build_ext):
-        pass
-    else:
-        # The project's own build_ext (a setuptools one, as HPy requires) keeps its
-        # behaviour under handlepy's.
-        dist.cmdclass["build_ext"] = type(f"{current.__name__}_handlepy",
-                                          (build_ext, current), {})
+        return build_ext
+    if issubclass(current, build_ext):
+        return current
+    combined = _combined.get(current)
+    if combined is None:
+        combined = _combined[current] = type(f"{current.__name__}_handlepy",
+                                             (build_ext, current), {})
+    return combined
+
+
+_combined = {}

@@ -69,7 +69,8 @@ def error_lines(text):
 
 def build_project(src, abi, lib, temp):
     """Build the copy of an example project at ``src`` in ``abi`` into ``lib``."""
-    env = dict(os.environ, HANDLEPY_ABI="")
+    # PyPy ships HPy, whose hpy_ext_modules handlepy otherwise leaves to it.
+    env = dict(os.environ, HANDLEPY_ABI="", HANDLEPY_BUILD_HPY_EXT_MODULES="1")
     proc = subprocess.run([sys.executable, "-m", "handlepy.hpy_setup", f"--hpy-abi={abi}",
                            "build_ext", "--build-lib", str(lib), "--build-temp", str(temp)],
                           cwd=src, env=env, capture_output=True, text=True)

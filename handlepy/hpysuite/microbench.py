@@ -40,7 +40,8 @@ def run_abi(sources, abi, work):
     results = {}
     proc = subprocess.run([sys.executable, "-m", "handlepy.hpy_setup", f"--hpy-abi={abi}",
                            "build_ext", "--inplace"],
-                          cwd=src, env=dict(os.environ, HANDLEPY_ABI=""),
+                          cwd=src, env=dict(os.environ, HANDLEPY_ABI="",
+                                            HANDLEPY_BUILD_HPY_EXT_MODULES="1"),
                           capture_output=True, text=True)
     built = proc.returncode == 0
     results[f"microbench/setup.py::build[{abi}]"] = outcome(

@@ -90,20 +90,17 @@ def test_unknown_abi_is_refused(tmp_path):
     assert "must be one of universal, cpython, hybrid, not 'limited'" in proc.stderr
 
 
-# A stand-in for HPy: a distribution registering the same keyword, whose hook, like
-# HPy's, does nothing for a distribution that has an ``hpydevel`` and otherwise puts in
-# a build_ext (a mix-in over the former one) that builds nothing and says so.
+# A stand-in for HPy as PyPy ships it (an earlier HPy): a distribution registering the
+# same keyword, whose hook puts in, whatever the distribution holds, a build_ext (a
+# mix-in over the former one) that builds nothing and says so.
 OTHER_HOOK = """
 from setuptools.command.build_ext import build_ext
 
-class other_build_ext(build_ext):
-    _mixin_super = build_ext
-    def run(self):
-        print("other provider builds")
-
 def hook(dist, attr, value):
-    if getattr(dist, "hpydevel", None):
-        return
+    class other_build_ext(build_ext):
+        _base_build_ext = dist.cmdclass.get("build_ext", build_ext)
+        def run(self):
+            print("other provider builds")
     dist.hpydevel = "other"
     dist.cmdclass["build_ext"] = other_build_ext
 """
