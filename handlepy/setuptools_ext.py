@@ -151,7 +151,7 @@ def _other_hpy_ext_modules_providers():
         if name != "handlepy" and any(
                 ep.group == "distutils.setup_keywords" and ep.name == "hpy_ext_modules"
                 for ep in dist.entry_points):
-            found.append(dist.metadata["Name"])
+            found.append((dist.metadata["Name"], str(dist.locate_file(""))))
     return found
 
 
@@ -168,11 +168,16 @@ def hpy_ext_modules_keyword(dist, attr, value):
     """
     if getattr(dist, "_handlepy_hpy_ext_modules", None) is not None:
         return
-    others = _other_hpy_ext_modules_providers()
+    providers = _other_hpy_ext_modules_providers()
+    others = [name for name, _ in providers]
     if others:
         if os.environ.get(TAKE_OVER_ENV) != "1":
             print(f"handlepy: {', '.join(others)} is installed and builds hpy_ext_modules; "
                   f"set {TAKE_OVER_ENV}=1 to build them with handlepy", file=sys.stderr)
+            if any(f"{os.sep}.eggs{os.sep}" in where for _, where in providers):
+                print("handlepy: setuptools fetched it into .eggs for setup_requires; "
+                      "`python -m handlepy.hpy_setup` or `pip install --no-build-isolation` "
+                      "builds without fetching it (docs/building.md)", file=sys.stderr)
             return
         print(f"handlepy: builds hpy_ext_modules ({TAKE_OVER_ENV}=1), not "
               f"{', '.join(others)}", file=sys.stderr)
