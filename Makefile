@@ -110,11 +110,23 @@ HPY_RESULTS := build/hpy-results
 export HANDLEPY_HPY_SDIST := $(CURDIR)/build/hpy-sdist
 export HANDLEPY_HPY_CACHE := $(CURDIR)/build/hpy-builds
 
+# HPy's docs/examples and microbench/ build from their own setup.py files (microbench's
+# needs cffi and valgrind's callgrind.h for its _valgrind helper); the examples build on
+# PyPy too, with PyPy's setuptools, in the universal ABI (mixed-example: hybrid).
 .PHONY: test-hpy
 test-hpy: venv pypy-venv
+	scripts/ensure-apt valgrind
+	$(VENV)/bin/python -m pip install -q cffi
+	$(PYPY_VENV)/bin/python -m pip install -q setuptools
 	rm -rf $(HPY_RESULTS)
 	$(VENV)/bin/python -m handlepy.hpysuite tests -n 2 --results $(HPY_RESULTS)/cpython.json
 	HANDLEPY_REQUIRE_CACHED=1 $(PYPY_VENV)/bin/python -m handlepy.hpysuite tests \
 		--abis universal,debug -n 2 --results $(HPY_RESULTS)/pypy.json
+	$(VENV)/bin/python -m handlepy.hpysuite examples --results $(HPY_RESULTS)/cpython-examples.json
+	$(PYPY_VENV)/bin/python -m handlepy.hpysuite examples --abis universal \
+		--results $(HPY_RESULTS)/pypy-examples.json
+	$(VENV)/bin/python -m handlepy.hpysuite microbench --results $(HPY_RESULTS)/cpython-microbench.json
 	$(VENV)/bin/python -m handlepy.hpysuite report --out docs/hpy-compatibility.md \
-		$(HPY_RESULTS)/cpython.json $(HPY_RESULTS)/pypy.json
+		$(HPY_RESULTS)/cpython.json $(HPY_RESULTS)/pypy.json \
+		$(HPY_RESULTS)/cpython-examples.json $(HPY_RESULTS)/pypy-examples.json \
+		$(HPY_RESULTS)/cpython-microbench.json

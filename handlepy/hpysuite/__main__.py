@@ -7,6 +7,12 @@ runs HPy's ``test/`` (all but ``test/hpy_devel/``, which installs HPy itself) on
 interpreter, in the ABIs given (default: every ABI HPy's tests are written for).
 Universal binaries go into a cache shared by every interpreter (``HANDLEPY_HPY_CACHE``);
 with ``HANDLEPY_REQUIRE_CACHED=1`` a run uses the binaries another interpreter built.
+
+    python -m handlepy.hpysuite examples [--abis cpython,universal,hybrid] [--results FILE]
+    python -m handlepy.hpysuite microbench [--abis cpython,universal] [--results FILE]
+
+build HPy's ``docs/examples`` and ``microbench/`` from their unchanged ``setup.py`` files
+and run their tests (handlepy/hpysuite/examples.py and microbench.py say how).
 """
 import argparse
 import os
@@ -63,12 +69,30 @@ def main(argv=None):
                        help="pytest-xdist workers (0: none)")
     tests.add_argument("--pytest-args", default="",
                        help="more pytest arguments, in one string (split on spaces)")
+    examples = sub.add_parser("examples", help="HPy's docs/examples, built from their setup.py")
+    examples.add_argument("--abis", default="cpython,universal,hybrid",
+                          help="comma-separated runs (default: %(default)s)")
+    examples.add_argument("--results", help="write each outcome here (JSON)")
+    examples.add_argument("--keep", help="build here, and keep it, instead of a temporary folder")
+    microbench = sub.add_parser("microbench",
+                                help="HPy's microbench/, built from its setup.py, for correctness")
+    microbench.add_argument("--abis", default="cpython,universal",
+                            help="comma-separated ABIs (default: %(default)s)")
+    microbench.add_argument("--results", help="write each outcome here (JSON)")
+    microbench.add_argument("--keep", help="build here, and keep it, instead of a temporary folder")
     report = sub.add_parser("report", help="write docs/hpy-compatibility.md from runs")
     report.add_argument("--out", required=True, help="the Markdown file to write")
     report.add_argument("results", nargs="+", help="outcome files of tests --results")
     args = parser.parse_args(argv)
     if args.what == "report":
         return write_report(args.results, args.out)
+    if args.what in ("examples", "microbench"):
+        from . import examples, microbench
+        runner = examples if args.what == "examples" else microbench
+        unknown = set(args.abis.split(",")) - set(runner.RUNS)
+        if unknown:
+            parser.error(f"{args.what}: unknown ABIs: {', '.join(sorted(unknown))}")
+        return runner.run(hpy_sources(), args.abis.split(","), args.results, args.keep)
     abis = args.abis.split(",")
     unknown = set(abis) - set(ALL_ABIS)
     if unknown:
