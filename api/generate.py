@@ -211,7 +211,7 @@ def read_lock():
     if not LOCK.exists():
         return major, rows
     for line in LOCK.read_text().splitlines():
-        if not line.strip() or line.startswith("#"):
+        if not line.strip() or line.startswith("#") or line.startswith("release "):
             continue
         if line.startswith("major "):
             major = int(line.split()[1])
@@ -219,6 +219,25 @@ def read_lock():
         minor, kind, name, sig = line.split(" ", 3)
         rows.append((int(minor), kind, name, sig))
     return major, rows
+
+
+def project_version():
+    """handlepy's version, as pyproject.toml gives it."""
+    text = (ROOT / "pyproject.toml").read_text()
+    return re.search(r'^version = "([^"]+)"', text, re.M).group(1)
+
+
+def abi_release(minor):
+    """The first handlepy release that provides ABI minor version ``minor`` of the
+    current major: what abi.lock recorded when that minor was locked, else the version
+    being developed (which will be that release)."""
+    if LOCK.exists():
+        for line in LOCK.read_text().splitlines():
+            if line.startswith("release "):
+                _, locked, version = line.split()
+                if int(locked) == minor:
+                    return version
+    return project_version()
 
 
 def abi_version(context):
@@ -242,7 +261,11 @@ def write_lock(context):
     out = ["# The released context layout; see api/README.md. Append-only.", f"major {major}"]
     out += [f"{m} {k} {n} {s}" for m, k, n, s in rows]
     out += [f"{minor} {e.kind} {e.name} {e.signature()}" for e in context[len(rows):]]
-    LOCK.write_text("\n".join(out) + "\n")
+    releases = [line for line in (LOCK.read_text().splitlines() if LOCK.exists() else [])
+                if line.startswith("release ")]
+    if not any(int(line.split()[1]) == minor for line in releases):
+        releases.append(f"release {minor} {abi_release(minor)}")
+    LOCK.write_text("\n".join(out + releases) + "\n")
 
 
 # ---- emitters --------------------------------------------------------------
@@ -260,6 +283,10 @@ def ctx_params(e):
 def emit_ctx(context, major, minor):
     lines = [f"#define HPY_ABI_VERSION {major}",
              f"#define HPY_ABI_VERSION_MINOR {minor}",
+             "/* The version of handlepy these headers come from, and the first release that",
+             " * provides this ABI version (what a binary built with them needs). */",
+             f'#define HANDLEPY_VERSION "{project_version()}"',
+             f'#define HANDLEPY_ABI_RELEASE "{abi_release(minor)}"',
              f"#define HANDLEPY_CONTEXT_ENTRIES {len(context)}", "",
              "struct _HPyContext_s {",
              "    const char *name;",
