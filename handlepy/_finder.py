@@ -1,9 +1,9 @@
 """Plain ``import`` of universal binaries.
 
-``install()`` appends a meta-path finder. ``import handlepy`` calls it, and so, in
-effect, does ``handlepy-startup.pth`` at interpreter start: that file installs a
-stand-in that imports nothing and hands over to this module only when a
-``NAME.handlepy.so`` is found. Being last on ``sys.meta_path``, the finder costs nothing
+``install()`` appends a meta-path finder. ``import handlepy`` calls it. At interpreter
+start, ``handlepy-startup.pth`` installs instead the stand-in of ``_hook.py``, which
+imports nothing and hands over to this module only when a ``NAME.handlepy.so`` is
+found. Being last on ``sys.meta_path``, the finder costs nothing
 for modules the standard finders already find.
 
 Nothing here imports ``importlib.abc`` or ``importlib.util``: they pull in dozens of

@@ -1,7 +1,7 @@
 """What installing handlepy costs at interpreter start: nothing, and the hook still works.
 
 Two fresh venvs of the interpreter running the tests: one bare, one given the installed
-handlepy-startup.pth (and handlepy on its path). Their interpreters must start with the
+handlepy-startup.pth and handlepy (a link to the installed package). Their interpreters must start with the
 same modules.
 """
 import os
@@ -48,8 +48,7 @@ def make_venv(where, with_handlepy):
         check=True, capture_output=True, text=True).stdout.strip())
     if with_handlepy:
         (site / PTH.name).write_bytes(PTH.read_bytes())
-        # handlepy itself stays where it is installed; a path line imports nothing.
-        (site / "zz-handlepy-location.pth").write_text(f"{SITE_PACKAGES}\n")
+        (site / "handlepy").symlink_to(SITE_PACKAGES / "handlepy")
     return python
 
 
@@ -141,3 +140,42 @@ def test_install_is_idempotent():
     finder = handlepy.install()
     assert handlepy.install() is finder
     assert sum(repr(f) == "<handlepy.UniversalFinder>" for f in sys.meta_path) == 1
+
+
+def test_a_stub_without_handlepy_says_install_handlepy(venvs, tmp_path):
+    bare, _ = venvs
+    compile_hello("plainmod", tmp_path / "plainmod.handlepy.so")
+    build.write_stub(tmp_path, "plainmod")
+    proc = run(bare, "-c", "import plainmod", cwd=tmp_path)
+    assert proc.returncode != 0
+    assert proc.stderr.strip().splitlines()[-1] == (
+        "ModuleNotFoundError: plainmod is a handlepy universal binary (plainmod.handlepy.so), "
+        "imported through handlepy, which is not installed: install handlepy "
+        f"(pip install 'handlepy>={build.abi_release()}')")
+
+
+@pytest.mark.parametrize("flags", [[], ["-S"]])
+def test_a_stub_imports_its_binary_where_no_hook_is_installed(venvs, tmp_path, flags):
+    bare, _ = venvs
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    compile_hello("plainmod", pkg / "plainmod.handlepy.so")
+    build.write_stub(pkg, "plainmod")
+    proc = run(bare, *flags, "-c", textwrap.dedent("""
+        import sys
+        from pkg import plainmod
+        print(plainmod.hello(), plainmod.__name__, plainmod.__file__,
+              sys.modules["pkg.plainmod"] is plainmod)
+    """), cwd=tmp_path, env={"PYTHONPATH": str(SITE_PACKAGES)})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == [
+        "hello", "pkg.plainmod", str(pkg / "plainmod.handlepy.so"), "True"]
+
+
+def test_a_stub_never_replaces_a_module_of_the_author(tmp_path):
+    (tmp_path / "mine.py").write_text("x = 1\n")
+    assert build.write_stub(tmp_path, "mine") is None
+    assert (tmp_path / "mine.py").read_text() == "x = 1\n"
+    assert build.write_stub(tmp_path, "other") == tmp_path / "other.py"
+    assert build.write_stub(tmp_path, "other") == tmp_path / "other.py"
