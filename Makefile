@@ -23,6 +23,7 @@ test-pypy: pypy-venv test-cpython
 	HANDLEPY_REQUIRE_CACHED=1 $(PYPY_VENV)/bin/python -m handlepy.conformance -v
 	HANDLEPY_REQUIRE_CACHED=1 HANDLEPY_ABIS=universal $(PYPY_VENV)/bin/pytest tests/samples -v -p no:cacheprovider
 	HANDLEPY_REQUIRE_CACHED=1 HANDLEPY_ABIS=universal $(PYPY_VENV)/bin/pytest tests/debug -v -p no:cacheprovider
+	$(PYPY_VENV)/bin/pytest tests/test_startup.py -v -p no:cacheprovider
 
 venv:
 	scripts/ensure-apt libffi-dev pkg-config

@@ -8,6 +8,7 @@ installed package). Reports the modules each starts
 with and the median wall time of ``python -c pass`` over interleaved runs.
 """
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -42,13 +43,21 @@ def modules(python):
 
 
 def time_starts(pythons, runs):
-    times = {p: [] for p in pythons}
+    """Median wall and CPU (user + system) milliseconds of ``python -c pass``, the
+    interpreters taking turns; CPU time is the steadier of the two on a busy machine."""
+    wall = {p: [] for p in pythons}
+    cpu = {p: [] for p in pythons}
     for _ in range(runs):
         for python in pythons:
             start = time.perf_counter()
-            subprocess.run([str(python), "-c", "pass"], check=True)
-            times[python].append(time.perf_counter() - start)
-    return {p: statistics.median(t) * 1000 for p, t in times.items()}
+            pid = os.spawnv(os.P_NOWAIT, str(python), [str(python), "-c", "pass"])
+            _, status, usage = os.wait4(pid, 0)
+            wall[python].append(time.perf_counter() - start)
+            cpu[python].append(usage.ru_utime + usage.ru_stime)
+            if status != 0:
+                raise RuntimeError(f"{python} -c pass failed")
+    return ({p: statistics.median(t) * 1000 for p, t in wall.items()},
+            {p: statistics.median(t) * 1000 for p, t in cpu.items()})
 
 
 def main(argv=None):
@@ -57,24 +66,25 @@ def main(argv=None):
     ap.add_argument("--interpreter", action="append", default=None)
     args = ap.parse_args(argv)
     print("| interpreter | modules at start, bare | with handlepy | `python -c pass`, bare "
-          "| with handlepy | difference |")
-    print("| --- | --- | --- | --- | --- | --- |")
-    for python in args.interpreter or [sys.executable]:
+          "| with handlepy | difference | CPU time, bare | with handlepy | difference |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for python in map(os.path.abspath, args.interpreter or [sys.executable]):
         with tempfile.TemporaryDirectory() as tmp:
             bare = make_venv(python, Path(tmp) / "bare", None)
             with_handlepy = make_venv(python, Path(tmp) / "handlepy", installed_pth(python))
             before, after = modules(bare), modules(with_handlepy)
             extra = sorted(set(after) - set(before))
-            medians = time_starts([bare, with_handlepy], args.runs)
+            wall, cpu = time_starts([bare, with_handlepy], args.runs)
             version = subprocess.run(
                 [str(bare), "-c", "import sys, platform; print(platform.python_implementation(),"
                  " '.'.join(map(str, sys.version_info[:2])))"],
                 check=True, capture_output=True, text=True).stdout.strip()
-            print(f"| {version} | {len(before)} | {len(after)}"
-                  f"{' (' + ', '.join(extra) + ')' if extra else ''} "
-                  f"| {medians[bare]:.1f} ms | {medians[with_handlepy]:.1f} ms "
-                  f"| {medians[with_handlepy] - medians[bare]:+.1f} ms |")
-
+            columns = [version, str(len(before)),
+                       f"{len(after)}{' (' + ', '.join(extra) + ')' if extra else ''}"]
+            for times in wall, cpu:
+                columns += [f"{times[bare]:.1f} ms", f"{times[with_handlepy]:.1f} ms",
+                            f"{times[with_handlepy] - times[bare]:+.1f} ms"]
+            print("| " + " | ".join(columns) + " |")
 
 if __name__ == "__main__":
     main()
