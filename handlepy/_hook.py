@@ -10,8 +10,9 @@ import os
 import sys
 
 
-# site can read a .pth file twice (CPython 3.11 does in a venv): one finder only, and
-# the class is made only when needed.
+# site can read a .pth file twice (CPython 3.11 and PyPy 3.9 do in a venv), and the
+# .pth line's check sees only the last finder: one finder only, and the class is made
+# only when needed.
 if not any(hasattr(finder, "handlepy_finder") for finder in sys.meta_path):
 
     class UniversalFinder:
