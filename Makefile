@@ -15,14 +15,17 @@ test: test-cpython test-pypy
 # The CPython run builds every conformance module; the PyPy run must find each of them
 # in the cache, so PyPy runs the very binaries built here. The sample tests find the
 # universal binaries CPython built in build/samples the same way (a C-API module they
-# compare against is built for PyPy itself).
+# compare against is built for PyPy itself). `python -m handlepy...` runs with -I (here
+# and below): from the checkout's root, the source folder handlepy/ (which has no
+# _loader) would otherwise shadow the installed package.
 test-cpython: venv
 	$(VENV)/bin/pytest tests -n 2 -v -p no:cacheprovider
 
 test-pypy: pypy-venv test-cpython
-	HANDLEPY_REQUIRE_CACHED=1 $(PYPY_VENV)/bin/python -m handlepy.conformance -v
+	HANDLEPY_REQUIRE_CACHED=1 $(PYPY_VENV)/bin/python -I -m handlepy.conformance -v
 	HANDLEPY_REQUIRE_CACHED=1 HANDLEPY_ABIS=universal $(PYPY_VENV)/bin/pytest tests/samples -v -p no:cacheprovider
 	HANDLEPY_REQUIRE_CACHED=1 HANDLEPY_ABIS=universal $(PYPY_VENV)/bin/pytest tests/debug -v -p no:cacheprovider
+	$(PYPY_VENV)/bin/pytest tests/test_startup.py -v -p no:cacheprovider
 
 venv:
 	scripts/ensure-apt libffi-dev pkg-config
@@ -119,14 +122,14 @@ test-hpy: venv pypy-venv
 	$(VENV)/bin/python -m pip install -q cffi
 	$(PYPY_VENV)/bin/python -m pip install -q setuptools
 	rm -rf $(HPY_RESULTS)
-	$(VENV)/bin/python -m handlepy.hpysuite tests -n 2 --results $(HPY_RESULTS)/cpython.json
-	HANDLEPY_REQUIRE_CACHED=1 $(PYPY_VENV)/bin/python -m handlepy.hpysuite tests \
+	$(VENV)/bin/python -I -m handlepy.hpysuite tests -n 2 --results $(HPY_RESULTS)/cpython.json
+	HANDLEPY_REQUIRE_CACHED=1 $(PYPY_VENV)/bin/python -I -m handlepy.hpysuite tests \
 		--abis universal,debug -n 2 --results $(HPY_RESULTS)/pypy.json
-	$(VENV)/bin/python -m handlepy.hpysuite examples --results $(HPY_RESULTS)/cpython-examples.json
-	$(PYPY_VENV)/bin/python -m handlepy.hpysuite examples --abis universal \
+	$(VENV)/bin/python -I -m handlepy.hpysuite examples --results $(HPY_RESULTS)/cpython-examples.json
+	$(PYPY_VENV)/bin/python -I -m handlepy.hpysuite examples --abis universal \
 		--results $(HPY_RESULTS)/pypy-examples.json
-	$(VENV)/bin/python -m handlepy.hpysuite microbench --results $(HPY_RESULTS)/cpython-microbench.json
-	$(VENV)/bin/python -m handlepy.hpysuite report --out docs/hpy-compatibility.md \
+	$(VENV)/bin/python -I -m handlepy.hpysuite microbench --results $(HPY_RESULTS)/cpython-microbench.json
+	$(VENV)/bin/python -I -m handlepy.hpysuite report --out docs/hpy-compatibility.md \
 		$(HPY_RESULTS)/cpython.json $(HPY_RESULTS)/pypy.json \
 		$(HPY_RESULTS)/cpython-examples.json $(HPY_RESULTS)/pypy-examples.json \
 		$(HPY_RESULTS)/cpython-microbench.json

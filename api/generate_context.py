@@ -3,6 +3,7 @@ CPython backend's inline mappings, and the loader's filling of the universal con
 Called by generate.py."""
 import re
 
+import apimodel
 from apimodel import banner, c_file, c_header
 
 BANNER = banner(__file__)
@@ -11,6 +12,10 @@ BANNER = banner(__file__)
 def emit_ctx(api):
     lines = [f"#define HPY_ABI_VERSION {api.major}",
              f"#define HPY_ABI_VERSION_MINOR {api.minor}",
+             "/* The version of handlepy these headers come from, and the first release that",
+             " * provides this ABI version (what a binary built with them needs). */",
+             f'#define HANDLEPY_VERSION "{apimodel.project_version(api.api_dir)}"',
+             f'#define HANDLEPY_ABI_RELEASE "{apimodel.abi_release(api.major, api.minor, api.api_dir)}"',
              f"#define HANDLEPY_CONTEXT_ENTRIES {len(api.context)}", "",
              "struct _HPyContext_s {",
              "    const char *name;",

@@ -13,6 +13,8 @@ def main(argv=None):
     what.add_argument("--includes", action="store_true", help="include folders, one a line")
     what.add_argument("--sources", action="store_true", help="runtime C files, one a line")
     what.add_argument("--ext-suffix", action="store_true", help="the built module's ending")
+    what.add_argument("--stub", metavar="NAME",
+                      help="the loader stub NAME.py to install beside NAME.handlepy.so")
     what.add_argument("--version", action="store_true")
     args = ap.parse_args(argv)
     if args.cflags:
@@ -23,6 +25,8 @@ def main(argv=None):
         print("\n".join(str(s) for s in build.sources(args.abi)))
     elif args.ext_suffix:
         print(build.ext_suffix(args.abi))
+    elif args.stub:
+        sys.stdout.write(build.stub_source(args.stub))
     else:
         print(__version__)
     return 0

@@ -3,6 +3,7 @@ setuptools integrations, the command line (``python -m handlepy``) and the test 
 """
 import hashlib
 import os
+import re
 import subprocess
 import sysconfig
 import tempfile
@@ -60,6 +61,54 @@ def ext_suffix(abi="universal"):
     handlepy loader imports, have their own."""
     _check(abi)
     return sysconfig.get_config_var("EXT_SUFFIX") if abi == "cpython" else UNIVERSAL_SUFFIX
+
+
+def abi_release():
+    """The first handlepy release that provides the ABI these headers build for: what a
+    universal binary built with them needs at run time (``HANDLEPY_ABI_RELEASE``)."""
+    header = (PACKAGE_DIR / "include" / "handlepy" / "autogen_ctx.h").read_text()
+    return re.search(r'^#define HANDLEPY_ABI_RELEASE "([^"]+)"', header, re.M).group(1)
+
+
+STUB_MARK = "# handlepy loader stub"
+
+
+def stub_source(name):
+    """The text of ``<name>.py``, the loader stub that build integrations put beside a
+    universal binary ``<name>.handlepy.so`` (``name`` is the module's last component).
+
+    The standard finders find the stub on every interpreter, with or without handlepy's
+    import hook: it imports the binary through handlepy, or, without handlepy, says to
+    install it (docs/design.md, "A missing runtime").
+    """
+    if not name.isidentifier():
+        raise ValueError(f"{name!r} is not a module name")
+    binary = name + UNIVERSAL_SUFFIX
+    return f"""{STUB_MARK} for the universal binary {binary}: written by the build, do not edit.
+def _load(name, binary):
+    import os
+    try:
+        from handlepy import load
+    except ImportError:
+        raise ModuleNotFoundError(
+            f"{{name}} is a handlepy universal binary ({{binary}}), imported through handlepy, "
+            "which is not installed: install handlepy (pip install 'handlepy>={abi_release()}')",
+            name="handlepy") from None
+    load(name, os.path.join(os.path.dirname(os.path.abspath(__file__)), binary))
+
+
+_load(__name__, {binary!r})
+"""
+
+
+def write_stub(folder, name):
+    """Write the loader stub of universal binary ``name`` into ``folder``, unless a file
+    of that name that is not a stub is there; returns its path, or None."""
+    path = Path(folder) / f"{name}.py"
+    if path.exists() and not path.read_text(errors="replace").startswith(STUB_MARK):
+        return None
+    path.write_text(stub_source(name))
+    return path
 
 
 def tree_digest(paths):

@@ -115,10 +115,16 @@ class build_ext(_setuptools_build_ext):
             python_includes = {get_python_inc(), get_python_inc(plat_specific=True)}
             self.compiler.include_dirs = [
                 d for d in saved_compiler_includes if d not in python_includes]
+        folder = os.path.dirname(self.get_ext_fullpath(ext.name))
+        name = ext.name.rpartition(".")[2]
         try:
-            self._remove_other_abi_binary(os.path.dirname(self.get_ext_fullpath(ext.name)),
-                                          ext.name.rpartition(".")[2])
-            return super().build_extension(ext)
+            self._remove_other_abi_binary(folder, name)
+            result = super().build_extension(ext)
+            if self.hpy_abi != "cpython":
+                # Beside the binary, so that it goes wherever the binary goes: it says
+                # "install handlepy" where handlepy is missing (docs/design.md).
+                build.write_stub(folder, name)
+            return result
         finally:
             ext.sources, ext.include_dirs, ext.define_macros = saved
             self.compiler.include_dirs = saved_compiler_includes
@@ -132,6 +138,16 @@ class build_ext(_setuptools_build_ext):
                     package, _, name = self.get_ext_fullname(ext.name).rpartition(".")
                     self._remove_other_abi_binary(build_py.get_package_dir(package), name)
 
+    def get_outputs(self):
+        outputs = super().get_outputs()
+        if self.hpy_abi != "cpython":
+            for ext in self.extensions:
+                if _is_handlepy_ext(ext):
+                    binary = self.get_ext_fullpath(ext.name)
+                    outputs.append(os.path.join(os.path.dirname(binary),
+                                                ext.name.rpartition(".")[2] + ".py"))
+        return outputs
+
     def _remove_other_abi_binary(self, folder, name):
         # A binary left from a build in the other ABI would otherwise go into the wheel
         # too, or shadow this one in place: CPython imports its own suffix first.
@@ -140,6 +156,11 @@ class build_ext(_setuptools_build_ext):
             other = os.path.join(folder, name + suffix)
             if os.path.exists(other):
                 os.remove(other)
+        stub = os.path.join(folder, name + ".py")
+        if self.hpy_abi == "cpython" and os.path.exists(stub):
+            with open(stub, errors="replace") as f:
+                if f.read(len(build.STUB_MARK)) == build.STUB_MARK:
+                    os.remove(stub)
 
 
 def _other_hpy_ext_modules_providers():

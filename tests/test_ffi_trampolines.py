@@ -153,8 +153,10 @@ def run_child(binary, mode):
     env.pop("HANDLEPY_TRAMPOLINES", None)
     if mode is not None:
         env["HANDLEPY_TRAMPOLINES"] = mode
+    # Not from the checkout's root: its handlepy/ (no _loader) would shadow the installed one.
     return subprocess.run([sys.executable, "-c", CHILD, name, str(path)],
-                          capture_output=True, text=True, env=env, timeout=120)
+                          capture_output=True, text=True, env=env, cwd=os.path.dirname(path),
+                          timeout=120)
 
 
 def calls_seeing(context):

@@ -72,6 +72,31 @@ def test_plain_import_of_a_submodule(tmp_path):
     assert proc.stdout.split()[:2] == ["pkg.sub", "pkg.sub"]
 
 
+def test_the_standard_finders_win_over_a_universal_binary(tmp_path):
+    """Side by side, a CPython extension and a .py module are imported before a universal
+    binary of the same name (the finder is last on sys.meta_path), also when the
+    universal binary is in an earlier sys.path folder."""
+    compile_universal(HELLO.replace("NAME", "both"), tmp_path / "both.handlepy.so")
+    src = tmp_path / "cpy" / "both.c"
+    src.parent.mkdir()
+    src.write_text(textwrap.dedent(HELLO.replace("NAME", "both")))
+    subprocess.run(["cc", *CFLAGS, "-shared", *build.cflags("cpython"), str(src),
+                    *map(str, build.sources("cpython")), "-o",
+                    str(tmp_path / f"both{build.ext_suffix('cpython')}")], check=True)
+    later = tmp_path / "later"
+    later.mkdir()
+    (later / "other.py").write_text("where = 'py'\n")
+    compile_universal(HELLO.replace("NAME", "other"), tmp_path / "other.handlepy.so")
+    proc = run_python("""
+        import sys
+        sys.path.append("later")
+        import both, other
+        print(both.hello(), other.where)
+    """, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["hello", "from", "cpython", "py"]
+
+
 def test_the_finder_is_registered_at_startup():
     proc = run_python("import sys; print([repr(f) for f in sys.meta_path])", ".")
     assert "<handlepy.UniversalFinder>" in proc.stdout
@@ -80,6 +105,40 @@ def test_the_finder_is_registered_at_startup():
 def test_a_missing_module_is_still_an_import_error(tmp_path):
     proc = run_python("import no_such_module_anywhere", tmp_path)
     assert "ModuleNotFoundError: No module named 'no_such_module_anywhere'" in proc.stderr
+
+
+
+
+def doctored(name, major, minor, release=None):
+    """HELLO for module ``name`` with the ABI version (and the release it names) changed."""
+    lines = ["#undef HPY_ABI_VERSION", f"#define HPY_ABI_VERSION {major}",
+             "#undef HPY_ABI_VERSION_MINOR", f"#define HPY_ABI_VERSION_MINOR {minor}"]
+    if release is not None:
+        lines += ["#undef HANDLEPY_ABI_RELEASE", f'#define HANDLEPY_ABI_RELEASE "{release}"']
+    return HELLO.replace("NAME", name).replace(
+        "static HPyDef *defines", "\n".join(lines) + "\n    static HPyDef *defines")
+
+
+@pytest.mark.parametrize("bump", ["major", "minor"])
+def test_a_newer_binary_says_which_handlepy_to_upgrade_to(tmp_path, bump):
+    major, minor = handlepy.abi_version()
+    want = (major + 1, 0) if bump == "major" else (major, minor + 1)
+    name = f"future_{bump}"
+    so = compile_universal(doctored(name, *want, release="9.8.7"),
+                           tmp_path / f"{name}.handlepy.so")
+    with pytest.raises(ImportError) as info:
+        handlepy.load(name, so)
+    assert str(info.value) == (
+        f"module {name} was built for handlepy ABI {want[0]}.{want[1]}, newer than this "
+        f"handlepy ({handlepy.__version__}, ABI {major}.{minor}): upgrade handlepy to 9.8.7 "
+        "or later")
+
+
+def test_every_binary_names_the_first_release_of_its_abi(tmp_path):
+    so = compile_universal(HELLO.replace("NAME", "named"), tmp_path / "named.handlepy.so")
+    out = subprocess.run(["nm", "-D", "--defined-only", str(so)], check=True,
+                         capture_output=True, text=True).stdout
+    assert "handlepy_release_named" in out
 
 
 FAKE_ABI = """
@@ -96,23 +155,49 @@ FAKE_ABI = """
 """
 
 
-@pytest.mark.parametrize("bump", ["major", "minor", "older major"])
-def test_incompatible_abi_is_refused_naming_both_versions(tmp_path, bump):
+def test_a_newer_binary_without_a_release_name_still_says_upgrade(tmp_path):
     major, minor = handlepy.abi_version()
-    want = {"major": (major + 1, 0), "minor": (major, minor + 1),
-            "older major": (major - 1, minor)}[bump]
-    bump = bump.replace(" ", "_")
-    name = f"future_{bump}"
-    src = tmp_path / f"{name}.c"
-    src.write_text(FAKE_ABI.replace("NAME", name).replace("MAJOR", str(want[0]))
-                   .replace("MINOR", str(want[1])))
-    so = tmp_path / f"{name}.handlepy.so"
+    src = tmp_path / "norelease.c"
+    src.write_text(FAKE_ABI.replace("NAME", "norelease").replace("MAJOR", str(major))
+                   .replace("MINOR", str(minor + 3)))
+    so = tmp_path / "norelease.handlepy.so"
     subprocess.run(["cc", "-shared", "-fPIC", str(src), "-o", str(so)], check=True)
+    with pytest.raises(ImportError, match=(
+            rf"built for handlepy ABI {major}\.{minor + 3}, newer than this handlepy .*: "
+            rf"upgrade handlepy to a release that provides ABI {major}\.{minor + 3}$")):
+        handlepy.load("norelease", so)
+
+
+def test_an_older_binary_says_rebuild_with_this_handlepy(tmp_path):
+    major, minor = handlepy.abi_version()
+    so = compile_universal(doctored("past", major - 1, 4), tmp_path / "past.handlepy.so")
     with pytest.raises(ImportError) as info:
-        handlepy.load(name, so)
+        handlepy.load("past", so)
+    version = handlepy.__version__
     assert str(info.value) == (
-        f"module {name} was built for handlepy ABI {want[0]}.{want[1]}, but this handlepy "
-        f"provides ABI {major}.{minor}: rebuild it against this handlepy")
+        f"module past was built for handlepy ABI {major - 1}.4, which this handlepy "
+        f"({version}, ABI {major}.{minor}) no longer loads: rebuild it with handlepy {version}")
+
+
+def test_a_renamed_binary_says_it_was_renamed(tmp_path):
+    compile_universal(HELLO.replace("NAME", "geom"), tmp_path / "geom.handlepy.so")
+    renamed = tmp_path / "geometry.handlepy.so"
+    (tmp_path / "geom.handlepy.so").rename(renamed)
+    with pytest.raises(ImportError) as info:
+        handlepy.load("geometry", renamed)
+    assert str(info.value) == (
+        f"{renamed} is the universal binary of module 'geom', renamed: a binary keeps the "
+        "module name it was built with, so rename it back to geom.handlepy.so, or rebuild "
+        "it as 'geometry'")
+    # The same through a plain import, and in a package.
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    renamed.rename(pkg / "shapes.handlepy.so")
+    proc = run_python("import pkg.shapes", tmp_path)
+    assert "ImportError: " in proc.stderr
+    assert "universal binary of module 'geom', renamed" in proc.stderr
+    assert "rebuild it as 'shapes'" in proc.stderr
 
 
 # A binary made by hand rather than by HPy_MODINIT: it claims the ABI version it is told
@@ -255,7 +340,7 @@ def test_each_failed_allocation_of_a_load_releases_the_binary_or_caches_it(tmp_p
     pytest.importorskip("_testcapi")
     so = hand_made(tmp_path, "nomem")
     proc = subprocess.run([sys.executable, "-c", textwrap.dedent(NO_MEMORY), str(so),
-                           str(tmp_path)], capture_output=True, text=True)
+                           str(tmp_path)], capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     outcomes = eval(proc.stdout)
     assert len(outcomes) > 3

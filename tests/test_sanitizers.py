@@ -4,6 +4,7 @@ the interpreter with the sanitizer's report, not run on."""
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 
 import pytest
@@ -53,8 +54,9 @@ print("still running", flush=True)
 
 def run(abi, function, argument):
     code = RUN.format(source=textwrap.dedent(SOURCE), function=function)
+    # Not from the checkout's root: its handlepy/ (no _loader) would shadow the installed one.
     return subprocess.run([sys.executable, "-c", code, abi, str(argument)],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, cwd=tempfile.gettempdir(), timeout=120)
 
 
 @pytest.mark.parametrize("abi", ["cpython", "universal"])

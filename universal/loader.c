@@ -35,16 +35,38 @@ static void *find_symbol(void *lib, const char *prefix, const char *shortname,
     return sym;
 }
 
-static int check_abi(abi_fn abi, PyObject *name)
+/* What to do about a binary built for another ABI depends on which side is older: a
+ * newer binary needs a newer handlepy (the binary names the first one that would do),
+ * an older binary needs rebuilding with this one. */
+static int check_abi(void *lib, const char *shortname, abi_fn abi, PyObject *name)
 {
     uint32_t version = abi();
     unsigned major = version >> 16, minor = version & 0xffff;
     if (major == HPY_ABI_VERSION && minor <= HPY_ABI_VERSION_MINOR)
         return 0;
-    PyErr_Format(PyExc_ImportError,
-                 "module %U was built for handlepy ABI %u.%u, but this handlepy provides "
-                 "ABI %d.%d: rebuild it against this handlepy",
-                 name, major, minor, HPY_ABI_VERSION, HPY_ABI_VERSION_MINOR);
+    if (major < HPY_ABI_VERSION) {
+        PyErr_Format(PyExc_ImportError,
+                     "module %U was built for handlepy ABI %u.%u, which this handlepy "
+                     "(%s, ABI %d.%d) no longer loads: rebuild it with handlepy %s",
+                     name, major, minor, HANDLEPY_VERSION, HPY_ABI_VERSION,
+                     HPY_ABI_VERSION_MINOR, HANDLEPY_VERSION);
+        return -1;
+    }
+    char symbol[512];
+    snprintf(symbol, sizeof symbol, "handlepy_release_%s", shortname);
+    const char *release = dlsym(lib, symbol);
+    if (release != NULL)
+        PyErr_Format(PyExc_ImportError,
+                     "module %U was built for handlepy ABI %u.%u, newer than this handlepy "
+                     "(%s, ABI %d.%d): upgrade handlepy to %s or later",
+                     name, major, minor, HANDLEPY_VERSION, HPY_ABI_VERSION,
+                     HPY_ABI_VERSION_MINOR, release);
+    else
+        PyErr_Format(PyExc_ImportError,
+                     "module %U was built for handlepy ABI %u.%u, newer than this handlepy "
+                     "(%s, ABI %d.%d): upgrade handlepy to a release that provides ABI %u.%u",
+                     name, major, minor, HANDLEPY_VERSION, HPY_ABI_VERSION,
+                     HPY_ABI_VERSION_MINOR, major, minor);
     return -1;
 }
 
@@ -222,7 +244,7 @@ static PyModuleDef *load_def(PyObject *name, PyObject *path, PyObject *debug,
         return NULL;
     }
     abi_fn abi = (abi_fn)find_symbol(lib, "handlepy_abi_", shortname, path);
-    if (abi == NULL || check_abi(abi, name) < 0)
+    if (abi == NULL || check_abi(lib, shortname, abi, name) < 0)
         goto fail;
     init_fn init = (init_fn)find_symbol(lib, "handlepy_init_", shortname, path);
     if (init == NULL)

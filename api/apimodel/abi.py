@@ -9,6 +9,7 @@ yet, in declaration order: those are the next minor version's, and `--lock` reco
 them. So the order of the api/*.api files follows topic and cannot move a slot.
 """
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -134,3 +135,41 @@ def write_lock(context, api_dir=API_DIR):
     out += [f"release {major}.{m} {count} {digest}" for m, count, digest in releases]
     out += [lock_row(r) for r in rows]
     lock_path(api_dir).write_text("\n".join(out) + "\n")
+    record_release(major, minor, api_dir)
+
+
+def releases_path(api_dir):
+    return Path(api_dir) / "abi-releases"
+
+
+def project_version(api_dir=API_DIR):
+    """handlepy's version, as the checkout's pyproject.toml gives it (also for a copy of
+    api/ elsewhere, as the generator's tests make)."""
+    text = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text()
+    return re.search(r'^version = "([^"]+)"', text, re.M).group(1)
+
+
+def abi_release(major, minor, api_dir=API_DIR):
+    """The first handlepy release that provides ABI major.minor: what api/abi-releases
+    recorded when that version was locked, else the version being developed (which
+    will be that release). Binaries carry it, so that an older loader can say which
+    handlepy to upgrade to."""
+    path = releases_path(api_dir)
+    if path.exists():
+        for line in path.read_text().splitlines():
+            if line and not line.startswith("#"):
+                abi, version = line.split()
+                if abi == f"{major}.{minor}":
+                    return version
+    return project_version(api_dir)
+
+
+def record_release(major, minor, api_dir=API_DIR):
+    """Adds ABI major.minor's release to api/abi-releases unless it is there."""
+    path = releases_path(api_dir)
+    lines = path.read_text().splitlines() if path.exists() else [
+        "# ABI version, and the first handlepy release that provides it (--lock writes it)."]
+    if not any(line.split()[:1] == [f"{major}.{minor}"] for line in lines
+               if not line.startswith("#")):
+        lines.append(f"{major}.{minor} {project_version(api_dir)}")
+        path.write_text("\n".join(lines) + "\n")

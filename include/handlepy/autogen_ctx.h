@@ -4,6 +4,10 @@
 
 #define HPY_ABI_VERSION 1
 #define HPY_ABI_VERSION_MINOR 1
+/* The version of handlepy these headers come from, and the first release that
+ * provides this ABI version (what a binary built with them needs). */
+#define HANDLEPY_VERSION "0.1.0"
+#define HANDLEPY_ABI_RELEASE "0.1.0"
 #define HANDLEPY_CONTEXT_ENTRIES 297
 
 struct _HPyContext_s {

@@ -39,10 +39,14 @@ PyObject *_handlepy_cpy_module_init(HPyModuleDef *def, const char *name,
 #endif
 
 /* The loader reads the ABI version before anything else, so that a binary built for
- * another ABI is refused before its context layout matters. */
+ * another ABI is refused before its context layout matters. A loader older than the
+ * binary cannot know which release it lacks: handlepy_release_<name> tells it (the
+ * first handlepy that provides the binary's ABI), so that it can say what to install. */
 #define HPy_MODINIT(ext_name, mod_def)                                      \
     _HPy_HYBRID_MARKER(ext_name)                                            \
     _HPy_CTX_STORAGE HPyContext *_handlepy_ctx;                             \
+    HPy_EXPORTED_SYMBOL const char handlepy_release_##ext_name[] =          \
+        HANDLEPY_ABI_RELEASE;                                               \
     HPy_EXPORTED_SYMBOL uint32_t handlepy_abi_##ext_name(void)              \
     {                                                                       \
         return ((uint32_t)HPY_ABI_VERSION << 16) | HPY_ABI_VERSION_MINOR;   \

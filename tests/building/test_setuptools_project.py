@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from projectbuild import ABIS, check_spam, copy_project, expected_filename, python_references
-from projectbuild import build_wheel, run, unpack_wheel
+from projectbuild import build_wheel, expected_files, run, unpack_wheel
 
 pytest.importorskip("setuptools", reason="the project builds with setuptools")
 
@@ -37,11 +37,12 @@ def test_universal_is_the_default(tmp_path):
     check_spam(out, "universal")
 
 
-def test_switching_abi_keeps_only_the_new_binary(tmp_path):
+@pytest.mark.parametrize("first, then", [("cpython", "universal"), ("universal", "cpython")])
+def test_switching_abi_keeps_only_the_new_binary(tmp_path, first, then):
     src = copy_project("setuptools_spam", tmp_path)
-    build_ext(src, "--hpy-abi=cpython")
-    out = build_ext(src, "--hpy-abi=universal")
-    assert sorted(p.name for p in out.iterdir()) == [expected_filename("universal")]
+    build_ext(src, f"--hpy-abi={first}")
+    out = build_ext(src, f"--hpy-abi={then}")
+    assert sorted(p.name for p in out.iterdir()) == expected_files(then)
 
 
 def test_switching_abi_in_place_keeps_only_the_new_binary(tmp_path):

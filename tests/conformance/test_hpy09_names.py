@@ -853,8 +853,9 @@ def run_in_child(hpy, call):
         {call}
         print("returned", flush=True)
     """)
+    # Away from a checkout's root, whose handlepy/ folder would shadow the installed one.
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120)
+                          timeout=120, cwd=os.path.dirname(path))
 
 
 @pytest.mark.refleaks_skip(reason="runs a child process that aborts")

@@ -316,8 +316,12 @@ def test_type_name_is_its_dunder_name(hpy):
 
     Renamed.__name__ = "with.dots"
     assert mod.get_name(Renamed) == "with.dots"
+
+
+@pytest.mark.hpy_undefined
+def test_type_name_of_a_non_type(hpy):
     with pytest.raises(TypeError, match="HPyType_GetName: expected a type"):
-        mod.get_name(1)
+        hpy.make_module(GET_NAME).get_name(1)
 
 
 NONE_MEMBERS = """

@@ -50,8 +50,9 @@ def run_child(source, code, *, debug="True", trace="False", env=None):
                 "HANDLEPY_DEBUG_BACKTRACE"):
         child_env.pop(key, None)
     child_env.update(env or {})
+    # Not from the checkout's root: its handlepy/ (no _loader) would shadow the installed one.
     return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          env=child_env, timeout=120)
+                          env=child_env, cwd=os.path.dirname(path), timeout=120)
 
 
 def assert_aborted(proc, *fragments):

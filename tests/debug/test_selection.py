@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
@@ -71,8 +72,9 @@ def run(code, env, cwd=None):
     child_env = {k: v for k, v in os.environ.items()
                  if not k.startswith(("HANDLEPY_DEBUG", "HANDLEPY_TRACE"))}
     child_env.update(env)
+    # Not from the checkout's root: its handlepy/ (no _loader) would shadow the installed one.
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env=child_env, cwd=cwd, timeout=120)
+                          env=child_env, cwd=cwd or tempfile.gettempdir(), timeout=120)
 
 
 def test_a_plain_import_runs_in_debug_mode(tmp_path):
