@@ -71,19 +71,25 @@ def build(runs, today=None):
              "all but `test/hpy_devel/`, which installs HPy itself) runs unchanged against "
              "handlepy; `docs/design.md` says what the figures mean.", "",
              "## Summary", "",
-             "| interpreter | ABI | passed | failed | skipped | pass rate |",
-             "| --- | --- | ---: | ---: | ---: | ---: |"]
+             "`listed` counts the failures `handlepy/hpysuite/known.py` gives a reason for "
+             "(deliberate differences and HPy internals); `pass rate` is passed / run, and "
+             "`aside` the same leaving the listed tests out.", "",
+             "| interpreter | ABI | passed | failed | listed | skipped | pass rate | aside |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
     problems = []
     failing = collections.defaultdict(list)
     skips = collections.defaultdict(list)
     for run in runs:
         for abi, results in sorted(run.by_abi().items(), key=lambda kv: _abi_order(kv[0])):
             passed, skipped, ran = count(results)
+            listed = sum(r["outcome"] == "failed" and reason_for(n) is not None
+                         for n, r in results.items())
             lines.append(f"| {run.interpreter} | {abi} | {passed} | {ran - passed} | "
-                         f"{skipped} | {percent(passed, ran)} |")
-            if abi in ("cpython", "universal", "debug", "hybrid") and ran and \
-                    passed / ran < THRESHOLD and (abi == "universal" or "CPython" in run.interpreter):
-                problems.append(f"{run.interpreter}, {abi}: {percent(passed, ran)} pass, "
+                         f"{listed} | {skipped} | {percent(passed, ran)} | "
+                         f"{percent(passed, ran - listed)} |")
+            if ran - listed and passed / (ran - listed) < THRESHOLD:
+                problems.append(f"{run.interpreter}, {abi}: "
+                                f"{percent(passed, ran - listed)} pass, listed tests aside, "
                                 f"below {THRESHOLD:.0%}")
             for nodeid, result in results.items():
                 if result["outcome"] == "failed":

@@ -19,12 +19,15 @@ def load(name, path, spec=None, debug=False, mode=-1):
     the module is not put in ``sys.modules``."""
     if mode < 0:
         mode = MODE_DEBUG if debug else MODE_UNIVERSAL
-    loader = handlepy.UniversalLoader(name, path, debug=mode == MODE_DEBUG,
-                                      trace=mode == MODE_TRACE)
-    spec = importlib.util.spec_from_file_location(name, path, loader=loader)
-    module = _loader.create(spec, debug=mode == MODE_DEBUG, trace=mode == MODE_TRACE)
-    module.__spec__ = spec
-    module.__file__ = path
-    module.__loader__ = loader
-    _loader.exec(module)
+    debug, trace = mode == MODE_DEBUG, mode == MODE_TRACE
+    if spec is None:
+        loader = handlepy.UniversalLoader(name, path, debug=debug, trace=trace)
+        spec = importlib.util.spec_from_file_location(name, path, loader=loader)
+    # The module is made from the spec the caller gave, as HPy's loader makes it.
+    module = _loader.create(spec, debug=debug, trace=trace)
+    if isinstance(module, type(importlib)):
+        module.__file__ = path
+        if getattr(module, "__spec__", None) is None:
+            module.__spec__ = spec
+        _loader.exec(module)
     return module
