@@ -1,6 +1,6 @@
-/* A recursive-descent parser over the UTF-8 of the input. It accepts RFC 8259 JSON plus
- * NaN, Infinity and -Infinity (as the json module does) and nests at most
- * UJSON_MAX_DEPTH deep, so the recursion cannot exhaust the C stack. */
+/* A parser over the UTF-8 of the input. It accepts RFC 8259 JSON plus NaN, Infinity and
+ * -Infinity (as the json module does) and nests at most UJSON_MAX_DEPTH deep, keeping
+ * the open arrays and objects on a stack of its own rather than on the C stack. */
 #include "decoder.h"
 
 #include "buffer.h"
@@ -35,9 +35,14 @@ typedef struct {
     unsigned char slot_filled[UJSON_KEY_CACHE_SIZE];
     uint16_t filled[UJSON_KEY_CACHE_SIZE];
     size_t nfilled;
+    /* The arrays and objects being read, outermost first (see parse_value). */
+    struct open_container {
+        HPy container;
+        /* An object's key whose value is being read, else HPy_NULL. */
+        HPy key;
+        int is_object;
+    } open[UJSON_MAX_DEPTH];
 } decoder;
-
-static HPy parse_value(decoder *d, int depth);
 
 /* ---- errors ---- */
 
@@ -523,100 +528,34 @@ static inline int after_item(decoder *d, char closer, const char *expected,
     return -1;
 }
 
-static HPy parse_array(decoder *d, int depth)
+/* Reads an object's key and the ':' after it into the innermost open container. */
+static int read_key(decoder *d, struct open_container *top)
 {
-    HPyContext *ctx = d->ctx;
-    if (depth > UJSON_MAX_DEPTH)
-        return fail(d, "Reached object decoding depth limit");
-    d->p++;
-    HPy list = HPyList_New(ctx, 0);
-    if (HPy_IsNull(list))
-        return list;
     skip_whitespace(d);
-    if (d->p < d->end && *d->p == ']') {
-        d->p++;
-        return list;
+    if (d->p >= d->end || *d->p != '"') {
+        fail(d, "Expected a string for an object key");
+        return -1;
     }
-    for (;;) {
-        HPy item = parse_value(d, depth);
-        if (HPy_IsNull(item))
-            break;
-        int res = HPyList_Append(ctx, list, item);
-        HPy_Close(ctx, item);
-        if (res < 0)
-            break;
-        int next = after_item(d, ']', "Expected ',' or ']' after array value",
-                              "Unterminated array");
-        if (next > 0)
-            continue;
-        if (next == 0)
-            return list;
-        break;
+    HPy key = parse_key(d);
+    if (HPy_IsNull(key))
+        return -1;
+    skip_whitespace(d);
+    if (d->p >= d->end || *d->p != ':') {
+        HPy_Close(d->ctx, key);
+        fail(d, "Expected ':' after an object key");
+        return -1;
     }
-    HPy_Close(ctx, list);
-    return HPy_NULL;
+    d->p++;
+    top->key = key;
+    return 0;
 }
 
-static HPy parse_object(decoder *d, int depth)
+/* A value that is not an array or an object, starting at d->p (not at the end). */
+static HPy parse_scalar(decoder *d)
 {
-    HPyContext *ctx = d->ctx;
-    if (depth > UJSON_MAX_DEPTH)
-        return fail(d, "Reached object decoding depth limit");
-    d->p++;
-    HPy dict = HPyDict_New(ctx);
-    if (HPy_IsNull(dict))
-        return dict;
-    skip_whitespace(d);
-    if (d->p < d->end && *d->p == '}') {
-        d->p++;
-        return dict;
-    }
-    for (;;) {
-        skip_whitespace(d);
-        if (d->p >= d->end || *d->p != '"') {
-            fail(d, "Expected a string for an object key");
-            break;
-        }
-        HPy key = parse_key(d);
-        if (HPy_IsNull(key))
-            break;
-        skip_whitespace(d);
-        if (d->p >= d->end || *d->p != ':') {
-            HPy_Close(ctx, key);
-            fail(d, "Expected ':' after an object key");
-            break;
-        }
-        d->p++;
-        HPy value = parse_value(d, depth);
-        int res = HPy_IsNull(value) ? -1 : HPy_SetItem(ctx, dict, key, value);
-        HPy_Close(ctx, value);
-        HPy_Close(ctx, key);
-        if (res < 0)
-            break;
-        int next = after_item(d, '}', "Expected ',' or '}' after object value",
-                              "Unterminated object");
-        if (next > 0)
-            continue;
-        if (next == 0)
-            return dict;
-        break;
-    }
-    HPy_Close(ctx, dict);
-    return HPy_NULL;
-}
-
-static HPy parse_value(decoder *d, int depth)
-{
-    skip_whitespace(d);
-    if (d->p >= d->end)
-        return fail(d, "Expected object or value");
     switch (*d->p) {
     case '"':
         return parse_string(d);
-    case '{':
-        return parse_object(d, depth + 1);
-    case '[':
-        return parse_array(d, depth + 1);
     case 't':
         return parse_literal(d, "true", 4, d->ctx->h_True);
     case 'f':
@@ -638,11 +577,97 @@ static HPy parse_value(decoder *d, int depth)
     }
 }
 
+/* The value at d->p. Nesting is kept in d->open, not on the C stack: a recursive parser
+ * needs a frame per level, and UJSON_MAX_DEPTH of them overflow a small thread stack
+ * (128 KiB on musl). */
+static HPy parse_value(decoder *d)
+{
+    HPyContext *ctx = d->ctx;
+    size_t depth = 0;
+    HPy value;
+    for (;;) {
+        skip_whitespace(d);
+        if (d->p >= d->end) {
+            fail(d, "Expected object or value");
+            goto error;
+        }
+        if (*d->p == '[' || *d->p == '{') {
+            int is_object = *d->p == '{';
+            if (depth >= UJSON_MAX_DEPTH) {
+                fail(d, "Reached object decoding depth limit");
+                goto error;
+            }
+            d->p++;
+            HPy container = is_object ? HPyDict_New(ctx) : HPyList_New(ctx, 0);
+            if (HPy_IsNull(container))
+                goto error;
+            struct open_container *top = &d->open[depth++];
+            top->container = container;
+            top->key = HPy_NULL;
+            top->is_object = is_object;
+            skip_whitespace(d);
+            if (d->p < d->end && *d->p == (is_object ? '}' : ']')) {
+                d->p++;
+                depth--;
+                value = container;
+            } else {
+                if (is_object && read_key(d, top) < 0)
+                    goto error;
+                continue;
+            }
+        } else {
+            value = parse_scalar(d);
+            if (HPy_IsNull(value))
+                goto error;
+        }
+        /* value is complete: it goes into the innermost open container, and closing
+         * that one may complete the one around it. */
+        for (;;) {
+            if (depth == 0)
+                return value;
+            struct open_container *top = &d->open[depth - 1];
+            int res, next;
+            if (top->is_object) {
+                res = HPy_SetItem(ctx, top->container, top->key, value);
+                HPy_Close(ctx, top->key);
+                top->key = HPy_NULL;
+            } else {
+                res = HPyList_Append(ctx, top->container, value);
+            }
+            HPy_Close(ctx, value);
+            if (res < 0)
+                goto error;
+            if (top->is_object)
+                next = after_item(d, '}', "Expected ',' or '}' after object value",
+                                  "Unterminated object");
+            else
+                next = after_item(d, ']', "Expected ',' or ']' after array value",
+                                  "Unterminated array");
+            if (next < 0)
+                goto error;
+            if (next > 0) {
+                if (top->is_object && read_key(d, top) < 0)
+                    goto error;
+                break;
+            }
+            depth--;
+            value = top->container;
+        }
+    }
+error:
+    while (depth > 0) {
+        depth--;
+        HPy_Close(ctx, d->open[depth].key);
+        HPy_Close(ctx, d->open[depth].container);
+    }
+    return HPy_NULL;
+}
+
 /* ---- entry point ---- */
 
 static HPy decode_utf8(decoder *d)
 {
-    HPy result = parse_value(d, 0);
+    HPy result = parse_value(d);
     if (HPy_IsNull(result))
         return result;
     skip_whitespace(d);

@@ -28,9 +28,22 @@ typedef struct {
     HPy item_sep_owner, key_sep_owner;
     /* Lone surrogates reached the output (as surrogatepass UTF-8). */
     int surrogates;
+    /* The arrays and objects being written, outermost first: a stack of their own, not
+     * the C stack, which a frame per level would overflow on a thread with a small
+     * stack (128 KiB on musl) well before UJSON_MAX_DEPTH. */
+    struct open_container *open;
+    size_t nopen, open_cap;
 } encoder;
 
-static int encode_value(encoder *e, HPy obj, int depth);
+/* An array or object being written. */
+struct open_container {
+    /* The list, tuple or dict; owned. */
+    HPy container;
+    /* A dict's keys in the order they are written (owned), HPy_NULL for a sequence. */
+    HPy keys;
+    HPy_ssize_t next, count;
+    int depth;
+};
 
 static int emit(encoder *e, const char *s, size_t n)
 {
@@ -115,6 +128,8 @@ static int encoder_init(encoder *e, HPyContext *ctx, const HPy options[UJSON_OPT
     ujson_buffer_init(&e->out);
     e->item_sep_owner = e->key_sep_owner = HPy_NULL;
     e->surrogates = 0;
+    e->open = NULL;
+    e->nopen = e->open_cap = 0;
 
     int ensure_ascii, html, slashes;
     if ((ensure_ascii = read_flag(ctx, options[UJSON_OPT_ENSURE_ASCII], 1)) < 0 ||
@@ -157,6 +172,12 @@ static int encoder_init(encoder *e, HPyContext *ctx, const HPy options[UJSON_OPT
 
 static void encoder_free(encoder *e)
 {
+    while (e->nopen > 0) {
+        struct open_container *top = &e->open[--e->nopen];
+        HPy_Close(e->ctx, top->keys);
+        HPy_Close(e->ctx, top->container);
+    }
+    free(e->open);
     ujson_buffer_free(&e->out);
     HPy_Close(e->ctx, e->item_sep_owner);
     HPy_Close(e->ctx, e->key_sep_owner);
@@ -436,32 +457,36 @@ static int write_newline_indent(encoder *e, int depth)
     return 0;
 }
 
-static int encode_sequence(encoder *e, HPy seq, int depth)
+/* Makes container, whose items are written by next_item, the innermost open one; takes
+ * keys (a dict's) even on failure. */
+static int push_container(encoder *e, HPy container, HPy keys, HPy_ssize_t count, int depth)
 {
-    HPyContext *ctx = e->ctx;
-    HPy_ssize_t n = HPy_Length(ctx, seq);
+    if (e->nopen == e->open_cap) {
+        size_t cap = e->open_cap == 0 ? 16 : 2 * e->open_cap;
+        struct open_container *open = realloc(e->open, cap * sizeof *open);
+        if (open == NULL) {
+            HPy_Close(e->ctx, keys);
+            HPyErr_NoMemory(e->ctx);
+            return -1;
+        }
+        e->open = open;
+        e->open_cap = cap;
+    }
+    e->open[e->nopen++] = (struct open_container){
+        .container = HPy_Dup(e->ctx, container), .keys = keys, .count = count, .depth = depth};
+    return 0;
+}
+
+static int begin_sequence(encoder *e, HPy seq, int depth)
+{
+    HPy_ssize_t n = HPy_Length(e->ctx, seq);
     if (n < 0)
         return -1;
     if (n == 0)
         return emit(e, "[]", 2);
     if (emit(e, "[", 1) < 0)
         return -1;
-    for (HPy_ssize_t i = 0; i < n; i++) {
-        if (i > 0 && emit(e, e->item_sep, e->item_sep_len) < 0)
-            return -1;
-        if (write_newline_indent(e, depth + 1) < 0)
-            return -1;
-        HPy item = HPy_GetItem_i(ctx, seq, i);
-        if (HPy_IsNull(item))
-            return -1;
-        int res = encode_value(e, item, depth + 1);
-        HPy_Close(ctx, item);
-        if (res < 0)
-            return -1;
-    }
-    if (write_newline_indent(e, depth) < 0)
-        return -1;
-    return emit(e, "]", 1);
+    return push_container(e, seq, HPy_NULL, n, depth);
 }
 
 /* ujson's rule for keys: str as is, bytes decoded, None and the booleans spelt as in
@@ -506,44 +531,77 @@ static HPy sorted_keys(HPyContext *ctx, HPy dict)
     return keys;
 }
 
-static int encode_dict(encoder *e, HPy dict, int depth)
+static int begin_dict(encoder *e, HPy dict, int depth)
 {
     HPyContext *ctx = e->ctx;
     HPy keys = e->sort_keys ? sorted_keys(ctx, dict) : HPyDict_Keys(ctx, dict);
     if (HPy_IsNull(keys))
         return -1;
     HPy_ssize_t n = HPy_Length(ctx, keys);
-    int res = n < 0 ? -1 : 0;
-    if (n == 0)
-        res = emit(e, "{}", 2);
-    else if (n > 0)
-        res = emit(e, "{", 1);
-    for (HPy_ssize_t i = 0; i < n && res == 0; i++) {
-        if (i > 0 && emit(e, e->item_sep, e->item_sep_len) < 0) {
-            res = -1;
-            break;
+    if (n <= 0) {
+        HPy_Close(ctx, keys);
+        return n < 0 ? -1 : emit(e, "{}", 2);
+    }
+    if (emit(e, "{", 1) < 0) {
+        HPy_Close(ctx, keys);
+        return -1;
+    }
+    return push_container(e, dict, keys, n, depth);
+}
+
+/* Writes what goes before the next item of the innermost open container (a separator,
+ * an indent, a dict's key) and leaves the item in *item (owned) and its depth in *depth:
+ * 1. Containers whose items are all written are closed on the way. 0 when none is open
+ * any more, -1 with an error. */
+static int next_item(encoder *e, HPy *item, int *depth)
+{
+    HPyContext *ctx = e->ctx;
+    while (e->nopen > 0) {
+        struct open_container *top = &e->open[e->nopen - 1];
+        if (top->next == top->count) {
+            int res = write_newline_indent(e, top->depth) < 0 ||
+                              emit(e, HPy_IsNull(top->keys) ? "]" : "}", 1) < 0
+                          ? -1
+                          : 0;
+            e->nopen--;
+            HPy_Close(ctx, top->keys);
+            HPy_Close(ctx, top->container);
+            if (res < 0)
+                return -1;
+            continue;
         }
-        HPy key = HPy_GetItem_i(ctx, keys, i);
-        HPy value = HPy_IsNull(key) ? HPy_NULL : HPyDict_GetItem(ctx, dict, key);
+        HPy_ssize_t i = top->next++;
+        if (i > 0 && emit(e, e->item_sep, e->item_sep_len) < 0)
+            return -1;
+        *depth = top->depth + 1;
+        if (HPy_IsNull(top->keys)) {
+            if (write_newline_indent(e, *depth) < 0)
+                return -1;
+            *item = HPy_GetItem_i(ctx, top->container, i);
+            return HPy_IsNull(*item) ? -1 : 1;
+        }
+        HPy key = HPy_GetItem_i(ctx, top->keys, i);
+        HPy value = HPy_IsNull(key) ? HPy_NULL : HPyDict_GetItem(ctx, top->container, key);
         if (HPy_IsNull(value)) {
             if (!HPy_IsNull(key) && !HPyErr_Occurred(ctx))
                 HPyErr_SetString(ctx, ctx->h_RuntimeError,
                                  "dictionary changed size during encoding");
-            res = -1;
-        } else if (write_newline_indent(e, depth + 1) < 0 || encode_key(e, key) < 0 ||
-                   emit(e, e->key_sep, e->key_sep_len) < 0 ||
-                   encode_value(e, value, depth + 1) < 0) {
-            res = -1;
+            HPy_Close(ctx, key);
+            return -1;
         }
-        HPy_Close(ctx, value);
+        int res = write_newline_indent(e, *depth) < 0 || encode_key(e, key) < 0 ||
+                          emit(e, e->key_sep, e->key_sep_len) < 0
+                      ? -1
+                      : 0;
         HPy_Close(ctx, key);
+        if (res < 0) {
+            HPy_Close(ctx, value);
+            return -1;
+        }
+        *item = value;
+        return 1;
     }
-    HPy_Close(ctx, keys);
-    if (res < 0 || n == 0)
-        return res;
-    if (write_newline_indent(e, depth) < 0)
-        return -1;
-    return emit(e, "}", 1);
+    return 0;
 }
 
 /* ---- everything else ---- */
@@ -589,7 +647,9 @@ static int raise_not_serializable(HPyContext *ctx, HPy obj)
     return -1;
 }
 
-static int encode_other(encoder *e, HPy obj, int depth)
+/* An object of no JSON type: written by its __json__, or replaced by what default
+ * returns, left in *replacement (owned) to be written in its place. */
+static int encode_other(encoder *e, HPy obj, HPy *replacement)
 {
     HPyContext *ctx = e->ctx;
     if (HPy_HasAttr_s(ctx, obj, "__json__")) {
@@ -602,17 +662,13 @@ static int encode_other(encoder *e, HPy obj, int depth)
     }
     if (HPy_IsNull(e->default_fn))
         return raise_not_serializable(ctx, obj);
-    HPy replacement = HPy_Call(ctx, e->default_fn, &obj, 1, HPy_NULL);
-    if (HPy_IsNull(replacement))
-        return -1;
-    /* A default that returns something it cannot handle either recurses until the
-     * depth limit stops it. */
-    int res = encode_value(e, replacement, depth + 1);
-    HPy_Close(ctx, replacement);
-    return res;
+    *replacement = HPy_Call(ctx, e->default_fn, &obj, 1, HPy_NULL);
+    return HPy_IsNull(*replacement) ? -1 : 0;
 }
 
-static int encode_value(encoder *e, HPy obj, int depth)
+/* Writes obj, or for a list, tuple or dict its opening bracket (next_item gives its
+ * items); a replacement from default is left in *replacement. */
+static int encode_value(encoder *e, HPy obj, int depth, HPy *replacement)
 {
     HPyContext *ctx = e->ctx;
     if (depth > UJSON_MAX_DEPTH)
@@ -633,18 +689,42 @@ static int encode_value(encoder *e, HPy obj, int depth)
     if (HPy_Is(ctx, obj, ctx->h_None))
         return emit(e, "null", 4);
     if (HPyList_Check(ctx, obj) || HPyTuple_Check(ctx, obj))
-        return encode_sequence(e, obj, depth);
+        return begin_sequence(e, obj, depth);
     if (HPyDict_Check(ctx, obj))
-        return encode_dict(e, obj, depth);
+        return begin_dict(e, obj, depth);
     if (HPyBytes_Check(ctx, obj))
         return encode_bytes(e, obj);
-    return encode_other(e, obj, depth);
+    return encode_other(e, obj, replacement);
+}
+
+static int encode_document(encoder *e, HPy obj)
+{
+    HPyContext *ctx = e->ctx;
+    HPy item = HPy_Dup(ctx, obj);
+    int depth = 0;
+    for (;;) {
+        HPy replacement = HPy_NULL;
+        int res = encode_value(e, item, depth, &replacement);
+        HPy_Close(ctx, item);
+        if (res < 0)
+            return -1;
+        if (!HPy_IsNull(replacement)) {
+            /* A default that returns something it cannot handle either is asked again,
+             * one level deeper each time, until the depth limit stops it. */
+            item = replacement;
+            depth++;
+            continue;
+        }
+        res = next_item(e, &item, &depth);
+        if (res <= 0)
+            return res;
+    }
 }
 
 HPy ujson_encode(HPyContext *ctx, HPy obj, const HPy options[UJSON_OPT_COUNT])
 {
     encoder e;
-    if (encoder_init(&e, ctx, options) < 0 || encode_value(&e, obj, 0) < 0) {
+    if (encoder_init(&e, ctx, options) < 0 || encode_document(&e, obj) < 0) {
         encoder_free(&e);
         return HPy_NULL;
     }
