@@ -7,6 +7,7 @@ import importlib.util
 import io
 import json
 import math
+import os
 import platform
 import struct
 import sys
@@ -17,7 +18,9 @@ import pytest
 from handlepy.conformance.plugin import supported_abis
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT.parent / "shared" / "data" / "json"
+# The shared documents live beside the checkout; HANDLEPY_JSON_DATA names another folder
+# (a worktree, or make stress run elsewhere).
+DATA = Path(os.environ.get("HANDLEPY_JSON_DATA") or ROOT.parent / "shared" / "data" / "json")
 DATA_FILES = ["twitter.json", "citm_catalog.json", "canada.json"]
 
 _spec = importlib.util.spec_from_file_location("ujson_hpy_build", ROOT / "samples" / "ujson" / "build.py")
