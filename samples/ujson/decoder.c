@@ -353,6 +353,8 @@ static int scan_string(decoder *d, const char **text, size_t *len, int *surrogat
 
 static HPy make_str(decoder *d, const char *text, size_t len, int surrogates)
 {
+    if (ujson_check_room(d->ctx, len) < 0)
+        return HPy_NULL;
     return HPyUnicode_DecodeUTF8(d->ctx, text, (HPy_ssize_t)len,
                                  surrogates ? "surrogatepass" : NULL);
 }

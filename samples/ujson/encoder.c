@@ -265,41 +265,49 @@ static inline int word_is_plain(const encoder *e, uint64_t w)
     return (flags & HIGH_BITS) == 0;
 }
 
+/* Strings are escaped this many input bytes at a time, each piece with room reserved
+ * for its worst case. Reserving for a whole string at once took six times its size:
+ * 600 MB of address space for a 100 MB string, most of it never written. */
+#define ESCAPE_CHUNK 65536
+
 /* Writes the quoted, escaped form of the n UTF-8 bytes at s. */
 static int write_escaped(encoder *e, const unsigned char *s, size_t n)
 {
-    /* Six output bytes per input byte covers the worst case (a control character);
-     * eight more let the word loop store whole words near the end. */
-    if (n > (SIZE_MAX - 10) / 6) {
-        HPyErr_NoMemory(e->ctx);
-        return -1;
-    }
-    if (ujson_buffer_reserve(e->ctx, &e->out, 6 * n + 10) < 0)
-        return -1;
-    char *p = e->out.data + e->out.len;
     const unsigned char *end = s + n;
-    *p++ = '"';
-    while (s < end) {
-        uint64_t w;
-        while (end - s >= 8 && (memcpy(&w, s, sizeof w), word_is_plain(e, w))) {
-            memcpy(p, &w, sizeof w);
-            p += 8;
-            s += 8;
+    int first = 1;
+    do {
+        const unsigned char *stop = (size_t)(end - s) < ESCAPE_CHUNK ? end : s + ESCAPE_CHUNK;
+        /* Six output bytes per input byte cover the worst case (a control character); a
+         * sequence that starts before stop may end three bytes past it, and the quotes. */
+        if (ujson_buffer_reserve(e->ctx, &e->out, 6 * (size_t)(stop - s) + 26) < 0)
+            return -1;
+        char *p = e->out.data + e->out.len;
+        if (first)
+            *p++ = '"';
+        first = 0;
+        while (s < stop) {
+            uint64_t w;
+            while (stop - s >= 8 && (memcpy(&w, s, sizeof w), word_is_plain(e, w))) {
+                memcpy(p, &w, sizeof w);
+                p += 8;
+                s += 8;
+            }
+            while (s < stop && e->byte_action[*s] == COPY)
+                *p++ = (char)*s++;
+            if (s >= stop)
+                break;
+            if (e->byte_action[*s] == ESCAPE) {
+                p = put_ascii_escape(p, *s++);
+            } else {
+                size_t len = sequence_length(*s);
+                p = put_code_point_escape(p, s, len);
+                s += len;
+            }
         }
-        while (s < end && e->byte_action[*s] == COPY)
-            *p++ = (char)*s++;
-        if (s == end)
-            break;
-        if (e->byte_action[*s] == ESCAPE) {
-            p = put_ascii_escape(p, *s++);
-        } else {
-            size_t len = sequence_length(*s);
-            p = put_code_point_escape(p, s, len);
-            s += len;
-        }
-    }
-    *p++ = '"';
-    e->out.len = (size_t)(p - e->out.data);
+        if (s >= end)
+            *p++ = '"';
+        e->out.len = (size_t)(p - e->out.data);
+    } while (s < end);
     return 0;
 }
 
@@ -725,6 +733,12 @@ HPy ujson_encode(HPyContext *ctx, HPy obj, const HPy options[UJSON_OPT_COUNT])
 {
     encoder e;
     if (encoder_init(&e, ctx, options) < 0 || encode_document(&e, obj) < 0) {
+        encoder_free(&e);
+        return HPy_NULL;
+    }
+    /* The str is a copy: the slack goes first, which lowers the peak by up to a fifth. */
+    ujson_buffer_trim(&e.out);
+    if (ujson_check_room(ctx, e.out.len) < 0) {
         encoder_free(&e);
         return HPy_NULL;
     }
