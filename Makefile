@@ -86,6 +86,17 @@ test-asan:
 		.venv-asan/bin/pytest tests --ignore=tests/building --ignore=tests/debug -n 2 -p no:cacheprovider \
 		--deselect tests/samples/test_array.py::test_no_reference_leaks
 
+# The tests and long loads/dumps loops over and over under load, for crashes that only
+# show there (tests/stress/run.py says how): STRESS_SECONDS (600) in all, STRESS_ARGS
+# for more options (--busy, --parallel, --vmem-gb). Backtraces go to build/stress/crashes/.
+STRESS_SECONDS ?= 600
+STRESS_ARGS ?=
+
+.PHONY: stress
+stress: venv pypy-venv
+	scripts/ensure-apt gdb
+	$(VENV)/bin/python tests/stress/run.py --seconds $(STRESS_SECONDS) $(STRESS_ARGS)
+
 # libFuzzer needs clang; the targets embed Debian's python3.11 (a shared libpython).
 fuzz:
 	scripts/ensure-apt clang libclang-rt-14-dev python3.11-dev python3.11-venv libffi-dev pkg-config
