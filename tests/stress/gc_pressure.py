@@ -36,9 +36,11 @@ def pytest_collection_modifyitems(session, config, items):
 
 
 def _record(text):
+    # Replaced, not rewritten: the runner may read it at any moment.
     if _current:
-        with open(_current, "w") as f:
+        with open(_current + ".new", "w") as f:
             f.write(text)
+        os.replace(_current + ".new", _current)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -132,14 +132,16 @@ def finish(run, out, crashes, failures):
     job.seconds += time.monotonic() - run["start"]
     stdout = (workdir / "stdout").read_text(errors="replace")
     stderr = (workdir / "stderr").read_text(errors="replace")
-    started, _, test = (run["current"].read_text() if run["current"].exists() else "0 ").partition(" ")
+    record = run["current"].read_text() if run["current"].exists() else ""
+    count, _, test = record.partition(" ")
+    started = int(count) if count.isdigit() else 0
     if job.kind == "pytest":
-        job.tests += int(started)
+        job.tests += started
         if timed_out:
-            job.first_test += max(int(started) - 1, 0)
+            job.first_test += max(started - 1, 0)
         else:
             job.first_test = 0
-        job.slice_factor = 2 * job.slice_factor if timed_out and int(started) == 0 else 1
+        job.slice_factor = 2 * job.slice_factor if timed_out and started == 0 else 1
     for name, count in re.findall(r"iterations (\w+)=(\d+)", stdout):
         job.iterations[name] = job.iterations.get(name, 0) + int(count)
     crashed = not timed_out and (rc < 0 or "Fatal Python error" in stderr or rc > 128)
