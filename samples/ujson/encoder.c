@@ -465,8 +465,9 @@ static int write_newline_indent(encoder *e, int depth)
     return 0;
 }
 
-/* Makes container, whose items are written by next_item, the innermost open one; takes
- * keys (a dict's) even on failure. */
+/* Makes container, whose items are written by next_item, the innermost open one. It
+ * takes over the handle of container when it succeeds (encode_document sees the stack
+ * grow), and keys (a dict's) in any case. */
 static int push_container(encoder *e, HPy container, HPy keys, HPy_ssize_t count, int depth)
 {
     if (e->nopen == e->open_cap) {
@@ -481,7 +482,7 @@ static int push_container(encoder *e, HPy container, HPy keys, HPy_ssize_t count
         e->open_cap = cap;
     }
     e->open[e->nopen++] = (struct open_container){
-        .container = HPy_Dup(e->ctx, container), .keys = keys, .count = count, .depth = depth};
+        .container = container, .keys = keys, .count = count, .depth = depth};
     return 0;
 }
 
@@ -712,8 +713,10 @@ static int encode_document(encoder *e, HPy obj)
     int depth = 0;
     for (;;) {
         HPy replacement = HPy_NULL;
+        size_t open_before = e->nopen;
         int res = encode_value(e, item, depth, &replacement);
-        HPy_Close(ctx, item);
+        if (e->nopen == open_before)
+            HPy_Close(ctx, item);
         if (res < 0)
             return -1;
         if (!HPy_IsNull(replacement)) {
