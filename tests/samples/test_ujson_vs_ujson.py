@@ -17,6 +17,7 @@ from handlepy.conformance.plugin import supported_abis
 
 ROOT = Path(__file__).resolve().parents[2]
 UJSON_VERSION = "6.1.0"
+PYPY = platform.python_implementation() == "PyPy"
 
 _spec = importlib.util.spec_from_file_location("ujson_hpy_build", ROOT / "samples" / "ujson" / "build.py")
 _build = importlib.util.module_from_spec(_spec)
@@ -82,9 +83,9 @@ def error_name(error):
     return name if name == "JSONDecodeError" else type(error)
 
 
-def assert_same(uj, name, *args, **kwargs):
+def assert_same(uj, name, *args, same_message=True, **kwargs):
     """uj.name(*args, **kwargs) does what ujson.name does: the same value, or the same
-    exception type and message."""
+    exception type and (unless same_message is false) message."""
     expected = outcome(getattr(ujson, name), *args, **kwargs)
     got = outcome(getattr(uj, name), *args, **kwargs)
     if expected[0] == "ok":
@@ -93,7 +94,8 @@ def assert_same(uj, name, *args, **kwargs):
     else:
         assert got[0] == "error", f"ujson raised {expected[1]!r}, ujson_hpy gave {got[1]!r}"
         assert error_name(got[1]) == error_name(expected[1]), (got[1], expected[1])
-        assert str(got[1]) == str(expected[1])
+        if same_message:
+            assert str(got[1]) == str(expected[1])
     return got
 
 
@@ -124,8 +126,14 @@ INVALID_JSON = [
 @pytest.mark.parametrize("text", INVALID_JSON)
 def test_texts(uj, text):
     assert_same(uj, "loads", text)
-    assert_same(uj, "loads", text.encode("utf-8", "surrogatepass"))
-    assert_same(uj, "loads", bytearray(text.encode("utf-8", "surrogatepass")))
+    data = text.encode("utf-8", "surrogatepass")
+    assert_same(uj, "loads", data)
+    if PYPY:
+        # ujson reads past the end of a bytearray on PyPy, whose buffer has no NUL after
+        # it (a number there took 12 more digits once): its result is not reliable.
+        assert outcome(uj.loads, bytearray(data))[0] == outcome(uj.loads, data)[0]
+    else:
+        assert_same(uj, "loads", bytearray(data))
 
 
 INVALID_UTF8 = [
@@ -142,9 +150,13 @@ def test_bytes(uj, data):
 
 
 def test_input_types(uj):
-    for value in (memoryview(b"[1]"), memoryview(b"[1, 2]")[::2], 1, None, [b"1"], 1.5,
+    for value in (memoryview(b"[1]"), 1, None, [b"1"], 1.5,
                   __import__("array").array("b", b"[1]"), io.BytesIO(b"1")):
         assert_same(uj, "loads", value)
+    # PyPy's C API hands ujson a C-contiguous copy of a strided view, so there ujson's
+    # message is the one for contiguous buffers (see the README).
+    assert_same(uj, "loads", memoryview(b"[1, 2]")[::2],
+                same_message=platform.python_implementation() == "CPython")
 
     class Text(str):
         pass
@@ -230,6 +242,9 @@ def options_for(value):
 def test_encode_cases(uj, index):
     value = ENCODE_CASES[index]
     value = value() if isinstance(value, type) else value
+    if PYPY and isinstance(value, int) and abs(value) >= 10**4300:
+        pytest.skip("on PyPy ujson writes ints beyond Python's 4300 digits (the C API it "
+                    "calls does not apply the limit); ujson_hpy raises ValueError there too")
     for options in options_for(value):
         assert_same(uj, "dumps", value, **options)
         assert_same(uj, "dumps", [value, {"k": value}], **options)
@@ -303,8 +318,10 @@ BAD_OPTIONS = [
 
 @pytest.mark.parametrize("options", BAD_OPTIONS, ids=repr)
 def test_options(uj, options):
+    # PyPy words PyArg's errors for a non-int indent in its own way.
+    message = not (PYPY and not isinstance(options.get("indent", 0), int))
     for value in ([1, {"a": [2, "é"]}], [], {}, "x"):
-        assert_same(uj, "dumps", value, **options)
+        assert_same(uj, "dumps", value, same_message=message, **options)
 
 
 def test_indent_is_bounded(uj):
