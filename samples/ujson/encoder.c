@@ -34,6 +34,7 @@ typedef struct {
 } encoder;
 
 static int encode_value(encoder *e, HPy obj, int depth);
+static HPy sequence_items(HPyContext *ctx, HPy seq);
 
 static int emit(encoder *e, const char *s, size_t n)
 {
@@ -74,6 +75,8 @@ static int read_separator(encoder *e, HPy item, HPy *owner, HPy *bytes, const ch
     return 0;
 }
 
+static int read_separator_pair(encoder *e, HPy separators);
+
 static int read_separators(encoder *e, HPy separators)
 {
     HPyContext *ctx = e->ctx;
@@ -81,6 +84,17 @@ static int read_separators(encoder *e, HPy separators)
         return 0;
     if (!HPyTuple_Check(ctx, separators))
         return raise_str(ctx, ctx->h_TypeError, "expected tuple or None as separator");
+    HPy items = sequence_items(ctx, separators);
+    if (HPy_IsNull(items))
+        return -1;
+    int res = read_separator_pair(e, items);
+    HPy_Close(ctx, items);
+    return res;
+}
+
+static int read_separator_pair(encoder *e, HPy separators)
+{
+    HPyContext *ctx = e->ctx;
     HPy_ssize_t n = HPy_Length(ctx, separators);
     if (n < 0)
         return -1;
@@ -510,7 +524,45 @@ static int write_newline_indent(encoder *e, int depth)
     return 0;
 }
 
+/* A list or tuple whose items are those seq stores: seq itself, or for a subclass (whose
+ * __len__ and __getitem__ ujson never calls) a plain copy made by list.copy or
+ * tuple.__add__, which read the storage. */
+static HPy sequence_items(HPyContext *ctx, HPy seq)
+{
+    HPy type = HPy_Type(ctx, seq);
+    if (HPy_IsNull(type))
+        return type;
+    int list = HPy_Is(ctx, type, ctx->h_ListType);
+    int exact = list || HPy_Is(ctx, type, ctx->h_TupleType);
+    HPy_Close(ctx, type);
+    if (exact)
+        return HPy_Dup(ctx, seq);
+    list = HPyList_Check(ctx, seq);
+    HPy method = HPy_GetAttr_s(ctx, list ? ctx->h_ListType : ctx->h_TupleType,
+                               list ? "copy" : "__add__");
+    if (HPy_IsNull(method))
+        return method;
+    HPy args[2] = {seq, list ? HPy_NULL : HPyTuple_FromArray(ctx, NULL, 0)};
+    HPy items = !list && HPy_IsNull(args[1]) ? HPy_NULL
+                                             : HPy_Call(ctx, method, args, list ? 1 : 2, HPy_NULL);
+    HPy_Close(ctx, args[1]);
+    HPy_Close(ctx, method);
+    return items;
+}
+
+static int encode_items(encoder *e, HPy seq, int depth);
+
 static int encode_sequence(encoder *e, HPy seq, int depth)
+{
+    HPy items = sequence_items(e->ctx, seq);
+    if (HPy_IsNull(items))
+        return -1;
+    int res = encode_items(e, items, depth);
+    HPy_Close(e->ctx, items);
+    return res;
+}
+
+static int encode_items(encoder *e, HPy seq, int depth)
 {
     HPyContext *ctx = e->ctx;
     HPy_ssize_t n = HPy_Length(ctx, seq);

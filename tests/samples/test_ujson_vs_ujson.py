@@ -250,6 +250,50 @@ def test_encode_cases(uj, index):
         assert_same(uj, "dumps", [value, {"k": value}], **options)
 
 
+class OwnList(list):
+    def __getitem__(self, index):
+        return "overridden"
+
+    def __len__(self):
+        return 1
+
+    def __iter__(self):
+        return iter(["overridden"])
+
+
+class OwnTuple(tuple):
+    def __getitem__(self, index):
+        return "overridden"
+
+    def __len__(self):
+        return 5
+
+    def __add__(self, other):
+        return "overridden"
+
+
+class OwnDict(dict):
+    def keys(self):
+        return ["x"]
+
+    def items(self):
+        return [("x", 1)]
+
+    def __getitem__(self, key):
+        return "overridden"
+
+    def __iter__(self):
+        return iter(["x"])
+
+
+def test_container_subclasses(uj):
+    """ujson reads what a list, tuple or dict subclass stores, whatever it overrides."""
+    for value in (OwnList([1, 2]), OwnTuple((1, 2)), OwnDict(a=1), [OwnTuple(), OwnList()]):
+        assert_same(uj, "dumps", value)
+        assert_same(uj, "dumps", value, sort_keys=True)
+    assert_same(uj, "dumps", [1, {"a": 2}], separators=OwnTuple((";", "=")))
+
+
 def test_default_chains(uj):
     class Chain:
         def __init__(self, n):
@@ -316,8 +360,9 @@ BAD_OPTIONS = [
 ]
 
 
-@pytest.mark.parametrize("options", BAD_OPTIONS, ids=repr)
-def test_options(uj, options):
+@pytest.mark.parametrize("index", range(len(BAD_OPTIONS)))
+def test_options(uj, index):
+    options = BAD_OPTIONS[index]
     # PyPy words PyArg's errors for a non-int indent in its own way.
     message = not (PYPY and not isinstance(options.get("indent", 0), int))
     for value in ([1, {"a": [2, "é"]}], [], {}, "x"):
