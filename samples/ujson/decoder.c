@@ -474,11 +474,11 @@ static HPy parse_special_float(decoder *d, cursor at, const char *word, double v
 static HPy parse_float_tail(decoder *d, cursor first, int negative, cursor int_digits,
                             size_t nint)
 {
-    cursor p = int_digits + nint, frac_digits = p;
+    cursor p = int_digits + nint, frac_digits = p, end = d->end;
     size_t nfrac = 0;
     if (peek(d, p) == '.') {
         frac_digits = ++p;
-        while (is_digit(peek(d, p)))
+        while (p < end && is_digit(*p))
             p++;
         nfrac = (size_t)(p - frac_digits);
     }
@@ -526,21 +526,31 @@ static HPy parse_number(decoder *d)
         if (peek(d, p) == 'I')
             return parse_special_float(d, first, "-Infinity", -INFINITY);
     }
-    cursor int_digits = p;
-    uint64_t limit = negative ? UINT64_C(1) << 63 : UINT64_MAX, magnitude = 0;
-    int overflow = 0;
-    for (; is_digit(peek(d, p)); p++) {
-        unsigned digit = (unsigned)(*p - '0');
-        if (magnitude > (limit - digit) / 10)
-            overflow = 1;
-        else
-            magnitude = magnitude * 10 + digit;
-    }
+    cursor int_digits = p, end = d->end;
+    while (p < end && is_digit(*p))
+        p++;
+    size_t nint = (size_t)(p - int_digits);
     unsigned char c = peek(d, p);
     if (c == '.' || c == 'e' || c == 'E')
-        return parse_float_tail(d, first, negative, int_digits, (size_t)(p - int_digits));
+        return parse_float_tail(d, first, negative, int_digits, nint);
     d->p = p;
     d->last_is_str = 0;
+    /* Up to 19 significant digits fit in 64 bits unchecked; ujson's limits are 2**64 - 1
+     * and, negated, 2**63. */
+    cursor sig = int_digits;
+    if (nint > 19)
+        while (sig < p && *sig == '0')
+            sig++;
+    uint64_t limit = negative ? UINT64_C(1) << 63 : UINT64_MAX, magnitude = 0;
+    int overflow = p - sig > 20;
+    for (cursor q = sig; q < p && !overflow; q++) {
+        unsigned digit = (unsigned)(*q - '0');
+        if (p - sig == 20 && magnitude > (limit - digit) / 10)
+            overflow = 1;
+        magnitude = magnitude * 10 + digit;
+    }
+    if (magnitude > limit)
+        overflow = 1;
     if (!overflow) {
         if (!negative)
             return HPyLong_FromUInt64_t(ctx, magnitude);
