@@ -287,11 +287,19 @@ class OwnDict(dict):
 
 
 def test_container_subclasses(uj):
-    """ujson reads what a list, tuple or dict subclass stores, whatever it overrides."""
-    for value in (OwnList([1, 2]), OwnTuple((1, 2)), OwnDict(a=1), [OwnTuple(), OwnList()]):
-        assert_same(uj, "dumps", value)
-        assert_same(uj, "dumps", value, sort_keys=True)
-    assert_same(uj, "dumps", [1, {"a": 2}], separators=OwnTuple((";", "=")))
+    """ujson reads what a list, tuple or dict subclass stores, whatever it overrides. On
+    PyPy its C API calls see some overrides (see the README): ujson_hpy does there what
+    ujson does on CPython."""
+    cases = [(OwnList([1, 2]), "[1,2]"), (OwnTuple((1, 2)), "[1,2]"), (OwnDict(a=1), '{"a":1}'),
+             ([OwnTuple(), OwnList()], "[[],[]]")]
+    for value, text in cases:
+        assert uj.dumps(value) == uj.dumps(value, sort_keys=True) == text
+        if not PYPY:
+            assert_same(uj, "dumps", value)
+            assert_same(uj, "dumps", value, sort_keys=True)
+    assert uj.dumps([1, {"a": 2}], separators=OwnTuple((";", "="))) == '[1;{"a"=2}]'
+    if not PYPY:
+        assert_same(uj, "dumps", [1, {"a": 2}], separators=OwnTuple((";", "=")))
 
 
 def test_default_chains(uj):
