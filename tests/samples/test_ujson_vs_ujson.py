@@ -37,7 +37,7 @@ except ImportError:
 if ujson is None or ujson.__version__ != UJSON_VERSION:
     pytestmark = pytest.mark.skip(
         reason=f"ujson {UJSON_VERSION} is not installed for {platform.python_implementation()} "
-               f"(found {getattr(ujson, '__version__', 'none')}; make venv installs it)")
+               f"(found {getattr(ujson, '__version__', 'none')}; make venv and make pypy-venv install it)")
 
 
 @pytest.fixture(scope="session", params=supported_abis())
