@@ -2,7 +2,13 @@
 PYTHON ?= python3
 VENV := .venv
 PYPY_VENV := .venv-pypy
-TEST_PACKAGES := pytest pytest-xdist hypothesis meson meson-python ninja setuptools wheel
+# ujson 6.1 is what the ujson_hpy sample follows: tests/samples/test_ujson_vs_ujson.py
+# compares the two.
+UJSON := ujson==6.1.0
+# ujson 6.1 asks for Python 3.10 but builds and runs on PyPy 3.9 from source, given a C++
+# linker (Debian's PyPy names none).
+UJSON_PYPY_BUILD := CXX=g++ LDCXXSHARED="g++ -pthread -shared"
+TEST_PACKAGES := pytest pytest-xdist hypothesis meson meson-python ninja setuptools wheel $(UJSON)
 export HANDLEPY_CONFORMANCE_CACHE := $(CURDIR)/build/conformance-cache
 
 .PHONY: demo test test-cpython test-pypy venv pypy-venv generate clean
@@ -31,6 +37,9 @@ venv:
 pypy-venv:
 	scripts/ensure-apt pypy3 pypy3-dev pypy3-venv libffi-dev pkg-config
 	scripts/make-venv pypy3 $(PYPY_VENV) pytest hypothesis
+	$(PYPY_VENV)/bin/python -c "import ujson, sys; sys.exit(ujson.__version__ != '6.1.0')" 2>/dev/null || \
+		$(UJSON_PYPY_BUILD) $(PYPY_VENV)/bin/python -m pip install -q --ignore-requires-python $(UJSON) || \
+		echo "pypy-venv: $(UJSON) did not build for PyPy; the comparison with it is skipped there"
 
 generate:
 	$(PYTHON) api/generate.py
@@ -100,7 +109,7 @@ stress: venv pypy-venv
 # libFuzzer needs clang; the targets embed Debian's python3.11 (a shared libpython).
 fuzz:
 	scripts/ensure-apt clang libclang-rt-14-dev python3.11-dev python3.11-venv libffi-dev pkg-config
-	scripts/make-venv /usr/bin/python3.11 .venv-fuzz
+	scripts/make-venv /usr/bin/python3.11 .venv-fuzz $(UJSON)
 	.venv-fuzz/bin/python fuzz/run.py --seconds $(FUZZ_SECONDS)
 
 clean:

@@ -7,4 +7,11 @@
  * so the limit holds on a thread with a small stack too. */
 #define UJSON_MAX_DEPTH 1024
 
+/* ujson 6.1 refuses a larger indent with ValueError. */
+#define UJSON_MAX_INDENT 1000
+
+/* How many times in a row default() may replace one object, as in ujson: the next
+ * call raises TypeError("maximum recursion depth exceeded"). */
+#define UJSON_MAX_DEFAULT_CALLS 3
+
 #endif

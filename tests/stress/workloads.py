@@ -171,7 +171,9 @@ FRAGMENTS = ['"- I', "- I", "-Infinity", "Infinit", "NaN", "[1,", '{"a"', '"\\u1
 
 def fuzz_loop(uj, deadline):
     """B: what a ujson-style test module does, over and over: conversions of encoded
-    strings, incomplete special inputs, dumps of random bytes and of nested arrays."""
+    strings, incomplete special inputs, dumps of random bytes and of nested arrays. Bytes
+    that are not UTF-8 raise OverflowError (ensure_ascii) or UnicodeDecodeError, as in
+    ujson 6.1."""
     rng = random.Random(15)
     n = 0
     while True:
@@ -192,7 +194,7 @@ def fuzz_loop(uj, deadline):
                 pass
         try:
             uj.dumps(blob, reject_bytes=False)
-        except UnicodeDecodeError:
+        except (UnicodeDecodeError, OverflowError):
             pass
         try:
             uj.dumps(blob)
@@ -210,7 +212,7 @@ def fuzz_loop(uj, deadline):
                 pass
             try:
                 uj.dumps(encoded, reject_bytes=False)
-            except (UnicodeDecodeError, TypeError):
+            except (UnicodeDecodeError, OverflowError, TypeError):
                 pass
         n += 1
         if time.monotonic() > deadline:
