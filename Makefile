@@ -2,7 +2,14 @@
 PYTHON ?= python3
 VENV := .venv
 PYPY_VENV := .venv-pypy
-TEST_PACKAGES := pytest pytest-xdist hypothesis meson meson-python ninja setuptools wheel filelock
+# ujson 6.1 is what the ujson_hpy sample follows: tests/samples/test_ujson_vs_ujson.py
+# compares the two.
+UJSON := ujson==6.1.0
+# ujson 6.1 asks for Python 3.10 but builds and runs on PyPy 3.9 from source, given a C++
+# linker (Debian's PyPy names none).
+UJSON_PYPY_BUILD := CXX=g++ LDCXXSHARED="g++ -pthread -shared"
+TEST_PACKAGES := pytest pytest-xdist hypothesis meson meson-python ninja setuptools wheel \
+	filelock $(UJSON)
 export HANDLEPY_CONFORMANCE_CACHE := $(CURDIR)/build/conformance-cache
 
 .PHONY: demo test test-cpython test-pypy venv pypy-venv generate clean
@@ -34,6 +41,9 @@ venv:
 pypy-venv:
 	scripts/ensure-apt pypy3 pypy3-dev pypy3-venv libffi-dev pkg-config
 	scripts/make-venv pypy3 $(PYPY_VENV) pytest hypothesis pytest-xdist filelock
+	$(PYPY_VENV)/bin/python -c "import ujson, sys; sys.exit(ujson.__version__ != '6.1.0')" 2>/dev/null || \
+		$(UJSON_PYPY_BUILD) $(PYPY_VENV)/bin/python -m pip install -q --ignore-requires-python $(UJSON) || \
+		echo "pypy-venv: $(UJSON) did not build for PyPy; the comparison with it is skipped there"
 
 generate:
 	$(PYTHON) api/generate.py
@@ -89,10 +99,21 @@ test-asan:
 		.venv-asan/bin/pytest tests --ignore=tests/building --ignore=tests/debug -n 2 -p no:cacheprovider \
 		--deselect tests/samples/test_array.py::test_no_reference_leaks
 
+# The tests and long loads/dumps loops over and over under load, for crashes that only
+# show there (tests/stress/run.py says how): STRESS_SECONDS (600) in all, STRESS_ARGS
+# for more options (--busy, --parallel, --vmem-gb). Backtraces go to build/stress/crashes/.
+STRESS_SECONDS ?= 600
+STRESS_ARGS ?=
+
+.PHONY: stress
+stress: venv pypy-venv
+	scripts/ensure-apt gdb
+	$(VENV)/bin/python tests/stress/run.py --seconds $(STRESS_SECONDS) $(STRESS_ARGS)
+
 # libFuzzer needs clang; the targets embed Debian's python3.11 (a shared libpython).
 fuzz:
 	scripts/ensure-apt clang libclang-rt-14-dev python3.11-dev python3.11-venv libffi-dev pkg-config
-	scripts/make-venv /usr/bin/python3.11 .venv-fuzz
+	scripts/make-venv /usr/bin/python3.11 .venv-fuzz $(UJSON)
 	.venv-fuzz/bin/python fuzz/run.py --seconds $(FUZZ_SECONDS)
 
 clean:

@@ -3,8 +3,9 @@
 The first byte of an input picks what is fuzzed:
 
 - even: the rest, as UTF-8 text (bad bytes replaced) and as raw bytes, goes to
-  ``loads``, which must agree with the ``json`` module: ujson_hpy accepts exactly what
-  ``json.loads`` accepts (RFC 8259 plus NaN and the infinities) and gives the same value;
+  ``loads``, which must give what ``json.loads`` gives for the JSON it accepts (ujson
+  accepts more: leading zeros, raw control characters, ...), and, where ujson 6.1 is
+  installed, accept what it accepts, with the same value, and refuse what it refuses;
 - odd: the rest describes a Python value (see ``Reader``) and the first byte's other bits
   the options; ``dumps`` must give text that ``json.loads`` reads back as that value.
 """
@@ -17,6 +18,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # ujson_hpy nests 1024 levels; json.loads recurses in Python, so keep under its limit.
 MAX_DEPTH = 200
+
+
+try:
+    import ujson
+    if ujson.__version__ != "6.1.0":
+        ujson = None
+except ImportError:
+    ujson = None
 
 
 def load(abi="cpython"):
@@ -50,6 +59,13 @@ def check(uj, data):
         check_encoder(uj, data[0] >> 1, data[1:])
 
 
+def outcome(loads, doc):
+    try:
+        return loads(doc)
+    except ValueError:
+        return ValueError
+
+
 def check_decoder(uj, doc):
     text = doc.decode("utf-8", "replace") if isinstance(doc, bytes) else doc
     if text.count("[") + text.count("{") > MAX_DEPTH:
@@ -63,14 +79,16 @@ def check_decoder(uj, doc):
             doc.decode("utf-8")
         except UnicodeDecodeError:
             expected = ValueError
-    try:
-        got = uj.loads(doc)
-    except ValueError:
-        got = ValueError
-    if expected is ValueError or got is ValueError:
-        assert got is expected, f"loads({doc!r}): json gives {expected!r}, ujson_hpy {got!r}"
-    else:
-        assert same(got, expected), f"loads({doc!r}) gave {got!r}, json gives {expected!r}"
+    got = outcome(uj.loads, doc)
+    if expected is not ValueError:
+        assert got is not ValueError and same(got, expected), \
+            f"loads({doc!r}) gave {got!r}, json gives {expected!r}"
+    if ujson is not None:
+        theirs = outcome(ujson.loads, doc)
+        if theirs is ValueError or got is ValueError:
+            assert got is theirs, f"loads({doc!r}): ujson gives {theirs!r}, ujson_hpy {got!r}"
+        else:
+            assert same(got, theirs), f"loads({doc!r}) gave {got!r}, ujson gives {theirs!r}"
 
 
 class Reader:

@@ -9,6 +9,7 @@ static int type_error(HPyContext *ctx, const char *message)
     return -1;
 }
 
+/* The parameter named `name`, or -1; -2 with an exception. */
 static HPy_ssize_t find_name(HPyContext *ctx, const ujson_signature *sig, HPy name,
                              const char **utf8)
 {
@@ -22,50 +23,82 @@ static HPy_ssize_t find_name(HPyContext *ctx, const ujson_signature *sig, HPy na
     return -1;
 }
 
+/* The checks come in PyArg_ParseTupleAndKeywords' order: the count of all arguments,
+ * then each parameter in turn (given twice, or required and missing), then keywords
+ * that name no parameter. */
 int ujson_parse_args(HPyContext *ctx, const ujson_signature *sig, const HPy *args,
-                     size_t nargs, HPy kwnames, HPy *out)
+                     size_t nargs, HPy kwnames, const HPy *kwvalues, HPy *out)
 {
     char message[320];
-    for (size_t i = 0; i < sig->count; i++)
-        out[i] = HPy_NULL;
-    if (nargs > sig->max_positional) {
-        snprintf(message, sizeof message, "%s() takes at most %zu positional argument%s (%zu given)",
-                 sig->fname, sig->max_positional, sig->max_positional == 1 ? "" : "s", nargs);
-        return type_error(ctx, message);
-    }
-    for (size_t i = 0; i < nargs; i++)
-        out[i] = args[i];
-
     HPy_ssize_t nkw = HPy_IsNull(kwnames) ? 0 : HPy_Length(ctx, kwnames);
     if (nkw < 0)
         return -1;
+    if (nargs + (size_t)nkw > sig->count) {
+        snprintf(message, sizeof message, "function takes at most %zu %sargument%s (%zu given)",
+                 sig->count, nargs == 0 ? "keyword " : "", sig->count == 1 ? "" : "s",
+                 nargs + (size_t)nkw);
+        return type_error(ctx, message);
+    }
+    for (size_t i = 0; i < sig->count; i++)
+        out[i] = i < nargs ? args[i] : HPy_NULL;
+
+    /* The first positional parameter also given by keyword, and the first keyword that
+     * names no parameter. */
+    HPy_ssize_t duplicate = -1, unknown = -1;
     for (HPy_ssize_t k = 0; k < nkw; k++) {
         HPy name = HPy_GetItem_i(ctx, kwnames, k);
         if (HPy_IsNull(name))
             return -1;
         const char *utf8;
         HPy_ssize_t index = find_name(ctx, sig, name, &utf8);
-        if (index == -1)
-            snprintf(message, sizeof message, "'%.200s' is an invalid keyword argument for %s()",
-                     utf8, sig->fname);
-        else if (index >= 0 && !HPy_IsNull(out[index]))
-            snprintf(message, sizeof message,
-                     "argument for %s() given by name ('%s') and position (%zd)",
-                     sig->fname, sig->names[index], index + 1);
         HPy_Close(ctx, name);
         if (index == -2)
             return -1;
-        if (index == -1 || !HPy_IsNull(out[index]))
-            return type_error(ctx, message);
-        out[index] = args[nargs + (size_t)k];
+        if (index == -1) {
+            if (unknown < 0)
+                unknown = k;
+        } else if ((size_t)index < nargs) {
+            if (duplicate < 0 || index < duplicate)
+                duplicate = index;
+        } else {
+            out[index] = kwvalues[k];
+        }
     }
-
-    for (size_t i = 0; i < sig->required; i++) {
-        if (HPy_IsNull(out[i])) {
-            snprintf(message, sizeof message, "%s() missing required argument '%s' (pos %zu)",
-                     sig->fname, sig->names[i], i + 1);
+    for (size_t i = 0; i < sig->count; i++) {
+        if ((HPy_ssize_t)i == duplicate) {
+            snprintf(message, sizeof message,
+                     "argument for function given by name ('%s') and position (%zu)",
+                     sig->names[i], i + 1);
+            return type_error(ctx, message);
+        }
+        if (i < sig->required && HPy_IsNull(out[i])) {
+            snprintf(message, sizeof message, "function missing required argument '%s' (pos %zu)",
+                     sig->names[i], i + 1);
             return type_error(ctx, message);
         }
     }
+    if (unknown >= 0) {
+        HPy name = HPy_GetItem_i(ctx, kwnames, unknown);
+        if (HPy_IsNull(name))
+            return -1;
+        const char *utf8 = HPyUnicode_AsUTF8AndSize(ctx, name, NULL);
+        if (utf8 != NULL) {
+            snprintf(message, sizeof message,
+                     "'%.200s' is an invalid keyword argument for this function", utf8);
+            type_error(ctx, message);
+        }
+        HPy_Close(ctx, name);
+        return -1;
+    }
     return 0;
+}
+
+int ujson_check_exact_args(HPyContext *ctx, size_t nargs, size_t n)
+{
+    if (nargs == n)
+        return 0;
+    char message[100];
+    snprintf(message, sizeof message, "function takes exactly %zu argument%s (%zu given)", n,
+             n == 1 ? "" : "s", nargs);
+    return type_error(ctx, message);
 }

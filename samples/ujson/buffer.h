@@ -19,6 +19,16 @@ typedef struct {
 
 void ujson_buffer_init(ujson_buffer *b);
 void ujson_buffer_free(ujson_buffer *b);
+/* Gives a large buffer's unused end back to the allocator (no error: on failure the
+ * buffer stays as it was). */
+void ujson_buffer_trim(ujson_buffer *b);
+/* Before a str of n UTF-8 bytes is made: 0 when twice n could be allocated, else -1
+ * with MemoryError. PyPy's cpyext copies a new str twice (its own string, then the C
+ * object it hands back), and a failure of the second copy is a fatal error there (a
+ * segfault), not a MemoryError; checking first turns most of those into the
+ * exception. Strings under UJSON_ROOM_CHECK_FROM bytes are not checked. */
+#define UJSON_ROOM_CHECK_FROM ((size_t)16 << 20)
+int ujson_check_room(HPyContext *ctx, size_t n);
 /* Makes room for n more bytes; -1 with MemoryError. */
 int ujson_buffer_grow(HPyContext *ctx, ujson_buffer *b, size_t n);
 

@@ -1,6 +1,10 @@
-/* A recursive-descent parser over the UTF-8 of the input. It accepts RFC 8259 JSON plus
- * NaN, Infinity and -Infinity (as the json module does) and nests at most
- * UJSON_MAX_DEPTH deep, so the recursion cannot exhaust the C stack. */
+/* A parser over the UTF-8 of the input that accepts what ujson 6.1 accepts (RFC 8259
+ * JSON plus NaN, Infinity, -Infinity and ujson's leniencies: leading zeros, "1.", "-.5",
+ * a bare "-" for 0, raw control characters in strings) and fails where it fails, with
+ * its messages. ujson reads a NUL byte as the end of the text, except that a NUL after a
+ * complete document is "Trailing data"; peek() gives the same view. It nests at most
+ * UJSON_MAX_DEPTH deep, keeping the open arrays and objects on a stack of its own rather
+ * than on the C stack. */
 #include "decoder.h"
 
 #include "buffer.h"
@@ -35,9 +39,24 @@ typedef struct {
     unsigned char slot_filled[UJSON_KEY_CACHE_SIZE];
     uint16_t filled[UJSON_KEY_CACHE_SIZE];
     size_t nfilled;
+    /* The arrays and objects being read, outermost first (see parse_value). */
+    struct open_container {
+        HPy container;
+        /* An object's key whose value is being read, else HPy_NULL (the key is being
+         * read). */
+        HPy key;
+        int is_object;
+    } open[UJSON_MAX_DEPTH];
+    /* The last scalar read was a string: ujson takes any value whose last scalar is a
+     * string as an object key. */
+    int last_is_str;
+    /* Such a key was a container (so unhashable): ujson raises JSONDecodeError("Invalid
+     * JSON: object keys must be strings") once the parse ends, in place of any syntax
+     * error met after it. */
+    int key_error;
+    /* fail_at raised the pending exception. */
+    int syntax_error;
 } decoder;
-
-static HPy parse_value(decoder *d, int depth);
 
 /* ---- errors ---- */
 
@@ -61,8 +80,8 @@ static int set_attr_long(HPyContext *ctx, HPy obj, const char *name, HPy_ssize_t
     return res;
 }
 
-/* Raise JSONDecodeError for the text at `where`; its attributes are those of
- * json.JSONDecodeError: msg, doc, pos, lineno, colno. */
+/* Raise JSONDecodeError(reason) for the text at `where`; beyond ujson's message it has
+ * the attributes of json.JSONDecodeError: msg, doc, pos, lineno, colno. */
 static HPy fail_at(decoder *d, cursor where, const char *reason)
 {
     HPyContext *ctx = d->ctx;
@@ -78,26 +97,22 @@ static HPy fail_at(decoder *d, cursor where, const char *reason)
     }
     HPy_ssize_t pos = position_of(d, where);
     HPy_ssize_t colno = pos - position_of(d, line_start) + 1;
-    char message[300];
-    snprintf(message, sizeof message, "%s: line %lld column %lld (char %lld)", reason,
-             (long long)lineno, (long long)colno, (long long)pos);
+    d->syntax_error = 1;
 
     HPy type = HPy_GetAttr_s(ctx, d->module, "JSONDecodeError");
     if (HPy_IsNull(type)) {
         HPyErr_Clear(ctx);
         type = HPy_Dup(ctx, ctx->h_ValueError);
     }
-    HPy text = HPyUnicode_FromString(ctx, message);
     HPy msg = HPyUnicode_FromString(ctx, reason);
-    HPy exc = HPy_IsNull(text) ? HPy_NULL : HPy_Call(ctx, type, &text, 1, HPy_NULL);
-    if (!HPy_IsNull(exc) && !HPy_IsNull(msg) && HPy_SetAttr_s(ctx, exc, "msg", msg) == 0 &&
+    HPy exc = HPy_IsNull(msg) ? HPy_NULL : HPy_Call(ctx, type, &msg, 1, HPy_NULL);
+    if (!HPy_IsNull(exc) && HPy_SetAttr_s(ctx, exc, "msg", msg) == 0 &&
         HPy_SetAttr_s(ctx, exc, "doc", d->doc) == 0 && set_attr_long(ctx, exc, "pos", pos) == 0 &&
         set_attr_long(ctx, exc, "lineno", lineno) == 0 &&
         set_attr_long(ctx, exc, "colno", colno) == 0)
         HPyErr_SetObject(ctx, type, exc);
     HPy_Close(ctx, exc);
     HPy_Close(ctx, msg);
-    HPy_Close(ctx, text);
     HPy_Close(ctx, type);
     return HPy_NULL;
 }
@@ -134,37 +149,55 @@ static inline int is_digit(unsigned char c)
     return c >= '0' && c <= '9';
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0. Lone surrogates (ED A0..BF xx) count
- * as valid, as the json module's surrogatepass decoding of bytes has them; they set
- * *surrogates. */
-static size_t utf8_sequence(cursor s, cursor end, int *surrogates)
+/* The byte at p, or 0 at the end of the text, which is what ujson reads there. */
+static inline unsigned char peek(const decoder *d, cursor p)
+{
+    return p < d->end ? *p : 0;
+}
+
+/* Length of the UTF-8 sequence at s, checked as ujson checks it, or 0 with *error set
+ * to ujson's message. Lone surrogates (ED A0..BF xx) are accepted, as ujson accepts
+ * them; they set *surrogates. */
+static size_t utf8_sequence(const decoder *d, cursor s, int *surrogates, const char **error)
 {
     unsigned char c = s[0];
-    size_t n;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        if (c == 0xE0)
-            lo = 0xA0;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        if (c == 0xF0)
-            lo = 0x90;
-        if (c == 0xF4)
-            hi = 0x8F;
-    } else {
+    if (c < 0xC0) {
+        *error = "Found UTF-8 continuation byte without corresponding start byte when "
+                 "decoding 'string'";
         return 0;
     }
-    if ((size_t)(end - s) < n || s[1] < lo || s[1] > hi)
+    if (c >= 0xF8) {
+        *error = "Invalid UTF-8 sequence length when decoding 'string'";
         return 0;
-    for (size_t i = 2; i < n; i++)
-        if ((s[i] & 0xC0) != 0x80)
+    }
+    if (c >= 0xF5) {
+        *error = "Code point > U+10FFFF encountered whilst decoding 'string'";
+        return 0;
+    }
+    size_t n = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    uint32_t cp = c & (0x7F >> n);
+    for (size_t i = 1; i < n; i++) {
+        unsigned char b = peek(d, s + i);
+        if ((b & 0xC0) != 0x80) {
+            *error = "Invalid UTF-8 continuation byte when decoding 'string'";
             return 0;
-    if (c == 0xED && s[1] >= 0xA0)
-        *surrogates = 1;
-    return n;
+        }
+        cp = cp << 6 | (b & 0x3F);
+    }
+    if (n == 2 && cp < 0x80)
+        *error = "Overlong 2-byte UTF-8 sequence detected when decoding 'string'";
+    else if (n == 3 && cp < 0x800)
+        *error = "Overlong 3-byte UTF-8 sequence detected when encoding string";
+    else if (n == 4 && cp < 0x10000)
+        *error = "Overlong 4-byte UTF-8 sequence detected when decoding 'string'";
+    else if (cp > 0x10FFFF)
+        *error = "Code point > U+10FFFF encountered whilst decoding 'string'";
+    else {
+        if (cp >= 0xD800 && cp <= 0xDFFF)
+            *surrogates = 1;
+        return n;
+    }
+    return 0;
 }
 
 /* ---- strings ---- */
@@ -206,16 +239,22 @@ static const unsigned char hex_digit_plus_one[256] = {
     ['F'] = 16,
 };
 
-/* The four hex digits after "\u" at s, or -1. */
-static inline long read_hex4(cursor s, cursor end)
+/* The four hex digits after "\u" at s, or -1 with ujson's message in *error. */
+static inline long read_hex4(const decoder *d, cursor s, const char **error)
 {
-    if (end - s < 4)
-        return -1;
-    unsigned a = hex_digit_plus_one[s[0]], b = hex_digit_plus_one[s[1]];
-    unsigned c = hex_digit_plus_one[s[2]], e = hex_digit_plus_one[s[3]];
-    if (a == 0 || b == 0 || c == 0 || e == 0)
-        return -1;
-    return (long)((a - 1) << 12 | (b - 1) << 8 | (c - 1) << 4 | (e - 1));
+    long value = 0;
+    for (int i = 0; i < 4; i++) {
+        unsigned char c = peek(d, s + i);
+        unsigned digit = hex_digit_plus_one[c];
+        if (digit == 0) {
+            *error = c == 0 ? "Unterminated unicode escape sequence when decoding 'string'"
+                            : "Unexpected character in unicode escape sequence when decoding "
+                              "'string'";
+            return -1;
+        }
+        value = value << 4 | (long)(digit - 1);
+    }
+    return value;
 }
 
 static inline char *put_utf8(char *out, uint32_t cp)
@@ -240,15 +279,10 @@ static inline char *put_utf8(char *out, uint32_t cp)
 
 /* Decodes the escape at *s (a backslash) into out, moves *s past it and returns the new
  * end of out; NULL with an error. At most four bytes are written. */
-static inline char *put_escape(decoder *d, cursor *at, cursor quote, char *out,
-                               int *surrogates)
+static inline char *put_escape(decoder *d, cursor *at, char *out, int *surrogates)
 {
-    cursor s = *at, end = d->end;
-    if (s + 1 >= end) {
-        fail_at(d, quote, "Unterminated string");
-        return NULL;
-    }
-    switch (s[1]) {
+    cursor s = *at;
+    switch (peek(d, s + 1)) {
     case '"': *out++ = '"'; break;
     case '\\': *out++ = '\\'; break;
     case '/': *out++ = '/'; break;
@@ -258,14 +292,17 @@ static inline char *put_escape(decoder *d, cursor *at, cursor quote, char *out,
     case 'r': *out++ = '\r'; break;
     case 't': *out++ = '\t'; break;
     case 'u': {
-        long unit = read_hex4(s + 2, end);
+        const char *error = NULL;
+        long unit = read_hex4(d, s + 2, &error);
         if (unit < 0) {
-            fail_at(d, s, "Invalid \\uXXXX escape in string");
+            fail_at(d, s, error);
             return NULL;
         }
         uint32_t cp = (uint32_t)unit;
-        if (cp >= 0xD800 && cp <= 0xDBFF && end - s >= 12 && s[6] == '\\' && s[7] == 'u') {
-            long low = read_hex4(s + 8, end);
+        /* A high surrogate escape right before a low one makes one code point; an
+         * invalid escape after it fails on the next call. */
+        if (cp >= 0xD800 && cp <= 0xDBFF && peek(d, s + 6) == '\\' && peek(d, s + 7) == 'u') {
+            long low = read_hex4(d, s + 8, &error);
             if (low >= 0xDC00 && low <= 0xDFFF) {
                 cp = 0x10000 + ((cp - 0xD800) << 10) + (uint32_t)(low - 0xDC00);
                 s += 6;
@@ -277,8 +314,11 @@ static inline char *put_escape(decoder *d, cursor *at, cursor quote, char *out,
         s += 4;
         break;
     }
+    case 0:
+        fail_at(d, s, "Unterminated escape sequence when decoding 'string'");
+        return NULL;
     default:
-        fail_at(d, s, "Invalid escape in string");
+        fail_at(d, s, "Unrecognized escape sequence when decoding 'string'");
         return NULL;
     }
     *at = s + 2;
@@ -296,21 +336,23 @@ static int scan_string(decoder *d, const char **text, size_t *len, int *surrogat
     cursor run = s;
     for (;;) {
         s = skip_plain_bytes(s, end, d->check_utf8);
-        if (s >= end) {
-            fail_at(d, quote, "Unterminated string");
-            return -1;
-        }
-        unsigned char c = *s;
+        unsigned char c = peek(d, s);
         if (c == '"')
             break;
-        if (c < 0x20) {
-            fail_at(d, s, "Invalid control character in string");
+        if (c == 0) {
+            fail_at(d, s, "Unmatched '\"' when decoding 'string'");
             return -1;
         }
+        if (c < 0x20) {
+            /* ujson takes control characters as they are. */
+            s++;
+            continue;
+        }
         if (c >= 0x80) {
-            size_t n = utf8_sequence(s, end, surrogates);
+            const char *error = NULL;
+            size_t n = utf8_sequence(d, s, surrogates, &error);
             if (n == 0) {
-                fail_at(d, s, "Invalid UTF-8 sequence in string");
+                fail_at(d, s, error);
                 return -1;
             }
             s += n;
@@ -326,7 +368,7 @@ static int scan_string(decoder *d, const char **text, size_t *len, int *surrogat
         do {
             if (ujson_buffer_reserve(d->ctx, &d->scratch, 4) < 0)
                 return -1;
-            char *out = put_escape(d, &s, quote, d->scratch.data + d->scratch.len, surrogates);
+            char *out = put_escape(d, &s, d->scratch.data + d->scratch.len, surrogates);
             if (out == NULL)
                 return -1;
             d->scratch.len = (size_t)(out - d->scratch.data);
@@ -343,11 +385,14 @@ static int scan_string(decoder *d, const char **text, size_t *len, int *surrogat
         *len = (size_t)(s - quote - 1);
     }
     d->p = s + 1;
+    d->last_is_str = 1;
     return 0;
 }
 
 static HPy make_str(decoder *d, const char *text, size_t len, int surrogates)
 {
+    if (ujson_check_room(d->ctx, len) < 0)
+        return HPy_NULL;
     return HPyUnicode_DecodeUTF8(d->ctx, text, (HPy_ssize_t)len,
                                  surrogates ? "surrogatepass" : NULL);
 }
@@ -408,71 +453,116 @@ static HPy parse_key(decoder *d)
 
 /* ---- numbers ---- */
 
-static HPy parse_number(decoder *d)
+/* Moves past `word` at `at`: 0, or -1 with ujson's error for it. */
+static int parse_word(decoder *d, cursor at, const char *word)
 {
-    HPyContext *ctx = d->ctx;
-    cursor p = d->p, end = d->end, first = d->p;
-    int negative = 0;
-    if (*p == '-') {
-        negative = 1;
-        p++;
+    size_t len = strlen(word);
+    if ((size_t)(d->end - at) < len || memcmp(at, word, len) != 0) {
+        char message[80];
+        snprintf(message, sizeof message, "Unexpected character found when decoding '%s'", word);
+        fail_at(d, at, message);
+        return -1;
     }
-    cursor int_digits = p;
-    if (p < end && *p == '0') {
-        p++;
-    } else if (p < end && is_digit(*p)) {
-        while (p < end && is_digit(*p))
-            p++;
-    } else {
-        return fail_at(d, p, "Invalid number");
-    }
-    size_t nint = (size_t)(p - int_digits);
-    cursor frac_digits = p;
+    d->p = at + len;
+    d->last_is_str = 0;
+    return 0;
+}
+
+static HPy parse_special_float(decoder *d, cursor at, const char *word, double value)
+{
+    if (parse_word(d, at, word) < 0)
+        return HPy_NULL;
+    return HPyFloat_FromDouble(d->ctx, value);
+}
+
+/* What ujson hands to double-conversion once it meets '.', 'e' or 'E' after the
+ * integer digits: digits, an optional '.' and digits, an optional exponent (taken only
+ * when it has a digit), needing one digit before or after the point. Without one the
+ * number is junk: 0.0, and d->p stays, so the text after it is what fails. */
+static HPy parse_float_tail(decoder *d, cursor first, int negative, cursor int_digits,
+                            size_t nint)
+{
+    cursor p = int_digits + nint, frac_digits = p, end = d->end;
     size_t nfrac = 0;
-    int is_float = 0;
-    if (p < end && *p == '.') {
+    if (peek(d, p) == '.') {
         frac_digits = ++p;
         while (p < end && is_digit(*p))
             p++;
         nfrac = (size_t)(p - frac_digits);
-        if (nfrac == 0)
-            return fail_at(d, p, "Invalid number: no digit after the decimal point");
-        is_float = 1;
+    }
+    d->last_is_str = 0;
+    if (nint == 0 && nfrac == 0) {
+        d->p = first;
+        return HPyFloat_FromDouble(d->ctx, 0.0);
     }
     int64_t exponent = 0;
-    if (p < end && (*p == 'e' || *p == 'E')) {
-        is_float = 1;
-        p++;
+    unsigned char c = peek(d, p);
+    if (c == 'e' || c == 'E') {
+        cursor q = p + 1;
         int exp_negative = 0;
-        if (p < end && (*p == '+' || *p == '-'))
-            exp_negative = *p++ == '-';
-        if (p >= end || !is_digit(*p))
-            return fail_at(d, p, "Invalid number: no digit in the exponent");
-        while (p < end && is_digit(*p)) {
-            if (exponent < 100000000000LL)
-                exponent = exponent * 10 + (*p - '0');
-            p++;
+        if (peek(d, q) == '+' || peek(d, q) == '-')
+            exp_negative = *q++ == '-';
+        if (is_digit(peek(d, q))) {
+            for (p = q; is_digit(peek(d, p)); p++)
+                if (exponent < 100000000000LL)
+                    exponent = exponent * 10 + (*p - '0');
+            if (exp_negative)
+                exponent = -exponent;
         }
-        if (exp_negative)
-            exponent = -exponent;
     }
     d->p = p;
+    double value;
+    if (ujson_parse_double((const char *)int_digits, nint, (const char *)frac_digits, nfrac,
+                           exponent, negative, &value) < 0)
+        return HPyErr_NoMemory(d->ctx);
+    return HPyFloat_FromDouble(d->ctx, value);
+}
 
-    if (is_float) {
-        double value;
-        if (ujson_parse_double((const char *)int_digits, nint, (const char *)frac_digits, nfrac,
-                               exponent, negative, &value) < 0)
-            return HPyErr_NoMemory(ctx);
-        return HPyFloat_FromDouble(ctx, value);
+/* ujson's numbers: NaN, Infinity, -Infinity, or '-', digits (leading zeros allowed, none
+ * at all reading as 0), then either the float tail or an int, of any size. */
+static HPy parse_number(decoder *d)
+{
+    HPyContext *ctx = d->ctx;
+    cursor first = d->p, p = d->p;
+    if (*p == 'N')
+        return parse_special_float(d, p, "NaN", NAN);
+    if (*p == 'I')
+        return parse_special_float(d, p, "Infinity", INFINITY);
+    int negative = *p == '-';
+    if (negative) {
+        p++;
+        if (peek(d, p) == 'I')
+            return parse_special_float(d, first, "-Infinity", -INFINITY);
     }
-    if (nint <= 19) {
-        uint64_t magnitude = 0;
-        for (size_t i = 0; i < nint; i++)
-            magnitude = magnitude * 10 + (uint64_t)(int_digits[i] - '0');
+    cursor int_digits = p, end = d->end;
+    while (p < end && is_digit(*p))
+        p++;
+    size_t nint = (size_t)(p - int_digits);
+    unsigned char c = peek(d, p);
+    if (c == '.' || c == 'e' || c == 'E')
+        return parse_float_tail(d, first, negative, int_digits, nint);
+    d->p = p;
+    d->last_is_str = 0;
+    /* Up to 19 significant digits fit in 64 bits unchecked; ujson's limits are 2**64 - 1
+     * and, negated, 2**63. */
+    cursor sig = int_digits;
+    if (nint > 19)
+        while (sig < p && *sig == '0')
+            sig++;
+    uint64_t limit = negative ? UINT64_C(1) << 63 : UINT64_MAX, magnitude = 0;
+    int overflow = p - sig > 20;
+    for (cursor q = sig; q < p && !overflow; q++) {
+        unsigned digit = (unsigned)(*q - '0');
+        if (p - sig == 20 && magnitude > (limit - digit) / 10)
+            overflow = 1;
+        magnitude = magnitude * 10 + digit;
+    }
+    if (magnitude > limit)
+        overflow = 1;
+    if (!overflow) {
         if (!negative)
             return HPyLong_FromUInt64_t(ctx, magnitude);
-        if (magnitude <= (UINT64_C(1) << 63))
-            return HPyLong_FromInt64_t(ctx, (int64_t)(0 - magnitude));
+        return HPyLong_FromInt64_t(ctx, (int64_t)(0 - magnitude));
     }
     /* Beyond 64 bits int() does the work, with its own limit on digit count. */
     HPy text = HPyUnicode_FromStringAndSize(ctx, (const char *)first, p - first);
@@ -485,172 +575,210 @@ static HPy parse_number(decoder *d)
 
 /* ---- literals and containers ---- */
 
-static HPy parse_literal(decoder *d, const char *word, size_t len, HPy value)
+static HPy parse_literal(decoder *d, const char *word, HPy value)
 {
-    if ((size_t)(d->end - d->p) < len || memcmp(d->p, word, len) != 0)
-        return fail(d, "Expected object or value");
-    d->p += len;
+    if (parse_word(d, d->p, word) < 0)
+        return HPy_NULL;
     return HPy_Dup(d->ctx, value);
 }
 
-static HPy parse_special_float(decoder *d, const char *word, size_t len, double value)
+/* A value that is not an array or an object, starting at d->p. */
+static HPy parse_scalar(decoder *d)
 {
-    if ((size_t)(d->end - d->p) < len || memcmp(d->p, word, len) != 0)
-        return fail(d, "Expected object or value");
-    d->p += len;
-    return HPyFloat_FromDouble(d->ctx, value);
-}
-
-/* After an item of an array or object: 1 past a ',' (another item follows), 0 past the
- * closer (the container is complete), -1 with the error raised. */
-static inline int after_item(decoder *d, char closer, const char *expected,
-                             const char *unterminated)
-{
-    skip_whitespace(d);
-    if (d->p >= d->end) {
-        fail(d, unterminated);
-        return -1;
-    }
-    if (*d->p == ',') {
-        d->p++;
-        return 1;
-    }
-    if (*d->p == closer) {
-        d->p++;
-        return 0;
-    }
-    fail(d, expected);
-    return -1;
-}
-
-static HPy parse_array(decoder *d, int depth)
-{
-    HPyContext *ctx = d->ctx;
-    if (depth > UJSON_MAX_DEPTH)
-        return fail(d, "Reached object decoding depth limit");
-    d->p++;
-    HPy list = HPyList_New(ctx, 0);
-    if (HPy_IsNull(list))
-        return list;
-    skip_whitespace(d);
-    if (d->p < d->end && *d->p == ']') {
-        d->p++;
-        return list;
-    }
-    for (;;) {
-        HPy item = parse_value(d, depth);
-        if (HPy_IsNull(item))
-            break;
-        int res = HPyList_Append(ctx, list, item);
-        HPy_Close(ctx, item);
-        if (res < 0)
-            break;
-        int next = after_item(d, ']', "Expected ',' or ']' after array value",
-                              "Unterminated array");
-        if (next > 0)
-            continue;
-        if (next == 0)
-            return list;
-        break;
-    }
-    HPy_Close(ctx, list);
-    return HPy_NULL;
-}
-
-static HPy parse_object(decoder *d, int depth)
-{
-    HPyContext *ctx = d->ctx;
-    if (depth > UJSON_MAX_DEPTH)
-        return fail(d, "Reached object decoding depth limit");
-    d->p++;
-    HPy dict = HPyDict_New(ctx);
-    if (HPy_IsNull(dict))
-        return dict;
-    skip_whitespace(d);
-    if (d->p < d->end && *d->p == '}') {
-        d->p++;
-        return dict;
-    }
-    for (;;) {
-        skip_whitespace(d);
-        if (d->p >= d->end || *d->p != '"') {
-            fail(d, "Expected a string for an object key");
-            break;
-        }
-        HPy key = parse_key(d);
-        if (HPy_IsNull(key))
-            break;
-        skip_whitespace(d);
-        if (d->p >= d->end || *d->p != ':') {
-            HPy_Close(ctx, key);
-            fail(d, "Expected ':' after an object key");
-            break;
-        }
-        d->p++;
-        HPy value = parse_value(d, depth);
-        int res = HPy_IsNull(value) ? -1 : HPy_SetItem(ctx, dict, key, value);
-        HPy_Close(ctx, value);
-        HPy_Close(ctx, key);
-        if (res < 0)
-            break;
-        int next = after_item(d, '}', "Expected ',' or '}' after object value",
-                              "Unterminated object");
-        if (next > 0)
-            continue;
-        if (next == 0)
-            return dict;
-        break;
-    }
-    HPy_Close(ctx, dict);
-    return HPy_NULL;
-}
-
-static HPy parse_value(decoder *d, int depth)
-{
-    skip_whitespace(d);
-    if (d->p >= d->end)
-        return fail(d, "Expected object or value");
-    switch (*d->p) {
+    switch (peek(d, d->p)) {
     case '"':
         return parse_string(d);
-    case '{':
-        return parse_object(d, depth + 1);
-    case '[':
-        return parse_array(d, depth + 1);
     case 't':
-        return parse_literal(d, "true", 4, d->ctx->h_True);
+        return parse_literal(d, "true", d->ctx->h_True);
     case 'f':
-        return parse_literal(d, "false", 5, d->ctx->h_False);
+        return parse_literal(d, "false", d->ctx->h_False);
     case 'n':
-        return parse_literal(d, "null", 4, d->ctx->h_None);
-    case 'N':
-        return parse_special_float(d, "NaN", 3, NAN);
-    case 'I':
-        return parse_special_float(d, "Infinity", 8, INFINITY);
-    case '-':
-        if (d->end - d->p > 1 && d->p[1] == 'I')
-            return parse_special_float(d, "-Infinity", 9, -INFINITY);
+        return parse_literal(d, "null", d->ctx->h_None);
+    case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7':
+    case '8': case '9': case '-': case 'I': case 'N':
         return parse_number(d);
     default:
-        if (is_digit(*d->p))
-            return parse_number(d);
         return fail(d, "Expected object or value");
     }
+}
+
+/* The value at d->p. Nesting is kept in d->open, not on the C stack: a recursive parser
+ * needs a frame per level, and UJSON_MAX_DEPTH of them overflow a small thread stack
+ * (128 KiB on musl).
+ * An object's key is any value whose last scalar is a string, as in ujson: a string, or
+ * (the error case) a container, which is left out of the dict and sets d->key_error. So
+ * a key may open containers too; an open object whose key is HPy_NULL is reading one. */
+static HPy parse_value(decoder *d)
+{
+    HPyContext *ctx = d->ctx;
+    size_t depth = 0;
+    HPy value;
+    for (;;) {
+        skip_whitespace(d);
+        unsigned char c = peek(d, d->p);
+        if (c == '[' || c == '{') {
+            int is_object = c == '{';
+            if (depth >= UJSON_MAX_DEPTH) {
+                fail(d, "Reached object decoding depth limit");
+                goto error;
+            }
+            if (!is_object)
+                d->last_is_str = 0;
+            d->p++;
+            HPy container = is_object ? HPyDict_New(ctx) : HPyList_New(ctx, 0);
+            if (HPy_IsNull(container))
+                goto error;
+            struct open_container *top = &d->open[depth++];
+            top->container = container;
+            top->key = HPy_NULL;
+            top->is_object = is_object;
+            skip_whitespace(d);
+            c = peek(d, d->p);
+            if (c == (is_object ? '}' : ']')) {
+                d->p++;
+                depth--;
+                value = container;
+            } else if (is_object) {
+                d->last_is_str = 0;
+                if (c != '"')
+                    continue;
+                value = parse_key(d);
+                if (HPy_IsNull(value))
+                    goto error;
+            } else {
+                continue;
+            }
+        } else {
+            value = parse_scalar(d);
+            if (HPy_IsNull(value))
+                goto error;
+        }
+        /* value is complete: it goes into the innermost open container (as its key, if
+         * that is an object without one), and closing that one may complete the one
+         * around it. */
+        for (;;) {
+            if (depth == 0)
+                return value;
+            struct open_container *top = &d->open[depth - 1];
+            if (top->is_object && HPy_IsNull(top->key)) {
+                if (!d->last_is_str) {
+                    HPy_Close(ctx, value);
+                    fail(d, "Key name of object must be 'string' when decoding 'object'");
+                    goto error;
+                }
+                skip_whitespace(d);
+                if (peek(d, d->p) != ':') {
+                    HPy_Close(ctx, value);
+                    fail(d, "No ':' found when decoding object value");
+                    goto error;
+                }
+                d->p++;
+                top->key = value;
+                break;
+            }
+            int res = 0;
+            if (top->is_object) {
+                if (HPyUnicode_Check(ctx, top->key))
+                    res = HPy_SetItem(ctx, top->container, top->key, value);
+                else
+                    d->key_error = 1;
+                HPy_Close(ctx, top->key);
+                top->key = HPy_NULL;
+            } else {
+                res = HPyList_Append(ctx, top->container, value);
+            }
+            HPy_Close(ctx, value);
+            if (res < 0)
+                goto error;
+            const char *unexpected =
+                top->is_object ? "Unexpected character in found when decoding object value"
+                               : "Unexpected character found when decoding array value (2)";
+            skip_whitespace(d);
+            c = peek(d, d->p);
+            if (c == (top->is_object ? '}' : ']')) {
+                d->p++;
+                depth--;
+                value = top->container;
+                continue;
+            }
+            if (c != ',') {
+                fail(d, unexpected);
+                goto error;
+            }
+            d->p++;
+            skip_whitespace(d);
+            c = peek(d, d->p);
+            if (c == (top->is_object ? '}' : ']')) {
+                fail(d, top->is_object ? unexpected
+                                       : "Unexpected character found when decoding array "
+                                         "value (1)");
+                goto error;
+            }
+            if (!top->is_object)
+                break;
+            d->last_is_str = 0;
+            if (c != '"')
+                break;
+            value = parse_key(d);
+            if (HPy_IsNull(value))
+                goto error;
+        }
+    }
+error:
+    while (depth > 0) {
+        depth--;
+        HPy_Close(ctx, d->open[depth].key);
+        HPy_Close(ctx, d->open[depth].container);
+    }
+    return HPy_NULL;
 }
 
 /* ---- entry point ---- */
 
 static HPy decode_utf8(decoder *d)
 {
-    HPy result = parse_value(d, 0);
-    if (HPy_IsNull(result))
-        return result;
-    skip_whitespace(d);
-    if (d->p != d->end) {
+    HPy result = parse_value(d);
+    if (!HPy_IsNull(result)) {
+        skip_whitespace(d);
+        if (d->p != d->end) {
+            HPy_Close(d->ctx, result);
+            result = fail(d, "Trailing data");
+        }
+    }
+    /* ujson's unhashable key error stays pending while it parses on, and only an
+     * exception of Python's own (int's digit limit, MemoryError) replaces it. */
+    if (d->key_error && (!HPy_IsNull(result) || d->syntax_error)) {
         HPy_Close(d->ctx, result);
-        return fail(d, "Trailing data");
+        if (d->syntax_error)
+            HPyErr_Clear(d->ctx);
+        result = fail(d, "Invalid JSON: object keys must be strings");
     }
     return result;
+}
+
+/* ujson 6.1 takes str, bytes and bytearray; other objects with a C-contiguous buffer
+ * get a message of their own. */
+static HPy raise_bad_input(HPyContext *ctx, HPy obj)
+{
+    int contiguous = 0;
+    HPy view = HPy_Call(ctx, ctx->h_MemoryViewType, &obj, 1, HPy_NULL);
+    if (HPy_IsNull(view)) {
+        HPyErr_Clear(ctx);
+    } else {
+        HPy flag = HPy_GetAttr_s(ctx, view, "c_contiguous");
+        contiguous = HPy_IsNull(flag) ? 0 : HPy_IsTrue(ctx, flag) == 1;
+        HPy_Close(ctx, flag);
+        HPy release = HPy_GetAttr_s(ctx, view, "release");
+        HPy done = HPy_IsNull(release) ? HPy_NULL : HPy_Call(ctx, release, NULL, 0, HPy_NULL);
+        HPy_Close(ctx, done);
+        HPy_Close(ctx, release);
+        HPy_Close(ctx, view);
+        HPyErr_Clear(ctx);
+    }
+    return HPyErr_SetString(ctx, ctx->h_TypeError,
+                            contiguous ? "Arbitrary bytes-like objects are no longer supported. "
+                                         "Use either string, bytes, or bytearray."
+                                       : "Expected string, bytes, or bytearray");
 }
 
 HPy ujson_decode(HPyContext *ctx, HPy module, HPy obj)
@@ -666,16 +794,14 @@ HPy ujson_decode(HPyContext *ctx, HPy module, HPy obj)
     } else if (HPyBytes_Check(ctx, obj)) {
         text = HPyBytes_AS_STRING(ctx, obj);
         size = HPyBytes_GET_SIZE(ctx, obj);
-    } else if (HPy_TypeCheck(ctx, obj, ctx->h_ByteArrayType) ||
-               HPy_TypeCheck(ctx, obj, ctx->h_MemoryViewType)) {
+    } else if (HPy_TypeCheck(ctx, obj, ctx->h_ByteArrayType)) {
         owner = HPy_Bytes(ctx, obj);
         if (HPy_IsNull(owner))
             return owner;
         text = HPyBytes_AS_STRING(ctx, owner);
         size = HPyBytes_GET_SIZE(ctx, owner);
     } else {
-        return HPyErr_SetString(ctx, ctx->h_TypeError,
-                                "Expected string or C-contiguous bytes-like object");
+        return raise_bad_input(ctx, obj);
     }
 
     decoder *d = malloc(sizeof *d);
@@ -690,6 +816,7 @@ HPy ujson_decode(HPyContext *ctx, HPy module, HPy obj)
     d->end = d->start + size;
     d->positions_in_chars = is_str;
     d->check_utf8 = !is_str || !HPy_IsNull(owner);
+    d->last_is_str = d->key_error = d->syntax_error = 0;
     ujson_buffer_init(&d->scratch);
     memset(d->slot_filled, 0, sizeof d->slot_filled);
     d->nfilled = 0;

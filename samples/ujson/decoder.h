@@ -9,8 +9,8 @@
 #define UJSON_KEY_CACHE_SIZE (1 << UJSON_KEY_CACHE_BITS)
 #define UJSON_KEY_CACHE_MAX_LEN 32
 
-/* The value of the JSON document obj (str, bytes, bytearray or memoryview). Invalid JSON
- * raises the JSONDecodeError found on module. */
+/* The value of the JSON document obj (str, bytes or bytearray), read as ujson 6.1 reads
+ * it. Invalid JSON raises the JSONDecodeError found on module, with ujson's message. */
 HPy ujson_decode(HPyContext *ctx, HPy module, HPy obj);
 
 #endif

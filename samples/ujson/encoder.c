@@ -5,6 +5,7 @@
 #include "limits.h"
 #include "text.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 
@@ -25,12 +26,29 @@ typedef struct {
     /* The separators' UTF-8, kept valid by the handles that own it. */
     const char *item_sep, *key_sep;
     size_t item_sep_len, key_sep_len;
-    HPy item_sep_owner, key_sep_owner;
-    /* Lone surrogates reached the output (as surrogatepass UTF-8). */
+    HPy item_sep_owner, key_sep_owner, item_sep_bytes, key_sep_bytes;
+    /* Lone surrogates, or bytes copied unchecked, reached the output: it is decoded
+     * with surrogatepass, and invalid UTF-8 then raises UnicodeDecodeError, as in
+     * ujson. */
     int surrogates;
+    /* The arrays and objects being written, outermost first: a stack of their own, not
+     * the C stack, which a frame per level would overflow on a thread with a small
+     * stack (128 KiB on musl) well before UJSON_MAX_DEPTH. */
+    struct open_container *open;
+    size_t nopen, open_cap;
 } encoder;
 
-static int encode_value(encoder *e, HPy obj, int depth);
+/* An array or object being written. */
+struct open_container {
+    /* The list, tuple or dict; owned. */
+    HPy container;
+    /* A dict's keys in the order they are written (owned), HPy_NULL for a sequence. */
+    HPy keys;
+    HPy_ssize_t next, count;
+    int depth;
+};
+
+static HPy sequence_items(HPyContext *ctx, HPy seq);
 
 static int emit(encoder *e, const char *s, size_t n)
 {
@@ -55,25 +73,23 @@ static int read_flag(HPyContext *ctx, HPy value, int fallback)
     return HPy_IsNull(value) ? fallback : HPy_IsTrue(ctx, value);
 }
 
-static int read_separator(HPyContext *ctx, HPy tuple, HPy_ssize_t i, HPy *owner,
-                          const char **utf8, size_t *len, const char *what)
+/* A separator holding lone surrogates is written in its surrogatepass form, as ujson
+ * writes it. */
+static int read_separator(encoder *e, HPy item, HPy *owner, HPy *bytes, const char **utf8,
+                          size_t *len)
 {
-    HPy item = HPy_GetItem_i(ctx, tuple, i);
-    if (HPy_IsNull(item))
-        return -1;
-    *owner = item;
-    if (!HPyUnicode_Check(ctx, item)) {
-        char message[64];
-        snprintf(message, sizeof message, "expected str as %s separator", what);
-        return raise_str(ctx, ctx->h_TypeError, message);
-    }
+    *owner = HPy_Dup(e->ctx, item);
     HPy_ssize_t size;
-    *utf8 = HPyUnicode_AsUTF8AndSize(ctx, item, &size);
+    *utf8 = ujson_str_utf8(e->ctx, item, &size, bytes);
     if (*utf8 == NULL)
         return -1;
+    if (!HPy_IsNull(*bytes))
+        e->surrogates = 1;
     *len = (size_t)size;
     return 0;
 }
+
+static int read_separator_pair(encoder *e, HPy separators);
 
 static int read_separators(encoder *e, HPy separators)
 {
@@ -82,16 +98,39 @@ static int read_separators(encoder *e, HPy separators)
         return 0;
     if (!HPyTuple_Check(ctx, separators))
         return raise_str(ctx, ctx->h_TypeError, "expected tuple or None as separator");
+    HPy items = sequence_items(ctx, separators);
+    if (HPy_IsNull(items))
+        return -1;
+    int res = read_separator_pair(e, items);
+    HPy_Close(ctx, items);
+    return res;
+}
+
+static int read_separator_pair(encoder *e, HPy separators)
+{
+    HPyContext *ctx = e->ctx;
     HPy_ssize_t n = HPy_Length(ctx, separators);
     if (n < 0)
         return -1;
     if (n != 2)
         return raise_str(ctx, ctx->h_ValueError, "expected tuple of size 2 as separator");
-    if (read_separator(ctx, separators, 0, &e->item_sep_owner, &e->item_sep, &e->item_sep_len,
-                       "item") < 0)
-        return -1;
-    return read_separator(ctx, separators, 1, &e->key_sep_owner, &e->key_sep, &e->key_sep_len,
-                          "key");
+    /* Both are checked before either is read, as ujson checks them. */
+    HPy item = HPy_GetItem_i(ctx, separators, 0);
+    HPy key = HPy_IsNull(item) ? HPy_NULL : HPy_GetItem_i(ctx, separators, 1);
+    int res = -1;
+    if (HPy_IsNull(key))
+        ;
+    else if (!HPyUnicode_Check(ctx, item))
+        raise_str(ctx, ctx->h_TypeError, "expected str as item separator");
+    else if (!HPyUnicode_Check(ctx, key))
+        raise_str(ctx, ctx->h_TypeError, "expected str as key separator");
+    else if (read_separator(e, item, &e->item_sep_owner, &e->item_sep_bytes, &e->item_sep,
+                            &e->item_sep_len) == 0)
+        res = read_separator(e, key, &e->key_sep_owner, &e->key_sep_bytes, &e->key_sep,
+                             &e->key_sep_len);
+    HPy_Close(ctx, key);
+    HPy_Close(ctx, item);
+    return res;
 }
 
 static void fill_byte_actions(encoder *e, int ensure_ascii, int html, int escape_slashes)
@@ -109,40 +148,50 @@ static void fill_byte_actions(encoder *e, int ensure_ascii, int html, int escape
     e->escape_slashes = escape_slashes;
 }
 
+/* ujson reads its options as PyArg_ParseTupleAndKeywords does ("p" for the flags, "i"
+ * for indent): in parameter order, so the first bad one is the one reported. */
+static int read_indent(HPyContext *ctx, HPy value, int *indent)
+{
+    *indent = 0;
+    if (HPy_IsNull(value))
+        return 0;
+    long n = HPyLong_AsLong(ctx, value);
+    if (n == -1 && HPyErr_Occurred(ctx))
+        return -1;
+    if (n > INT_MAX)
+        return raise_str(ctx, ctx->h_OverflowError, "signed integer is greater than maximum");
+    if (n < INT_MIN)
+        return raise_str(ctx, ctx->h_OverflowError, "signed integer is less than minimum");
+    *indent = (int)n;
+    return 0;
+}
+
 static int encoder_init(encoder *e, HPyContext *ctx, const HPy options[UJSON_OPT_COUNT])
 {
     e->ctx = ctx;
     ujson_buffer_init(&e->out);
     e->item_sep_owner = e->key_sep_owner = HPy_NULL;
+    e->item_sep_bytes = e->key_sep_bytes = HPy_NULL;
     e->surrogates = 0;
+    e->open = NULL;
+    e->nopen = e->open_cap = 0;
 
-    int ensure_ascii, html, slashes;
+    int ensure_ascii, html, slashes, indent;
     if ((ensure_ascii = read_flag(ctx, options[UJSON_OPT_ENSURE_ASCII], 1)) < 0 ||
         (html = read_flag(ctx, options[UJSON_OPT_ENCODE_HTML_CHARS], 0)) < 0 ||
         (slashes = read_flag(ctx, options[UJSON_OPT_ESCAPE_FORWARD_SLASHES], 1)) < 0 ||
         (e->sort_keys = read_flag(ctx, options[UJSON_OPT_SORT_KEYS], 0)) < 0 ||
+        read_indent(ctx, options[UJSON_OPT_INDENT], &indent) < 0 ||
         (e->allow_nan = read_flag(ctx, options[UJSON_OPT_ALLOW_NAN], 1)) < 0 ||
         (e->reject_bytes = read_flag(ctx, options[UJSON_OPT_REJECT_BYTES], 1)) < 0)
         return -1;
     fill_byte_actions(e, ensure_ascii, html, slashes);
 
-    e->indent = 0;
-    HPy indent = options[UJSON_OPT_INDENT];
-    if (!HPy_IsNull(indent)) {
-        if (!HPyLong_Check(ctx, indent)) {
-            char name[100], message[200];
-            ujson_type_name(ctx, indent, name, sizeof name);
-            snprintf(message, sizeof message, "'%s' object cannot be interpreted as an integer",
-                     name);
-            return raise_str(ctx, ctx->h_TypeError, message);
-        }
-        long value = HPyLong_AsLong(ctx, indent);
-        if (value == -1 && HPyErr_Occurred(ctx))
-            return -1;
-        if (value > 1000000 || value < -1000000)
-            return raise_str(ctx, ctx->h_OverflowError, "indent is out of range");
-        e->indent = (int)value;
-    }
+    /* ujson's bound, which also keeps a deep document's indentation from growing the
+     * output beyond memory; any negative indent means no newlines. */
+    if (indent > UJSON_MAX_INDENT)
+        return raise_str(ctx, ctx->h_ValueError, "Maximum allowed indentation is 1000");
+    e->indent = indent < -1 ? -1 : indent;
 
     HPy fn = options[UJSON_OPT_DEFAULT];
     e->default_fn = HPy_IsNull(fn) || HPy_Is(ctx, fn, ctx->h_None) ? HPy_NULL : fn;
@@ -157,9 +206,17 @@ static int encoder_init(encoder *e, HPyContext *ctx, const HPy options[UJSON_OPT
 
 static void encoder_free(encoder *e)
 {
+    while (e->nopen > 0) {
+        struct open_container *top = &e->open[--e->nopen];
+        HPy_Close(e->ctx, top->keys);
+        HPy_Close(e->ctx, top->container);
+    }
+    free(e->open);
     ujson_buffer_free(&e->out);
     HPy_Close(e->ctx, e->item_sep_owner);
     HPy_Close(e->ctx, e->key_sep_owner);
+    HPy_Close(e->ctx, e->item_sep_bytes);
+    HPy_Close(e->ctx, e->key_sep_bytes);
 }
 
 /* ---- strings ---- */
@@ -244,41 +301,49 @@ static inline int word_is_plain(const encoder *e, uint64_t w)
     return (flags & HIGH_BITS) == 0;
 }
 
+/* Strings are escaped this many input bytes at a time, each piece with room reserved
+ * for its worst case. Reserving for a whole string at once took six times its size:
+ * 600 MB of address space for a 100 MB string, most of it never written. */
+#define ESCAPE_CHUNK 65536
+
 /* Writes the quoted, escaped form of the n UTF-8 bytes at s. */
 static int write_escaped(encoder *e, const unsigned char *s, size_t n)
 {
-    /* Six output bytes per input byte covers the worst case (a control character);
-     * eight more let the word loop store whole words near the end. */
-    if (n > (SIZE_MAX - 10) / 6) {
-        HPyErr_NoMemory(e->ctx);
-        return -1;
-    }
-    if (ujson_buffer_reserve(e->ctx, &e->out, 6 * n + 10) < 0)
-        return -1;
-    char *p = e->out.data + e->out.len;
     const unsigned char *end = s + n;
-    *p++ = '"';
-    while (s < end) {
-        uint64_t w;
-        while (end - s >= 8 && (memcpy(&w, s, sizeof w), word_is_plain(e, w))) {
-            memcpy(p, &w, sizeof w);
-            p += 8;
-            s += 8;
+    int first = 1;
+    do {
+        const unsigned char *stop = (size_t)(end - s) < ESCAPE_CHUNK ? end : s + ESCAPE_CHUNK;
+        /* Six output bytes per input byte cover the worst case (a control character); a
+         * sequence that starts before stop may end three bytes past it, and the quotes. */
+        if (ujson_buffer_reserve(e->ctx, &e->out, 6 * (size_t)(stop - s) + 26) < 0)
+            return -1;
+        char *p = e->out.data + e->out.len;
+        if (first)
+            *p++ = '"';
+        first = 0;
+        while (s < stop) {
+            uint64_t w;
+            while (stop - s >= 8 && (memcpy(&w, s, sizeof w), word_is_plain(e, w))) {
+                memcpy(p, &w, sizeof w);
+                p += 8;
+                s += 8;
+            }
+            while (s < stop && e->byte_action[*s] == COPY)
+                *p++ = (char)*s++;
+            if (s >= stop)
+                break;
+            if (e->byte_action[*s] == ESCAPE) {
+                p = put_ascii_escape(p, *s++);
+            } else {
+                size_t len = sequence_length(*s);
+                p = put_code_point_escape(p, s, len);
+                s += len;
+            }
         }
-        while (s < end && e->byte_action[*s] == COPY)
-            *p++ = (char)*s++;
-        if (s == end)
-            break;
-        if (e->byte_action[*s] == ESCAPE) {
-            p = put_ascii_escape(p, *s++);
-        } else {
-            size_t len = sequence_length(*s);
-            p = put_code_point_escape(p, s, len);
-            s += len;
-        }
-    }
-    *p++ = '"';
-    e->out.len = (size_t)(p - e->out.data);
+        if (s >= end)
+            *p++ = '"';
+        e->out.len = (size_t)(p - e->out.data);
+    } while (s < end);
     return 0;
 }
 
@@ -297,36 +362,91 @@ static int encode_str(encoder *e, HPy str)
     return res;
 }
 
-static int encode_bytes(encoder *e, HPy bytes)
+/* Bytes (values with reject_bytes=False, and keys) go out as ujson writes them: without
+ * ensure_ascii copied as they are; with it, checked as UTF-8 the way ujson checks them,
+ * a bad sequence raising OverflowError with ujson's message. Bytes that ujson copies
+ * unchecked (a stray continuation byte, 0xFE, 0xFF) make the final decoding raise
+ * UnicodeDecodeError, once the whole document is written, as in ujson. */
+static int write_bytes(encoder *e, const unsigned char *s, size_t n)
 {
-    HPyContext *ctx = e->ctx;
-    if (e->reject_bytes) {
-        HPy repr = HPy_Repr(ctx, bytes);
-        const char *text = HPy_IsNull(repr) ? NULL : HPyUnicode_AsUTF8AndSize(ctx, repr, NULL);
-        if (text != NULL) {
-            HPy prefix = HPyUnicode_FromString(ctx, "reject_bytes is on and ");
-            HPy suffix = HPyUnicode_FromString(ctx, " is bytes");
-            HPy head = HPy_IsNull(prefix) ? HPy_NULL : HPy_Add(ctx, prefix, repr);
-            HPy message = HPy_IsNull(head) || HPy_IsNull(suffix) ? HPy_NULL
-                                                                 : HPy_Add(ctx, head, suffix);
-            if (!HPy_IsNull(message))
-                HPyErr_SetObject(ctx, ctx->h_TypeError, message);
-            HPy_Close(ctx, message);
-            HPy_Close(ctx, head);
-            HPy_Close(ctx, suffix);
-            HPy_Close(ctx, prefix);
-        }
-        HPy_Close(ctx, repr);
+    if (!e->ensure_ascii) {
+        e->surrogates = 1;
+        return write_escaped(e, s, n);
+    }
+    if (n > (SIZE_MAX - 2) / 6) {
+        HPyErr_NoMemory(e->ctx);
         return -1;
     }
-    /* Decoding first reports bad UTF-8 as UnicodeDecodeError, as ujson does. */
-    HPy str = HPyUnicode_DecodeUTF8(ctx, HPyBytes_AS_STRING(ctx, bytes),
-                                    HPyBytes_GET_SIZE(ctx, bytes), NULL);
-    if (HPy_IsNull(str))
+    /* At most six output bytes per input byte, as in write_escaped. */
+    if (ujson_buffer_reserve(e->ctx, &e->out, 6 * n + 2) < 0)
         return -1;
-    int res = encode_str(e, str);
-    HPy_Close(ctx, str);
-    return res;
+    char *p = e->out.data + e->out.len;
+    const unsigned char *end = s + n;
+    const char *error = NULL;
+    *p++ = '"';
+    while (s < end && error == NULL) {
+        unsigned char c = *s;
+        if (c < 0x80) {
+            if (e->byte_action[c] == COPY)
+                *p++ = (char)c;
+            else
+                p = put_ascii_escape(p, c);
+            s++;
+            continue;
+        }
+        size_t len = c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : c < 0xF8 ? 4 : c < 0xFE ? 0 : 1;
+        if (len == 1) {
+            e->surrogates = 1;
+            *p++ = (char)*s++;
+            continue;
+        }
+        if (len == 0) {
+            error = "Unsupported UTF-8 sequence length when encoding string";
+            break;
+        }
+        if ((size_t)(end - s) < len) {
+            error = "Unterminated UTF-8 sequence when encoding string";
+            break;
+        }
+        for (size_t i = 1; i < len; i++)
+            if ((s[i] & 0xC0) != 0x80)
+                error = len == 2   ? "Invalid continuation byte in 2-byte UTF-8 sequence "
+                                     "detected when encoding string"
+                        : len == 3 ? "Invalid continuation byte in 3-byte UTF-8 sequence "
+                                     "detected when encoding string"
+                                   : "Invalid continuation byte in 4-byte UTF-8 sequence "
+                                     "detected when encoding string";
+        if (error != NULL)
+            break;
+        if (len == 4 && ((c >= 0xF4 && s[1] >= 0x90) || c >= 0xF5)) {
+            error = ">U+10FFFF in 4-byte UTF-8 sequence detected when encoding string";
+            break;
+        }
+        uint32_t cp = len == 2   ? ((uint32_t)(c & 0x1F) << 6) | (s[1] & 0x3F)
+                      : len == 3 ? ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) |
+                                       (s[2] & 0x3F)
+                                 : ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
+                                       ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
+        if (cp < (len == 2 ? 0x80u : len == 3 ? 0x800u : 0x10000u)) {
+            error = len == 2   ? "Overlong 2-byte UTF-8 sequence detected when encoding string"
+                    : len == 3 ? "Overlong 3-byte UTF-8 sequence detected when encoding string"
+                               : "Overlong 4-byte UTF-8 sequence detected when encoding string";
+            break;
+        }
+        p = put_code_point_escape(p, s, len);
+        s += len;
+    }
+    if (error != NULL)
+        return raise_str(e->ctx, e->ctx->h_OverflowError, error);
+    *p++ = '"';
+    e->out.len = (size_t)(p - e->out.data);
+    return 0;
+}
+
+static int encode_bytes(encoder *e, HPy bytes)
+{
+    return write_bytes(e, (const unsigned char *)HPyBytes_AS_STRING(e->ctx, bytes),
+                       (size_t)HPyBytes_GET_SIZE(e->ctx, bytes));
 }
 
 /* ---- numbers ---- */
@@ -410,9 +530,7 @@ static int encode_float(encoder *e, HPy obj)
         return -1;
     if (!isfinite(value)) {
         if (!e->allow_nan)
-            return raise_str(ctx, ctx->h_OverflowError,
-                             isnan(value) ? "Invalid value when encoding double: NaN"
-                                          : "Invalid value when encoding double: Infinity");
+            return raise_str(ctx, ctx->h_OverflowError, "Invalid value when encoding double");
         return emit_literal(e, isnan(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
     }
     if (ujson_buffer_reserve(ctx, &e->out, UJSON_DOUBLE_MAX) < 0)
@@ -436,36 +554,77 @@ static int write_newline_indent(encoder *e, int depth)
     return 0;
 }
 
-static int encode_sequence(encoder *e, HPy seq, int depth)
+/* Makes container, whose items are written by next_item, the innermost open one. It
+ * takes over the handle of container when it succeeds (encode_document sees the stack
+ * grow), and keys (a dict's) in any case. */
+static int push_container(encoder *e, HPy container, HPy keys, HPy_ssize_t count, int depth)
 {
-    HPyContext *ctx = e->ctx;
-    HPy_ssize_t n = HPy_Length(ctx, seq);
-    if (n < 0)
-        return -1;
-    if (n == 0)
-        return emit(e, "[]", 2);
-    if (emit(e, "[", 1) < 0)
-        return -1;
-    for (HPy_ssize_t i = 0; i < n; i++) {
-        if (i > 0 && emit(e, e->item_sep, e->item_sep_len) < 0)
+    if (e->nopen == e->open_cap) {
+        size_t cap = e->open_cap == 0 ? 16 : 2 * e->open_cap;
+        struct open_container *open = realloc(e->open, cap * sizeof *open);
+        if (open == NULL) {
+            HPy_Close(e->ctx, keys);
+            HPyErr_NoMemory(e->ctx);
             return -1;
-        if (write_newline_indent(e, depth + 1) < 0)
-            return -1;
-        HPy item = HPy_GetItem_i(ctx, seq, i);
-        if (HPy_IsNull(item))
-            return -1;
-        int res = encode_value(e, item, depth + 1);
-        HPy_Close(ctx, item);
-        if (res < 0)
-            return -1;
+        }
+        e->open = open;
+        e->open_cap = cap;
     }
-    if (write_newline_indent(e, depth) < 0)
-        return -1;
-    return emit(e, "]", 1);
+    e->open[e->nopen++] = (struct open_container){
+        .container = container, .keys = keys, .count = count, .depth = depth};
+    return 0;
 }
 
-/* ujson's rule for keys: str as is, bytes decoded, None and the booleans spelt as in
- * JSON, anything else through str(). */
+/* A list or tuple whose items are those seq stores: seq itself, or for a subclass (whose
+ * __len__ and __getitem__ ujson never calls) a plain copy made by list.copy or
+ * tuple.__add__, which read the storage. */
+static HPy sequence_items(HPyContext *ctx, HPy seq)
+{
+    HPy type = HPy_Type(ctx, seq);
+    if (HPy_IsNull(type))
+        return type;
+    int list = HPy_Is(ctx, type, ctx->h_ListType);
+    int exact = list || HPy_Is(ctx, type, ctx->h_TupleType);
+    HPy_Close(ctx, type);
+    if (exact)
+        return HPy_Dup(ctx, seq);
+    list = HPyList_Check(ctx, seq);
+    HPy method = HPy_GetAttr_s(ctx, list ? ctx->h_ListType : ctx->h_TupleType,
+                               list ? "copy" : "__add__");
+    if (HPy_IsNull(method))
+        return method;
+    HPy args[2] = {seq, list ? HPy_NULL : HPyTuple_FromArray(ctx, NULL, 0)};
+    HPy items = !list && HPy_IsNull(args[1]) ? HPy_NULL
+                                             : HPy_Call(ctx, method, args, list ? 1 : 2, HPy_NULL);
+    HPy_Close(ctx, args[1]);
+    HPy_Close(ctx, method);
+    return items;
+}
+
+/* The open container is what sequence_items gives, so seq's own handle goes when it is
+ * pushed (encode_document sees the stack grow). */
+static int begin_sequence(encoder *e, HPy seq, int depth)
+{
+    HPyContext *ctx = e->ctx;
+    HPy items = sequence_items(ctx, seq);
+    if (HPy_IsNull(items))
+        return -1;
+    HPy_ssize_t n = HPy_Length(ctx, items);
+    if (n <= 0) {
+        HPy_Close(ctx, items);
+        return n < 0 ? -1 : emit(e, "[]", 2);
+    }
+    if (emit(e, "[", 1) < 0 || push_container(e, items, HPy_NULL, n, depth) < 0) {
+        HPy_Close(ctx, items);
+        return -1;
+    }
+    HPy_Close(ctx, seq);
+    return 0;
+}
+
+/* ujson's rule for keys: str as is, bytes as bytes values are written (whatever
+ * reject_bytes says), None and the booleans spelt as in JSON, anything else through
+ * str(). */
 static int encode_key(encoder *e, HPy key)
 {
     HPyContext *ctx = e->ctx;
@@ -477,10 +636,9 @@ static int encode_key(encoder *e, HPy key)
         return emit(e, "\"true\"", 6);
     if (HPy_Is(ctx, key, ctx->h_False))
         return emit(e, "\"false\"", 7);
-    HPy text = HPyBytes_Check(ctx, key)
-                   ? HPyUnicode_DecodeUTF8(ctx, HPyBytes_AS_STRING(ctx, key),
-                                           HPyBytes_GET_SIZE(ctx, key), NULL)
-                   : HPy_Str(ctx, key);
+    if (HPyBytes_Check(ctx, key))
+        return encode_bytes(e, key);
+    HPy text = HPy_Str(ctx, key);
     if (HPy_IsNull(text))
         return -1;
     int res = encode_str(e, text);
@@ -506,44 +664,77 @@ static HPy sorted_keys(HPyContext *ctx, HPy dict)
     return keys;
 }
 
-static int encode_dict(encoder *e, HPy dict, int depth)
+static int begin_dict(encoder *e, HPy dict, int depth)
 {
     HPyContext *ctx = e->ctx;
     HPy keys = e->sort_keys ? sorted_keys(ctx, dict) : HPyDict_Keys(ctx, dict);
     if (HPy_IsNull(keys))
         return -1;
     HPy_ssize_t n = HPy_Length(ctx, keys);
-    int res = n < 0 ? -1 : 0;
-    if (n == 0)
-        res = emit(e, "{}", 2);
-    else if (n > 0)
-        res = emit(e, "{", 1);
-    for (HPy_ssize_t i = 0; i < n && res == 0; i++) {
-        if (i > 0 && emit(e, e->item_sep, e->item_sep_len) < 0) {
-            res = -1;
-            break;
+    if (n <= 0) {
+        HPy_Close(ctx, keys);
+        return n < 0 ? -1 : emit(e, "{}", 2);
+    }
+    if (emit(e, "{", 1) < 0) {
+        HPy_Close(ctx, keys);
+        return -1;
+    }
+    return push_container(e, dict, keys, n, depth);
+}
+
+/* Writes what goes before the next item of the innermost open container (a separator,
+ * an indent, a dict's key) and leaves the item in *item (owned) and its depth in *depth:
+ * 1. Containers whose items are all written are closed on the way. 0 when none is open
+ * any more, -1 with an error. */
+static int next_item(encoder *e, HPy *item, int *depth)
+{
+    HPyContext *ctx = e->ctx;
+    while (e->nopen > 0) {
+        struct open_container *top = &e->open[e->nopen - 1];
+        if (top->next == top->count) {
+            int res = write_newline_indent(e, top->depth) < 0 ||
+                              emit(e, HPy_IsNull(top->keys) ? "]" : "}", 1) < 0
+                          ? -1
+                          : 0;
+            e->nopen--;
+            HPy_Close(ctx, top->keys);
+            HPy_Close(ctx, top->container);
+            if (res < 0)
+                return -1;
+            continue;
         }
-        HPy key = HPy_GetItem_i(ctx, keys, i);
-        HPy value = HPy_IsNull(key) ? HPy_NULL : HPyDict_GetItem(ctx, dict, key);
+        HPy_ssize_t i = top->next++;
+        if (i > 0 && emit(e, e->item_sep, e->item_sep_len) < 0)
+            return -1;
+        *depth = top->depth + 1;
+        if (HPy_IsNull(top->keys)) {
+            if (write_newline_indent(e, *depth) < 0)
+                return -1;
+            *item = HPy_GetItem_i(ctx, top->container, i);
+            return HPy_IsNull(*item) ? -1 : 1;
+        }
+        HPy key = HPy_GetItem_i(ctx, top->keys, i);
+        HPy value = HPy_IsNull(key) ? HPy_NULL : HPyDict_GetItem(ctx, top->container, key);
         if (HPy_IsNull(value)) {
             if (!HPy_IsNull(key) && !HPyErr_Occurred(ctx))
                 HPyErr_SetString(ctx, ctx->h_RuntimeError,
                                  "dictionary changed size during encoding");
-            res = -1;
-        } else if (write_newline_indent(e, depth + 1) < 0 || encode_key(e, key) < 0 ||
-                   emit(e, e->key_sep, e->key_sep_len) < 0 ||
-                   encode_value(e, value, depth + 1) < 0) {
-            res = -1;
+            HPy_Close(ctx, key);
+            return -1;
         }
-        HPy_Close(ctx, value);
+        int res = write_newline_indent(e, *depth) < 0 || encode_key(e, key) < 0 ||
+                          emit(e, e->key_sep, e->key_sep_len) < 0
+                      ? -1
+                      : 0;
         HPy_Close(ctx, key);
+        if (res < 0) {
+            HPy_Close(ctx, value);
+            return -1;
+        }
+        *item = value;
+        return 1;
     }
-    HPy_Close(ctx, keys);
-    if (res < 0 || n == 0)
-        return res;
-    if (write_newline_indent(e, depth) < 0)
-        return -1;
-    return emit(e, "}", 1);
+    return 0;
 }
 
 /* ---- everything else ---- */
@@ -565,6 +756,7 @@ static int encode_raw_json(encoder *e, HPy method)
         res = utf8 == NULL ? -1 : emit(e, utf8, (size_t)size);
         HPy_Close(ctx, owner);
     } else if (HPyBytes_Check(ctx, text)) {
+        e->surrogates = 1;
         res = emit(e, HPyBytes_AS_STRING(ctx, text), (size_t)HPyBytes_GET_SIZE(ctx, text));
     } else {
         char name[100], message[200];
@@ -576,11 +768,17 @@ static int encode_raw_json(encoder *e, HPy method)
     return res;
 }
 
+/* ujson words this with the object's repr, which must then encode as UTF-8 (a lone
+ * surrogate in it raises UnicodeEncodeError instead). */
 static int raise_not_serializable(HPyContext *ctx, HPy obj)
 {
     HPy repr = HPy_Repr(ctx, obj);
-    HPy suffix = HPyUnicode_FromString(ctx, " is not JSON serializable");
-    HPy message = HPy_IsNull(repr) || HPy_IsNull(suffix) ? HPy_NULL : HPy_Add(ctx, repr, suffix);
+    if (HPy_IsNull(repr))
+        return -1;
+    HPy suffix = HPyUnicode_AsUTF8AndSize(ctx, repr, NULL) == NULL
+                     ? HPy_NULL
+                     : HPyUnicode_FromString(ctx, " is not JSON serializable");
+    HPy message = HPy_IsNull(suffix) ? HPy_NULL : HPy_Add(ctx, repr, suffix);
     if (!HPy_IsNull(message))
         HPyErr_SetObject(ctx, ctx->h_TypeError, message);
     HPy_Close(ctx, message);
@@ -589,9 +787,47 @@ static int raise_not_serializable(HPyContext *ctx, HPy obj)
     return -1;
 }
 
-static int encode_other(encoder *e, HPy obj, int depth)
+HPyGlobal ujson_decimal_type;
+
+static int is_decimal(HPyContext *ctx, HPy obj)
+{
+    HPy type = HPyGlobal_Load(ctx, ujson_decimal_type);
+    int res = !HPy_Is(ctx, type, ctx->h_None) && HPy_TypeCheck(ctx, obj, type);
+    HPy_Close(ctx, type);
+    return res;
+}
+
+/* obj.toDict() is written as the dict it must return, left in *dict (owned). */
+static int to_dict(encoder *e, HPy obj, HPy *dict)
 {
     HPyContext *ctx = e->ctx;
+    HPy method = HPy_GetAttr_s(ctx, obj, "toDict");
+    HPy result = HPy_IsNull(method) ? HPy_NULL : HPy_Call(ctx, method, NULL, 0, HPy_NULL);
+    HPy_Close(ctx, method);
+    if (HPy_IsNull(result))
+        return -1;
+    if (!HPyDict_Check(ctx, result)) {
+        char name[100], message[200];
+        ujson_type_name(ctx, result, name, sizeof name);
+        snprintf(message, sizeof message, "toDict() should return a dict, got %s", name);
+        HPy_Close(ctx, result);
+        return raise_str(ctx, ctx->h_TypeError, message);
+    }
+    *dict = result;
+    return 0;
+}
+
+/* What is neither a JSON type nor a container, in ujson's order: Decimal as a float,
+ * toDict(), __json__(), then default(), asked at most UJSON_MAX_DEFAULT_CALLS times in
+ * a row (default_calls so far). A replacement, toDict()'s or default()'s, is left in
+ * *replacement (owned) to be written in obj's place. */
+static int encode_other(encoder *e, HPy obj, int default_calls, HPy *replacement)
+{
+    HPyContext *ctx = e->ctx;
+    if (is_decimal(ctx, obj))
+        return encode_float(e, obj);
+    if (HPy_HasAttr_s(ctx, obj, "toDict"))
+        return to_dict(e, obj, replacement);
     if (HPy_HasAttr_s(ctx, obj, "__json__")) {
         HPy method = HPy_GetAttr_s(ctx, obj, "__json__");
         if (HPy_IsNull(method))
@@ -602,17 +838,15 @@ static int encode_other(encoder *e, HPy obj, int depth)
     }
     if (HPy_IsNull(e->default_fn))
         return raise_not_serializable(ctx, obj);
-    HPy replacement = HPy_Call(ctx, e->default_fn, &obj, 1, HPy_NULL);
-    if (HPy_IsNull(replacement))
-        return -1;
-    /* A default that returns something it cannot handle either recurses until the
-     * depth limit stops it. */
-    int res = encode_value(e, replacement, depth + 1);
-    HPy_Close(ctx, replacement);
-    return res;
+    if (default_calls >= UJSON_MAX_DEFAULT_CALLS)
+        return raise_str(ctx, ctx->h_TypeError, "maximum recursion depth exceeded");
+    *replacement = HPy_Call(ctx, e->default_fn, &obj, 1, HPy_NULL);
+    return HPy_IsNull(*replacement) ? -1 : 0;
 }
 
-static int encode_value(encoder *e, HPy obj, int depth)
+/* Writes obj, or for a list, tuple or dict its opening bracket (next_item gives its
+ * items); a replacement from toDict() or default() is left in *replacement. */
+static int encode_value(encoder *e, HPy obj, int depth, int default_calls, HPy *replacement)
 {
     HPyContext *ctx = e->ctx;
     if (depth > UJSON_MAX_DEPTH)
@@ -633,18 +867,52 @@ static int encode_value(encoder *e, HPy obj, int depth)
     if (HPy_Is(ctx, obj, ctx->h_None))
         return emit(e, "null", 4);
     if (HPyList_Check(ctx, obj) || HPyTuple_Check(ctx, obj))
-        return encode_sequence(e, obj, depth);
+        return begin_sequence(e, obj, depth);
     if (HPyDict_Check(ctx, obj))
-        return encode_dict(e, obj, depth);
-    if (HPyBytes_Check(ctx, obj))
+        return begin_dict(e, obj, depth);
+    /* Rejected bytes go on to default(), as in ujson 6. */
+    if (!e->reject_bytes && HPyBytes_Check(ctx, obj))
         return encode_bytes(e, obj);
-    return encode_other(e, obj, depth);
+    return encode_other(e, obj, default_calls, replacement);
+}
+
+static int encode_document(encoder *e, HPy obj)
+{
+    HPyContext *ctx = e->ctx;
+    HPy item = HPy_Dup(ctx, obj);
+    int depth = 0, default_calls = 0;
+    for (;;) {
+        HPy replacement = HPy_NULL;
+        size_t open_before = e->nopen;
+        int res = encode_value(e, item, depth, default_calls, &replacement);
+        if (e->nopen == open_before)
+            HPy_Close(ctx, item);
+        if (res < 0)
+            return -1;
+        if (!HPy_IsNull(replacement)) {
+            /* In item's place, at its depth; only default() can return something that
+             * asks default() again, so counting toDict()'s dict too changes nothing. */
+            item = replacement;
+            default_calls++;
+            continue;
+        }
+        default_calls = 0;
+        res = next_item(e, &item, &depth);
+        if (res <= 0)
+            return res;
+    }
 }
 
 HPy ujson_encode(HPyContext *ctx, HPy obj, const HPy options[UJSON_OPT_COUNT])
 {
     encoder e;
-    if (encoder_init(&e, ctx, options) < 0 || encode_value(&e, obj, 0) < 0) {
+    if (encoder_init(&e, ctx, options) < 0 || encode_document(&e, obj) < 0) {
+        encoder_free(&e);
+        return HPy_NULL;
+    }
+    /* The str is a copy: the slack goes first, which lowers the peak by up to a fifth. */
+    ujson_buffer_trim(&e.out);
+    if (ujson_check_room(ctx, e.out.len) < 0) {
         encoder_free(&e);
         return HPy_NULL;
     }

@@ -23,6 +23,10 @@ enum {
  * sorted dict would miss CPython's method cache, which knows names by identity. */
 extern HPyGlobal ujson_sort_name;
 
+/* decimal.Decimal, or None where it cannot be imported: ujson writes a Decimal as the
+ * float it converts to. Stored by the exec slot. */
+extern HPyGlobal ujson_decimal_type;
+
 /* The JSON text of obj as a str. */
 HPy ujson_encode(HPyContext *ctx, HPy obj, const HPy options[UJSON_OPT_COUNT]);
 

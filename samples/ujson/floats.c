@@ -194,9 +194,11 @@ size_t ujson_format_double(double x, char *out)
     *p++ = exponent < 0 ? '-' : '+';
     if (exponent < 0)
         exponent = -exponent;
+    /* ujson's exponent has no leading zero: 1e-5 where repr() writes 1e-05. */
     if (exponent >= 100)
         *p++ = (char)('0' + exponent / 100);
-    *p++ = (char)('0' + exponent / 10 % 10);
+    if (exponent >= 10)
+        *p++ = (char)('0' + exponent / 10 % 10);
     *p++ = (char)('0' + exponent % 10);
     return (size_t)(p - out);
 }

@@ -1,5 +1,6 @@
-/* Conversions between doubles and decimal text that match Python: repr's shortest
- * round-tripping digits on the way out, correctly rounded parsing on the way in. */
+/* Conversions between doubles and decimal text: repr's shortest round-tripping digits
+ * on the way out (laid out as ujson lays them out), correctly rounded parsing on the
+ * way in. */
 #ifndef UJSON_HPY_FLOATS_H
 #define UJSON_HPY_FLOATS_H
 
@@ -9,7 +10,8 @@
 /* Longest output of ujson_format_double, without a terminator. */
 #define UJSON_DOUBLE_MAX 32
 
-/* Writes repr(x) for a finite x into out; returns its length. */
+/* Writes the shortest round-tripping text of a finite x into out, as ujson writes it
+ * (repr's layout, but an exponent without a leading zero); returns its length. */
 size_t ujson_format_double(double x, char *out);
 
 /* Stores in *out the double nearest to the JSON number  I.F * 10**exp10  (negated if

@@ -1,4 +1,4 @@
-/* ujson_hpy: ujson 5's Python API (dumps, loads, dump, load and their aliases) written
+/* ujson_hpy: ujson 6.1's Python API (dumps, loads, dump, load and their aliases) written
  * once against hpy.h; the same sources build a universal binary or a CPython extension. */
 #include "hpy.h"
 
@@ -6,26 +6,19 @@
 #include "decoder.h"
 #include "encoder.h"
 
-#define UJSON_HPY_VERSION "5.0.0"
+/* The ujson release whose behaviour this module follows. */
+#define UJSON_HPY_VERSION "6.1.0"
 
 static const char *const dumps_names[] = {
     "obj", "ensure_ascii", "encode_html_chars", "escape_forward_slashes", "sort_keys",
     "indent", "allow_nan", "reject_bytes", "default", "separators",
 };
-static const char *const dump_names[] = {
-    "obj", "fp", "ensure_ascii", "encode_html_chars", "escape_forward_slashes", "sort_keys",
-    "indent", "allow_nan", "reject_bytes", "default", "separators",
-};
 static const char *const loads_names[] = {"obj"};
-static const char *const load_names[] = {"fp"};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-static const ujson_signature dumps_sig = {"dumps", dumps_names, COUNT(dumps_names),
-                                          COUNT(dumps_names), 1};
-static const ujson_signature dump_sig = {"dump", dump_names, COUNT(dump_names), 2, 2};
-static const ujson_signature loads_sig = {"loads", loads_names, 1, 1, 1};
-static const ujson_signature load_sig = {"load", load_names, 1, 1, 1};
+static const ujson_signature dumps_sig = {dumps_names, COUNT(dumps_names), COUNT(dumps_names), 1};
+static const ujson_signature loads_sig = {loads_names, 1, 1, 1};
 
 #define DUMPS_DOC                                                                         \
     "dumps(obj, ensure_ascii=True, encode_html_chars=False, escape_forward_slashes=True, " \
@@ -37,30 +30,42 @@ static HPy dumps_impl(HPyContext *ctx, HPy self, const HPy *args, size_t nargs, 
 {
     (void)self;
     HPy parsed[COUNT(dumps_names)];
-    if (ujson_parse_args(ctx, &dumps_sig, args, nargs, kwnames, parsed) < 0)
+    if (ujson_parse_args(ctx, &dumps_sig, args, nargs, kwnames, args + nargs, parsed) < 0)
         return HPy_NULL;
     return ujson_encode(ctx, parsed[0], parsed + 1);
 }
 
 HPyDef_METH_IMPL(encode, "encode", dumps_impl, HPyFunc_KEYWORDS, .doc = DUMPS_DOC)
 
+/* fp's method `name`, which ujson requires to exist and be callable: TypeError("expected
+ * file") otherwise, whatever getting it raised. */
+static HPy file_method(HPyContext *ctx, HPy fp, const char *name)
+{
+    HPy method = HPy_GetAttr_s(ctx, fp, name);
+    if (!HPy_IsNull(method) && HPyCallable_Check(ctx, method))
+        return method;
+    HPy_Close(ctx, method);
+    HPyErr_Clear(ctx);
+    return HPyErr_SetString(ctx, ctx->h_TypeError, "expected file");
+}
+
+/* As in ujson, obj and fp are positional and the options keywords, checked (as dumps
+ * checks them) once fp.write is known to be there. */
 HPyDef_METH(dump, "dump", HPyFunc_KEYWORDS,
             .doc = "dump(obj, fp, **options)\n--\n\n"
                    "Writes dumps(obj, **options) to the file object fp.")
 static HPy dump_impl(HPyContext *ctx, HPy self, const HPy *args, size_t nargs, HPy kwnames)
 {
     (void)self;
-    HPy parsed[COUNT(dump_names)];
-    if (ujson_parse_args(ctx, &dump_sig, args, nargs, kwnames, parsed) < 0)
+    if (ujson_check_exact_args(ctx, nargs, 2) < 0)
         return HPy_NULL;
-    HPy write = HPy_GetAttr_s(ctx, parsed[1], "write");
-    if (HPy_IsNull(write)) {
-        if (!HPyErr_ExceptionMatches(ctx, ctx->h_AttributeError))
-            return HPy_NULL;
-        HPyErr_Clear(ctx);
-        return HPyErr_SetString(ctx, ctx->h_TypeError, "expected file");
-    }
-    HPy text = ujson_encode(ctx, parsed[0], parsed + 2);
+    HPy write = file_method(ctx, args[1], "write");
+    if (HPy_IsNull(write))
+        return HPy_NULL;
+    HPy parsed[COUNT(dumps_names)];
+    HPy text = HPy_NULL;
+    if (ujson_parse_args(ctx, &dumps_sig, args, 1, kwnames, args + 2, parsed) == 0)
+        text = ujson_encode(ctx, parsed[0], parsed + 1);
     HPy written = HPy_IsNull(text) ? HPy_NULL : HPy_Call(ctx, write, &text, 1, HPy_NULL);
     HPy_Close(ctx, text);
     HPy_Close(ctx, write);
@@ -77,32 +82,30 @@ HPyDef_METH(loads, "loads", HPyFunc_KEYWORDS, .doc = LOADS_DOC)
 static HPy loads_impl(HPyContext *ctx, HPy self, const HPy *args, size_t nargs, HPy kwnames)
 {
     HPy obj;
-    if (ujson_parse_args(ctx, &loads_sig, args, nargs, kwnames, &obj) < 0)
+    if (ujson_parse_args(ctx, &loads_sig, args, nargs, kwnames, args + nargs, &obj) < 0)
         return HPy_NULL;
     return ujson_decode(ctx, self, obj);
 }
 
 HPyDef_METH_IMPL(decode, "decode", loads_impl, HPyFunc_KEYWORDS, .doc = LOADS_DOC)
 
+/* As in ujson, fp is positional; keywords go to loads with what fp.read() returned. */
 HPyDef_METH(load, "load", HPyFunc_KEYWORDS,
             .doc = "load(fp)\n--\n\nConverts the JSON that fp.read() returns into Python objects.")
 static HPy load_impl(HPyContext *ctx, HPy self, const HPy *args, size_t nargs, HPy kwnames)
 {
-    HPy fp;
-    if (ujson_parse_args(ctx, &load_sig, args, nargs, kwnames, &fp) < 0)
+    if (ujson_check_exact_args(ctx, nargs, 1) < 0)
         return HPy_NULL;
-    HPy read = HPy_GetAttr_s(ctx, fp, "read");
-    if (HPy_IsNull(read)) {
-        if (!HPyErr_ExceptionMatches(ctx, ctx->h_AttributeError))
-            return HPy_NULL;
-        HPyErr_Clear(ctx);
-        return HPyErr_SetString(ctx, ctx->h_TypeError, "expected file");
-    }
+    HPy read = file_method(ctx, args[0], "read");
+    if (HPy_IsNull(read))
+        return HPy_NULL;
     HPy text = HPy_Call(ctx, read, NULL, 0, HPy_NULL);
     HPy_Close(ctx, read);
     if (HPy_IsNull(text))
         return text;
-    HPy result = ujson_decode(ctx, self, text);
+    HPy obj, result = HPy_NULL;
+    if (ujson_parse_args(ctx, &loads_sig, &text, 1, kwnames, args + 1, &obj) == 0)
+        result = ujson_decode(ctx, self, obj);
     HPy_Close(ctx, text);
     return result;
 }
@@ -121,7 +124,8 @@ static int ujson_exec_impl(HPyContext *ctx, HPy module)
 {
     HPy error = HPyErr_NewExceptionWithDoc(
         ctx, "ujson_hpy.JSONDecodeError",
-        "Invalid JSON: msg, doc, pos, lineno and colno tell what and where.",
+        "Invalid JSON. The message is ujson's; msg, doc, pos, lineno and colno tell what "
+        "and where.",
         ctx->h_ValueError, HPy_NULL);
     if (set_new_attr(ctx, module, "JSONDecodeError", error) < 0)
         return -1;
@@ -130,6 +134,16 @@ static int ujson_exec_impl(HPyContext *ctx, HPy module)
         return -1;
     HPyGlobal_Store(ctx, &ujson_sort_name, sort);
     HPy_Close(ctx, sort);
+    /* As ujson does, Decimal support is given up when decimal cannot be imported. */
+    HPy decimal = HPyImport_ImportModule(ctx, "decimal");
+    HPy decimal_type = HPy_IsNull(decimal) ? HPy_NULL : HPy_GetAttr_s(ctx, decimal, "Decimal");
+    HPy_Close(ctx, decimal);
+    if (HPy_IsNull(decimal_type)) {
+        HPyErr_Clear(ctx);
+        decimal_type = HPy_Dup(ctx, ctx->h_None);
+    }
+    HPyGlobal_Store(ctx, &ujson_decimal_type, decimal_type);
+    HPy_Close(ctx, decimal_type);
     if (set_new_attr(ctx, module, "__version__", HPyUnicode_FromString(ctx, UJSON_HPY_VERSION)) < 0)
         return -1;
     return set_new_attr(ctx, module, "abi", HPyUnicode_FromString(ctx, HPY_ABI));
@@ -139,7 +153,7 @@ static HPyDef *ujson_defines[] = {&dumps, &encode, &dump, &loads, &decode, &load
                                   NULL};
 
 static HPyModuleDef ujson_def = {
-    .doc = "Fast JSON encoding and decoding with ujson's API, on the handle API.",
+    .doc = "Fast JSON encoding and decoding with ujson 6.1's API, on the handle API.",
     .defines = ujson_defines,
 };
 

@@ -1,13 +1,17 @@
-"""The ujson_hpy sample: ujson 5's API on the handle API, in every ABI this interpreter
+"""The ujson_hpy sample: ujson 6.1's API on the handle API, in every ABI this interpreter
 runs. The module is built once per ABI (cached under build/samples-cache) and checked
-against the standard json module and ujson's documented behaviour."""
+against the standard json module and ujson 6.1's behaviour, written out here so that it
+is checked where ujson itself cannot be installed (test_ujson_vs_ujson.py compares with
+the real ujson), and for the differences the README lists as deliberate."""
 import collections
 import decimal
 import importlib.util
 import io
 import json
 import math
+import os
 import platform
+import re
 import struct
 import sys
 from pathlib import Path
@@ -17,7 +21,9 @@ import pytest
 from handlepy.conformance.plugin import supported_abis
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT.parent / "shared" / "data" / "json"
+# The shared documents live beside the checkout; HANDLEPY_JSON_DATA names another folder
+# (a worktree, or make stress run elsewhere).
+DATA = Path(os.environ.get("HANDLEPY_JSON_DATA") or ROOT.parent / "shared" / "data" / "json")
 DATA_FILES = ["twitter.json", "citm_catalog.json", "canada.json"]
 
 _spec = importlib.util.spec_from_file_location("ujson_hpy_build", ROOT / "samples" / "ujson" / "build.py")
@@ -45,6 +51,11 @@ def like_json(obj, **kw):
     return json.dumps(obj, **kw).replace("\\u007f", "\x7f")
 
 
+def ujson_float(value):
+    """How ujson writes a float: repr's digits, an exponent without a leading zero."""
+    return re.sub(r"e([+-])0(\d)$", r"e\1\2", repr(value))
+
+
 def compact(obj, **kw):
     """What ujson's defaults give, spelt with the json module (which never escapes /)."""
     return like_json(obj, separators=(",", ":"), **kw).replace("/", "\\/")
@@ -54,7 +65,7 @@ def compact(obj, **kw):
 
 def test_module_surface(uj):
     assert uj.__name__ == "ujson_hpy"
-    assert isinstance(uj.__version__, str)
+    assert uj.__version__ == "6.1.0"
     assert issubclass(uj.JSONDecodeError, ValueError)
     assert uj.encode is not uj.dumps and uj.encode([1]) == uj.dumps([1]) == "[1]"
     assert uj.decode("[1]") == uj.loads("[1]") == [1]
@@ -87,7 +98,7 @@ def test_data_files_round_trip(uj, name):
     (2**63 - 1, "9223372036854775807"), (-2**63, "-9223372036854775808"),
     (2**64, "18446744073709551616"), (-2**100, str(-2**100)), (10**200, str(10**200)),
     (1.0, "1.0"), (-0.0, "-0.0"), (0.1, "0.1"), (1e16, "1e+16"), (1e15, "1000000000000000.0"),
-    (1.5e-5, "1.5e-05"), (0.0001, "0.0001"), (5e-324, "5e-324"), (1e-322, "1e-322"),
+    (1.5e-5, "1.5e-5"), (1e-7, "1e-7"), (1e22, "1e+22"), (0.0001, "0.0001"), (5e-324, "5e-324"), (1e-322, "1e-322"),
     (1.7976931348623157e308, "1.7976931348623157e+308"), (0.30000000000000004, "0.30000000000000004"),
     ("", '""'), ("abc", '"abc"'),
 ])
@@ -99,12 +110,12 @@ def test_scalars(uj, value, text):
         assert math.copysign(1, result) == math.copysign(1, value)
 
 
-def test_floats_print_like_repr(uj):
+def test_floats_print_like_ujson(uj):
     values = [2.0 ** k for k in range(-1074, 1024)]
     values += [math.nextafter(10.0 ** e, d) for e in range(-300, 300) for d in (0, math.inf)]
     values += struct.unpack("<4096d", bytes((i * 7919 + 13) % 251 for i in range(8 * 4096)))
     values = [v for v in values if math.isfinite(v)]
-    assert uj.dumps(values) == "[" + ",".join(map(repr, values)) + "]"
+    assert uj.dumps(values) == "[" + ",".join(map(ujson_float, values)) + "]"
 
 
 @pytest.mark.parametrize("text", [
@@ -256,13 +267,31 @@ def test_separators(uj):
 
 
 def test_reject_bytes(uj):
-    with pytest.raises(TypeError, match="reject_bytes is on and b'abc' is bytes"):
+    with pytest.raises(TypeError, match="^b'abc' is not JSON serializable$"):
         uj.dumps(b"abc")
+    # Rejected bytes go to default first, as in ujson 6.
+    assert uj.dumps([b"abc"], default=lambda b: b.decode() + "!") == '["abc!"]'
     assert uj.dumps([b"abc", "é".encode()], reject_bytes=False) == '["abc","\\u00e9"]'
-    with pytest.raises(UnicodeDecodeError):
-        uj.dumps(b"\xff", reject_bytes=False)
-    # Keys are always decoded, as in ujson.
+    assert uj.dumps(b"\xed\xa0\x80", reject_bytes=False) == '"\\ud800"'
+    assert uj.dumps(b"\xed\xa0\x80", reject_bytes=False, ensure_ascii=False) == '"\ud800"'
+    # ujson copies what it does not check and fails when it decodes its output; what it
+    # checks (with ensure_ascii) fails with OverflowError.
+    for bad in (b"\xff", b"\x80"):
+        with pytest.raises(UnicodeDecodeError):
+            uj.dumps(bad, reject_bytes=False)
+        with pytest.raises(UnicodeDecodeError):
+            uj.dumps(bad, reject_bytes=False, ensure_ascii=False)
+    for bad, message in [(b"\xc3", "Unterminated UTF-8 sequence"),
+                         (b"\xc0\x80", "Overlong 2-byte UTF-8 sequence"),
+                         (b"\xe9xy", "Invalid continuation byte in 3-byte UTF-8 sequence"),
+                         (b"\xf4\x90\x80\x80", ">U+10FFFF in 4-byte UTF-8 sequence"),
+                         (b"\xf8", "Unsupported UTF-8 sequence length")]:
+        with pytest.raises(OverflowError, match=re.escape(message) + " detected when encoding string|"
+                           + re.escape(message) + " when encoding string"):
+            uj.dumps(bad, reject_bytes=False)
+    # Keys are written as bytes values are, whatever reject_bytes says.
     assert uj.dumps({b"k": 1}) == '{"k":1}'
+    assert uj.dumps({b"\xc3\xa9": 1}) == '{"\\u00e9":1}'
 
 
 def test_non_string_keys(uj):
@@ -315,8 +344,45 @@ def test_default(uj):
         uj.dumps(object(), default=lambda o: 1 / 0)
     with pytest.raises(TypeError, match="'int' object is not callable"):
         uj.dumps(object(), default=1)
-    with pytest.raises(OverflowError, match="Maximum recursion level reached"):
+    # default may replace an object three times in a row, as in ujson 6.1.
+    with pytest.raises(TypeError, match="^maximum recursion depth exceeded$"):
         uj.dumps(object(), default=lambda o: o)
+
+    class Chain:
+        def __init__(self, n):
+            self.n = n
+
+    def countdown(obj):
+        return Chain(obj.n - 1) if obj.n > 1 else "end"
+
+    assert uj.dumps([Chain(3)], default=countdown) == '["end"]'
+    with pytest.raises(TypeError, match="^maximum recursion depth exceeded$"):
+        uj.dumps([Chain(4)], default=countdown)
+    # A default that wraps its argument recurses until the depth limit.
+    with pytest.raises(OverflowError, match="Maximum recursion level reached"):
+        uj.dumps(object(), default=lambda o: [o])
+
+
+def test_to_dict_and_decimal(uj):
+    class Record:
+        def __init__(self, value):
+            self.value = value
+
+        def toDict(self):
+            return self.value
+
+        def __json__(self):
+            return "ignored: toDict comes first"
+
+    assert uj.dumps([Record({"a": Record({})})]) == '[{"a":{}}]'
+    with pytest.raises(TypeError, match=r"^toDict\(\) should return a dict, got list$"):
+        uj.dumps(Record([1]))
+    assert uj.dumps([decimal.Decimal("1.5"), decimal.Decimal("-0"), decimal.Decimal("1e400")]) == (
+        "[1.5,-0.0,Infinity]")
+    with pytest.raises(OverflowError, match="Invalid value when encoding double"):
+        uj.dumps(decimal.Decimal("NaN"), allow_nan=False)
+    with pytest.raises(ValueError, match="signaling NaN"):
+        uj.dumps(decimal.Decimal("sNaN"))
 
 
 def test_unserialisable(uj):
@@ -325,6 +391,14 @@ def test_unserialisable(uj):
             uj.dumps([value])
     with pytest.raises(TypeError, match=r"^\{1\} is not JSON serializable$"):
         uj.dumps({1})
+
+    class BadRepr:
+        def __repr__(self):
+            return "\ud800"
+
+    # ujson encodes the repr for its message, strictly.
+    with pytest.raises(UnicodeEncodeError):
+        uj.dumps(BadRepr())
 
 
 def test_encode_depth_limit(uj):
@@ -354,6 +428,31 @@ def test_dict_mutated_by_default(uj):
 
     with pytest.raises(RuntimeError, match="changed"):
         uj.dumps(data, default=default)
+    # Deliberate differences from ujson 6.1, which truncates the output here (sorted) or
+    # stops early without a word.
+    data = {"a": object(), "b": 1}
+    with pytest.raises(RuntimeError, match="changed"):
+        uj.dumps(data, default=default, sort_keys=True)
+
+
+def test_list_mutated_by_default(uj):
+    """ujson 6.1 reads past the end of the shrunk list and crashes (SIGSEGV)."""
+    data = [object(), 1, 2, 3]
+
+    def default(obj):
+        data.clear()
+        return None
+
+    with pytest.raises(IndexError):
+        uj.dumps(data, default=default)
+
+
+def test_failed_sort_raises(uj):
+    """ujson 6.1 goes on with the sort's exception pending: a later int beyond 64 bits
+    clears it and the output is broken JSON ('[{,18446744073709551616]')."""
+    for doc in ([{1: 1, "a": 2}, 2**64], [{1: 1, "a": 2}, b"x"]):
+        with pytest.raises(TypeError, match="'<' not supported"):
+            uj.dumps(doc, sort_keys=True)
 
 
 # ---- arguments ----
@@ -364,18 +463,23 @@ def test_positional_options(uj):
 
 
 def test_argument_errors(uj):
-    with pytest.raises(TypeError, match=r"dumps\(\) missing required argument 'obj' \(pos 1\)"):
+    # Worded as PyArg_ParseTupleAndKeywords words them for ujson.
+    with pytest.raises(TypeError, match=r"^function missing required argument 'obj' \(pos 1\)$"):
         uj.dumps()
-    with pytest.raises(TypeError, match="'foo' is an invalid keyword argument for dumps"):
+    with pytest.raises(TypeError, match="^'foo' is an invalid keyword argument for this function$"):
         uj.dumps([1], foo=1)
-    with pytest.raises(TypeError, match=r"argument for dumps\(\) given by name \('obj'\) and position \(1\)"):
+    with pytest.raises(TypeError, match=r"^argument for function given by name \('obj'\) and position \(1\)$"):
         uj.dumps([1], obj=2)
-    with pytest.raises(TypeError, match=r"dumps\(\) takes at most 10 positional arguments \(11 given\)"):
+    with pytest.raises(TypeError, match=r"^function takes at most 10 arguments \(11 given\)$"):
         uj.dumps(*range(11))
-    with pytest.raises(TypeError, match=r"loads\(\) takes at most 1 positional argument \(2 given\)"):
+    with pytest.raises(TypeError, match=r"^function takes at most 1 argument \(2 given\)$"):
         uj.loads("1", "2")
-    with pytest.raises(TypeError, match="'precise_float' is an invalid keyword argument"):
+    with pytest.raises(TypeError, match=r"^function takes at most 1 argument \(2 given\)$"):
         uj.loads("1", precise_float=True)
+    with pytest.raises(TypeError, match=r"^function takes at most 1 keyword argument \(2 given\)$"):
+        uj.loads(obj="1", precise_float=True)
+    with pytest.raises(TypeError, match="^function missing required argument 'obj'"):
+        uj.loads(precise_float=True)
     assert uj.loads(obj="[1]") == [1]
     assert uj.dumps(obj=[1], sort_keys=True) == "[1]"
 
@@ -397,8 +501,12 @@ def test_dump_and_load(uj):
         uj.dump([1], 1)
     with pytest.raises(TypeError, match="expected file"):
         uj.load(1)
-    with pytest.raises(TypeError, match=r"dump\(\) takes at most 2 positional arguments"):
+    with pytest.raises(TypeError, match=r"^function takes exactly 2 arguments \(3 given\)$"):
         uj.dump([1], out, True)
+    with pytest.raises(TypeError, match=r"^function takes exactly 1 argument \(0 given\)$"):
+        uj.load(fp=io.StringIO("1"))
+    with pytest.raises(TypeError, match="expected file"):
+        uj.dump([1], type("NotCallable", (), {"write": 1})())
     with pytest.raises(uj.JSONDecodeError):
         uj.load(io.StringIO("["))
 
@@ -415,9 +523,10 @@ def test_dump_and_load(uj):
 def test_loads_input_types(uj):
     assert uj.loads(b'[1, "\xc3\xa9"]') == [1, "é"]
     assert uj.loads(bytearray(b"[1]")) == [1]
-    assert uj.loads(memoryview(b"[1]")) == [1]
-    for bad in (1, None, [b"1"]):
-        with pytest.raises(TypeError, match="Expected string or C-contiguous bytes-like object"):
+    with pytest.raises(TypeError, match="^Arbitrary bytes-like objects are no longer supported"):
+        uj.loads(memoryview(b"[1]"))
+    for bad in (1, None, [b"1"], memoryview(b"[1, 2]")[::2]):
+        with pytest.raises(TypeError, match="^Expected string, bytes, or bytearray$"):
             uj.loads(bad)
 
 
@@ -435,37 +544,43 @@ def error_of(uj, text):
     return info.value
 
 
+STRING = "when decoding 'string'"
+
+
 @pytest.mark.parametrize("text, reason, pos", [
     ("", "Expected object or value", 0),
     ("   ", "Expected object or value", 3),
-    ("[1,]", "Expected object or value", 3),
-    ('{"a":1,}', "Expected a string for an object key", 7),
-    ('{"a" 1}', "Expected ':' after an object key", 5),
-    ("{1: 2}", "Expected a string for an object key", 1),
-    ("[1 2]", "Expected ',' or ']' after array value", 3),
-    ('{"a": 1 "b": 2}', "Expected ',' or '}' after object value", 8),
-    ("[1", "Unterminated array", 2),
-    ('{"a": 1', "Unterminated object", 7),
-    ('"abc', "Unterminated string", 0),
-    ('"a\\', "Unterminated string", 0),
-    ('"a\nb"', "Invalid control character in string", 2),
-    ('"\\x"', "Invalid escape in string", 1),
-    ('"\\u12g4"', "Invalid \\uXXXX escape in string", 1),
-    ('"\\u00e9\\n\\u12G"', "Invalid \\uXXXX escape in string", 9),
-    ('"\\u00e9\\u00e9\\', "Unterminated string", 0),
-    ('"\\u00e9\\q"', "Invalid escape in string", 7),
-    ('"\\ud83d\\u"', "Invalid \\uXXXX escape in string", 7),
-    ("tru", "Expected object or value", 0),
-    ("nul", "Expected object or value", 0),
-    ("nan", "Expected object or value", 0),
-    ("-NaN", "Invalid number", 1),
+    ("[1,]", "Unexpected character found when decoding array value (1)", 3),
+    ('{"a":1,}', "Unexpected character in found when decoding object value", 7),
+    ('{"a" 1}', "No ':' found when decoding object value", 5),
+    ("{1: 2}", "Key name of object must be 'string' when decoding 'object'", 2),
+    ('{["a"]: 2}', "Invalid JSON: object keys must be strings", 10),
+    ('{["a"]: 2, x', "Invalid JSON: object keys must be strings", 11),
+    ("[1 2]", "Unexpected character found when decoding array value (2)", 3),
+    ('{"a": 1 "b": 2}', "Unexpected character in found when decoding object value", 8),
+    ("[1", "Unexpected character found when decoding array value (2)", 2),
+    ('{"a": 1', "Unexpected character in found when decoding object value", 7),
+    ('"abc', "Unmatched '\"' " + STRING, 4),
+    ('"a\x00"', "Unmatched '\"' " + STRING, 2),
+    ('"a\\', "Unterminated escape sequence " + STRING, 2),
+    ('"\\x"', "Unrecognized escape sequence " + STRING, 1),
+    ('"\\u12g4"', "Unexpected character in unicode escape sequence " + STRING, 1),
+    ('"\\u12', "Unterminated unicode escape sequence " + STRING, 1),
+    ('"\\u00e9\\n\\u12G"', "Unexpected character in unicode escape sequence " + STRING, 9),
+    ('"\\u00e9\\q"', "Unrecognized escape sequence " + STRING, 7),
+    ('"\\ud83d\\u"', "Unexpected character in unicode escape sequence " + STRING, 7),
+    ("tru", "Unexpected character found when decoding 'true'", 0),
+    ("nul", "Unexpected character found when decoding 'null'", 0),
+    ("nan", "Unexpected character found when decoding 'null'", 0),
+    ("Nan", "Unexpected character found when decoding 'NaN'", 0),
+    ("-Inf", "Unexpected character found when decoding '-Infinity'", 0),
+    ("-NaN", "Trailing data", 1),
     ("+1", "Expected object or value", 0),
     (".5", "Expected object or value", 0),
-    ("-", "Invalid number", 1),
-    ("1.", "Invalid number: no digit after the decimal point", 2),
-    ("1e", "Invalid number: no digit in the exponent", 2),
-    ("1e+", "Invalid number: no digit in the exponent", 3),
-    ("01", "Trailing data", 1),
+    ("--", "Trailing data", 1),
+    ("-.", "Trailing data", 0),
+    ("1e", "Trailing data", 1),
+    ("1.5.3", "Trailing data", 3),
     ("1 2", "Trailing data", 2),
     ("truex", "Trailing data", 4),
     ("[1]\x00", "Trailing data", 3),
@@ -474,21 +589,41 @@ def error_of(uj, text):
 def test_decode_errors(uj, text, reason, pos):
     error = error_of(uj, text)
     assert isinstance(error, ValueError)
-    assert error.msg == reason
+    assert str(error) == error.msg == reason
+    assert error.args == (reason,)
     assert error.pos == pos
     assert error.doc is text
-    assert str(error) == f"{reason}: line {error.lineno} column {error.colno} (char {pos})"
+
+
+def test_lenient_numbers_and_strings(uj):
+    """What ujson accepts beyond JSON, ujson_hpy accepts the same way."""
+    for text, value in [("01", 1), ("-", 0), ("[-]", [0]), ("-0", 0), ("1.", 1.0), ("-.5", -0.5),
+                        ("00.5", 0.5), ("1.e2", 100.0), ("-.0", -0.0), ("0" * 30 + "7", 7),
+                        ('"a\nb\x01"', "a\nb\x01"), ('{"a":-}', {"a": 0})]:
+        result = uj.loads(text)
+        assert result == value and type(result) is type(value), text
+    assert math.copysign(1, uj.loads("-.0")) == -1
 
 
 def test_error_positions(uj):
+    """Beyond ujson, the error says where: msg, doc, pos, lineno and colno as in the
+    json module."""
     error = error_of(uj, '[\n  "é",\n  tru\n]')
     assert (error.pos, error.lineno, error.colno) == (11, 3, 3)
     error = error_of(uj, '["é", x]'.encode())
     assert error.pos == 7  # bytes input: positions count bytes
     error = error_of(uj, b'["\xff"]')
-    assert error.msg == "Invalid UTF-8 sequence in string" and error.pos == 2
-    for bad in (b'"\xc0\x80"', b'"\xe0\x80\x80"', b'"\xf4\x90\x80\x80"', b'"\xe9"', b'"\xf0\x9f\x98"'):
-        assert error_of(uj, bad).msg == "Invalid UTF-8 sequence in string"
+    assert error.msg == "Invalid UTF-8 sequence length " + STRING and error.pos == 2
+    for bad, reason in [
+            (b'"\x80"', "Found UTF-8 continuation byte without corresponding start byte " + STRING),
+            (b'"\xc0\x80"', "Overlong 2-byte UTF-8 sequence detected " + STRING),
+            (b'"\xe0\x80\x80"', "Overlong 3-byte UTF-8 sequence detected when encoding string"),
+            (b'"\xf0\x80\x80\x80"', "Overlong 4-byte UTF-8 sequence detected " + STRING),
+            (b'"\xf4\x90\x80\x80"', "Code point > U+10FFFF encountered whilst decoding 'string'"),
+            (b'"\xf5"', "Code point > U+10FFFF encountered whilst decoding 'string'"),
+            (b'"\xe9"', "Invalid UTF-8 continuation byte " + STRING),
+            (b'"\xf0\x9f\x98"', "Invalid UTF-8 continuation byte " + STRING)]:
+        assert error_of(uj, bad).msg == reason
 
 
 def test_decode_depth_limit(uj):
@@ -500,8 +635,10 @@ def test_decode_depth_limit(uj):
 
 
 def test_huge_integer_literal(uj):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="integer string conversion"):
         uj.loads("1" * 100000)
+    # Leading zeros keep an int small, as ujson counts them.
+    assert uj.loads("0" * 100000 + "1") == 1
 
 
 # ---- references ----
@@ -531,7 +668,8 @@ def test_no_reference_leaks(uj):
 
 if hypothesis is not None:
     scalars = (st.none() | st.booleans() | st.integers() | st.integers(-2**200, 2**200)
-               | st.floats(allow_nan=False, allow_infinity=False) | st.text())
+               | st.floats(allow_nan=False, allow_infinity=False).filter(lambda f: "e-0" not in repr(f))
+               | st.text())
     documents = st.recursive(
         scalars,
         lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(), children, max_size=5),
@@ -553,6 +691,8 @@ def property_test(strategy):
 
 @property_test(documents)
 def test_property_dumps_matches_json(uj, doc):
+    """The json module writes floats as repr() does, ujson without an exponent's leading
+    zero: the documents leave those floats out."""
     assert uj.dumps(doc, escape_forward_slashes=False) == like_json(doc, separators=(",", ":"))
     assert uj.dumps(doc, ensure_ascii=False, escape_forward_slashes=False) == json.dumps(
         doc, separators=(",", ":"), ensure_ascii=False)
@@ -569,7 +709,7 @@ def test_property_round_trip(uj, doc):
 
 @property_test(st.floats(allow_nan=False, allow_infinity=False) if hypothesis else None)
 def test_property_floats(uj, value):
-    assert uj.dumps(value) == repr(value)
+    assert uj.dumps(value) == ujson_float(value)
     assert uj.loads(repr(value)) == value
     assert uj.loads("%.30e" % value) == float("%.30e" % value)
 
@@ -589,11 +729,11 @@ JSONISH = '[]{}",:0123456789.eE+-\\u tfalsenuNIn \n\tinityé\x00\x1f'
 
 
 @property_test(st.text(alphabet=JSONISH, max_size=30) if hypothesis else None)
-def test_property_same_verdict_as_json(uj, text):
+def test_property_accepts_what_json_accepts(uj, text):
+    """ujson accepts all JSON, and more (its verdict on the rest is compared with the
+    real ujson in test_ujson_vs_ujson.py)."""
     try:
         expected = json.loads(text)
     except ValueError:
-        with pytest.raises(ValueError):
-            uj.loads(text)
         return
     assert json.dumps(uj.loads(text)) == json.dumps(expected)

@@ -1,0 +1,264 @@
+"""make stress: the samples' tests, the conformance suite and long loads/dumps loops
+(workloads.py), over and over, under conditions that make lifetime bugs show (issue 15):
+the collector forced very often (gc_pressure.py; on PyPy a tiny nursery and frequent
+major collections), CPU contention from busy processes, faulthandler on, the address
+space limited (ulimit -v). CPython runs both ABIs, PyPy the universal binaries. The jobs
+take turns in slices of a sixth of the budget (at least a minute); a suite cut at the end
+of its slice continues where it stopped on its next turn. Runs for a bounded time, then
+prints how many runs, tests and iterations ran under which conditions.
+
+A run that dies of a signal (or in which faulthandler reports a fatal error) is a crash:
+its report, in build/stress/crashes/, names the test that was running (gc_pressure.py
+records it), holds faulthandler's Python traceback and gdb's native backtrace from the
+core file. The exit status is 1 when anything crashed or failed.
+
+    python tests/stress/run.py [--seconds 600] [--vmem-gb 8] [--busy 2] [--parallel 2]
+"""
+import argparse
+import itertools
+import os
+import re
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+PYPY_GC = {"PYPY_GC_NURSERY": "64k", "PYPY_GC_MAJOR_COLLECT": "1.1"}
+WORKLOADS = ["documents", "fuzz", "threads", "big", "oom"]
+
+
+class Job:
+    def __init__(self, name, python, args, env=None, kind="pytest"):
+        self.name, self.python, self.args = name, python, args
+        self.env, self.kind = env or {}, kind
+        self.runs = self.completed = self.tests = 0
+        self.iterations = {}
+        self.seconds = 0.0
+        # Where the next run of a suite starts: a run cut at the end of its slice is
+        # continued by the next one, so the suites are covered round after round.
+        self.first_test = 0
+        # Doubled while a run's slice ends before its first test (collection and builds
+        # are slow on PyPy with a tiny nursery on a loaded machine).
+        self.slice_factor = 1
+
+
+def make_jobs(cpython, pypy):
+    """The test suites and the loops, in the order they take turns."""
+    pytest_args = ["-m", "pytest", "-p", "gc_pressure", "-p", "no:cacheprovider", "-q",
+                   "-rfE", "--tb=short"]
+    samples = str(ROOT / "tests" / "samples")
+    conformance = str(ROOT / "tests" / "conformance")
+    pypy_env = {"HANDLEPY_ABIS": "universal", **PYPY_GC}
+    suites, loops = [], []
+    if cpython:
+        suites.append(Job("cpython/samples (cpython+universal)", cpython, pytest_args + [samples]))
+        suites.append(Job("cpython/conformance (cpython+universal)", cpython, pytest_args + [conformance]))
+    if pypy:
+        suites.append(Job("pypy/samples (universal)", pypy, pytest_args + [samples], pypy_env))
+        # The installed copy, as make test runs it on PyPy.
+        suites.append(Job("pypy/conformance (universal)", pypy,
+                          ["-m", "handlepy.conformance", "-p", "gc_pressure", "-q", "-rfE",
+                           "--tb=short"], PYPY_GC))
+    for python, abi, env in ((cpython, "cpython", {}), (cpython, "universal", {}),
+                             (pypy, "universal", PYPY_GC)):
+        if python:
+            interp = "pypy" if python is pypy else "cpython"
+            loops.append(Job(f"{interp}/ujson loops ({abi})", python,
+                             [str(HERE / "workloads.py"), ",".join(WORKLOADS), abi], env,
+                             kind="loop"))
+    # Suites and loops alternate, so that a short budget still reaches every loop.
+    jobs = []
+    for i in range(max(len(suites), len(loops))):
+        jobs += suites[i:i + 1] + loops[i:i + 1]
+    return jobs
+
+
+def limits(vmem):
+    def apply():
+        os.nice(10)
+        resource.setrlimit(resource.RLIMIT_AS, (vmem, vmem))
+        resource.setrlimit(resource.RLIMIT_CORE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+        os.setsid()
+    return apply
+
+
+def gdb_backtrace(python, core):
+    exe = os.path.realpath(python)
+    if shutil.which("gdb") is None:
+        return "(gdb is not installed: no native backtrace)"
+    proc = subprocess.run(["gdb", "-q", "-batch", "-ex", "set pagination off",
+                           "-ex", "thread apply all bt 40", exe, str(core)],
+                          capture_output=True, text=True, timeout=300)
+    return proc.stdout + proc.stderr
+
+
+def run_job(job, index, out, vmem, deadline, base_env, slice_seconds):
+    workdir = out / "runs" / f"{index:04d}"
+    workdir.mkdir(parents=True, exist_ok=True)
+    current = workdir / "current-test"
+    env = {**base_env, **job.env, "STRESS_CURRENT_TEST": str(current),
+           "STRESS_FIRST_TEST": str(job.first_test)}
+    remaining = deadline - time.monotonic()
+    cmd = [job.python, "-X", "faulthandler", *job.args]
+    seconds = max(5.0, min(slice_seconds * job.slice_factor, remaining))
+    if job.kind == "loop":
+        # A loop stops itself, and reports its iterations; the margin is for building.
+        cmd.append(f"{seconds:.0f}")
+        timeout = seconds + 300
+    else:
+        timeout = seconds
+    start = time.monotonic()
+    with open(workdir / "stdout", "w") as stdout, open(workdir / "stderr", "w") as stderr:
+        proc = subprocess.Popen(cmd, cwd=workdir, env=env, stdout=stdout, stderr=stderr,
+                                preexec_fn=limits(vmem))
+    return {"job": job, "proc": proc, "workdir": workdir, "start": start,
+            "timeout": timeout, "cmd": cmd, "current": current}
+
+
+def finish(run, out, crashes, failures):
+    job, proc, workdir = run["job"], run["proc"], run["workdir"]
+    timed_out = False
+    rc = proc.poll()
+    if rc is None:
+        timed_out = True
+        os.killpg(proc.pid, signal.SIGKILL)
+        rc = proc.wait()
+    job.runs += 1
+    job.seconds += time.monotonic() - run["start"]
+    stdout = (workdir / "stdout").read_text(errors="replace")
+    stderr = (workdir / "stderr").read_text(errors="replace")
+    record = run["current"].read_text() if run["current"].exists() else ""
+    count, _, test = record.partition(" ")
+    started = int(count) if count.isdigit() else 0
+    if job.kind == "pytest":
+        job.tests += started
+        if timed_out:
+            job.first_test += max(started - 1, 0)
+        else:
+            job.first_test = 0
+        job.slice_factor = 2 * job.slice_factor if timed_out and started == 0 else 1
+    for name, count in re.findall(r"iterations (\w+)=(\d+)", stdout):
+        job.iterations[name] = job.iterations.get(name, 0) + int(count)
+    crashed = not timed_out and (rc < 0 or "Fatal Python error" in stderr or rc > 128)
+    if crashed:
+        cores = sorted(workdir.glob("core*"))
+        native = gdb_backtrace(job.python, cores[0]) if cores else "(no core file was written)"
+        for core in cores:
+            core.unlink()
+        report = out / "crashes" / f"{workdir.name}.txt"
+        report.parent.mkdir(exist_ok=True)
+        report.write_text(
+            f"job: {job.name}\ncommand: {' '.join(run['cmd'])}\nexit status: {rc}"
+            f" ({signal.Signals(-rc).name if rc < 0 and -rc in signal.valid_signals() else ''})\n"
+            f"test running: {test or '(not a test run)'} (test {started} of the run)\n\n"
+            f"---- stderr (faulthandler) ----\n{stderr[-20000:]}\n"
+            f"---- stdout (last lines) ----\n{stdout[-3000:]}\n"
+            f"---- gdb ----\n{native}\n")
+        crashes.append(f"{job.name}: signal/status {rc} in {test or 'the loop'} -> {report}")
+        status = "CRASHED"
+    elif timed_out:
+        status = f"slice over after {started} tests, resumed next time"
+    elif rc != 0:
+        lines = [l for l in stdout.splitlines() if l.startswith(("FAILED", "ERROR"))]
+        tail = stderr.strip().splitlines()[-3:] if not lines else []
+        failures.append(f"{job.name}: exit {rc}: " + "; ".join(lines[:10] + tail))
+        status = "FAILED"
+    else:
+        job.completed += 1
+        status = "passed"
+    if not crashed:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return status
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float,
+                        default=float(os.environ.get("STRESS_SECONDS", "600")))
+    parser.add_argument("--vmem-gb", type=float, default=8.0, help="ulimit -v of each run")
+    parser.add_argument("--busy", type=int, default=2, help="busy processes for contention")
+    parser.add_argument("--parallel", type=int, default=2, help="runs at a time")
+    parser.add_argument("--cpython", default=str(ROOT / ".venv" / "bin" / "python"))
+    parser.add_argument("--pypy", default=str(ROOT / ".venv-pypy" / "bin" / "python"))
+    parser.add_argument("--out", default=str(ROOT / "build" / "stress"))
+    args = parser.parse_args()
+
+    cpython = args.cpython if Path(args.cpython).exists() else None
+    pypy = args.pypy if Path(args.pypy).exists() else None
+    out = Path(args.out)
+    shutil.rmtree(out / "runs", ignore_errors=True)
+    out.mkdir(parents=True, exist_ok=True)
+    vmem = int(args.vmem_gb * 2**30)
+    slice_seconds = max(60, int(args.seconds / 6))
+    jobs = make_jobs(cpython, pypy)
+    data = os.environ.get("HANDLEPY_JSON_DATA") or str(ROOT.parent / "shared" / "data" / "json")
+    base_env = {**os.environ, "PYTHONPATH": str(HERE), "PYTHONFAULTHANDLER": "1",
+                "HANDLEPY_JSON_DATA": data,
+                "HANDLEPY_CONFORMANCE_CACHE": os.environ.get(
+                    "HANDLEPY_CONFORMANCE_CACHE", str(ROOT / "build" / "conformance-cache"))}
+    print(f"make stress: {args.seconds:.0f} s, {args.parallel} runs at a time beside "
+          f"{args.busy} busy processes, ulimit -v {args.vmem_gb:g} GiB, faulthandler on, "
+          f"gc.set_threshold(1) and a full collection around each test on CPython, "
+          f"{' '.join(f'{k}={v}' for k, v in PYPY_GC.items())} on PyPy; "
+          f"interpreters: {cpython or '(no CPython venv)'}, {pypy or '(no PyPy venv)'}; "
+          f"shared documents: {data}" + ("" if Path(data).is_dir() else " (missing: generated ones)"),
+          flush=True)
+
+    busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"], preexec_fn=lambda: os.nice(10))
+            for _ in range(args.busy)]
+    crashes, failures, running = [], [], []
+    deadline = time.monotonic() + args.seconds
+    counter = itertools.count()
+    order = itertools.cycle(jobs)
+    try:
+        while time.monotonic() < deadline or running:
+            for run in list(running):
+                late = time.monotonic() - run["start"] > run["timeout"]
+                if run["proc"].poll() is not None or late:
+                    running.remove(run)
+                    status = finish(run, out, crashes, failures)
+                    print(f"  [{time.monotonic() - deadline + args.seconds:4.0f} s] "
+                          f"{run['job'].name}: {status}", flush=True)
+            while (time.monotonic() < deadline - 5 and len(running) < args.parallel and
+                   len(running) < len(jobs)):
+                job = next(order)
+                if any(r["job"] is job for r in running):
+                    continue
+                running.append(run_job(job, next(counter), out, vmem, deadline, base_env,
+                                       slice_seconds))
+            time.sleep(0.5)
+    finally:
+        for p in busy:
+            p.kill()
+            p.wait()
+        for run in running:
+            os.killpg(run["proc"].pid, signal.SIGKILL)
+
+    print(f"\nruns in slices of {slice_seconds} s, under the conditions above:")
+    for job in jobs:
+        if job.runs == 0:
+            continue
+        what = (f"{job.tests} tests, {job.completed} complete passes" if job.kind == "pytest" else "iterations: " +
+                ", ".join(f"{k} {v}" for k, v in job.iterations.items()))
+        print(f"  {job.name:42} {job.runs:3} runs, {what}, {job.seconds:.0f} s")
+    idle = [job.name for job in jobs if job.runs == 0]
+    if idle:
+        print(f"  not reached in {args.seconds:.0f} s: {len(idle)} of {len(jobs)} jobs "
+              f"(STRESS_SECONDS longer reaches them)")
+    for title, items in (("CRASHES", crashes), ("FAILURES", failures)):
+        if items:
+            print(f"\n{title}:")
+            for item in items:
+                print("  " + item)
+    if not crashes and not failures:
+        print("\nno crash, no failure")
+    return 1 if crashes or failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
