@@ -100,7 +100,7 @@ clean:
 # release lacks come from a Debian root cached outside the clone (scripts/debian-root).
 .PHONY: matrix
 matrix: venv pypy-venv
-	$(VENV)/bin/python scripts/matrix
+	$(VENV)/bin/python scripts/matrix $(MATRIX_ARGS)
 
 # HPy 0.9's own test suite, its files unchanged (python -m handlepy.hpysuite): every ABI
 # on CPython, then universal and debug on PyPy with the binaries CPython built; the
