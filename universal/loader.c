@@ -80,10 +80,20 @@ static PyModuleDef *new_def(const char *fullname, const char *shortname, HPyModu
     if (bindings == NULL)
         return NULL;
     PyModuleDef *def = handlepy_moduledef_new(shortname, hdef, handlepy_ffi_bind, bindings);
-    if (def == NULL)
+    if (def == NULL) {
         handlepy_ffi_release(bindings);
-    else
-        *bindings_out = bindings;
+        return NULL;
+    }
+    *bindings_out = bindings;
+#ifdef Py_GIL_DISABLED
+    /* Debug and trace modes keep process-wide tables and counters that rely on the GIL
+     * (docs/design.md, "Without the GIL"): a module loaded in either says that it uses
+     * the GIL, and so the interpreter turns it on when it imports one. */
+    if (mode != 0)
+        for (PyModuleDef_Slot *slot = def->m_slots; slot->slot != 0; slot++)
+            if (slot->slot == Py_mod_gil)
+                slot->value = Py_MOD_GIL_USED;
+#endif
     return def;
 }
 
