@@ -119,12 +119,19 @@ fuzz:
 clean:
 	rm -rf build $(VENV) $(PYPY_VENV)
 
+# The loader, the CPython backend's runtime and the samples compiled against the 3.14 and
+# 3.15 headers (Debian root) with -DPy_GIL_DISABLED=1 -Werror, and the object layout they
+# see checked (scripts/check-freethreading).
+.PHONY: check-freethreading
+check-freethreading:
+	scripts/check-freethreading
+
 # Every conformance module and sample built once as universal binaries, then run with
 # those files on each interpreter (docs/interpreters.md); the interpreters this machine's
 # release lacks come from a Debian root cached outside the clone (scripts/debian-root).
 .PHONY: matrix
 matrix: venv pypy-venv
-	$(VENV)/bin/python scripts/matrix
+	$(VENV)/bin/python scripts/matrix $(MATRIX_ARGS)
 
 # HPy 0.9's own test suite, its files unchanged (python -m handlepy.hpysuite): every ABI
 # on CPython, then universal and debug on PyPy with the binaries CPython built; the

@@ -243,6 +243,31 @@ static int as_double(HPyContext *ctx, HPy arg, double *out)
     return -1;
 }
 
+/* 3.15's PyArg_Parse still keeps the low bits for B, H, I, k and K, but warns when the
+ * value needs more than `size` bytes, signed or unsigned: it accepts -2**(8*size-1) up
+ * to 2**(8*size)-1 silently. Older interpreters never warn. */
+static int warn_out_of_range(HPyContext *ctx, HPy num, size_t size)
+{
+    if (host_minor(ctx) < 15)
+        return 0;
+    unsigned long long umax = size >= sizeof(unsigned long long)
+                              ? ULLONG_MAX : (1ULL << (8 * size)) - 1;
+    long long smin = size >= sizeof(long long) ? LLONG_MIN : -(long long)(umax / 2) - 1;
+    int fits;
+    long long value = HPyLong_AsLongLong(ctx, num);
+    if (value != -1 || !HPyErr_Occurred(ctx)) {
+        fits = value < 0 ? value >= smin : (unsigned long long)value <= umax;
+    } else {
+        HPyErr_Clear(ctx);
+        unsigned long long big = HPyLong_AsUnsignedLongLong(ctx, num);
+        fits = big != (unsigned long long)-1 || !HPyErr_Occurred(ctx);
+        HPyErr_Clear(ctx);
+    }
+    if (fits)
+        return 0;
+    return HPyErr_WarnEx(ctx, ctx->h_DeprecationWarning, "integer value out of range", 1);
+}
+
 /* Convert `arg` for `unit` into the next output of `vargs`: 0 on success, -1 with an
  * exception, or 1 when `arg` has the wrong type and the caller must say so with the
  * argument's position; `*expected` is then the type wanted. With `owner`, an 'O' output
@@ -277,14 +302,19 @@ static int convert(HPyContext *ctx, char unit, HPy arg, HPyTracker *owner, va_li
         *va_arg(*vargs, long *) = value;
         return 0;
     case 'B': case 'H': case 'I': {
-        /* No overflow check: these keep the low bits, like a C cast. */
+        /* No overflow error: these keep the low bits, like a C cast. */
         HPy num = as_int(ctx, arg);
         if (HPy_IsNull(num))
             return -1;
+        size_t size = unit == 'B' ? sizeof(unsigned char)
+                      : unit == 'H' ? sizeof(unsigned short) : sizeof(unsigned int);
         unsigned long bits = HPyLong_AsUnsignedLongMask(ctx, num);
-        HPy_Close(ctx, num);
-        if (bits == (unsigned long)-1 && HPyErr_Occurred(ctx))
+        if ((bits == (unsigned long)-1 && HPyErr_Occurred(ctx)) ||
+            warn_out_of_range(ctx, num, size) < 0) {
+            HPy_Close(ctx, num);
             return -1;
+        }
+        HPy_Close(ctx, num);
         if (unit == 'B')
             *va_arg(*vargs, unsigned char *) = (unsigned char)bits;
         else if (unit == 'H')
@@ -307,9 +337,13 @@ static int convert(HPyContext *ctx, char unit, HPy arg, HPyTracker *owner, va_li
         if (HPy_IsNull(num))
             return -1;
         unsigned long long bits = HPyLong_AsUnsignedLongLongMask(ctx, num);
-        HPy_Close(ctx, num);
-        if (bits == (unsigned long long)-1 && HPyErr_Occurred(ctx))
+        if ((bits == (unsigned long long)-1 && HPyErr_Occurred(ctx)) ||
+            warn_out_of_range(ctx, num, unit == 'k' ? sizeof(unsigned long)
+                                                    : sizeof(unsigned long long)) < 0) {
+            HPy_Close(ctx, num);
             return -1;
+        }
+        HPy_Close(ctx, num);
         if (unit == 'k')
             *va_arg(*vargs, unsigned long *) = (unsigned long)bits;
         else

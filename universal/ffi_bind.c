@@ -8,12 +8,32 @@ struct handlepy_ffi_bindings {
     handlepy_binding items[];
 };
 
-/* One call description per signature, prepared on first use. The loader runs with the
- * GIL held, so preparing each once needs no lock. */
+/* One call description per signature, prepared on first use: by the loader, and by
+ * HPyType_FromSpec in debug and trace modes. With the GIL that needs no lock; without
+ * it, cifs_lock makes the preparation one step (a thread may bind a type while another
+ * imports a module). */
 static ffi_cif *cifs;
 static char *cif_ready;
 
+#ifdef Py_GIL_DISABLED
+static PyMutex cifs_lock;
+#endif
+
+static ffi_cif *cif_for_locked(HPyFunc_Signature signature);
+
 static ffi_cif *cif_for(HPyFunc_Signature signature)
+{
+#ifdef Py_GIL_DISABLED
+    PyMutex_Lock(&cifs_lock);
+    ffi_cif *cif = cif_for_locked(signature);
+    PyMutex_Unlock(&cifs_lock);
+    return cif;
+#else
+    return cif_for_locked(signature);
+#endif
+}
+
+static ffi_cif *cif_for_locked(HPyFunc_Signature signature)
 {
     if ((int)signature <= 0 || (int)signature >= handlepy_ffi_signature_count) {
         PyErr_Format(PyExc_ValueError, "unsupported HPyMeth signature %d", (int)signature);

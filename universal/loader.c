@@ -102,10 +102,20 @@ static PyModuleDef *new_def(const char *fullname, const char *shortname, HPyModu
     if (bindings == NULL)
         return NULL;
     PyModuleDef *def = handlepy_moduledef_new(shortname, hdef, handlepy_ffi_bind, bindings);
-    if (def == NULL)
+    if (def == NULL) {
         handlepy_ffi_release(bindings);
-    else
-        *bindings_out = bindings;
+        return NULL;
+    }
+    *bindings_out = bindings;
+#ifdef Py_GIL_DISABLED
+    /* Debug and trace modes keep process-wide tables and counters that rely on the GIL
+     * (docs/design.md, "Without the GIL"): a module loaded in either says that it uses
+     * the GIL, and so the interpreter turns it on when it imports one. */
+    if (mode != 0)
+        for (PyModuleDef_Slot *slot = def->m_slots; slot->slot != 0; slot++)
+            if (slot->slot == Py_mod_gil)
+                slot->value = Py_MOD_GIL_USED;
+#endif
     return def;
 }
 
@@ -215,8 +225,32 @@ static int choose_mode(PyObject *debug, PyObject *trace, const char *fullname,
     return (on_debug ? MODE_DEBUG : 0) | (on_trace ? MODE_TRACE : 0);
 }
 
+/* The cache's check, dlopen and store make one step: with the GIL, nothing in it lets
+ * another thread run; without the GIL, this lock makes it one, so that two threads
+ * importing the same binary neither both initialise it nor read an entry the other is
+ * replacing. PyMutex parks a waiting thread without blocking the interpreter. */
+#ifdef Py_GIL_DISABLED
+static PyMutex defs_lock;
+#endif
+
+static PyModuleDef *load_def_locked(PyObject *name, PyObject *path, PyObject *debug,
+                                    PyObject *trace);
+
 static PyModuleDef *load_def(PyObject *name, PyObject *path, PyObject *debug,
                              PyObject *trace)
+{
+#ifdef Py_GIL_DISABLED
+    PyMutex_Lock(&defs_lock);
+    PyModuleDef *def = load_def_locked(name, path, debug, trace);
+    PyMutex_Unlock(&defs_lock);
+    return def;
+#else
+    return load_def_locked(name, path, debug, trace);
+#endif
+}
+
+static PyModuleDef *load_def_locked(PyObject *name, PyObject *path, PyObject *debug,
+                                    PyObject *trace)
 {
     const char *c_name = PyUnicode_AsUTF8(name), *c_path = PyUnicode_AsUTF8(path);
     if (c_name == NULL || c_path == NULL)
@@ -231,6 +265,8 @@ static PyModuleDef *load_def(PyObject *name, PyObject *path, PyObject *debug,
     PyObject *key = Py_BuildValue("(Osi)", path, shortname, mode);
     if (key == NULL)
         return NULL;
+    /* Borrowed, but only a holder of the lock (or the GIL) writes the cache, and its
+     * entries are never replaced. */
     PyObject *cached = PyDict_GetItemWithError(defs_by_path, key);
     if (cached != NULL || PyErr_Occurred()) {
         Py_DECREF(key);
@@ -416,5 +452,11 @@ PyMODINIT_FUNC PyInit__loader(void)
     PyObject *module = PyModule_Create(&loader_module);
     if (module != NULL && handlepy_debug_add_to_module(module) < 0)
         Py_CLEAR(module);
+#ifdef Py_GIL_DISABLED
+    /* Single-phase, so no Py_mod_gil slot: without this, importing the loader would
+     * turn the GIL back on. */
+    if (module != NULL && PyUnstable_Module_SetGIL(module, Py_MOD_GIL_NOT_USED) < 0)
+        Py_CLEAR(module);
+#endif
     return module;
 }

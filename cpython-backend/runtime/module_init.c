@@ -9,7 +9,27 @@ HPyContext _handlepy_cpython_ctx = {
     .size = sizeof(HPyContext),
 };
 
+#ifdef Py_GIL_DISABLED
+/* With the GIL, PyInit_<name> runs one at a time; without it, two modules of one binary
+ * (HPY_EMBEDDED_MODULES), or one in two sub-interpreters, may initialise at once. */
+static PyMutex init_lock;
+#endif
+
+static PyObject *module_init(HPyModuleDef *hdef, const char *name, PyModuleDef **made);
+
 PyObject *_handlepy_cpy_module_init(HPyModuleDef *hdef, const char *name, PyModuleDef **made)
+{
+#ifdef Py_GIL_DISABLED
+    PyMutex_Lock(&init_lock);
+    PyObject *def = module_init(hdef, name, made);
+    PyMutex_Unlock(&init_lock);
+    return def;
+#else
+    return module_init(hdef, name, made);
+#endif
+}
+
+static PyObject *module_init(HPyModuleDef *hdef, const char *name, PyModuleDef **made)
 {
     if (HPy_IsNull(_handlepy_cpython_ctx.h_None))
         _hpy_cpy_fill_constants(&_handlepy_cpython_ctx);

@@ -179,6 +179,12 @@ PyModuleDef *handlepy_moduledef_new(const char *name, HPyModuleDef *hdef,
         else if ((*d)->kind == HPyDef_Kind_Slot)
             n_slots++;
     }
+    /* A free-threaded CPython re-enables the GIL for a module that does not declare
+     * Py_mod_gil. The context functions do not need it (docs/design.md, "Without the
+     * GIL"), so the slot goes after the HPy slots that fill_slots writes. */
+#ifdef Py_GIL_DISABLED
+    Py_ssize_t gil_slot = n_slots++;
+#endif
     /* One block, terminators included, zeroed: freed only when no module was made
      * from it (handlepy_moduledef_free). */
     size_t name_len = strlen(name) + 1;
@@ -199,6 +205,9 @@ PyModuleDef *handlepy_moduledef_new(const char *name, HPyModuleDef *hdef,
         PyMem_Free(block);
         return NULL;
     }
+#ifdef Py_GIL_DISABLED
+    slots[gil_slot] = (PyModuleDef_Slot){Py_mod_gil, Py_MOD_GIL_NOT_USED};
+#endif
     *def = (PyModuleDef){
         PyModuleDef_HEAD_INIT,
         .m_name = name_copy,

@@ -195,8 +195,13 @@ cpy_vectorcallfunc handlepy_own_call_function(PyObject *self)
 {
     Py_ssize_t offset = call_function_offset(Py_TYPE(self));
     cpy_vectorcallfunc func = NULL;
-    if (offset > 0)
-        memcpy(&func, (char *)self + offset, sizeof func);
+    if (offset > 0) {
+        /* One untorn load: without the GIL, HPy_SetCallFunction may be writing the word
+         * while another thread calls through it (a word-sized store and load are each
+         * atomic; a memcpy is not promised to be). */
+        uintptr_t word = __atomic_load_n((uintptr_t *)((char *)self + offset), __ATOMIC_ACQUIRE);
+        memcpy(&func, &word, sizeof func);
+    }
     return func;
 }
 
@@ -212,7 +217,10 @@ int handlepy_set_call_function(PyObject *obj, HPyCallFunction *func)
         PyErr_SetString(PyExc_SystemError, "HPy_SetCallFunction: no call function given");
         return -1;
     }
-    memcpy((char *)obj + offset, &func->cpy_trampoline, sizeof func->cpy_trampoline);
+    uintptr_t word;
+    _Static_assert(sizeof word == sizeof func->cpy_trampoline, "a call function is a word");
+    memcpy(&word, &func->cpy_trampoline, sizeof word);
+    __atomic_store_n((uintptr_t *)((char *)obj + offset), word, __ATOMIC_RELEASE);
     return 0;
 }
 

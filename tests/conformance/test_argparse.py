@@ -5,6 +5,7 @@ PyArg_ParseTuple and PyArg_ParseTupleAndKeywords."""
 import math
 import platform
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -170,6 +171,31 @@ def test_unsigned_long_units_take_index_from_3_14(mod, unit):
     else:
         with pytest.raises(TypeError, match=r"^argument 1 must be int, not Index$"):
             mod.parse(unit, Index())
+
+
+@pytest.mark.parametrize("unit, fits, too_big, too_small", [
+    ("B", (-2**7, 2**8 - 1), 2**8, -2**7 - 1),
+    ("H", (-2**15, 2**16 - 1), 2**16, -2**15 - 1),
+    ("I", (-2**31, 2**32 - 1), 2**32, -2**31 - 1),
+    ("k", (-2**63, 2**64 - 1), 2**64, -2**63 - 1),
+    ("K", (-2**63, 2**64 - 1), 2**70, -2**70),
+])
+def test_unsigned_units_warn_out_of_range_from_3_15(mod, unit, fits, too_big, too_small):
+    # 3.15 still keeps the low bits, but warns for what needs more bytes than the type has.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for value in fits:
+            mod.parse(unit, value)
+        for value in (too_big, too_small):
+            if sys.version_info >= (3, 15):
+                with pytest.raises(DeprecationWarning, match="^integer value out of range$"):
+                    mod.parse(unit, value)
+            else:
+                mod.parse(unit, value)
+            if available():
+                ref = reference(unit, None, (value,), {})
+                got = outcome(mod.parse, unit, value)
+                assert got == (ref[1:] if ref[0] == "raised" else ref[1])
 
 
 def test_float_units_take_float_index_and_int(mod):

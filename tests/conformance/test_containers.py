@@ -335,8 +335,9 @@ def test_slice_unpack_index_objects(mod):
 def test_slice_unpack_errors(mod):
     with pytest.raises(ValueError, match="slice step cannot be zero"):
         mod.slice_unpack(slice(1, 2, 0))
-    with pytest.raises(TypeError, match="slice indices must be integers or None or have an "
-                                        "__index__ method"):
+    # 3.15 no longer says "or None".
+    with pytest.raises(TypeError, match="^slice indices must be integers (or None )?or have "
+                                        "an __index__ method$"):
         mod.slice_unpack(slice("a", 2))
     with pytest.raises(SystemError, match="^HPySlice_Unpack requires a slice, not range$"):
         mod.slice_unpack(range(3))

@@ -25,8 +25,16 @@ HPyAPI_FUNC PyObject *_hpy_cpy_getitem_i(PyObject *obj, Py_ssize_t idx)
     /* An exact list or tuple answers an index in range with its item, as obj[idx] would:
      * no int to make for the key, no dispatch through the mapping protocol. (cpyext would
      * move a list's items into C storage for this, so PyPy keeps the general path.) */
+#ifdef Py_GIL_DISABLED
+    /* Without the GIL another thread may shrink the list between a borrowed read and
+     * the incref: PyList_GetItemRef (3.13+, as every free-threaded CPython) reads and
+     * increfs as one step. */
+    if (PyList_CheckExact(obj) && idx >= 0)
+        return PyList_GetItemRef(obj, idx);
+#else
     if (PyList_CheckExact(obj) && idx >= 0 && idx < PyList_GET_SIZE(obj))
         return _hpy_cpy_newref(PyList_GET_ITEM(obj, idx));
+#endif
     if (PyTuple_CheckExact(obj) && idx >= 0 && idx < PyTuple_GET_SIZE(obj))
         return _hpy_cpy_newref(PyTuple_GET_ITEM(obj, idx));
 #endif

@@ -206,8 +206,14 @@ HPyAPI_FUNC PyObject *_hpy_cpy_dict_getitem(PyObject *h, PyObject *key)
         PyErr_SetString(PyExc_SystemError, "HPyDict_GetItem: the key is HPy_NULL");
         return NULL;
     }
+#ifdef Py_GIL_DISABLED
+    /* A borrowed item may be freed by another thread before the incref. */
+    PyObject *item;
+    (void)PyDict_GetItemRef(h, key, &item);
+#else
     PyObject *item = PyDict_GetItemWithError(h, key);
     Py_XINCREF(item);
+#endif
     return item;
 }
 

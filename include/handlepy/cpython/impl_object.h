@@ -216,19 +216,30 @@ HPyAPI_FUNC PyObject *_hpy_cpy_err_set_string(PyObject *type, const char *utf8_m
 }
 
 /* CPython's C API calls whatever category it is given, and PyPy's defaults a NULL one to
- * UserWarning; this checks like warnings.warn() and defaults like CPython. */
+ * UserWarning; this checks like warnings.warn() and defaults like CPython. A bad category
+ * goes to the running interpreter's warnings.warn() itself, so that the TypeError is
+ * worded as that interpreter words it (3.15 words it anew). */
 HPyAPI_FUNC int _hpy_cpy_warn(PyObject *category, const char *utf8_message,
                               Py_ssize_t stack_level)
 {
     if (category == NULL)
         category = PyExc_RuntimeWarning;
-    if (!PyType_Check(category) ||
-        !PyType_IsSubtype((PyTypeObject *)category, (PyTypeObject *)PyExc_Warning)) {
-        PyErr_Format(PyExc_TypeError, "category must be a Warning subclass, not '%.200s'",
-                     Py_TYPE(category)->tp_name);
+    if (PyType_Check(category) &&
+        PyType_IsSubtype((PyTypeObject *)category, (PyTypeObject *)PyExc_Warning))
+        return PyErr_WarnEx(category, utf8_message, stack_level);
+    PyObject *warnings = PyImport_ImportModule("warnings");
+    if (warnings == NULL)
         return -1;
-    }
-    return PyErr_WarnEx(category, utf8_message, stack_level);
+    PyObject *res = PyObject_CallMethod(warnings, "warn", "sOn", utf8_message, category,
+                                        stack_level);
+    Py_DECREF(warnings);
+    if (res == NULL)
+        return -1;
+    /* A warnings module that took it after all: its TypeError is CPython's own. */
+    Py_DECREF(res);
+    PyErr_Format(PyExc_TypeError, "category must be a Warning subclass, not '%.200s'",
+                 Py_TYPE(category)->tp_name);
+    return -1;
 }
 
 /* PyPy's PyErr_SetFromErrno* put a None filename in the arguments when there is no

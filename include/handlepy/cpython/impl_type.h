@@ -124,9 +124,11 @@ HPyAPI_FUNC PyObject *_hpy_cpy_xnewref(PyObject *o)
  * aliasing, and the compiler could then reorder or drop the store. */
 HPyAPI_FUNC void handlepy_field_store(intptr_t *slot, PyObject *value)
 {
-    PyObject *old = (PyObject *)*slot;
     Py_XINCREF(value);
-    *slot = (intptr_t)value;
+    /* One exchange, so that of two stores racing without the GIL each releases the
+     * value it replaced, never both the same one. (Not <stdatomic.h>: C++ extensions
+     * include this header too.) */
+    PyObject *old = (PyObject *)__atomic_exchange_n(slot, (intptr_t)value, __ATOMIC_ACQ_REL);
     Py_XDECREF(old);
 }
 
