@@ -748,8 +748,15 @@ NAMESPACE_BODY = r"""
 
 
 def create_module(hpy, body=NAMESPACE_BODY, extra="", more="", fields=""):
-    return hpy.make_module(CREATE_TEMPLATE % dict(body=body, extra=extra, more=more,
+    made = hpy.make_module(CREATE_TEMPLATE % dict(body=body, extra=extra, more=more,
                                                   fields=fields))
+    # Not left in sys.modules: tools that walk it (Hypothesis, looking for constants in
+    # local modules) take everything there for a module, and a namespace is not hashable.
+    if not isinstance(made, types.ModuleType):
+        for name, value in list(sys.modules.items()):
+            if value is made:
+                del sys.modules[name]
+    return made
 
 
 def test_mod_create_makes_another_object(hpy):
