@@ -116,8 +116,10 @@ fuzz:
 	scripts/make-venv /usr/bin/python3.11 .venv-fuzz $(UJSON)
 	.venv-fuzz/bin/python fuzz/run.py --seconds $(FUZZ_SECONDS)
 
+# Everything the targets make in the clone; the Debian root cached outside it
+# (~/.cache/handlepy) stays, being shared by every clone.
 clean:
-	rm -rf build $(VENV) $(PYPY_VENV)
+	rm -rf build $(VENV) $(PYPY_VENV) .venv-dbg .venv-asan .venv-fuzz
 
 # The loader, the CPython backend's runtime and the samples compiled against the 3.14 and
 # 3.15 headers (Debian root) with -DPy_GIL_DISABLED=1 -Werror, and the object layout they
