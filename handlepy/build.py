@@ -162,7 +162,7 @@ def build_cached(name, files, abi, cache_dir, extra_cflags=(), cc=None, require_
     if require_cached:
         raise BuildError(f"{target} ({name}) is not in the cache, and building it here "
                          "is not allowed")
-    runtime = _runtime_objects(abi, cache_dir / f"runtime-{base_key[:16]}", cc, extra_cflags)
+    runtime = runtime_objects(abi, cache_dir / f"runtime-{base_key[:16]}", cc, extra_cflags)
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
         partial = Path(tmp) / target.name
@@ -172,7 +172,9 @@ def build_cached(name, files, abi, cache_dir, extra_cflags=(), cc=None, require_
     return target
 
 
-def _runtime_objects(abi, folder, cc, extra_cflags):
+def runtime_objects(abi, folder, cc, extra_cflags):
+    """The runtime sources of ``abi``, compiled with ``extra_cflags`` into ``folder``
+    once (a folder per cache key), not once per module; BuildError if one fails."""
     objects = [folder / f"{src.parent.name}-{src.stem}.o" for src in sources(abi)]
     if all(o.exists() for o in objects):
         return objects

@@ -99,14 +99,6 @@ def _digest(*parts):
     return h.hexdigest()
 
 
-def _tree_digest(paths):
-    files = []
-    for root in paths:
-        root = Path(root)
-        files += sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
-    return _digest(*[f.name.encode() + f.read_bytes() for f in files])
-
-
 class CompileError(Exception):
     pass
 
@@ -129,7 +121,7 @@ class ExtensionCompiler:
             inputs.append(build.PACKAGE_DIR / "cpython-runtime")
         # Only universal binaries are the same file for every interpreter.
         host = "" if abi == "universal" else sysconfig.get_config_var("EXT_SUFFIX")
-        self._base_key = _digest(abi, host, self.cc, *CFLAGS, _tree_digest(inputs))
+        self._base_key = _digest(abi, host, self.cc, *CFLAGS, build.tree_digest(inputs))
 
     def module_name(self, source):
         return "hm_" + _digest(self._base_key, source)[:20]
@@ -156,19 +148,11 @@ class ExtensionCompiler:
         return name, target
 
     def _runtime_objects(self):
-        """The runtime sources compiled once per cache key, not once per module."""
-        folder = self.cache_dir / f"runtime-{self._base_key[:16]}"
-        objects = [folder / f"{src.parent.name}-{src.stem}.o" for src in build.sources(self.abi)]
-        if all(o.exists() for o in objects):
-            return objects
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=folder) as tmp:
-            for src, obj in zip(build.sources(self.abi), objects):
-                partial = Path(tmp) / obj.name
-                self._run([self.cc, *CFLAGS, *build.cflags(self.abi), "-c", str(src),
-                           "-o", str(partial)])
-                os.replace(partial, obj)
-        return objects
+        try:
+            return build.runtime_objects(self.abi, self.cache_dir /
+                                         f"runtime-{self._base_key[:16]}", self.cc, CFLAGS)
+        except build.BuildError as e:
+            raise CompileError(str(e)) from None
 
     @staticmethod
     def _run(cmd):

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from handlepy import build
-from handlepy.conformance.compiler import CFLAGS, CompileError, ExtensionCompiler, _digest, _tree_digest
+from handlepy.conformance.compiler import CFLAGS, CompileError, ExtensionCompiler, _digest
 
 NAME = "ujson_hpy"
 SOURCE_DIR = Path(__file__).resolve().parent
@@ -31,7 +31,8 @@ def cache_key(abi, cc):
         inputs.append(build.PACKAGE_DIR / "cpython-runtime")
     host = build.ext_suffix(abi) if abi == "cpython" else ""
     own = sources() + sorted(SOURCE_DIR.glob("*.h"))
-    return _digest(NAME, abi, host, cc, *CFLAGS, _tree_digest(inputs), _tree_digest(own))[:24]
+    return _digest(NAME, abi, host, cc, *CFLAGS, build.tree_digest(inputs),
+                   build.tree_digest(own))[:24]
 
 
 def build_module(abi, cache_dir=None, require_cached=None):
