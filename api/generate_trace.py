@@ -1,11 +1,11 @@
 """Emitter for trace mode: the trace context, in which every context function is counted
-and timed (universal/debug/autogen_trace*). Called by generate.py; see api/README.md
+and timed (universal/trace/autogen_trace*). Called by generate.py; see api/README.md
 ("Debug mode, trace mode and libffi bindings")."""
 from apimodel import ApiError, banner, c_file, c_header, decl
 
 BANNER = banner(__file__)
 
-# Trace wrappers written by hand in universal/debug/trace.c: type creation must bind the
+# Trace wrappers written by hand in universal/trace/trace.c: type creation must bind the
 # new type's functions to the trace context.
 TRACE_HAND_WRITTEN = {"HPyType_FromSpec"}
 
@@ -58,6 +58,6 @@ def outputs(api, root):
     if stale:
         raise ApiError(f"TRACE_HAND_WRITTEN lists unknown functions: {', '.join(stale)}")
     return {
-        root / "universal/debug/autogen_trace.h": emit_trace_header(api.funcs),
-        root / "universal/debug/autogen_trace_ctx.c": emit_trace_ctx(api),
+        root / "universal/trace/autogen_trace.h": emit_trace_header(api.funcs),
+        root / "universal/trace/autogen_trace_ctx.c": emit_trace_ctx(api),
     }

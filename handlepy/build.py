@@ -32,7 +32,7 @@ def include_dirs(abi="universal"):
         # tool adds the interpreter's headers (setuptools always does).
         dirs.insert(0, PACKAGE_DIR / "include" / "handlepy" / "universal" / "no-python-h")
     if abi == "cpython":
-        dirs.append(PACKAGE_DIR / "cpython-runtime")
+        dirs.append(PACKAGE_DIR / "cpython-backend")
     if abi != "universal":
         dirs.append(Path(sysconfig.get_paths()["include"]))
     return dirs
@@ -50,9 +50,9 @@ def cflags(abi="universal"):
 def sources(abi="universal"):
     """C files every extension of this ABI compiles in beside its own."""
     _check(abi)
-    files = sorted((PACKAGE_DIR / "runtime").glob("*.c"))
+    files = sorted((PACKAGE_DIR / "extension-runtime").glob("*.c"))
     if abi == "cpython":
-        files += sorted((PACKAGE_DIR / "cpython-runtime").glob("*.c"))
+        files += sorted((PACKAGE_DIR / "cpython-backend").glob("*.c"))
     return files
 
 
@@ -145,9 +145,9 @@ def build_cached(name, files, abi, cache_dir, extra_cflags=(), cc=None, require_
     """
     _check(abi)
     cc = cc or os.environ.get("CC", "cc")
-    inputs = [PACKAGE_DIR / "include", PACKAGE_DIR / "runtime"]
+    inputs = [PACKAGE_DIR / "include", PACKAGE_DIR / "extension-runtime"]
     if abi == "cpython":
-        inputs.append(PACKAGE_DIR / "cpython-runtime")
+        inputs.append(PACKAGE_DIR / "cpython-backend")
     host = "" if abi == "universal" else sysconfig.get_config_var("EXT_SUFFIX")
     h = hashlib.sha256()
     for part in (abi, host, cc, *extra_cflags, tree_digest(inputs)):

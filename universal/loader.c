@@ -2,7 +2,7 @@
 #include "loader.h"
 #include "ffi_bind.h"
 #include "moduledef.h"
-#include "debug/modes.h"
+#include "modes.h"
 
 #include <dlfcn.h>
 #include <stdio.h>

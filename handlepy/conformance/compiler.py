@@ -116,9 +116,9 @@ class ExtensionCompiler:
             require_cached = os.environ.get("HANDLEPY_REQUIRE_CACHED") == "1"
         self.require_cached = require_cached
         self.suffix = build.ext_suffix(abi)
-        inputs = [build.PACKAGE_DIR / "include", build.PACKAGE_DIR / "runtime"]
+        inputs = [build.PACKAGE_DIR / "include", build.PACKAGE_DIR / "extension-runtime"]
         if abi == "cpython":
-            inputs.append(build.PACKAGE_DIR / "cpython-runtime")
+            inputs.append(build.PACKAGE_DIR / "cpython-backend")
         # Only universal binaries are the same file for every interpreter.
         host = "" if abi == "universal" else sysconfig.get_config_var("EXT_SUFFIX")
         self._base_key = _digest(abi, host, self.cc, *CFLAGS, build.tree_digest(inputs))

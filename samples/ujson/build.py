@@ -26,9 +26,9 @@ def sources():
 
 
 def cache_key(abi, cc):
-    inputs = [build.PACKAGE_DIR / "include", build.PACKAGE_DIR / "runtime"]
+    inputs = [build.PACKAGE_DIR / "include", build.PACKAGE_DIR / "extension-runtime"]
     if abi == "cpython":
-        inputs.append(build.PACKAGE_DIR / "cpython-runtime")
+        inputs.append(build.PACKAGE_DIR / "cpython-backend")
     host = build.ext_suffix(abi) if abi == "cpython" else ""
     own = sources() + sorted(SOURCE_DIR.glob("*.h"))
     return _digest(NAME, abi, host, cc, *CFLAGS, build.tree_digest(inputs),

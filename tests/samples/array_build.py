@@ -58,7 +58,7 @@ def _inputs_digest(kind, source):
     """The contents of the source and of the handlepy headers and runtime it uses."""
     files = [source]
     if kind != "capi":
-        dirs = ["include", "runtime"] + (["cpython-runtime"] if kind == "cpython" else [])
+        dirs = ["include", "extension-runtime"] + (["cpython-backend"] if kind == "cpython" else [])
         for d in dirs:
             files += sorted(p for p in (build.PACKAGE_DIR / d).rglob("*") if p.is_file())
     return _digest(*[f.name.encode() + f.read_bytes() for f in files])

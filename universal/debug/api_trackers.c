@@ -3,7 +3,7 @@
  * argument or a constant). The debug layer serves these calls itself, so it counts them
  * in the trace when trace mode is on too. */
 #include "debug.h"
-#include "trace.h"
+#include "trace/trace.h"
 
 typedef struct {
     HPy *items;

@@ -2,7 +2,7 @@
  * and the handlers of the signatures whose host arguments need more than a conversion
  * (tp_new, tp_init, tp_call, the buffer slots). */
 #include "debug.h"
-#include "trace.h"
+#include "trace/trace.h"
 #include "loader.h"
 
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* Setting debug mode up, once, when the first module is loaded in it. */
 #include "debug.h"
 #include "modes.h"
-#include "trace.h"
+#include "trace/trace.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* CPython-backend side of struct sequences; the code is in
- * cpython-backend/runtime/structseq.c. */
+ * cpython-backend/structseq.c. */
 #ifndef HANDLEPY_CPYTHON_IMPL_STRUCTSEQ_H
 #define HANDLEPY_CPYTHON_IMPL_STRUCTSEQ_H
 

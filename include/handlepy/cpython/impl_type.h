@@ -1,5 +1,5 @@
 /* CPython-backend side of types, fields and globals. The larger pieces live in
- * cpython-backend/runtime/type.c, compiled into each CPython-mode extension and into
+ * cpython-backend/type.c, compiled into each CPython-mode extension and into
  * the universal loader. */
 #ifndef HANDLEPY_CPYTHON_IMPL_TYPE_H
 #define HANDLEPY_CPYTHON_IMPL_TYPE_H
