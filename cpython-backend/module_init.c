@@ -1,6 +1,6 @@
 /* The CPython backend's module initialisation, compiled into each CPython-mode
  * extension so that it imports with no handlepy installed. */
-#include "moduledef.h"
+#include "internal.h"
 
 HPyContext _handlepy_cpython_ctx = {
     .name = "HPy CPython ABI",

@@ -1,4 +1,4 @@
-#include "moduledef.h"
+#include "internal.h"
 
 #include <string.h>
 

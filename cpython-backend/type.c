@@ -8,7 +8,7 @@
  * instances keep their own call function is the host's tp_vectorcall_offset; the tables
  * its descriptors point into, and what the type says of its struct, hang off the host's
  * tp_cache. */
-#include "moduledef.h"
+#include "internal.h"
 #include "structmember.h"
 
 #include <stdatomic.h>
@@ -1123,9 +1123,14 @@ static PyObject *inheriting_type_from_spec(HPyType_Spec *spec, PyObject *bases,
     return create_type(spec, bases, meta, 0, offset, LAYOUT_INHERITED, bind, data, release);
 }
 
-PyObject *handlepy_type_from_spec(HPyType_Spec *spec, HPyType_SpecParam *params,
-                                  handlepy_bind_fn bind, void *data,
-                                  void (*release)(void *))
+PyObject *handlepy_type_from_spec(HPyType_Spec *spec, HPyType_SpecParam *params)
+{
+    return handlepy_type_from_spec_bound(spec, params, NULL, NULL, NULL);
+}
+
+PyObject *handlepy_type_from_spec_bound(HPyType_Spec *spec, HPyType_SpecParam *params,
+                                        handlepy_bind_fn bind, void *data,
+                                        void (*release)(void *))
 {
     int legacy = spec->builtin_shape == HPyType_BuiltinShape_Legacy;
     if (!legacy && spec->legacy_slots != NULL) {

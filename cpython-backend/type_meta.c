@@ -6,7 +6,7 @@
  * the metaclass makes the public type as its subclass, with no namespace of its own: the
  * instances keep the spec type's layout and slots, the class gets the metaclass's. The
  * checks are 3.12's, with its messages, so that every interpreter accepts the same specs. */
-#include "moduledef.h"
+#include "internal.h"
 
 #if PY_VERSION_HEX >= 0x030C0000 && !defined(PYPY_VERSION)
 

@@ -31,8 +31,6 @@ def include_dirs(abi="universal"):
         # First, so that #include <Python.h> fails, saying why, even where the build
         # tool adds the interpreter's headers (setuptools always does).
         dirs.insert(0, PACKAGE_DIR / "include" / "handlepy" / "universal" / "no-python-h")
-    if abi == "cpython":
-        dirs.append(PACKAGE_DIR / "cpython-backend")
     if abi != "universal":
         dirs.append(Path(sysconfig.get_paths()["include"]))
     return dirs

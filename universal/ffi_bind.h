@@ -7,6 +7,7 @@
 #define HANDLEPY_FFI_BIND_H
 
 #include "hpy.h"
+#include "internal.h"
 
 #include <ffi.h>
 
@@ -58,7 +59,7 @@ typedef struct handlepy_ffi_bindings handlepy_ffi_bindings;
  * binding them into a PyModuleDef or a type, which cannot fail, only looks them up.
  * `handlers` is indexed by signature; `prefix` names the calls in reports ("module" or
  * "module.Type"). NULL with an exception. Bound into a module, they live as long as the
- * process; a type takes them, to release with itself (handlepy_type_from_spec). */
+ * process; a type takes them, to release with itself (handlepy_type_from_spec_bound). */
 handlepy_ffi_bindings *handlepy_ffi_prepare(HPyDef **defines,
                                             const handlepy_ffi_handler *handlers,
                                             HPyContext *ctx, const char *prefix);

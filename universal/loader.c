@@ -1,7 +1,7 @@
 /* handlepy._loader: loads universal binaries into the running interpreter. */
 #include "loader.h"
 #include "ffi_bind.h"
-#include "moduledef.h"
+#include "internal.h"
 #include "modes.h"
 
 #include <dlfcn.h>
@@ -189,7 +189,7 @@ static HPy universal_type_from_spec(HPyContext *ctx, HPyType_Spec *spec,
     (void)ctx;
     if (handlepy_refuse_legacy_slots(spec) < 0)
         return HPy_NULL;
-    return _py2h(handlepy_type_from_spec(spec, params, NULL, NULL, NULL));
+    return _py2h(handlepy_type_from_spec(spec, params));
 }
 
 /* The setting of HANDLEPY_DEBUG or HANDLEPY_TRACE for a module: "1", "all" or "*" for

@@ -1,4 +1,4 @@
-/* What the loader needs from debug and trace modes (universal/debug/) and trace mode
+/* What the loader needs from debug mode (universal/debug/) and trace mode
  * (universal/trace/). */
 #ifndef HANDLEPY_MODES_H
 #define HANDLEPY_MODES_H

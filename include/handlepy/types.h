@@ -3,6 +3,9 @@
 #ifndef HANDLEPY_TYPES_H
 #define HANDLEPY_TYPES_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #if defined(__GNUC__)
 #  define _HPy_HIDDEN __attribute__((visibility("hidden")))
 #  define HPy_EXPORTED_SYMBOL __attribute__((visibility("default")))

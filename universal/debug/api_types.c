@@ -38,8 +38,8 @@ HPy hdbg_HPyType_FromSpec(HPyContext *ctx, HPyType_Spec *spec, HPyType_SpecParam
     handlepy_ffi_bindings *bindings = handlepy_refuse_legacy_slots(spec) < 0 ? NULL :
         handlepy_ffi_prepare(spec->defines, hdbg_handlers, call->inner, spec->name);
     if (bindings != NULL) {
-        type = handlepy_type_from_spec(spec, inner_params, handlepy_ffi_bind, bindings,
-                                       handlepy_ffi_release);
+        type = handlepy_type_from_spec_bound(spec, inner_params, handlepy_ffi_bind, bindings,
+                                             handlepy_ffi_release);
         if (type == NULL)
             handlepy_ffi_release(bindings);
     }

@@ -68,8 +68,8 @@ HPy htrace_HPyType_FromSpec(HPyContext *ctx, HPyType_Spec *spec, HPyType_SpecPar
     handlepy_ffi_bindings *bindings = handlepy_refuse_legacy_slots(spec) < 0 ? NULL :
         handlepy_ffi_prepare(spec->defines, handlepy_plain_handlers, ctx, spec->name);
     if (bindings != NULL) {
-        type = handlepy_type_from_spec(spec, params, handlepy_ffi_bind, bindings,
-                                       handlepy_ffi_release);
+        type = handlepy_type_from_spec_bound(spec, params, handlepy_ffi_bind, bindings,
+                                             handlepy_ffi_release);
         if (type == NULL)
             handlepy_ffi_release(bindings);
     }

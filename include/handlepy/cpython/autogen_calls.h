@@ -1117,7 +1117,7 @@ HPyAPI_FUNC void * HPyModule_GetState(HPyContext *ctx, HPy module)
 HPyAPI_FUNC HPy HPyType_FromSpec(HPyContext *ctx, HPyType_Spec *spec, HPyType_SpecParam *params)
 {
     (void)ctx;
-    return _py2h(handlepy_type_from_spec(spec, params, NULL, NULL, NULL));
+    return _py2h(handlepy_type_from_spec(spec, params));
 }
 
 HPyAPI_FUNC HPy HPyType_GenericNew(HPyContext *ctx, HPy type, const HPy *args, HPy_ssize_t nargs, HPy kw)

@@ -1,20 +1,27 @@
-/* CPython mode: HPy is the PyObject pointer, and every call is an inline C-API call. */
+/* CPython mode: HPy is the PyObject pointer, and every call is an inline C-API call.
+ * The mappings too long for one expression are in impl_<area>.h, one per api/<area>.api
+ * file; each includes what it needs, so their order here does not matter. */
 #ifndef HANDLEPY_CPYTHON_BACKEND_H
 #define HANDLEPY_CPYTHON_BACKEND_H
 
-#define _h2py(h) ((PyObject *)(h)._i)
-#define _py2h(o) ((HPy){(intptr_t)(o)})
-
-#include "handlepy/cpython/impl_object.h"
-#include "handlepy/cpython/impl.h"
-#include "handlepy/cpython/impl_scalar.h"
-#include "handlepy/cpython/impl_tracker.h"
-#include "handlepy/cpython/impl_type.h"
+#include "handlepy/cpython/common.h"
+#include "handlepy/cpython/impl_bytes.h"
+#include "handlepy/cpython/impl_call.h"
+#include "handlepy/cpython/impl_callfunction.h"
 #include "handlepy/cpython/impl_capsule.h"
-#include "handlepy/cpython/impl_contextvar.h"
-#include "handlepy/cpython/impl_structseq.h"
 #include "handlepy/cpython/impl_containers.h"
-#include "handlepy/cpython/impl_eval.h"
+#include "handlepy/cpython/impl_contextvar.h"
+#include "handlepy/cpython/impl_errors.h"
+#include "handlepy/cpython/impl_handles.h"
+#include "handlepy/cpython/impl_long.h"
+#include "handlepy/cpython/impl_misc.h"
+#include "handlepy/cpython/impl_module.h"
+#include "handlepy/cpython/impl_number.h"
+#include "handlepy/cpython/impl_object.h"
+#include "handlepy/cpython/impl_scalar.h"
+#include "handlepy/cpython/impl_structseq.h"
+#include "handlepy/cpython/impl_type.h"
+#include "handlepy/cpython/impl_unicode.h"
 #include "handlepy/cpython/autogen_calls.h"
 
 /* Holds only the handle constants; the runtime fills it when the module initialises. */

@@ -1,6 +1,8 @@
-/* CPython-backend mappings of the capsule functions. */
+/* CPython-backend mappings of api/capsule.api. */
 #ifndef HANDLEPY_CPYTHON_IMPL_CAPSULE_H
 #define HANDLEPY_CPYTHON_IMPL_CAPSULE_H
+
+#include "handlepy/cpython/common.h"
 
 /* The host only stores the trampoline, so a half-filled destructor would be called
  * without its implementation: refuse it up front. */

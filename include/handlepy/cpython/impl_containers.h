@@ -1,9 +1,11 @@
-/* CPython-backend mappings for tuples, lists, builders, dicts and slices. They check
- * what the C API leaves to the caller, so that a wrong type or index raises instead of
- * corrupting memory; a wrong type raises SystemError, as CPython's concrete-object
- * functions do for a bad internal call. */
+/* CPython-backend mappings of api/containers.api: tuples, lists, builders, dicts and
+ * slices. They check what the C API leaves to the caller, so that a wrong type or index
+ * raises instead of corrupting memory; a wrong type raises SystemError, as CPython's
+ * concrete-object functions do for a bad internal call. */
 #ifndef HANDLEPY_CPYTHON_IMPL_CONTAINERS_H
 #define HANDLEPY_CPYTHON_IMPL_CONTAINERS_H
+
+#include "handlepy/cpython/common.h"
 
 HPyAPI_FUNC int _hpy_cpy_require(int ok, const char *func, const char *expected, PyObject *obj)
 {

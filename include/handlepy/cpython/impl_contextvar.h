@@ -1,6 +1,8 @@
-/* CPython-backend mappings of the context variable functions. */
+/* CPython-backend mappings of api/contextvar.api. */
 #ifndef HANDLEPY_CPYTHON_IMPL_CONTEXTVAR_H
 #define HANDLEPY_CPYTHON_IMPL_CONTEXTVAR_H
+
+#include "handlepy/cpython/common.h"
 
 HPyAPI_FUNC PyObject *_hpy_cpy_contextvar_new(const char *name, PyObject *default_value)
 {

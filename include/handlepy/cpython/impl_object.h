@@ -1,21 +1,10 @@
-/* CPython-backend helpers for the object protocol, included before impl.h, which uses
- * them. They guard C-API calls whose bad input is undefined behaviour on the host, and
- * make PyPy's cpyext answer as CPython does. */
+/* CPython-backend mappings of api/object.api, the object protocol. They guard C-API
+ * calls whose bad input is undefined behaviour on the host, and make PyPy's cpyext
+ * answer as CPython does. */
 #ifndef HANDLEPY_CPYTHON_IMPL_OBJECT_H
 #define HANDLEPY_CPYTHON_IMPL_OBJECT_H
 
-#include <errno.h>
-#include <string.h>
-
-/* PyPy reports a non-str name in words of its own; this gives CPython's. */
-HPyAPI_FUNC int _hpy_cpy_bad_attr_name(PyObject *name)
-{
-    if (PyUnicode_Check(name))
-        return 0;
-    PyErr_Format(PyExc_TypeError, "attribute name must be string, not '%.200s'",
-                 Py_TYPE(name)->tp_name);
-    return 1;
-}
+#include "handlepy/cpython/common.h"
 
 HPyAPI_FUNC PyObject *_hpy_cpy_getattr(PyObject *obj, PyObject *name)
 {
@@ -37,16 +26,6 @@ HPyAPI_FUNC int _hpy_cpy_setattr_s(PyObject *obj, const char *name, PyObject *va
                          : PyObject_SetAttrString(obj, name, value);
 }
 
-/* CPython's abstract object API refuses a NULL object with this SystemError (its
- * null_error()); PyPy's cpyext dereferences it. */
-HPyAPI_FUNC int _hpy_cpy_null_arg(PyObject *arg)
-{
-    if (arg != NULL)
-        return 0;
-    PyErr_SetString(PyExc_SystemError, "null argument to internal routine");
-    return 1;
-}
-
 HPyAPI_FUNC int _hpy_cpy_setitem(PyObject *obj, PyObject *key, PyObject *value)
 {
     if (_hpy_cpy_null_arg(obj) || _hpy_cpy_null_arg(key) || _hpy_cpy_null_arg(value))
@@ -55,58 +34,43 @@ HPyAPI_FUNC int _hpy_cpy_setitem(PyObject *obj, PyObject *key, PyObject *value)
 }
 
 #ifdef PYPY_VERSION
-/* What CPython answers for a NULL object, where cpyext dereferences it. */
+/* cpyext dereferences a NULL object, which CPython refuses (null_error()). */
 HPyAPI_FUNC PyObject *_hpy_cpy_getitem(PyObject *obj, PyObject *key)
 {
     return _hpy_cpy_null_arg(obj) || _hpy_cpy_null_arg(key) ? NULL : PyObject_GetItem(obj, key);
 }
+#else
+#define _hpy_cpy_getitem PyObject_GetItem
+#endif
 
+#ifdef PYPY_VERSION
+/* cpyext dereferences a NULL object, which CPython refuses (null_error()). */
 HPyAPI_FUNC int _hpy_cpy_delitem(PyObject *obj, PyObject *key)
 {
     return _hpy_cpy_null_arg(obj) || _hpy_cpy_null_arg(key) ? -1 : PyObject_DelItem(obj, key);
 }
+#else
+#define _hpy_cpy_delitem PyObject_DelItem
+#endif
 
+#ifdef PYPY_VERSION
+/* cpyext dereferences a NULL object, which CPython refuses (null_error()). */
 HPyAPI_FUNC Py_ssize_t _hpy_cpy_length(PyObject *obj)
 {
     return _hpy_cpy_null_arg(obj) ? -1 : PyObject_Length(obj);
 }
+#else
+#define _hpy_cpy_length PyObject_Length
+#endif
 
+#ifdef PYPY_VERSION
+/* CPython's repr of a NULL object, where cpyext dereferences it. */
 HPyAPI_FUNC PyObject *_hpy_cpy_ascii(PyObject *obj)
 {
     return obj == NULL ? PyUnicode_FromString("<NULL>") : PyObject_ASCII(obj);
 }
-
-HPyAPI_FUNC int _hpy_cpy_callable_check(PyObject *obj)
-{
-    return obj != NULL && PyCallable_Check(obj);
-}
-
-#define _HPY_CPY_UNARY(name, call)                                            \
-    HPyAPI_FUNC PyObject *name(PyObject *obj)                                 \
-    {                                                                         \
-        return _hpy_cpy_null_arg(obj) ? NULL : call(obj);                     \
-    }
-_HPY_CPY_UNARY(_hpy_cpy_negative, PyNumber_Negative)
-_HPY_CPY_UNARY(_hpy_cpy_positive, PyNumber_Positive)
-_HPY_CPY_UNARY(_hpy_cpy_absolute, PyNumber_Absolute)
-_HPY_CPY_UNARY(_hpy_cpy_invert, PyNumber_Invert)
-_HPY_CPY_UNARY(_hpy_cpy_index, PyNumber_Index)
-_HPY_CPY_UNARY(_hpy_cpy_long, PyNumber_Long)
-_HPY_CPY_UNARY(_hpy_cpy_float, PyNumber_Float)
-#undef _HPY_CPY_UNARY
 #else
-#define _hpy_cpy_getitem PyObject_GetItem
-#define _hpy_cpy_delitem PyObject_DelItem
-#define _hpy_cpy_length PyObject_Length
 #define _hpy_cpy_ascii PyObject_ASCII
-#define _hpy_cpy_callable_check PyCallable_Check
-#define _hpy_cpy_negative PyNumber_Negative
-#define _hpy_cpy_positive PyNumber_Positive
-#define _hpy_cpy_absolute PyNumber_Absolute
-#define _hpy_cpy_invert PyNumber_Invert
-#define _hpy_cpy_index PyNumber_Index
-#define _hpy_cpy_long PyNumber_Long
-#define _hpy_cpy_float PyNumber_Float
 #endif
 
 /* PyPy's PyObject_Bytes stops after bytes, __bytes__ and the buffer protocol; CPython's
@@ -185,105 +149,81 @@ HPyAPI_FUNC int _hpy_cpy_rich_compare_bool(PyObject *v, PyObject *w, int op)
     return _hpy_cpy_bad_compare_args(v, w, op) ? -1 : PyObject_RichCompareBool(v, w, op);
 }
 
-/* PyPy's cpyext takes any type and fails only when the error is raised, and a NULL
- * value there is a fatal error; CPython raises a NULL value as ``type()``. */
-HPyAPI_FUNC int _hpy_cpy_bad_exception_type(PyObject *type)
+HPyAPI_FUNC PyObject *_hpy_cpy_getitem_i(PyObject *obj, Py_ssize_t idx)
 {
-    if (type != NULL && PyExceptionClass_Check(type))
-        return 0;
-    /* Not %R of NULL, which cpyext asserts against. */
-    if (type == NULL)
-        PyErr_SetString(PyExc_SystemError,
-                        "_PyErr_SetObject: exception <NULL> is not a BaseException subclass");
-    else
-        PyErr_Format(PyExc_SystemError,
-                     "_PyErr_SetObject: exception %R is not a BaseException subclass", type);
-    return 1;
-}
-
-HPyAPI_FUNC PyObject *_hpy_cpy_err_set_object(PyObject *type, PyObject *value)
-{
-    if (!_hpy_cpy_bad_exception_type(type))
-        PyErr_SetObject(type, value != NULL ? value : Py_None);
-    return NULL;
-}
-
-HPyAPI_FUNC PyObject *_hpy_cpy_err_set_string(PyObject *type, const char *utf8_message)
-{
-    if (!_hpy_cpy_bad_exception_type(type))
-        PyErr_SetString(type, utf8_message);
-    return NULL;
-}
-
-/* CPython's C API calls whatever category it is given, and PyPy's defaults a NULL one to
- * UserWarning; this checks like warnings.warn() and defaults like CPython. A bad category
- * goes to the running interpreter's warnings.warn() itself, so that the TypeError is
- * worded as that interpreter words it (3.15 words it anew). */
-HPyAPI_FUNC int _hpy_cpy_warn(PyObject *category, const char *utf8_message,
-                              Py_ssize_t stack_level)
-{
-    if (category == NULL)
-        category = PyExc_RuntimeWarning;
-    if (PyType_Check(category) &&
-        PyType_IsSubtype((PyTypeObject *)category, (PyTypeObject *)PyExc_Warning))
-        return PyErr_WarnEx(category, utf8_message, stack_level);
-    PyObject *warnings = PyImport_ImportModule("warnings");
-    if (warnings == NULL)
-        return -1;
-    PyObject *res = PyObject_CallMethod(warnings, "warn", "sOn", utf8_message, category,
-                                        stack_level);
-    Py_DECREF(warnings);
-    if (res == NULL)
-        return -1;
-    /* A warnings module that took it after all: its TypeError is CPython's own. */
-    Py_DECREF(res);
-    PyErr_Format(PyExc_TypeError, "category must be a Warning subclass, not '%.200s'",
-                 Py_TYPE(category)->tp_name);
-    return -1;
-}
-
-/* PyPy's PyErr_SetFromErrno* put a None filename in the arguments when there is no
- * filename; CPython's leave it out. */
-HPyAPI_FUNC PyObject *_hpy_cpy_err_from_errno_only(PyObject *type)
-{
-#ifdef PYPY_VERSION
-    int code = errno;
-    PyObject *message = PyUnicode_DecodeLocale(code ? strerror(code) : "Error",
-                                               "surrogateescape");
-    if (message == NULL)
+    if (_hpy_cpy_null_arg(obj))
         return NULL;
-    PyObject *exc = PyObject_CallFunction(type, "iO", code, message);
-    Py_DECREF(message);
-    if (exc != NULL) {
-        PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
-        Py_DECREF(exc);
-    }
-    return NULL;
+#ifndef PYPY_VERSION
+    /* An exact list or tuple answers an index in range with its item, as obj[idx] would:
+     * no int to make for the key, no dispatch through the mapping protocol. (cpyext would
+     * move a list's items into C storage for this, so PyPy keeps the general path.) */
+#ifdef Py_GIL_DISABLED
+    /* Without the GIL another thread may shrink the list between a borrowed read and
+     * the incref: PyList_GetItemRef (3.13+, as every free-threaded CPython) reads and
+     * increfs as one step. */
+    if (PyList_CheckExact(obj) && idx >= 0)
+        return PyList_GetItemRef(obj, idx);
 #else
-    return PyErr_SetFromErrno(type);
+    if (PyList_CheckExact(obj) && idx >= 0 && idx < PyList_GET_SIZE(obj))
+        return _hpy_cpy_newref(PyList_GET_ITEM(obj, idx));
 #endif
+    if (PyTuple_CheckExact(obj) && idx >= 0 && idx < PyTuple_GET_SIZE(obj))
+        return _hpy_cpy_newref(PyTuple_GET_ITEM(obj, idx));
+#endif
+    PyObject *key = PyLong_FromSsize_t(idx);
+    if (key == NULL)
+        return NULL;
+    PyObject *result = PyObject_GetItem(obj, key);
+    Py_DECREF(key);
+    return result;
 }
 
-HPyAPI_FUNC PyObject *_hpy_cpy_err_from_errno(PyObject *type, const char *filename)
+HPyAPI_FUNC PyObject *_hpy_cpy_getitem_s(PyObject *obj, const char *utf8_key)
 {
-    return filename == NULL ? _hpy_cpy_err_from_errno_only(type)
-                            : PyErr_SetFromErrnoWithFilename(type, filename);
+    if (_hpy_cpy_null_arg(obj))
+        return NULL;
+    PyObject *key = PyUnicode_FromString(utf8_key);
+    if (key == NULL)
+        return NULL;
+    PyObject *result = PyObject_GetItem(obj, key);
+    Py_DECREF(key);
+    return result;
 }
 
-HPyAPI_FUNC PyObject *_hpy_cpy_err_from_errno_objects(PyObject *type, PyObject *filename1,
-                                                      PyObject *filename2)
+HPyAPI_FUNC int _hpy_cpy_setitem_i(PyObject *obj, Py_ssize_t idx, PyObject *value)
 {
-    if (filename1 == NULL)
-        return _hpy_cpy_err_from_errno_only(type);
-    if (filename2 == NULL)
-        return PyErr_SetFromErrnoWithFilenameObject(type, filename1);
-    return PyErr_SetFromErrnoWithFilenameObjects(type, filename1, filename2);
+    if (_hpy_cpy_null_arg(obj) || _hpy_cpy_null_arg(value))
+        return -1;
+    PyObject *key = PyLong_FromSsize_t(idx);
+    if (key == NULL)
+        return -1;
+    int result = PyObject_SetItem(obj, key, value);
+    Py_DECREF(key);
+    return result;
 }
 
-/* PyPy's PyErr_ExceptionMatches crashes when no exception is set. */
-HPyAPI_FUNC int _hpy_cpy_exception_matches(PyObject *exc)
+HPyAPI_FUNC int _hpy_cpy_setitem_s(PyObject *obj, const char *utf8_key, PyObject *value)
 {
-    return PyErr_Occurred() != NULL && PyErr_ExceptionMatches(exc);
+    if (_hpy_cpy_null_arg(obj) || _hpy_cpy_null_arg(value))
+        return -1;
+    PyObject *key = PyUnicode_FromString(utf8_key);
+    if (key == NULL)
+        return -1;
+    int result = PyObject_SetItem(obj, key, value);
+    Py_DECREF(key);
+    return result;
+}
+
+HPyAPI_FUNC int _hpy_cpy_delitem_i(PyObject *obj, Py_ssize_t idx)
+{
+    if (_hpy_cpy_null_arg(obj))
+        return -1;
+    PyObject *key = PyLong_FromSsize_t(idx);
+    if (key == NULL)
+        return -1;
+    int result = PyObject_DelItem(obj, key);
+    Py_DECREF(key);
+    return result;
 }
 
 #endif

@@ -1,20 +1,14 @@
-/* CPython-backend side of types, fields and globals. The larger pieces live in
- * cpython-backend/type.c, compiled into each CPython-mode extension and into
- * the universal loader. */
+/* CPython-backend mappings of api/type.api: types, fields and globals. The larger
+ * pieces live in cpython-backend/type.c, compiled into each CPython-mode extension and
+ * into the universal loader. */
 #ifndef HANDLEPY_CPYTHON_IMPL_TYPE_H
 #define HANDLEPY_CPYTHON_IMPL_TYPE_H
 
+#include "handlepy/cpython/common.h"
 #include <stdalign.h>
+#include <stddef.h>
 
-/* Chooses the host function installed for the implementation `impl` of a definition
- * (a getset has two); the extension's own generated trampoline when NULL. Lets the loader
- * substitute other trampolines, in module and in type creation. */
-typedef PyCFunction (*handlepy_bind_fn)(HPyDef *def, HPyCFunction impl, void *data);
-/* The type made takes `data` when `release` is not NULL, and releases it when it goes;
- * when no type is made, `data` stays the caller's. */
-_HPy_HIDDEN PyObject *handlepy_type_from_spec(HPyType_Spec *spec, HPyType_SpecParam *params,
-                                              handlepy_bind_fn bind, void *data,
-                                              void (*release)(void *data));
+_HPy_HIDDEN PyObject *handlepy_type_from_spec(HPyType_Spec *spec, HPyType_SpecParam *params);
 _HPy_HIDDEN PyObject *handlepy_generic_new(PyObject *type);
 _HPy_HIDDEN PyObject *handlepy_new(PyObject *type, void **data);
 _HPy_HIDDEN const char *handlepy_type_name(PyObject *type);
@@ -22,13 +16,6 @@ _HPy_HIDDEN HPyType_BuiltinShape handlepy_builtin_shape(PyObject *type);
 _HPy_HIDDEN PyObject *handlepy_call_with_tuple_dict(HPyContext *ctx, HPyCFunction impl,
                                                     PyObject *self,
                                                     PyObject *args, PyObject *kw);
-_HPy_HIDDEN int handlepy_set_call_function(PyObject *obj, HPyCallFunction *func);
-/* The object's own call function, NULL when it has none; and a call of one with tp_call's
- * arguments (for the debug handler of HPy_tp_call, which has no trampoline to reuse). */
-_HPy_HIDDEN cpy_vectorcallfunc handlepy_own_call_function(PyObject *self);
-_HPy_HIDDEN PyObject *handlepy_call_function_with_tuple_dict(cpy_vectorcallfunc func,
-                                                             PyObject *self, PyObject *args,
-                                                             PyObject *kw);
 _HPy_HIDDEN int handlepy_call_traverse(HPyCFunction impl, PyObject *self,
                                        cpy_visitproc visit, void *arg);
 _HPy_HIDDEN void handlepy_dealloc(PyObject *self, HPyCFunction destroy);
@@ -49,7 +36,7 @@ HPyAPI_FUNC void *handlepy_struct_at(PyObject *obj, PyTypeObject *builtin)
 /* int and tuple keep their items inside the object, so a subtype's struct follows the
  * items: it moves with their count, which never changes once the object is made. A
  * subtype's basicsize reserves room for one more item than the fixed part holds and for
- * the alignment padding (handlepy_var_struct_reserve), so the struct fits in what the
+ * the alignment padding (cpython-backend/internal.h), so the struct fits in what the
  * host allocates for any count, and CPython's negative tp_dictoffset of a Python
  * subclass lands after it. */
 HPyAPI_FUNC Py_ssize_t handlepy_align_struct(Py_ssize_t offset)
@@ -95,29 +82,6 @@ HPyAPI_FUNC void *handlepy_tuple_struct(PyObject *obj)
 {
     return (char *)obj + handlepy_align_struct((Py_ssize_t)offsetof(PyTupleObject, ob_item) +
                                                (Py_ssize_t)sizeof(PyObject *) * Py_SIZE(obj));
-}
-
-/* Where a subtype of the var-sized `builtin` may start its struct's reserved room. */
-HPyAPI_FUNC Py_ssize_t handlepy_var_struct_reserve(PyTypeObject *builtin)
-{
-    Py_ssize_t items_at, item_size;
-    if (builtin == &PyLong_Type) {
-        items_at = HANDLEPY_LONG_ITEMS_AT;
-        item_size = HANDLEPY_LONG_ITEM_SIZE;
-    } else {
-        items_at = (Py_ssize_t)offsetof(PyTupleObject, ob_item);
-        item_size = (Py_ssize_t)sizeof(PyObject *);
-    }
-    Py_ssize_t fixed = items_at + item_size;
-    if (fixed < builtin->tp_basicsize)
-        fixed = builtin->tp_basicsize;
-    return fixed + HANDLEPY_STRUCT_ALIGN - 1;
-}
-
-HPyAPI_FUNC PyObject *_hpy_cpy_xnewref(PyObject *o)
-{
-    Py_XINCREF(o);
-    return o;
 }
 
 /* Takes the field's word itself: writing it through a PyObject ** would break strict
