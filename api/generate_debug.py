@@ -121,8 +121,6 @@ def debug_wrapper(e):
         raise DebugGenError(f"{e.source}: {name}: parameter names starting with d_ or u_ "
                             f"are the debug wrapper's own: {', '.join(reserved)}")
     fail = f"        {ret_stmt(err)}"
-    body = [f"    hdbg_call *d_call = hdbg_enter(ctx, \"{name}\");",
-            "    if (d_call == NULL)", fail]
     handles = [p for p in e.params if p.ctype == "HPy"]
     arrays, outputs = [], []
     for p in e.params:
@@ -131,6 +129,13 @@ def debug_wrapper(e):
                 arrays.append((p, array_length(e, p)))
             else:
                 outputs.append(p)
+    # An output is HPy_NULL on every path that opens no handle for it, also when the
+    # wrapper refuses the call before the inner function could write it.
+    body = []
+    for p in outputs:
+        body += [f"    if ({p.name} != NULL)", f"        *{p.name} = HPy_NULL;"]
+    body += [f"    hdbg_call *d_call = hdbg_enter(ctx, \"{name}\");",
+             "    if (d_call == NULL)", fail]
     if handles:
         body.append("    HPy " + ", ".join(f"u_{p.name}" for p in handles) + ";")
         checks = [f"hdbg_unwrap(d_call, {p.name}, &u_{p.name}, \"{name}\", \"{p.name}\") < 0"

@@ -2174,6 +2174,8 @@ static HPy hdbg_HPyContextVar_New(HPyContext *ctx, const char *name, HPy default
 
 static int32_t hdbg_HPyContextVar_Get(HPyContext *ctx, HPy context_var, HPy default_value, HPy *result)
 {
+    if (result != NULL)
+        *result = HPy_NULL;
     hdbg_call *d_call = hdbg_enter(ctx, "HPyContextVar_Get");
     if (d_call == NULL)
         return (int32_t)-1;
