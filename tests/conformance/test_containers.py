@@ -90,6 +90,99 @@ static HPy dict_getitem_null_key_impl(HPyContext *ctx, HPy self, HPy d)
     return HPyDict_GetItem(ctx, d, HPy_NULL);
 }
 
+/* The handles HPyDict_Next writes: HPy_NULL when it returns 0 or -1. */
+static int dict_next_checked(HPyContext *ctx, HPy d, HPy_ssize_t *pos, HPy *key, HPy *value)
+{
+    if (key != NULL)
+        *key = ctx->h_Ellipsis;
+    if (value != NULL)
+        *value = ctx->h_Ellipsis;
+    int more = HPyDict_Next(ctx, d, pos, key, value);
+    if (more != 1 && ((key != NULL && !HPy_IsNull(*key)) ||
+                      (value != NULL && !HPy_IsNull(*value)))) {
+        HPyErr_SetString(ctx, ctx->h_AssertionError, "an output is not HPy_NULL");
+        return -2;
+    }
+    return more;
+}
+
+/* dict_items(d, what, callback): the items HPyDict_Next gives, as a list of (key, value)
+ * for what == 0, of keys (value NULL) for 1, of values (key NULL) for 2, and for 3 of
+ * None per item (both NULL). After each item `callback(d, key)`, unless it is None, may
+ * change the dict; a cap ends a loop that changes keep going. */
+HPyDef_METH(dict_items, "dict_items", HPyFunc_VARARGS)
+static HPy dict_items_impl(HPyContext *ctx, HPy self, const HPy *args, size_t nargs)
+{
+    long what = HPyLong_AsLong(ctx, args[1]);
+    int callback = !HPy_Is(ctx, args[2], ctx->h_None);
+    HPy result = HPyList_New(ctx, 0);
+    if (HPy_IsNull(result))
+        return HPy_NULL;
+    HPy_ssize_t pos = 0;
+    for (int n = 0; n < 1000; n++) {
+        HPy key = HPy_NULL, value = HPy_NULL;
+        int more = dict_next_checked(ctx, args[0], &pos, (what == 0 || what == 1 || callback)
+                                     ? &key : NULL, (what == 0 || what == 2) ? &value : NULL);
+        if (more < 0) {
+            HPy_Close(ctx, result);
+            return HPy_NULL;
+        }
+        if (more == 0)
+            return result;
+        HPy item;
+        if (what == 0) {
+            HPy pair[2] = {key, value};
+            item = HPyTuple_FromArray(ctx, pair, 2);
+        } else {
+            item = HPy_Dup(ctx, what == 1 ? key : what == 2 ? value : ctx->h_None);
+        }
+        int failed = HPy_IsNull(item) || HPyList_Append(ctx, result, item) < 0;
+        HPy_Close(ctx, item);
+        if (!failed && callback) {
+            HPy call_args[2] = {args[0], key};
+            HPy r = HPy_Call(ctx, args[2], call_args, 2, HPy_NULL);
+            failed = HPy_IsNull(r);
+            HPy_Close(ctx, r);
+        }
+        HPy_Close(ctx, key);
+        HPy_Close(ctx, value);
+        if (failed) {
+            HPy_Close(ctx, result);
+            return HPy_NULL;
+        }
+    }
+    return result;
+}
+
+/* dict_next_at(d, pos): HPyDict_Next's result from the cursor `pos`, keys skipped. */
+HPyDef_METH(dict_next_at, "dict_next_at", HPyFunc_VARARGS)
+static HPy dict_next_at_impl(HPyContext *ctx, HPy self, const HPy *args, size_t nargs)
+{
+    HPy_ssize_t pos = HPyLong_AsSsize_t(ctx, args[1]);
+    HPy value;
+    int more = dict_next_checked(ctx, args[0], &pos, NULL, &value);
+    if (more < 0)
+        return HPy_NULL;
+    HPy_Close(ctx, value);
+    return HPyLong_FromLong(ctx, more);
+}
+
+/* dict_next_bad(d, kind): HPyDict_Next on HPy_NULL (kind 0), with a NULL cursor (1). */
+HPyDef_METH(dict_next_bad, "dict_next_bad", HPyFunc_VARARGS)
+static HPy dict_next_bad_impl(HPyContext *ctx, HPy self, const HPy *args, size_t nargs)
+{
+    HPy_ssize_t pos = 0;
+    HPy key, value;
+    long kind = HPyLong_AsLong(ctx, args[1]);
+    int more = dict_next_checked(ctx, kind == 0 ? HPy_NULL : args[0], kind == 1 ? NULL : &pos,
+                                 &key, &value);
+    if (more == -1)
+        return HPy_NULL;
+    HPy_Close(ctx, key);
+    HPy_Close(ctx, value);
+    return HPyLong_FromLong(ctx, more);
+}
+
 /* slice_new(start, stop, step): Ellipsis stands for HPy_NULL. */
 HPyDef_METH(slice_new, "slice_new", HPyFunc_VARARGS)
 static HPy slice_new_impl(HPyContext *ctx, HPy self, const HPy *args, size_t nargs)
@@ -144,6 +237,9 @@ static HPy slice_adjust_impl(HPyContext *ctx, HPy self, const HPy *args, size_t 
 @EXPORT(dict_copy)
 @EXPORT(dict_getitem)
 @EXPORT(dict_getitem_null_key)
+@EXPORT(dict_items)
+@EXPORT(dict_next_at)
+@EXPORT(dict_next_bad)
 @EXPORT(slice_new)
 @EXPORT(slice_unpack)
 @EXPORT(slice_adjust)
@@ -361,3 +457,99 @@ def test_slice_adjust_matches_python(mod, length, s):
 def test_slice_adjust_zero_step(mod):
     with pytest.raises(ValueError, match="slice step cannot be zero"):
         mod.slice_adjust(5, 0, 5, 0)
+
+
+def test_dict_next(mod):
+    k, v = object(), object()
+    d = {"a": 1, k: v, None: [2]}
+    items = mod.dict_items(d, 0, None)
+    assert items == list(d.items())
+    assert items[1][0] is k and items[1][1] is v
+    assert mod.dict_items(d, 1, None) == list(d)
+    assert mod.dict_items(d, 2, None) == list(d.values())
+    assert mod.dict_items(d, 3, None) == [None, None, None]
+    # The handles were new: closing them left the objects to the dict.
+    assert d == {"a": 1, k: v, None: [2]}
+
+
+def test_dict_next_empty(mod):
+    for what in range(4):
+        assert mod.dict_items({}, what, None) == []
+
+
+def test_dict_next_reads_a_subclass_as_stored(mod):
+    class Sub(dict):
+        def __getitem__(self, key):
+            raise AssertionError("not called")
+
+        def __iter__(self):
+            raise AssertionError("not called")
+
+        def keys(self):
+            raise AssertionError("not called")
+
+        def items(self):
+            raise AssertionError("not called")
+    assert mod.dict_items(Sub(a=1, b=2), 0, None) == [("a", 1), ("b", 2)]
+    assert mod.dict_items(DictSub(x=3), 2, None) == [3]
+
+
+def test_dict_next_cursor_out_of_range_ends(mod):
+    assert mod.dict_next_at({"a": 1}, 0) == 1
+    assert mod.dict_next_at({"a": 1}, -1) == 0
+    assert mod.dict_next_at({"a": 1}, MAX) == 0
+    assert mod.dict_next_at({}, 0) == 0
+
+
+def test_dict_next_errors(mod):
+    for bad in ([("a", 1)], None, 1, type("M", (), {"keys": lambda self: []})()):
+        with pytest.raises(SystemError, match=f"HPyDict_Next requires a dict, not "
+                                              f"{type(bad).__name__}"):
+            mod.dict_items(bad, 0, None)
+    with pytest.raises(SystemError, match="HPyDict_Next requires a dict, not HPy_NULL"):
+        mod.dict_next_bad({}, 0)
+    with pytest.raises(SystemError, match="HPyDict_Next: pos is NULL"):
+        mod.dict_next_bad({"a": 1}, 1)
+
+
+def test_dict_next_sees_values_changed_during_the_iteration(mod):
+    d = {"a": 1, "b": 2, "c": 3}
+
+    def bump_next(d, key):
+        keys = list(d)
+        if keys.index(key) + 1 < len(keys):
+            d[keys[keys.index(key) + 1]] = "changed"
+    assert mod.dict_items(d, 0, bump_next) == [("a", 1), ("b", "changed"), ("c", "changed")]
+
+
+@pytest.mark.parametrize("change", ["delete_next", "delete_self", "clear", "insert",
+                                    "rebuild"])
+def test_dict_next_survives_keys_changed_during_the_iteration(mod, change):
+    """Adding or removing keys while iterating is the caller's error, as with
+    PyDict_Next: items may be skipped or repeated, but nothing crashes and every item
+    given is one the dict held at that moment."""
+    d = {i: str(i) for i in range(20)}
+    seen = {}
+
+    def mutate(d, key):
+        seen[key] = d.get(key)
+        if change == "delete_next":
+            d.pop(key + 1, None)
+        elif change == "delete_self":
+            del d[key]
+        elif change == "clear":
+            d.clear()
+        elif change == "insert" and len(d) < 200:
+            d[1000 + key] = "new"
+        elif change == "rebuild":
+            saved = dict(d)
+            d.clear()
+            d.update(saved)
+    items = mod.dict_items(d, 0, mutate)
+    assert 0 < len(items) <= 1000
+    for key, value in items:
+        assert isinstance(key, int) and value in (str(key), "new")
+    if change == "clear":
+        assert items == [(0, "0")] and d == {}
+    if change == "delete_next":
+        assert [k for k, _ in items] == list(range(0, 20, 2))

@@ -99,8 +99,7 @@ def test_a_signature_array_needs_its_length():
         generate_debug.debug_handler(sig)
 
 
-DICT_NEXT = ("func int HPyDict_Next(HPy dict, HPy_ssize_t *pos, {key}, {value}) "
-             "=> _hpy_cpy_dict_next(dict, pos, key, value)")
+DICT_NEXT = "HPyDict_Next(HPy dict, HPy_ssize_t *pos, HPy key[out], HPy value[out])"
 
 
 @pytest.fixture
@@ -110,16 +109,11 @@ def api(tmp_path):
     return copy
 
 
-def add_to_containers(api, line):
-    path = api / "containers.api"
-    path.write_text(path.read_text() + line + "\n")
-
-
-def test_a_dict_next_style_function_gets_a_correct_wrapper(api):
-    """PyDict_Next's shape: an integer cursor the function reads and writes, and two
-    handles it writes. The cursor passes through; the handles are opened after the call."""
-    add_to_containers(api, DICT_NEXT.format(key="HPy key[out]", value="HPy value[out]"))
-    outputs = generate.outputs(api)
+def test_a_dict_next_style_function_gets_a_correct_wrapper():
+    """PyDict_Next's shape (containers.api's HPyDict_Next): an integer cursor the function
+    reads and writes, and two handles it writes. The cursor passes through; the handles
+    are HPy_NULL before anything can fail and opened as new debug handles after the call."""
+    outputs = generate.outputs()
     ctx = outputs[generate.ROOT / "include/handlepy/autogen_ctx.h"]
     assert ("int (*HPyDict_Next)(HPyContext *ctx, HPy dict, HPy_ssize_t *pos, HPy *key, "
             "HPy *value);") in ctx
@@ -127,14 +121,19 @@ def test_a_dict_next_style_function_gets_a_correct_wrapper(api):
     wrapper = code[code.index("static int hdbg_HPyDict_Next("):]
     wrapper = wrapper[:wrapper.index("\n}\n")]
     assert "hdbg_unwrap_array" not in wrapper
+    first_return = wrapper.index("return")
+    for out in ("key", "value"):
+        assert wrapper.index(f"*{out} = HPy_NULL;") < first_return
+        assert f"*{out} = hdbg_open(d_call, u_{out}, \"HPyDict_Next\");" in wrapper
     assert ("d_inner->HPyDict_Next(d_inner, u_dict, pos, key == NULL ? NULL : &u_key, "
             "value == NULL ? NULL : &u_value);") in wrapper
-    assert "*key = hdbg_open(d_call, u_key, \"HPyDict_Next\");" in wrapper
-    assert "*value = hdbg_open(d_call, u_value, \"HPyDict_Next\");" in wrapper
 
 
 def test_a_dict_next_style_function_without_bounds_is_refused(api, capsys):
-    add_to_containers(api, DICT_NEXT.format(key="HPy *key", value="HPy *value"))
+    path = api / "containers.api"
+    text = path.read_text()
+    assert DICT_NEXT in text
+    path.write_text(text.replace(DICT_NEXT, DICT_NEXT.replace("HPy key[out]", "HPy *key")))
     assert generate.main(["--check"], api) == 2
     assert re.search(r"containers\.api:\d+: HPyDict_Next: parameter key is HPy \*, which "
                      "may be one handle or an array", capsys.readouterr().err)

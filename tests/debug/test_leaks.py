@@ -61,7 +61,22 @@ SOURCE = """
         return HPy_Dup(ctx, ctx->h_None);
     }
 
+    /* Closes every key HPyDict_Next gives, and the values but the last. */
+    HPyDef_METH(leak_dict_value, "leak_dict_value", HPyFunc_O)
+    static HPy leak_dict_value_impl(HPyContext *ctx, HPy self, HPy d)
+    {
+        HPy_ssize_t pos = 0;
+        HPy key, value, last = HPy_NULL;
+        while (HPyDict_Next(ctx, d, &pos, &key, &value) == 1) {
+            HPy_Close(ctx, key);
+            HPy_Close(ctx, last);
+            last = value;
+        }
+        return HPy_Dup(ctx, ctx->h_None);
+    }
+
     @EXPORT(leak_int)
+    @EXPORT(leak_dict_value)
     @EXPORT(clean)
     @EXPORT(keep)
     @EXPORT(release)
@@ -97,6 +112,18 @@ def test_a_leak_names_the_function_and_the_line_that_opened_it(m):
         f"{m.__name__}.leak_int, at:",
         f"      {leak.backtrace[0]}",
     ]
+
+
+def test_the_items_of_hpydict_next_are_new_handles(m):
+    """HPyDict_Next's generated debug wrapper opens a debug handle for each key and value:
+    the one value left open is reported, closing the others leaves nothing."""
+    with pytest.raises(HandleLeakError) as info:
+        with LeakDetector():
+            m.leak_dict_value({"a": 1, "b": 22222})
+    (leak,) = info.value.leaks
+    assert (leak.kind, leak.object, leak.opened_by) == ("handle", 22222, "HPyDict_Next")
+    with LeakDetector():
+        m.leak_dict_value({})
 
 
 def test_the_backtrace_goes_as_deep_as_asked(m, backtrace_depth):

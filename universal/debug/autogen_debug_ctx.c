@@ -2232,6 +2232,29 @@ static HPy hdbg_HPyStructSequence_New(HPyContext *ctx, HPy type, HPy_ssize_t nar
     return hdbg_open(d_call, d_result, "HPyStructSequence_New");
 }
 
+static int hdbg_HPyDict_Next(HPyContext *ctx, HPy dict, HPy_ssize_t *pos, HPy *key, HPy *value)
+{
+    if (key != NULL)
+        *key = HPy_NULL;
+    if (value != NULL)
+        *value = HPy_NULL;
+    hdbg_call *d_call = hdbg_enter(ctx, "HPyDict_Next");
+    if (d_call == NULL)
+        return -1;
+    HPy u_dict;
+    if (hdbg_unwrap(d_call, dict, &u_dict, "HPyDict_Next", "dict") < 0)
+        return -1;
+    HPy u_key = HPy_NULL;
+    HPy u_value = HPy_NULL;
+    HPyContext *d_inner = hdbg_inner(d_call);
+    int d_result = d_inner->HPyDict_Next(d_inner, u_dict, pos, key == NULL ? NULL : &u_key, value == NULL ? NULL : &u_value);
+    if (key != NULL)
+        *key = hdbg_open(d_call, u_key, "HPyDict_Next");
+    if (value != NULL)
+        *value = hdbg_open(d_call, u_value, "HPyDict_Next");
+    return d_result;
+}
+
 static void hdbg_HPy_FatalError(HPyContext *ctx, const char *message)
 {
     hdbg_call *d_call = hdbg_enter(ctx, "HPy_FatalError");
@@ -2573,6 +2596,7 @@ void hdbg_fill_context(HPyContext *ctx, const HPyContext *universal)
     ctx->HPyStructSequence_NewType = hdbg_HPyStructSequence_NewType;
     ctx->HPyStructSequence_New = hdbg_HPyStructSequence_New;
     ctx->HPy_SetCallFunction = hdbg_HPy_SetCallFunction;
+    ctx->HPyDict_Next = hdbg_HPyDict_Next;
     ctx->HPy_FatalError = hdbg_HPy_FatalError;
     ctx->HPy_Compile_s = hdbg_HPy_Compile_s;
     ctx->HPy_EvalCode = hdbg_HPy_EvalCode;

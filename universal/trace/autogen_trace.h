@@ -209,6 +209,7 @@ enum {
     HTRACE_HPyStructSequence_NewType,
     HTRACE_HPyStructSequence_New,
     HTRACE_HPy_SetCallFunction,
+    HTRACE_HPyDict_Next,
     HTRACE_HPy_FatalError,
     HTRACE_HPy_Compile_s,
     HTRACE_HPy_EvalCode,

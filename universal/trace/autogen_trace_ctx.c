@@ -1824,6 +1824,15 @@ static int htrace_HPy_SetCallFunction(HPyContext *ctx, HPy h, HPyCallFunction *f
     return t_result;
 }
 
+static int htrace_HPyDict_Next(HPyContext *ctx, HPy dict, HPy_ssize_t *pos, HPy *key, HPy *value)
+{
+    htrace_context *t_ctx = htrace_of(ctx);
+    uint64_t t_start = htrace_enter(HTRACE_HPyDict_Next);
+    int t_result = t_ctx->inner->HPyDict_Next(t_ctx->inner, dict, pos, key, value);
+    htrace_leave(t_ctx, HTRACE_HPyDict_Next, t_start);
+    return t_result;
+}
+
 static void htrace_HPy_FatalError(HPyContext *ctx, const char *message)
 {
     htrace_context *t_ctx = htrace_of(ctx);
@@ -2064,6 +2073,7 @@ const char *const htrace_names[HTRACE_ENTRIES] = {
     "HPyStructSequence_NewType",
     "HPyStructSequence_New",
     "HPy_SetCallFunction",
+    "HPyDict_Next",
     "HPy_FatalError",
     "HPy_Compile_s",
     "HPy_EvalCode",
@@ -2365,6 +2375,7 @@ void htrace_fill_context(HPyContext *ctx, const HPyContext *inner)
     ctx->HPyStructSequence_NewType = htrace_HPyStructSequence_NewType;
     ctx->HPyStructSequence_New = htrace_HPyStructSequence_New;
     ctx->HPy_SetCallFunction = htrace_HPy_SetCallFunction;
+    ctx->HPyDict_Next = htrace_HPyDict_Next;
     ctx->HPy_FatalError = htrace_HPy_FatalError;
     ctx->HPy_Compile_s = htrace_HPy_Compile_s;
     ctx->HPy_EvalCode = htrace_HPy_EvalCode;

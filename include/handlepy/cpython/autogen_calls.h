@@ -1329,6 +1329,12 @@ HPyAPI_FUNC int HPy_SetCallFunction(HPyContext *ctx, HPy h, HPyCallFunction *fun
     return handlepy_set_call_function(_h2py(h), func);
 }
 
+HPyAPI_FUNC int HPyDict_Next(HPyContext *ctx, HPy dict, HPy_ssize_t *pos, HPy *key, HPy *value)
+{
+    (void)ctx;
+    return _hpy_cpy_dict_next(_h2py(dict), pos, key, value);
+}
+
 HPyAPI_FUNC _HPy_NO_RETURN void HPy_FatalError(HPyContext *ctx, const char *message)
 {
     (void)ctx;

@@ -219,6 +219,99 @@ HPyAPI_FUNC PyObject *_hpy_cpy_dict_getitem(PyObject *h, PyObject *key)
     return item;
 }
 
+#ifdef PYPY_VERSION
+/* cpyext's PyDict_Next keeps a snapshot of the keys in the dict's C struct (_tmpkeys, in
+ * its dictobject.h) and looks each up with the dict's __getitem__: a fatal error when a
+ * key has gone since the snapshot, and a subclass's override called. This keeps the same
+ * snapshot in the same place (cpyext frees it with the dict) but reads each value from
+ * the dict's storage, skipping the keys that have gone. */
+HPyAPI_FUNC int _hpy_cpy_dict_next_ref(PyObject *dict, Py_ssize_t *cursor, PyObject **k,
+                                       PyObject **v)
+{
+    PyDictObject *d = (PyDictObject *)dict;
+    if (*cursor == 0) {
+        PyObject *keys = PyDict_Keys(dict);
+        if (keys == NULL)
+            return -1;
+        PyObject *old = d->_tmpkeys;
+        d->_tmpkeys = keys;
+        Py_XDECREF(old);
+    }
+    PyObject *keys = d->_tmpkeys;
+    while (keys != NULL && *cursor >= 0 && *cursor < PyList_GET_SIZE(keys)) {
+        PyObject *key = PyList_GET_ITEM(keys, *cursor);
+        (*cursor)++;
+        PyObject *value = PyDict_GetItemWithError(dict, key);
+        if (value != NULL) {
+            Py_INCREF(key);
+            Py_INCREF(value);
+            *k = key;
+            *v = value;
+            return 1;
+        }
+        if (PyErr_Occurred())
+            return -1;
+    }
+    if (keys != NULL && *cursor > 0) {
+        d->_tmpkeys = NULL;
+        Py_DECREF(keys);
+    }
+    return 0;
+}
+#else
+/* PyDict_Next, with new references. */
+HPyAPI_FUNC int _hpy_cpy_dict_next_ref(PyObject *dict, Py_ssize_t *cursor, PyObject **k,
+                                       PyObject **v)
+{
+    if (!PyDict_Next(dict, cursor, k, v))
+        return 0;
+    Py_INCREF(*k);
+    Py_INCREF(*v);
+    return 1;
+}
+#endif
+
+/* PyDict_Next with new references: the item is read and increfed in one step, under the
+ * dict's critical section without the GIL (PyDict_Next's borrowed references could be
+ * freed by another thread before the incref). Each call takes the section anew, so a
+ * concurrent change between two calls is what a change by the caller would be: PyDict_Next
+ * checks the cursor against the dict's current entries and never reads past them. */
+HPyAPI_FUNC int _hpy_cpy_dict_next(PyObject *dict, HPy_ssize_t *pos, HPy *key, HPy *value)
+{
+    if (key != NULL)
+        *key = _py2h(NULL);
+    if (value != NULL)
+        *value = _py2h(NULL);
+    if (!_hpy_cpy_require(dict != NULL && PyDict_Check(dict), "HPyDict_Next", "dict", dict))
+        return -1;
+    if (pos == NULL) {
+        PyErr_SetString(PyExc_SystemError, "HPyDict_Next: pos is NULL");
+        return -1;
+    }
+    Py_ssize_t cursor = (Py_ssize_t)*pos;
+    PyObject *k = NULL, *v = NULL;
+    int more;
+#ifdef Py_GIL_DISABLED
+    Py_BEGIN_CRITICAL_SECTION(dict);
+#endif
+    more = _hpy_cpy_dict_next_ref(dict, &cursor, &k, &v);
+#ifdef Py_GIL_DISABLED
+    Py_END_CRITICAL_SECTION();
+#endif
+    *pos = (HPy_ssize_t)cursor;
+    if (more <= 0)
+        return more;
+    if (key != NULL)
+        *key = _py2h(k);
+    else
+        Py_DECREF(k);
+    if (value != NULL)
+        *value = _py2h(v);
+    else
+        Py_DECREF(v);
+    return 1;
+}
+
 HPyAPI_FUNC int _hpy_cpy_slice_unpack(PyObject *slice, Py_ssize_t *start, Py_ssize_t *stop,
                                       Py_ssize_t *step)
 {

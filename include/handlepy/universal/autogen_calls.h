@@ -1042,6 +1042,11 @@ HPyAPI_FUNC int HPy_SetCallFunction(HPyContext *ctx, HPy h, HPyCallFunction *fun
     return ctx->HPy_SetCallFunction(ctx, h, func);
 }
 
+HPyAPI_FUNC int HPyDict_Next(HPyContext *ctx, HPy dict, HPy_ssize_t *pos, HPy *key, HPy *value)
+{
+    return ctx->HPyDict_Next(ctx, dict, pos, key, value);
+}
+
 HPyAPI_FUNC _HPy_NO_RETURN void HPy_FatalError(HPyContext *ctx, const char *message)
 {
     ctx->HPy_FatalError(ctx, message);
