@@ -154,6 +154,38 @@ static HPy dict_items_impl(HPyContext *ctx, HPy self, const HPy *args, size_t na
     return result;
 }
 
+/* dict_pairs(d): the (outer key, inner key) pairs of two loops over `d`, one inside the
+ * other. */
+HPyDef_METH(dict_pairs, "dict_pairs", HPyFunc_O)
+static HPy dict_pairs_impl(HPyContext *ctx, HPy self, HPy d)
+{
+    HPy result = HPyList_New(ctx, 0);
+    HPy_ssize_t outer = 0;
+    HPy a, b;
+    int more = 0;
+    while (!HPy_IsNull(result) && (more = HPyDict_Next(ctx, d, &outer, &a, NULL)) == 1) {
+        HPy_ssize_t inner = 0;
+        int failed = 0;
+        while (!failed && (more = HPyDict_Next(ctx, d, &inner, &b, NULL)) == 1) {
+            HPy pair[2] = {a, b};
+            HPy item = HPyTuple_FromArray(ctx, pair, 2);
+            failed = HPy_IsNull(item) || HPyList_Append(ctx, result, item) < 0;
+            HPy_Close(ctx, item);
+            HPy_Close(ctx, b);
+        }
+        HPy_Close(ctx, a);
+        if (failed || more < 0) {
+            HPy_Close(ctx, result);
+            return HPy_NULL;
+        }
+    }
+    if (more < 0) {
+        HPy_Close(ctx, result);
+        return HPy_NULL;
+    }
+    return result;
+}
+
 /* dict_next_at(d, pos): HPyDict_Next's result from the cursor `pos`, keys skipped. */
 HPyDef_METH(dict_next_at, "dict_next_at", HPyFunc_VARARGS)
 static HPy dict_next_at_impl(HPyContext *ctx, HPy self, const HPy *args, size_t nargs)
@@ -239,6 +271,7 @@ static HPy slice_adjust_impl(HPyContext *ctx, HPy self, const HPy *args, size_t 
 @EXPORT(dict_getitem_null_key)
 @EXPORT(dict_items)
 @EXPORT(dict_next_at)
+@EXPORT(dict_pairs)
 @EXPORT(dict_next_bad)
 @EXPORT(slice_new)
 @EXPORT(slice_unpack)
@@ -492,6 +525,35 @@ def test_dict_next_reads_a_subclass_as_stored(mod):
             raise AssertionError("not called")
     assert mod.dict_items(Sub(a=1, b=2), 0, None) == [("a", 1), ("b", 2)]
     assert mod.dict_items(DictSub(x=3), 2, None) == [3]
+
+
+def test_dict_next_nested_over_one_dict(mod):
+    d = {"a": 1, "b": 2, "c": 3}
+    assert mod.dict_pairs(d) == [(x, y) for x in d for y in d]
+
+
+def test_dict_next_with_lookups_that_iterate_again(mod):
+    """Reading a value compares keys with equal hashes, on PyPy: a key's __eq__ that
+    iterates over the same dict meanwhile changes nothing for the outer iteration."""
+    class Key:
+        def __init__(self, name):
+            self.name = name
+
+        def __hash__(self):
+            return 1
+
+        def __eq__(self, other):
+            if not busy:
+                busy.append(True)
+                inner.append(mod.dict_items(d, 2, None))
+                busy.pop()
+            return self is other
+    busy = [True]
+    inner = []
+    d = {Key(i): i for i in range(5)}
+    busy.pop()
+    assert [value for _, value in mod.dict_items(d, 0, None)] == list(range(5))
+    assert all(values == list(range(5)) for values in inner)
 
 
 def test_dict_next_cursor_out_of_range_ends(mod):

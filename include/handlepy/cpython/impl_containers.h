@@ -224,39 +224,52 @@ HPyAPI_FUNC PyObject *_hpy_cpy_dict_getitem(PyObject *h, PyObject *key)
  * its dictobject.h) and looks each up with the dict's __getitem__: a fatal error when a
  * key has gone since the snapshot, and a subclass's override called. This keeps the same
  * snapshot in the same place (cpyext frees it with the dict) but reads each value from
- * the dict's storage, skipping the keys that have gone. */
+ * the dict's storage, skipping the keys that have gone. An iteration that finds the
+ * snapshot gone (another one over the same dict ended) takes a new one: for an
+ * unchanged dict it lists the keys in the same order. The lookup may run a key's
+ * __eq__, which may start another iteration and replace the snapshot, hence the
+ * references held across it. */
 HPyAPI_FUNC int _hpy_cpy_dict_next_ref(PyObject *dict, Py_ssize_t *cursor, PyObject **k,
                                        PyObject **v)
 {
+    if (*cursor < 0)
+        return 0;
     PyDictObject *d = (PyDictObject *)dict;
-    if (*cursor == 0) {
-        PyObject *keys = PyDict_Keys(dict);
+    PyObject *keys = d->_tmpkeys;
+    if (*cursor == 0 || keys == NULL) {
+        keys = PyDict_Keys(dict);
         if (keys == NULL)
             return -1;
         PyObject *old = d->_tmpkeys;
         d->_tmpkeys = keys;
         Py_XDECREF(old);
     }
-    PyObject *keys = d->_tmpkeys;
-    while (keys != NULL && *cursor >= 0 && *cursor < PyList_GET_SIZE(keys)) {
+    Py_INCREF(keys);
+    int result = 0;
+    while (*cursor < PyList_GET_SIZE(keys)) {
         PyObject *key = PyList_GET_ITEM(keys, *cursor);
+        Py_INCREF(key);
         (*cursor)++;
         PyObject *value = PyDict_GetItemWithError(dict, key);
         if (value != NULL) {
-            Py_INCREF(key);
             Py_INCREF(value);
             *k = key;
             *v = value;
-            return 1;
+            result = 1;
+            break;
         }
-        if (PyErr_Occurred())
-            return -1;
+        Py_DECREF(key);
+        if (PyErr_Occurred()) {
+            result = -1;
+            break;
+        }
     }
-    if (keys != NULL && *cursor > 0) {
+    if (result == 0 && d->_tmpkeys == keys) {
         d->_tmpkeys = NULL;
         Py_DECREF(keys);
     }
-    return 0;
+    Py_DECREF(keys);
+    return result;
 }
 #else
 /* PyDict_Next, with new references. */
