@@ -181,9 +181,10 @@ def build_cached(name, files, abi="universal", cache_dir=None, *, flags=None, li
     :func:`default_cache_dir`). Every build of an extension that handlepy's own tools,
     tests, samples and benchmarks make goes through here.
 
-    ``flags`` (compiler flags besides handlepy's own) default to :data:`CFLAGS`; ``libraries`` are linked (``-l``); ``depends``
-    are more files or folders (headers) whose contents the module depends on. ``abi`` None
-    builds a plain C-API extension: the interpreter's headers, no handlepy.
+    ``flags`` (compiler flags besides handlepy's own) default to :data:`CFLAGS`;
+    ``libraries`` are linked (``-l``); ``depends`` are more files or folders (headers)
+    whose contents the module depends on. ``abi`` None builds a plain C-API extension:
+    the interpreter's headers, no handlepy.
 
     The file is found again by a key made of the contents of the sources and of
     ``depends``, the ABI, the compiler and its flags and the contents of handlepy's

@@ -351,7 +351,8 @@ def test_a_non_handlepy_library_is_refused(tmp_path):
     src.write_text("int plain_function(void) { return 1; }\n")
     so = tmp_path / "plain.handlepy.so"
     subprocess.run(["cc", "-shared", "-fPIC", str(src), "-o", str(so)], check=True)
-    with pytest.raises(ImportError, match="is not a handlepy universal binary: no handlepy_abi_plain"):
+    with pytest.raises(ImportError,
+                       match="is not a handlepy universal binary: no handlepy_abi_plain"):
         handlepy.load("plain", so)
 
 

@@ -1,8 +1,8 @@
 """What installing handlepy costs at interpreter start: nothing, and the hook still works.
 
 Two fresh venvs of the interpreter running the tests: one bare, one given the installed
-handlepy-startup.pth and handlepy (a link to the installed package). Their interpreters must start with the
-same modules.
+handlepy-startup.pth and handlepy (a link to the installed package). Their interpreters
+must start with the same modules.
 """
 import os
 import shutil
