@@ -166,7 +166,8 @@ def _run_compiler(cmd):
         raise BuildError(f"{' '.join(map(str, cmd))}\n{proc.stdout}{proc.stderr}")
 
 
-def _digest(*parts):
+def digest(*parts):
+    """A hex digest of ``parts`` (bytes, or anything ``str`` turns into text), in order."""
     h = hashlib.sha256()
     for part in parts:
         h.update(part if isinstance(part, bytes) else str(part).encode())
@@ -204,8 +205,8 @@ def build_cached(name, files, abi="universal", cache_dir=None, *, flags=None, li
                           os.environ.get("HANDLEPY_REQUIRE_CACHED") == "1")
     host = "" if abi == "universal" else sysconfig.get_config_var("EXT_SUFFIX")
     own = _own_inputs_digest(abi) if abi else ""
-    base_key = _digest(abi or "capi", host, cc, *flags, *libraries, own)
-    key = _digest(base_key, *(Path(f).read_bytes() for f in files), tree_digest(depends))
+    base_key = digest(abi or "capi", host, cc, *flags, *libraries, own)
+    key = digest(base_key, *(Path(f).read_bytes() for f in files), tree_digest(depends))
     cache_dir = Path(cache_dir or default_cache_dir()) / (abi or "capi")
     suffix = ext_suffix(abi) if abi else sysconfig.get_config_var("EXT_SUFFIX")
     target = cache_dir / key[:24] / (name + suffix)

@@ -90,7 +90,7 @@ def _join(head, origin, lines, name, generated=None):
     for the ``generated`` one, numbered as the expanded file's own."""
     out = list(head)
     if origin is None:
-        return "\n".join(out + [line for line in lines]) + "\n"
+        return "\n".join(out + lines) + "\n"
     filename, first = origin
     out.append(f'#line {first} "{filename}"')
     for number, line in enumerate(lines, first):
@@ -169,7 +169,7 @@ class ExtensionCompiler:
         self.require_cached = require_cached
 
     def module_name(self, source):
-        return "hm_" + build._digest(self.abi, source)[:20]
+        return "hm_" + build.digest(self.abi, source)[:20]
 
     def build(self, source, origin=None):
         """The name and path of the compiled module for ``source``, building it if
@@ -177,7 +177,7 @@ class ExtensionCompiler:
         :func:`source_origin`, from the callers' files)."""
         name = self.module_name(source)
         text = expand_source(source, name, origin or source_origin(source))
-        c_file = self.cache_dir / "sources" / build._digest(text)[:16] / f"{name}.c"
+        c_file = self.cache_dir / "sources" / build.digest(text)[:16] / f"{name}.c"
         if not c_file.exists():
             c_file.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile("w", dir=c_file.parent, delete=False) as f:
