@@ -14,8 +14,9 @@ pytest_plugins = ["handlepy.refleaks"]
 ROOT = Path(__file__).resolve().parents[1]
 # What the installed package is not built from: the rest of the checkout (its folders and
 # meson.build, pyproject.toml) is, so an edit there makes the installation stale.
+# Hidden folders (.git, .venv*, .hypothesis, ...) are left out too.
 NOT_INSTALLED = {"tests", "docs", "bench", "samples", "fuzz", "scripts", "api", "build",
-                 ".ci", ".git", "__pycache__"}
+                 "__pycache__"}
 INSTALL_INPUTS = ("meson.build", "pyproject.toml")
 
 
@@ -31,7 +32,7 @@ def newer_than_installation():
     newer = [ROOT / name for name in INSTALL_INPUTS
              if (ROOT / name).stat().st_mtime > installed]
     for top in ROOT.iterdir():
-        if not top.is_dir() or top.name in NOT_INSTALLED or top.name.startswith(".venv"):
+        if not top.is_dir() or top.name in NOT_INSTALLED or top.name.startswith("."):
             continue
         for folder, dirs, files in os.walk(top):
             dirs[:] = [d for d in dirs if d != "__pycache__"]
