@@ -1,5 +1,7 @@
 """Compiler settings for building handlepy extensions, shared by the Meson and
-setuptools integrations, the command line (``python -m handlepy``) and the test harness.
+setuptools integrations and the command line (``python -m handlepy``), and
+:func:`build_cached`, which builds every extension of the project's own tests, samples,
+demo and tools.
 """
 import fcntl
 import functools
