@@ -9,10 +9,10 @@ UJSON := ujson==6.1.0
 # linker (Debian's PyPy names none).
 UJSON_PYPY_BUILD := CXX=g++ LDCXXSHARED="g++ -pthread -shared"
 TEST_PACKAGES := pytest pytest-xdist hypothesis meson meson-python ninja setuptools wheel \
-	filelock $(UJSON)
+	filelock ruff $(UJSON)
 export HANDLEPY_CONFORMANCE_CACHE := $(CURDIR)/build/conformance-cache
 
-.PHONY: demo test test-cpython test-pypy venv pypy-venv generate clean
+.PHONY: demo test test-cpython test-pypy venv pypy-venv dev lint generate clean
 
 demo: venv pypy-venv
 	$(VENV)/bin/python samples/demo.py --interpreter $(VENV)/bin/python --interpreter $(PYPY_VENV)/bin/python
@@ -37,6 +37,19 @@ test-pypy: pypy-venv test-cpython
 venv:
 	scripts/ensure-apt libffi-dev pkg-config
 	scripts/make-venv $(PYTHON) $(VENV) $(TEST_PACKAGES)
+
+# The development loop (README, Development): after an edit to C, a header or handlepy/,
+# `make dev` reinstalls handlepy into .venv, rebuilding only what the edit touched (in
+# build/meson-.venv, without build isolation); pytest refuses to run the tests on an
+# installation older than the checkout (tests/conftest.py).
+dev:
+	$(VENV)/bin/python -c "import pytest, mesonpy" 2>/dev/null || $(MAKE) venv
+	scripts/make-venv $(PYTHON) $(VENV)
+
+# Python lint (ruff, with the choices in pyproject.toml); C is held to -Wall -Wextra
+# -Werror by every build instead.
+lint: venv
+	$(VENV)/bin/ruff check .
 
 pypy-venv:
 	scripts/ensure-apt pypy3 pypy3-dev pypy3-venv libffi-dev pkg-config

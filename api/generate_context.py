@@ -15,7 +15,8 @@ def emit_ctx(api):
              "/* The version of handlepy these headers come from, and the first release that",
              " * provides this ABI version (what a binary built with them needs). */",
              f'#define HANDLEPY_VERSION "{apimodel.project_version(api.api_dir)}"',
-             f'#define HANDLEPY_ABI_RELEASE "{apimodel.abi_release(api.major, api.minor, api.api_dir)}"',
+             '#define HANDLEPY_ABI_RELEASE '
+             f'"{apimodel.abi_release(api.major, api.minor, api.api_dir)}"',
              f"#define HANDLEPY_CONTEXT_ENTRIES {len(api.context)}", "",
              "struct _HPyContext_s {",
              "    const char *name;",

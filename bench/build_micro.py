@@ -12,31 +12,30 @@ from pathlib import Path
 from setuptools import Extension, setup
 
 MICRO = Path(__file__).resolve().parent / "micro"
-# Our own sources are held to the project's warning standard; HPy's are not ours.
-STRICT = ["-Wall", "-Wextra", "-Werror"]
+
+
+def strict():
+    """Our own sources are held to the project's warning standard; HPy's are not ours."""
+    from handlepy import build
+
+    return build.WARNING_FLAGS
 
 
 def build_capi(out, tmp):
-    ext = Extension("capi_micro", [str(MICRO / "capi_micro.c")], extra_compile_args=STRICT)
+    ext = Extension("capi_micro", [str(MICRO / "capi_micro.c")], extra_compile_args=strict())
     run_setup({"ext_modules": [ext]}, [], out, tmp)
 
 
 def build_handlepy(abi):
+    """Built as docs/building.md tells extension authors to: handlepy's setuptools
+    helper adds the ABI's flags and runtime."""
     def build(out, tmp):
-        from handlepy import build as hbuild
+        from handlepy.setuptools_ext import HandlepyExtension, build_ext
 
-        ext = Extension(
-            "hpy_micro",
-            [str(MICRO / "hpy_micro.c"), *map(str, hbuild.sources(abi))],
-            define_macros=[(d, None) for d in hbuild.defines(abi)],
-            include_dirs=[str(d) for d in hbuild.include_dirs(abi)],
-            extra_compile_args=STRICT + ["-fvisibility=hidden"],
-        )
-        run_setup({"ext_modules": [ext]}, [], out, tmp)
-        if abi == "universal":
-            # setuptools names it like a C extension; the finder and load() want ours.
-            built = next(Path(out).glob("hpy_micro.cpython-*.so"))
-            built.rename(Path(out) / ("hpy_micro" + hbuild.ext_suffix("universal")))
+        ext = HandlepyExtension("hpy_micro", [str(MICRO / "hpy_micro.c")],
+                                extra_compile_args=[*strict(), "-fvisibility=hidden"])
+        run_setup({"ext_modules": [ext], "cmdclass": {"build_ext": build_ext},
+                   "options": {"build_ext": {"hpy_abi": abi}}}, [], out, tmp)
     return build
 
 

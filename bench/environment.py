@@ -44,7 +44,8 @@ def environment(pypy):
     import handlepy
 
     commit = command_output(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"])
-    dirty = command_output(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"])
+    dirty = command_output(["git", "-C", str(ROOT), "status", "--porcelain",
+                            "--untracked-files=no"])
     cc = command_output([os.environ.get("CC", "cc"), "--version"]).splitlines()[0]
     cpython, cpython_packages = interpreter(sys.executable)
     env = {

@@ -7,8 +7,8 @@ interleaves them, so all variants of a case are timed under the same machine loa
 for the smoke test.
 ``worker.py VARIANT BUILD_ROOT --segments JSON``: JSON maps cases to call counts N; for
 each of them, in that order, make N calls to warm up, N calls, N calls again and 2N
-calls, each segment after a call to ``os.getppid``, then exit. run.py runs this under callgrind with ``--dump-before=getppid``, so that each
-segment is counted on its own.
+calls, each segment after a call to ``os.getppid``, then exit. run.py runs this under
+callgrind with ``--dump-before=getppid``, so that each segment is counted on its own.
 """
 import importlib
 import importlib.util

@@ -39,7 +39,8 @@ def build_driver(name, cc):
            f"-I{sysconfig.get_paths()['include']}",
            f'-DFUZZ_PYTHON="{sys.executable}"', f'-DFUZZ_DIR="{FUZZ}"',
            f'-DFUZZ_TARGET="{name}_target"', str(FUZZ / "driver.c"),
-           f"-L{libdir}", f"-Wl,-rpath,{libdir}", f"-lpython{sysconfig.get_config_var('LDVERSION')}",
+           f"-L{libdir}", f"-Wl,-rpath,{libdir}",
+           f"-lpython{sysconfig.get_config_var('LDVERSION')}",
            "-o", str(binary)]
     subprocess.run(cmd, check=True)
     return binary

@@ -1,6 +1,10 @@
 """Compiler settings for building handlepy extensions, shared by the Meson and
-setuptools integrations, the command line (``python -m handlepy``) and the test harness.
+setuptools integrations and the command line (``python -m handlepy``), and
+:func:`build_cached`, which builds every extension of the project's own tests, samples,
+demo and tools.
 """
+import fcntl
+import functools
 import hashlib
 import os
 import re
@@ -16,6 +20,21 @@ ABIS = ("universal", "cpython", "hybrid")
 DEFINES = {"universal": "HPY_ABI_UNIVERSAL", "cpython": "HPY_ABI_CPYTHON",
            "hybrid": "HPY_ABI_HYBRID"}
 PACKAGE_DIR = Path(__file__).resolve().parent
+# handlepy's own files that an extension build reads, as the package installs them
+# (meson.build's install_subdir): the one place that names them.
+INCLUDE_DIR = PACKAGE_DIR / "include"
+RUNTIME_DIR = PACKAGE_DIR / "extension-runtime"
+CPYTHON_RUNTIME_DIR = PACKAGE_DIR / "cpython-backend"
+
+# The flags of every extension that handlepy's own tools, tests, samples and benchmarks
+# compile (build_cached): the project's C is held to -Wall -Wextra -Werror.
+WARNING_FLAGS = ["-Wall", "-Wextra", "-Werror"]
+CFLAGS = ["-std=c11", "-O2", "-g", "-fPIC", "-fvisibility=hidden", *WARNING_FLAGS]
+# HANDLEPY_SANITIZE=address,undefined (make test-asan) builds them with those sanitizers;
+# the flags are part of the cache key, so sanitized binaries are cached apart.
+if os.environ.get("HANDLEPY_SANITIZE"):
+    CFLAGS += [f"-fsanitize={os.environ['HANDLEPY_SANITIZE']}", "-fno-sanitize-recover=all",
+               "-fno-omit-frame-pointer"]
 
 
 def _check(abi):
@@ -26,11 +45,11 @@ def _check(abi):
 def include_dirs(abi="universal"):
     """Header folders: handlepy's own, plus the interpreter's where the C API is used."""
     _check(abi)
-    dirs = [PACKAGE_DIR / "include"]
+    dirs = [INCLUDE_DIR]
     if abi == "universal":
         # First, so that #include <Python.h> fails, saying why, even where the build
         # tool adds the interpreter's headers (setuptools always does).
-        dirs.insert(0, PACKAGE_DIR / "include" / "handlepy" / "universal" / "no-python-h")
+        dirs.insert(0, INCLUDE_DIR / "handlepy" / "universal" / "no-python-h")
     if abi != "universal":
         dirs.append(Path(sysconfig.get_paths()["include"]))
     return dirs
@@ -48,10 +67,11 @@ def cflags(abi="universal"):
 def sources(abi="universal"):
     """C files every extension of this ABI compiles in beside its own."""
     _check(abi)
-    files = sorted((PACKAGE_DIR / "extension-runtime").glob("*.c"))
-    if abi == "cpython":
-        files += sorted((PACKAGE_DIR / "cpython-backend").glob("*.c"))
-    return files
+    return [f for d in _runtime_dirs(abi) for f in sorted(d.glob("*.c"))]
+
+
+def _runtime_dirs(abi):
+    return [RUNTIME_DIR, CPYTHON_RUNTIME_DIR] if abi == "cpython" else [RUNTIME_DIR]
 
 
 def ext_suffix(abi="universal"):
@@ -64,7 +84,7 @@ def ext_suffix(abi="universal"):
 def abi_release():
     """The first handlepy release that provides the ABI these headers build for: what a
     universal binary built with them needs at run time (``HANDLEPY_ABI_RELEASE``)."""
-    header = (PACKAGE_DIR / "include" / "handlepy" / "autogen_ctx.h").read_text()
+    header = (INCLUDE_DIR / "handlepy" / "autogen_ctx.h").read_text()
     return re.search(r'^#define HANDLEPY_ABI_RELEASE "([^"]+)"', header, re.M).group(1)
 
 
@@ -120,6 +140,22 @@ def tree_digest(paths):
     return h.hexdigest()
 
 
+@functools.lru_cache(maxsize=None)
+def _own_inputs_digest(abi):
+    # handlepy's files do not change while a process runs; hashing them once per ABI keeps
+    # a cache hit (most of the conformance suite's builds) cheap.
+    return tree_digest([INCLUDE_DIR, *_runtime_dirs(abi)])
+
+
+def default_cache_dir():
+    """Where build_cached keeps what it builds: ``$HANDLEPY_CONFORMANCE_CACHE``, else the
+    user's cache folder."""
+    base = os.environ.get("HANDLEPY_CONFORMANCE_CACHE")
+    if base:
+        return Path(base)
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "handlepy-conformance"
+
+
 class BuildError(Exception):
     """The compiler failed; the message holds its command line and output."""
 
@@ -130,48 +166,75 @@ def _run_compiler(cmd):
         raise BuildError(f"{' '.join(map(str, cmd))}\n{proc.stdout}{proc.stderr}")
 
 
-def build_cached(name, files, abi, cache_dir, extra_cflags=(), cc=None, require_cached=False):
-    """Compile ``files`` (C source paths) with the runtime of ``abi`` into the shared module
-    ``name`` and return its path inside ``cache_dir``.
-
-    The file is found again by a key made of the sources' contents, the ABI, the
-    compiler and its flags and the contents of handlepy's headers and runtime; for the
-    universal ABI the key leaves the interpreter out, so that a binary built under one
-    interpreter is found, byte for byte, under another. The runtime is compiled once
-    per key, not once per module. With ``require_cached``, a missing file raises
-    BuildError instead of being built.
-    """
-    _check(abi)
-    cc = cc or os.environ.get("CC", "cc")
-    inputs = [PACKAGE_DIR / "include", PACKAGE_DIR / "extension-runtime"]
-    if abi == "cpython":
-        inputs.append(PACKAGE_DIR / "cpython-backend")
-    host = "" if abi == "universal" else sysconfig.get_config_var("EXT_SUFFIX")
+def digest(*parts):
+    """A hex digest of ``parts`` (bytes, or anything ``str`` turns into text), in order."""
     h = hashlib.sha256()
-    for part in (abi, host, cc, *extra_cflags, tree_digest(inputs)):
-        h.update(str(part).encode() + b"\0")
-    base_key = h.hexdigest()
-    for src in files:
-        h.update(Path(src).read_bytes() + b"\0")
-    cache_dir = Path(cache_dir) / abi
-    target = cache_dir / h.hexdigest()[:24] / (name + ext_suffix(abi))
+    for part in parts:
+        h.update(part if isinstance(part, bytes) else str(part).encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def build_cached(name, files, abi="universal", cache_dir=None, *, flags=None, libraries=(),
+                 depends=(), cc=None, require_cached=None):
+    """Compile ``files`` (C source paths) with the runtime of ``abi`` into the shared module
+    ``name`` and return its path inside ``cache_dir`` (by default
+    :func:`default_cache_dir`). Every build of an extension that handlepy's own tools,
+    tests, samples and benchmarks make goes through here.
+
+    ``flags`` (compiler flags besides handlepy's own) default to :data:`CFLAGS`;
+    ``libraries`` are linked (``-l``); ``depends`` are more files or folders (headers)
+    whose contents the module depends on. ``abi`` None builds a plain C-API extension:
+    the interpreter's headers, no handlepy.
+
+    The file is found again by a key made of the contents of the sources and of
+    ``depends``, the ABI, the compiler and its flags and the contents of handlepy's
+    headers and runtime; for the universal ABI the key leaves the interpreter out, so
+    that a binary built under one interpreter is found, byte for byte, under another.
+    The runtime is compiled once per key, not once per module, and concurrent builders of
+    one module (pytest-xdist workers) wait for each other. With ``require_cached`` (by
+    default: ``HANDLEPY_REQUIRE_CACHED=1`` and a universal binary, the one kind another
+    interpreter can have built), a missing file raises BuildError instead of being built.
+    """
+    if abi is not None:
+        _check(abi)
+    cc = cc or os.environ.get("CC", "cc")
+    flags = CFLAGS if flags is None else list(flags)
+    if require_cached is None:
+        require_cached = (abi == "universal" and
+                          os.environ.get("HANDLEPY_REQUIRE_CACHED") == "1")
+    host = "" if abi == "universal" else sysconfig.get_config_var("EXT_SUFFIX")
+    own = _own_inputs_digest(abi) if abi else ""
+    base_key = digest(abi or "capi", host, cc, *flags, *libraries, own)
+    key = digest(base_key, *(Path(f).read_bytes() for f in files), tree_digest(depends))
+    cache_dir = Path(cache_dir or default_cache_dir()) / (abi or "capi")
+    suffix = ext_suffix(abi) if abi else sysconfig.get_config_var("EXT_SUFFIX")
+    target = cache_dir / key[:24] / (name + suffix)
     if target.exists():
         return target
     if require_cached:
-        raise BuildError(f"{target} ({name}) is not in the cache, and building it here "
-                         "is not allowed")
-    runtime = runtime_objects(abi, cache_dir / f"runtime-{base_key[:16]}", cc, extra_cflags)
+        raise BuildError(f"{target} ({name}) is not in the cache, and "
+                         "HANDLEPY_REQUIRE_CACHED=1 forbids building it here")
     target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
-        partial = Path(tmp) / target.name
-        _run_compiler([cc, *extra_cflags, "-shared", *cflags(abi), *files, *runtime,
-                       "-o", partial])
-        os.replace(partial, target)
+    with open(target.parent / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if target.exists():
+            return target
+        if abi:
+            runtime = runtime_objects(abi, cache_dir / f"runtime-{base_key[:16]}", cc, flags)
+            own_flags = cflags(abi)
+        else:
+            runtime, own_flags = [], [f"-I{sysconfig.get_paths()['include']}"]
+        with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+            partial = Path(tmp) / target.name
+            _run_compiler([cc, *flags, "-shared", *own_flags, *files, *runtime,
+                           *(f"-l{lib}" for lib in libraries), "-o", partial])
+            os.replace(partial, target)
     return target
 
 
-def runtime_objects(abi, folder, cc, extra_cflags):
-    """The runtime sources of ``abi``, compiled with ``extra_cflags`` into ``folder``
+def runtime_objects(abi, folder, cc, flags):
+    """The runtime sources of ``abi``, compiled with ``flags`` into ``folder``
     once (a folder per cache key), not once per module; BuildError if one fails."""
     objects = [folder / f"{src.parent.name}-{src.stem}.o" for src in sources(abi)]
     if all(o.exists() for o in objects):
@@ -180,6 +243,6 @@ def runtime_objects(abi, folder, cc, extra_cflags):
     with tempfile.TemporaryDirectory(dir=folder) as tmp:
         for src, obj in zip(sources(abi), objects):
             partial = Path(tmp) / obj.name
-            _run_compiler([cc, *extra_cflags, *cflags(abi), "-c", src, "-o", partial])
+            _run_compiler([cc, *flags, *cflags(abi), "-c", src, "-o", partial])
             os.replace(partial, obj)
     return objects

@@ -161,7 +161,8 @@ class RefleakChecker:
                             pytrace=False)
             warnings.warn(LeakNotReproduced(
                 f"{measured}, but not over {self.runs} more runs (references "
-                f"{refs[total:]}, memory blocks {blocks[total:]}): not a leak of this test"))
+                f"{refs[total:]}, memory blocks {blocks[total:]}): not a leak of this test"),
+                stacklevel=1)
         return repeated
 
 

@@ -2,6 +2,7 @@
 interpreter given, one line per interpreter."""
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -29,21 +30,21 @@ import harray; a = harray.Array([1, 2, 3]); print(f"    harray: {a!r} * 2 - 1 = 
 """
 
 
-def universal_build(name, sources, out_dir):
-    """The compiler command that builds sample `name` as a universal binary into out_dir,
-    and the file it writes."""
-    target = Path(out_dir) / (name + build.ext_suffix("universal"))
-    cmd = ["cc", "-std=c11", "-O2", "-shared", "-fPIC", "-fvisibility=hidden", "-Wall",
-           "-Wextra", "-Werror", *build.cflags("universal"), *map(str, sources),
-           *map(str, build.sources("universal")), "-lm", "-o", str(target)]
-    return cmd, target
-
-
-def build_universal(name, sources):
-    OUT.mkdir(parents=True, exist_ok=True)
-    cmd, target = universal_build(name, sources, OUT)
-    subprocess.run(cmd, check=True)
+def build_universal(name, sources, out_dir=OUT):
+    """Build sample `name` as a universal binary (handlepy.build.build_cached, which finds
+    it again while nothing it depends on changes) and put it into out_dir."""
+    binary = build.build_cached(name, sources, "universal", ROOT / "build" / "demo-cache",
+                                libraries=["m"], depends=_headers(sources))
+    target = Path(out_dir) / binary.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Replaced, not overwritten: a running interpreter may have the old file mapped.
+    shutil.copyfile(binary, target.with_suffix(".partial"))
+    os.replace(target.with_suffix(".partial"), target)
     return target
+
+
+def _headers(sources):
+    return sorted({h for src in sources for h in Path(src).parent.glob("*.h")})
 
 
 def main():

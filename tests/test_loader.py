@@ -1,5 +1,6 @@
 """The universal loader: plain import, ABI refusal, and binaries free of Python symbols."""
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -14,12 +15,10 @@ from handlepy.conformance.compiler import CFLAGS, ExtensionCompiler
 ROOT = build.PACKAGE_DIR
 
 
-def compile_universal(c_source, out, extra=()):
-    src = out.with_suffix(".c")
+def compile_universal(c_source, out, abi="universal"):
+    src = out.parent / (out.name.split(".")[0] + ".c")
     src.write_text(textwrap.dedent(c_source))
-    subprocess.run(["cc", *CFLAGS, "-shared", *build.cflags("universal"), str(src),
-                    *map(str, build.sources("universal")), *extra, "-o", str(out)],
-                   check=True)
+    shutil.copyfile(build.build_cached(src.stem, [src], abi, flags=CFLAGS), out)
     return out
 
 
@@ -77,12 +76,10 @@ def test_the_standard_finders_win_over_a_universal_binary(tmp_path):
     binary of the same name (the finder is last on sys.meta_path), also when the
     universal binary is in an earlier sys.path folder."""
     compile_universal(HELLO.replace("NAME", "both"), tmp_path / "both.handlepy.so")
-    src = tmp_path / "cpy" / "both.c"
-    src.parent.mkdir()
-    src.write_text(textwrap.dedent(HELLO.replace("NAME", "both")))
-    subprocess.run(["cc", *CFLAGS, "-shared", *build.cflags("cpython"), str(src),
-                    *map(str, build.sources("cpython")), "-o",
-                    str(tmp_path / f"both{build.ext_suffix('cpython')}")], check=True)
+    (tmp_path / "cpy").mkdir()
+    shutil.move(compile_universal(HELLO.replace("NAME", "both"),
+                                  tmp_path / "cpy" / f"both{build.ext_suffix('cpython')}",
+                                  abi="cpython"), tmp_path)
     later = tmp_path / "later"
     later.mkdir()
     (later / "other.py").write_text("where = 'py'\n")
@@ -354,7 +351,8 @@ def test_a_non_handlepy_library_is_refused(tmp_path):
     src.write_text("int plain_function(void) { return 1; }\n")
     so = tmp_path / "plain.handlepy.so"
     subprocess.run(["cc", "-shared", "-fPIC", str(src), "-o", str(so)], check=True)
-    with pytest.raises(ImportError, match="is not a handlepy universal binary: no handlepy_abi_plain"):
+    with pytest.raises(ImportError,
+                       match="is not a handlepy universal binary: no handlepy_abi_plain"):
         handlepy.load("plain", so)
 
 
@@ -382,7 +380,7 @@ def test_universal_binary_using_every_function_links_no_python_symbol(tmp_path):
 def test_conformance_binaries_link_no_python_symbol():
     compiler = ExtensionCompiler("universal")
     compiler.build("@INIT\n")
-    binaries = list(compiler.cache_dir.glob("*.handlepy.so"))
+    binaries = list(compiler.cache_dir.rglob("*.handlepy.so"))
     assert binaries
     offenders = {b.name: s for b in binaries
                  for s in undefined_symbols(b) if re.match(r"_?Py", s)}

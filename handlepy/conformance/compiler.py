@@ -1,42 +1,30 @@
 """Compile, cache and load the small C extensions of the conformance tests.
 
-A compiled module is cached under a key made of its expanded source, its ABI, the
-compiler flags and the contents (not the paths) of handlepy's headers and runtime, so
-a universal binary built under CPython is found again, byte for byte, under PyPy.
+A test's C source is expanded into a module (``expand_source``) and built by
+``handlepy.build.build_cached``, so a universal binary built under CPython is found
+again, byte for byte, under PyPy. The expanded source carries ``#line`` directives that
+point at the test file, so that compiler errors and debug-mode reports name the test's
+own lines; it is kept on disk, and a failed build names it.
 """
-import hashlib
+import functools
 import importlib.machinery
 import importlib.util
 import os
 import re
-import subprocess
 import sys
-import sysconfig
 import tempfile
 from pathlib import Path
 
 from .. import build
 from .._finder import load as load_universal
 
-CFLAGS = ["-std=c11", "-O2", "-g", "-fPIC", "-fvisibility=hidden",
-          "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter"]
-# HANDLEPY_SANITIZE=address,undefined (make test-asan) builds every test module with those
-# sanitizers; the flags are part of the cache key, so sanitized binaries are cached apart.
-if os.environ.get("HANDLEPY_SANITIZE"):
-    CFLAGS += [f"-fsanitize={os.environ['HANDLEPY_SANITIZE']}", "-fno-sanitize-recover=all",
-               "-fno-omit-frame-pointer"]
+# Tests leave parameters unused (self, args) all the time.
+CFLAGS = [*build.CFLAGS, "-Wno-unused-parameter"]
 EXPORT_RE = re.compile(r"^[ \t]*@EXPORT\((\w+)\)[ \t]*$", re.M)
 # The optional third argument is a C expression for the type's base (an HPy).
 EXPORT_TYPE_RE = re.compile(r"^[ \t]*@EXPORT_TYPE\(\"(\w+)\", *(\w+)(?:, *([^()]+?))?\)[ \t]*$",
                             re.M)
 INIT_RE = re.compile(r"^[ \t]*@INIT(?:\((\w+)\))?[ \t]*$", re.M)
-
-
-def default_cache_dir():
-    base = os.environ.get("HANDLEPY_CONFORMANCE_CACHE")
-    if base:
-        return Path(base)
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "handlepy-conformance"
 
 
 def _types_exec(types):
@@ -61,15 +49,20 @@ def _types_exec(types):
         f"{adds}    return 0;\n}}\n")
 
 
-def expand_source(source, name):
+def expand_source(source, name, origin=None):
     """Turn ``@EXPORT(sym)`` and ``@EXPORT_TYPE("Name", spec[, base])`` lines and one ``@INIT``
     (or ``@INIT(state_type)``) into the module definition, so that tests hold only what
-    they test. A source that defines its module itself names it ``@NAME@``."""
+    they test. A source that defines its module itself names it ``@NAME@``.
+
+    ``origin``, (file name, line number) of the source's first line in the file that
+    holds it (:func:`source_origin`), adds ``#line`` directives: the source's lines keep
+    their numbers in that file, and the generated module definition is numbered as the
+    lines of ``<name>.c``, the expanded file."""
     if "@NAME@" in source:
         # The source defines its module itself, with HPy_MODINIT(@NAME@, ...), and may
         # include hpy.h itself, after macros that configure it.
-        include = "" if '#include "hpy.h"' in source else "#include \"hpy.h\"\n"
-        return include + source.replace("@NAME@", name)
+        include = [] if '#include "hpy.h"' in source else ['#include "hpy.h"']
+        return _join(include, origin, source.replace("@NAME@", name).split("\n"), name)
     exports = EXPORT_RE.findall(source)
     source = EXPORT_RE.sub("", source)
     types = EXPORT_TYPE_RE.findall(source)
@@ -87,20 +80,80 @@ def expand_source(source, name):
             f"    .doc = \"conformance test module\",\n"
             f"    .size = {f'sizeof({state})' if state else '0'},\n"
             f"    .defines = _test_defines,\n}};\n"
-            f"HPy_MODINIT({name}, _test_moddef)\n")
-    return "#include \"hpy.h\"\n" + INIT_RE.sub(lambda m: init, source)
+            f"HPy_MODINIT({name}, _test_moddef)")
+    lines = [init if INIT_RE.fullmatch(line) else line for line in source.split("\n")]
+    return _join(['#include "hpy.h"'], origin, lines, name, generated=init)
 
 
-def _digest(*parts):
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(part if isinstance(part, bytes) else str(part).encode())
-        h.update(b"\0")
-    return h.hexdigest()
+def _join(head, origin, lines, name, generated=None):
+    """The expanded file: ``head``, then ``lines`` numbered as in ``origin``'s file, but
+    for the ``generated`` one, numbered as the expanded file's own."""
+    out = list(head)
+    if origin is None:
+        return "\n".join(out + lines) + "\n"
+    filename, first = origin
+    out.append(f'#line {first} "{filename}"')
+    for number, line in enumerate(lines, first):
+        if line is generated:
+            out.append(f'#line {len(out) + 2} "{name}.c"')
+            out.extend(line.split("\n"))
+            out.append(f'#line {number + 1} "{filename}"')
+        else:
+            out.append(line)
+    return "\n".join(out) + "\n"
 
 
-class CompileError(Exception):
-    pass
+@functools.lru_cache(maxsize=None)
+def _file_lines(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = [line.strip() for line in f.read().split("\n")]
+    except (OSError, UnicodeDecodeError):
+        return None, None
+    where = {}
+    for index, line in enumerate(lines):
+        where.setdefault(line, []).append(index)
+    return lines, where
+
+
+def _find(source_lines, path, checked=6):
+    """The line number in ``path`` of the source's first line, or None."""
+    lines, where = _file_lines(path)
+    if lines is None:
+        return None
+    stripped = [line.strip() for line in source_lines]
+    marks = [i for i, line in enumerate(stripped) if line][:checked]
+    if not marks:
+        return None
+    for candidate in where.get(stripped[marks[0]], ()):
+        start = candidate - marks[0]
+        if start >= 0 and all(start + i < len(lines) and lines[start + i] == stripped[i]
+                              for i in marks):
+            return start + 1
+    return None
+
+
+def source_origin(source, depth=12):
+    """(file name, line number) of ``source``'s first line in the Python file of a caller
+    that holds it as text (a test's string literal), or None where no caller's file
+    holds it line for line (a source put together from pieces, say). The file's name, not
+    its folder, goes into the binary: the installed copy of the suite and the checkout's
+    then build the same file."""
+    frame = sys._getframe(1)
+    source_lines = source.split("\n")
+    for _ in range(depth):
+        if frame is None:
+            break
+        path = frame.f_code.co_filename
+        if path != __file__:
+            line = _find(source_lines, path)
+            if line is not None:
+                return os.path.basename(path), line
+        frame = frame.f_back
+    return None
+
+
+CompileError = build.BuildError
 
 
 class ExtensionCompiler:
@@ -110,55 +163,32 @@ class ExtensionCompiler:
         if abi not in build.ABIS:
             raise ValueError(f"unknown ABI {abi!r}")
         self.abi = abi
-        self.cache_dir = Path(cache_dir or default_cache_dir()) / abi
-        self.cc = cc or os.environ.get("CC", "cc")
-        if require_cached is None:
-            require_cached = os.environ.get("HANDLEPY_REQUIRE_CACHED") == "1"
+        self.cache_root = Path(cache_dir or build.default_cache_dir())
+        self.cache_dir = self.cache_root / abi
+        self.cc = cc
         self.require_cached = require_cached
-        self.suffix = build.ext_suffix(abi)
-        inputs = [build.PACKAGE_DIR / "include", build.PACKAGE_DIR / "extension-runtime"]
-        if abi == "cpython":
-            inputs.append(build.PACKAGE_DIR / "cpython-backend")
-        # Only universal binaries are the same file for every interpreter.
-        host = "" if abi == "universal" else sysconfig.get_config_var("EXT_SUFFIX")
-        self._base_key = _digest(abi, host, self.cc, *CFLAGS, build.tree_digest(inputs))
 
     def module_name(self, source):
-        return "hm_" + _digest(self._base_key, source)[:20]
+        return "hm_" + build.digest(self.abi, source)[:20]
 
-    def build(self, source):
-        """The path of the compiled module for ``source``, building it if needed."""
+    def build(self, source, origin=None):
+        """The name and path of the compiled module for ``source``, building it if
+        needed. ``origin`` is where the source's first line is (default:
+        :func:`source_origin`, from the callers' files)."""
         name = self.module_name(source)
-        target = self.cache_dir / (name + self.suffix)
-        if target.exists():
-            return name, target
-        if self.require_cached:
-            raise CompileError(
-                f"{target} is not in the cache and HANDLEPY_REQUIRE_CACHED=1 forbids "
-                "building it here")
-        self.cache_dir.mkdir(parents=True, exist_ok=True)
-        runtime = self._runtime_objects()
-        with tempfile.TemporaryDirectory(dir=self.cache_dir) as tmp:
-            c_file = Path(tmp) / f"{name}.c"
-            c_file.write_text(expand_source(source, name))
-            out = Path(tmp) / target.name
-            self._run([self.cc, *CFLAGS, "-shared", *build.cflags(self.abi), str(c_file),
-                       *map(str, runtime), "-o", str(out)])
-            os.replace(out, target)
-        return name, target
-
-    def _runtime_objects(self):
+        text = expand_source(source, name, origin or source_origin(source))
+        c_file = self.cache_dir / "sources" / build.digest(text)[:16] / f"{name}.c"
+        if not c_file.exists():
+            c_file.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("w", dir=c_file.parent, delete=False) as f:
+                f.write(text)
+            os.replace(f.name, c_file)
         try:
-            return build.runtime_objects(self.abi, self.cache_dir /
-                                         f"runtime-{self._base_key[:16]}", self.cc, CFLAGS)
+            path = build.build_cached(name, [c_file], self.abi, self.cache_root, flags=CFLAGS,
+                                      cc=self.cc, require_cached=self.require_cached)
         except build.BuildError as e:
-            raise CompileError(str(e)) from None
-
-    @staticmethod
-    def _run(cmd):
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        if proc.returncode != 0:
-            raise CompileError(f"{' '.join(cmd)}\n{proc.stdout}{proc.stderr}")
+            raise CompileError(f"{e}\nthe expanded source is kept in {c_file}") from None
+        return name, path
 
     def load(self, name, path):
         if self.abi != "cpython":
@@ -172,5 +202,8 @@ class ExtensionCompiler:
 
     def make_module(self, source):
         """Build (or reuse) and import the module that ``source`` defines."""
-        name, path = self.build(source)
-        return sys.modules.get(name) or self.load(name, path)
+        name = self.module_name(source)
+        if name in sys.modules:
+            return sys.modules[name]
+        name, path = self.build(source, source_origin(source))
+        return self.load(name, path)

@@ -12,7 +12,8 @@ from .compiler import ExtensionCompiler
 
 
 def supported_abis():
-    abis = ["cpython", "universal"] if platform.python_implementation() == "CPython" else ["universal"]
+    abis = (["cpython", "universal"] if platform.python_implementation() == "CPython"
+            else ["universal"])
     wanted = os.environ.get("HANDLEPY_ABIS")
     if wanted:
         abis = [a for a in abis if a in wanted.split(",")]

@@ -1,19 +1,15 @@
-"""Build ujson_hpy for one ABI into a content-addressed cache and import it.
+"""Build ujson_hpy for one ABI and import it.
 
 ``python samples/ujson/build.py [universal|cpython]`` prints the path of the built module.
-The cache key covers the sources, handlepy's headers and runtime (their contents, not
-their paths), the compiler and its flags, so a universal binary built under CPython is
-found again under PyPy. Concurrent builders (pytest-xdist workers) take a file lock.
+``handlepy.build.build_cached`` keys it by the sources and headers here, handlepy's
+headers and runtime (their contents, not their paths), the compiler and its flags, so a
+universal binary built under CPython is found again under PyPy.
 """
-import fcntl
-import os
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from handlepy import build
-from handlepy.conformance.compiler import CFLAGS, CompileError, ExtensionCompiler, _digest
+from handlepy.conformance.compiler import ExtensionCompiler
 
 NAME = "ujson_hpy"
 SOURCE_DIR = Path(__file__).resolve().parent
@@ -25,43 +21,11 @@ def sources():
     return sorted(SOURCE_DIR.glob("*.c"))
 
 
-def cache_key(abi, cc):
-    inputs = [build.PACKAGE_DIR / "include", build.PACKAGE_DIR / "extension-runtime"]
-    if abi == "cpython":
-        inputs.append(build.PACKAGE_DIR / "cpython-backend")
-    host = build.ext_suffix(abi) if abi == "cpython" else ""
-    own = sources() + sorted(SOURCE_DIR.glob("*.h"))
-    return _digest(NAME, abi, host, cc, *CFLAGS, build.tree_digest(inputs),
-                   build.tree_digest(own))[:24]
-
-
 def build_module(abi, cache_dir=None, require_cached=None):
     """The path of ujson_hpy built for ``abi``, compiling it unless cached."""
-    cc = os.environ.get("CC", "cc")
-    if require_cached is None:
-        require_cached = os.environ.get("HANDLEPY_REQUIRE_CACHED") == "1"
-    out_dir = Path(cache_dir or DEFAULT_CACHE) / abi / cache_key(abi, cc)
-    target = out_dir / (NAME + build.ext_suffix(abi))
-    if target.exists():
-        return target
-    # Only a universal binary can come from another interpreter's build; a cpython-ABI
-    # one is per interpreter, so it is built here, as the conformance suite's are.
-    if require_cached and abi == "universal":
-        raise CompileError(f"{target} is not built and HANDLEPY_REQUIRE_CACHED=1 forbids building it")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with open(out_dir / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if target.exists():
-            return target
-        with tempfile.TemporaryDirectory(dir=out_dir) as tmp:
-            out = Path(tmp) / target.name
-            cmd = [cc, *CFLAGS, "-shared", *build.cflags(abi), *map(str, sources()),
-                   *map(str, build.sources(abi)), "-lm", "-o", str(out)]
-            proc = subprocess.run(cmd, capture_output=True, text=True)
-            if proc.returncode != 0:
-                raise CompileError(f"{' '.join(cmd)}\n{proc.stdout}{proc.stderr}")
-            os.replace(out, target)
-    return target
+    return build.build_cached(NAME, sources(), abi, cache_dir or DEFAULT_CACHE,
+                              libraries=["m"], depends=sorted(SOURCE_DIR.glob("*.h")),
+                              require_cached=require_cached)
 
 
 def load(abi, cache_dir=None):

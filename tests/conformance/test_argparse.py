@@ -1,7 +1,7 @@
-"""HPyArg_Parse, HPyArg_ParseKeywords and HPyArg_ParseKeywordsDict: every format unit, the optional, keyword-only
-and positional-only markers, and CPython's error messages word for word. Where the host
-has ctypes.pythonapi, Hypothesis compares random formats and calls against CPython's own
-PyArg_ParseTuple and PyArg_ParseTupleAndKeywords."""
+"""HPyArg_Parse, HPyArg_ParseKeywords and HPyArg_ParseKeywordsDict: every format unit,
+the optional, keyword-only and positional-only markers, and CPython's error messages word
+for word. Where the host has ctypes.pythonapi, Hypothesis compares random formats and
+calls against CPython's own PyArg_ParseTuple and PyArg_ParseTupleAndKeywords."""
 import math
 import platform
 import sys

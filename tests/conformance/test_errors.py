@@ -223,7 +223,7 @@ def test_warn_as_error(mod):
 def test_warn_with_a_bad_category(mod):
     for category in [5, int]:
         with pytest.raises(TypeError) as expected:
-            warnings.warn("text", category)
+            warnings.warn("text", category, stacklevel=1)
         with pytest.raises(TypeError) as got:
             mod.warn(category, "text", 1)
         assert str(got.value) == str(expected.value)

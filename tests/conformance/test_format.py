@@ -26,8 +26,8 @@ SOURCE = r"""
                                                HPyLong_AsUnsignedLongMask(ctx, args[1]));)
     METH(f_ullong, return HPyUnicode_FromFormat(ctx, FMT,
                                                 HPyLong_AsUnsignedLongLongMask(ctx, args[1]));)
-    METH(f_size, return HPyUnicode_FromFormat(ctx, FMT,
-                                              (size_t)HPyLong_AsUnsignedLongLongMask(ctx, args[1]));)
+    METH(f_size, return HPyUnicode_FromFormat(
+                     ctx, FMT, (size_t)HPyLong_AsUnsignedLongLongMask(ctx, args[1]));)
     METH(f_ptr, return HPyUnicode_FromFormat(ctx, FMT, HPyLong_AsVoidPtr(ctx, args[1]));)
     METH(f_cstr, return HPyUnicode_FromFormat(ctx, FMT, BYTES(args[1]));)
     METH(f_obj, return HPyUnicode_FromFormat(ctx, FMT, HANDLE(args[1]));)

@@ -165,7 +165,8 @@ def test_unsupported_operands(hpy):
         mod.add(1, "a")
     with pytest.raises(TypeError, match=r"^unsupported operand type\(s\) for @: 'int' and 'int'$"):
         mod.matmul(1, 2)
-    with pytest.raises(TypeError, match=r"^unsupported operand type\(s\) for -=: 'list' and 'int'$"):
+    with pytest.raises(TypeError,
+                       match=r"^unsupported operand type\(s\) for -=: 'list' and 'int'$"):
         mod.isub([1], 1)
     with pytest.raises(ZeroDivisionError):
         mod.floordiv(1, 0)

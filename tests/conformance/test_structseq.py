@@ -112,9 +112,11 @@ def test_unnamed_field(mod):
 
 
 def test_new_instance_errors(mod):
-    with pytest.raises(TypeError, match=r"mytest\.Pair\(\) takes a 2-sequence \(1-sequence given\)"):
+    with pytest.raises(TypeError,
+                       match=r"mytest\.Pair\(\) takes a 2-sequence \(1-sequence given\)"):
         mod.make(mod.Pair, 1)
-    with pytest.raises(TypeError, match=r"mytest\.Pair\(\) takes a 2-sequence \(3-sequence given\)"):
+    with pytest.raises(TypeError,
+                       match=r"mytest\.Pair\(\) takes a 2-sequence \(3-sequence given\)"):
         mod.make(mod.Pair, 1, 2, 3)
     with pytest.raises(TypeError, match="'tuple' is not a struct sequence type"):
         mod.make(tuple, 1, 2)

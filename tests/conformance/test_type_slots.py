@@ -186,7 +186,8 @@ def test_call_and_init_slots(hpy):
                                HPy kwnames)
         {
             HPy pos = HPyTuple_FromArray(ctx, (HPy *)args, (HPy_ssize_t)nargs);
-            HPy names = HPy_IsNull(kwnames) ? HPyTuple_FromArray(ctx, NULL, 0) : HPy_Dup(ctx, kwnames);
+            HPy names = HPy_IsNull(kwnames) ? HPyTuple_FromArray(ctx, NULL, 0)
+                                            : HPy_Dup(ctx, kwnames);
             HPy_ssize_t nkw = HPy_Length(ctx, names);
             HPy values = HPyTuple_FromArray(ctx, (HPy *)args + nargs, nkw);
             HPy result = HPyTuple_Pack(ctx, 3, pos, names, values);

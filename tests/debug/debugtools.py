@@ -8,7 +8,8 @@ import subprocess
 import sys
 
 import handlepy
-from handlepy.conformance import ExtensionCompiler, expand_source
+from handlepy.conformance import ExtensionCompiler
+from handlepy.conformance.compiler import source_origin
 
 _compiler = ExtensionCompiler("universal")
 _count = itertools.count()
@@ -26,16 +27,24 @@ def load(source, *, debug=True, trace=False):
 
 
 def line_of(source, marker):
-    """The line number of `marker` in the C file compiled for source."""
-    name = _compiler.module_name(source)
-    for number, line in enumerate(expand_source(source, name).splitlines(), 1):
+    """The line number of `marker` in the test file that holds source, which the
+    compiled module's line directives name."""
+    _, first = _origin(source)
+    for number, line in enumerate(source.split("\n"), first):
         if marker in line:
             return number
     raise AssertionError(f"{marker!r} is not in the source")
 
 
 def source_file(source):
-    return _compiler.module_name(source) + ".c"
+    """The name of the test file that holds source, as debug reports give it."""
+    return _origin(source)[0]
+
+
+def _origin(source):
+    origin = source_origin(source)
+    assert origin, "the source is not in a caller's file, line for line"
+    return origin
 
 
 def run_child(source, code, *, debug="True", trace="False", env=None):

@@ -1,19 +1,14 @@
 """Build samples/array/harray.c in each ABI, and its C-API twin bench/micro/capi_array.c,
 into build/samples, and import them.
 
-A binary is kept under a digest of everything that goes into it, so each is built once
-and then reused: by every test session, by each xdist worker, and, for the universal
-binary, by PyPy, which gets the very file CPython built.
+``handlepy.build.build_cached`` keeps each binary under a digest of everything that goes
+into it, so each is built once and then reused: by every test session, by each xdist
+worker, and, for the universal binary, by PyPy, which gets the very file CPython built.
 """
-import hashlib
 import importlib.machinery
 import importlib.util
-import os
 import platform
-import subprocess
 import sys
-import sysconfig
-import tempfile
 from pathlib import Path
 
 from handlepy import build
@@ -23,10 +18,6 @@ ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "build" / "samples"
 SAMPLE = ROOT / "samples" / "array" / "harray.c"
 TWIN = ROOT / "bench" / "micro" / "capi_array.c"
-# The demo's flags: the sample must build there too.
-CFLAGS = ["-std=c11", "-O2", "-g", "-fPIC", "-fvisibility=hidden", "-Wall", "-Wextra",
-          "-Werror"]
-CC = os.environ.get("CC", "cc")
 
 IS_CPYTHON = platform.python_implementation() == "CPython"
 KINDS = ("cpython", "universal", "capi")
@@ -37,58 +28,11 @@ def kinds():
     return [k for k in KINDS if IS_CPYTHON or k != "cpython"]
 
 
-def _recipe(kind):
-    """Its source, the module name its init function has, its flags, the C files it
-    compiles beside the source, and its file ending."""
-    if kind == "capi":
-        return (TWIN, "capi_array", [f"-I{sysconfig.get_paths()['include']}"], [],
-                sysconfig.get_config_var("EXT_SUFFIX"))
-    return (SAMPLE, "harray", build.cflags(kind), build.sources(kind), build.ext_suffix(kind))
-
-
-def _digest(*parts):
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(part if isinstance(part, bytes) else str(part).encode())
-        h.update(b"\0")
-    return h.hexdigest()[:20]
-
-
-def _inputs_digest(kind, source):
-    """The contents of the source and of the handlepy headers and runtime it uses."""
-    files = [source]
-    if kind != "capi":
-        dirs = ["include", "extension-runtime"] + (["cpython-backend"] if kind == "cpython" else [])
-        for d in dirs:
-            files += sorted(p for p in (build.PACKAGE_DIR / d).rglob("*") if p.is_file())
-    return _digest(*[f.name.encode() + f.read_bytes() for f in files])
-
-
 def binary(kind):
     """The path of the built module for `kind`, building it on first use."""
-    source, name, flags, extra, suffix = _recipe(kind)
-    # The universal binary does not depend on the interpreter that builds it.
-    host = "" if kind == "universal" else suffix
-    key = _digest(kind, host, CC, *CFLAGS, _inputs_digest(kind, source))
-    target = OUT / kind / key / (name + suffix)
-    if target.exists():
-        return target
-    # Only the universal binary can come from another interpreter's build; the others
-    # are per interpreter, so they are built here, as the conformance suite's are.
-    if kind == "universal" and os.environ.get("HANDLEPY_REQUIRE_CACHED") == "1":
-        raise RuntimeError(f"{target} is not built and HANDLEPY_REQUIRE_CACHED=1 forbids "
-                           "building it")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
-        out = Path(tmp) / target.name
-        cmd = [CC, *CFLAGS, "-shared", *flags, str(source), *map(str, extra), "-lm",
-               "-o", str(out)]
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        if proc.returncode != 0:
-            raise RuntimeError(f"{' '.join(cmd)}\n{proc.stdout}{proc.stderr}")
-        # Another worker may have finished the same build first: either file is right.
-        os.replace(out, target)
-    return target
+    if kind == "capi":
+        return build.build_cached("capi_array", [TWIN], None, OUT, libraries=["m"])
+    return build.build_cached("harray", [SAMPLE], kind, OUT, libraries=["m"])
 
 
 _loaded = {}

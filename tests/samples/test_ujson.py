@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(os.environ.get("HANDLEPY_JSON_DATA") or ROOT.parent / "shared" / "data" / "json")
 DATA_FILES = ["twitter.json", "citm_catalog.json", "canada.json"]
 
-_spec = importlib.util.spec_from_file_location("ujson_hpy_build", ROOT / "samples" / "ujson" / "build.py")
+_spec = importlib.util.spec_from_file_location("ujson_hpy_build",
+                                               ROOT / "samples" / "ujson" / "build.py")
 _build = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_build)
 
@@ -83,10 +84,12 @@ def test_data_files_round_trip(uj, name):
     expected = json.loads(text)
     assert uj.loads(text) == expected
     assert uj.loads(text.encode("utf-8")) == expected
-    assert uj.dumps(expected, escape_forward_slashes=False) == json.dumps(expected, separators=(",", ":"))
+    assert (uj.dumps(expected, escape_forward_slashes=False) ==
+            json.dumps(expected, separators=(",", ":")))
     assert uj.dumps(expected, ensure_ascii=False, escape_forward_slashes=False) == json.dumps(
         expected, separators=(",", ":"), ensure_ascii=False)
-    assert uj.dumps(expected, indent=2, escape_forward_slashes=False) == json.dumps(expected, indent=2)
+    assert (uj.dumps(expected, indent=2, escape_forward_slashes=False) ==
+            json.dumps(expected, indent=2))
     assert uj.loads(uj.dumps(expected)) == expected
     assert uj.loads(uj.dumps(expected, ensure_ascii=False).encode("utf-8")) == expected
 
@@ -98,8 +101,10 @@ def test_data_files_round_trip(uj, name):
     (2**63 - 1, "9223372036854775807"), (-2**63, "-9223372036854775808"),
     (2**64, "18446744073709551616"), (-2**100, str(-2**100)), (10**200, str(10**200)),
     (1.0, "1.0"), (-0.0, "-0.0"), (0.1, "0.1"), (1e16, "1e+16"), (1e15, "1000000000000000.0"),
-    (1.5e-5, "1.5e-5"), (1e-7, "1e-7"), (1e22, "1e+22"), (0.0001, "0.0001"), (5e-324, "5e-324"), (1e-322, "1e-322"),
-    (1.7976931348623157e308, "1.7976931348623157e+308"), (0.30000000000000004, "0.30000000000000004"),
+    (1.5e-5, "1.5e-5"), (1e-7, "1e-7"), (1e22, "1e+22"), (0.0001, "0.0001"),
+    (5e-324, "5e-324"), (1e-322, "1e-322"),
+    (1.7976931348623157e308, "1.7976931348623157e+308"),
+    (0.30000000000000004, "0.30000000000000004"),
     ("", '""'), ("abc", '"abc"'),
 ])
 def test_scalars(uj, value, text):
@@ -286,7 +291,8 @@ def test_reject_bytes(uj):
                          (b"\xe9xy", "Invalid continuation byte in 3-byte UTF-8 sequence"),
                          (b"\xf4\x90\x80\x80", ">U+10FFFF in 4-byte UTF-8 sequence"),
                          (b"\xf8", "Unsupported UTF-8 sequence length")]:
-        with pytest.raises(OverflowError, match=re.escape(message) + " detected when encoding string|"
+        with pytest.raises(OverflowError,
+                           match=re.escape(message) + " detected when encoding string|"
                            + re.escape(message) + " when encoding string"):
             uj.dumps(bad, reject_bytes=False)
     # Keys are written as bytes values are, whatever reject_bytes says.
@@ -468,7 +474,8 @@ def test_argument_errors(uj):
         uj.dumps()
     with pytest.raises(TypeError, match="^'foo' is an invalid keyword argument for this function$"):
         uj.dumps([1], foo=1)
-    with pytest.raises(TypeError, match=r"^argument for function given by name \('obj'\) and position \(1\)$"):
+    with pytest.raises(TypeError, match=r"^argument for function given by name \('obj'\) "
+                                        r"and position \(1\)$"):
         uj.dumps([1], obj=2)
     with pytest.raises(TypeError, match=r"^function takes at most 10 arguments \(11 given\)$"):
         uj.dumps(*range(11))
@@ -668,11 +675,13 @@ def test_no_reference_leaks(uj):
 
 if hypothesis is not None:
     scalars = (st.none() | st.booleans() | st.integers() | st.integers(-2**200, 2**200)
-               | st.floats(allow_nan=False, allow_infinity=False).filter(lambda f: "e-0" not in repr(f))
+               | st.floats(allow_nan=False, allow_infinity=False)
+                 .filter(lambda f: "e-0" not in repr(f))
                | st.text())
     documents = st.recursive(
         scalars,
-        lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(), children, max_size=5),
+        lambda children: (st.lists(children, max_size=5) |
+                          st.dictionaries(st.text(), children, max_size=5)),
         max_leaves=30)
     PROPERTY = settings(max_examples=300, deadline=None,
                         suppress_health_check=list(hypothesis.HealthCheck))

@@ -21,7 +21,8 @@ CHUNK = 65536
 @pytest.fixture(scope="module", params=supported_abis())
 def uj(request):
     import importlib.util
-    spec = importlib.util.spec_from_file_location("ujson_hpy_build", ROOT / "samples" / "ujson" / "build.py")
+    spec = importlib.util.spec_from_file_location("ujson_hpy_build",
+                                                  ROOT / "samples" / "ujson" / "build.py")
     build = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build)
     return build.load(request.param)

@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 UJSON_VERSION = "6.1.0"
 PYPY = platform.python_implementation() == "PyPy"
 
-_spec = importlib.util.spec_from_file_location("ujson_hpy_build", ROOT / "samples" / "ujson" / "build.py")
+_spec = importlib.util.spec_from_file_location("ujson_hpy_build",
+                                               ROOT / "samples" / "ujson" / "build.py")
 _build = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_build)
 
@@ -37,7 +38,8 @@ except ImportError:
 if ujson is None or ujson.__version__ != UJSON_VERSION:
     pytestmark = pytest.mark.skip(
         reason=f"ujson {UJSON_VERSION} is not installed for {platform.python_implementation()} "
-               f"(found {getattr(ujson, '__version__', 'none')}; make venv and make pypy-venv install it)")
+               f"(found {getattr(ujson, '__version__', 'none')}; "
+               "make venv and make pypy-venv install it)")
 
 
 @pytest.fixture(scope="session", params=supported_abis())
@@ -362,7 +364,8 @@ BAD_OPTIONS = [
     {"separators": (1, ":")}, {"separators": (",", 2)}, {"separators": (1, 2)},
     {"separators": ("\ud800", "\udc00")}, {"separators": ("", "")}, {"separators": ("é", "ü")},
     {"separators": None}, {"ensure_ascii": Truth(ZeroDivisionError())},
-    {"sort_keys": Truth(KeyError()), "indent": 2**70}, {"indent": 2**70, "allow_nan": Truth(KeyError())},
+    {"sort_keys": Truth(KeyError()), "indent": 2**70},
+    {"indent": 2**70, "allow_nan": Truth(KeyError())},
     {"indent": 1001, "separators": 1}, {"reject_bytes": "yes"}, {"allow_nan": []},
     {"ensure_ascii": Truth(False)}, {"default": None}, {"default": 1},
 ]
@@ -417,7 +420,8 @@ def test_dump(uj):
         (([1], 1), {}), (([1], type("W", (), {"write": 1})()), {}),
         (([1], Writer()), {"indent": 1001}), (([1], Writer()), {"obj": 2}),
         (([1], Writer()), {"fp": 2}), (([object()], Writer()), {}),
-        (([1], Writer(fail=True)), {}), (([1, {"a": "/"}], Writer()), {"indent": 2, "sort_keys": True}),
+        (([1], Writer(fail=True)), {}),
+        (([1, {"a": "/"}], Writer()), {"indent": 2, "sort_keys": True}),
     ]:
         assert_same(uj, "dump", *args, **kwargs)
     mine, theirs = Writer(), Writer()
@@ -506,7 +510,8 @@ def unsortable_keys(doc):
 @property_test(st.tuples(documents, options) if hypothesis else None, examples=1000)
 def test_property_dumps(uj, case):
     doc, opts = case
-    if opts.get("sort_keys") and unsortable_keys(doc) and outcome(ujson.dumps, [], **opts)[0] == "ok":
+    if (opts.get("sort_keys") and unsortable_keys(doc) and
+            outcome(ujson.dumps, [], **opts)[0] == "ok"):
         # ujson 6.1 carries on past a failed sort with the exception pending, to raise a
         # later error instead or, when a big int clears it, return broken JSON; ujson_hpy
         # raises where it fails (a deliberate difference, see the README): the sort's

@@ -57,7 +57,8 @@ def make_jobs(cpython, pypy):
     suites, loops = [], []
     if cpython:
         suites.append(Job("cpython/samples (cpython+universal)", cpython, pytest_args + [samples]))
-        suites.append(Job("cpython/conformance (cpython+universal)", cpython, pytest_args + [conformance]))
+        suites.append(Job("cpython/conformance (cpython+universal)", cpython,
+                          pytest_args + [conformance]))
     if pypy:
         suites.append(Job("pypy/samples (universal)", pypy, pytest_args + [samples], pypy_env))
         # The installed copy, as make test runs it on PyPy.
@@ -164,7 +165,7 @@ def finish(run, out, crashes, failures):
     elif timed_out:
         status = f"slice over after {started} tests, resumed next time"
     elif rc != 0:
-        lines = [l for l in stdout.splitlines() if l.startswith(("FAILED", "ERROR"))]
+        lines = [ln for ln in stdout.splitlines() if ln.startswith(("FAILED", "ERROR"))]
         tail = stderr.strip().splitlines()[-3:] if not lines else []
         failures.append(f"{job.name}: exit {rc}: " + "; ".join(lines[:10] + tail))
         status = "FAILED"
@@ -206,10 +207,12 @@ def main():
           f"gc.set_threshold(1) and a full collection around each test on CPython, "
           f"{' '.join(f'{k}={v}' for k, v in PYPY_GC.items())} on PyPy; "
           f"interpreters: {cpython or '(no CPython venv)'}, {pypy or '(no PyPy venv)'}; "
-          f"shared documents: {data}" + ("" if Path(data).is_dir() else " (missing: generated ones)"),
+          f"shared documents: {data}" +
+          ("" if Path(data).is_dir() else " (missing: generated ones)"),
           flush=True)
 
-    busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"], preexec_fn=lambda: os.nice(10))
+    busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"],
+                             preexec_fn=lambda: os.nice(10))
             for _ in range(args.busy)]
     crashes, failures, running = [], [], []
     deadline = time.monotonic() + args.seconds
@@ -243,8 +246,8 @@ def main():
     for job in jobs:
         if job.runs == 0:
             continue
-        what = (f"{job.tests} tests, {job.completed} complete passes" if job.kind == "pytest" else "iterations: " +
-                ", ".join(f"{k} {v}" for k, v in job.iterations.items()))
+        what = (f"{job.tests} tests, {job.completed} complete passes" if job.kind == "pytest"
+                else "iterations: " + ", ".join(f"{k} {v}" for k, v in job.iterations.items()))
         print(f"  {job.name:42} {job.runs:3} runs, {what}, {job.seconds:.0f} s")
     idle = [job.name for job in jobs if job.runs == 0]
     if idle:

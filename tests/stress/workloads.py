@@ -3,13 +3,14 @@
     python tests/stress/workloads.py WORKLOAD[,WORKLOAD...] ABI SECONDS
 
 Each runs until its share of SECONDS has passed (at least one iteration), checks what it
-computes, and prints ``iterations WORKLOAD=N`` at its end. A crash is the process dying; a wrong result is an
-AssertionError. The workloads replay the conditions under which issue 15's crashes were
-seen (A: dumps of twitter.json after thousands of loads of its text and bytes; B: the
-kinds of input a ujson-style test module throws at the module; C: 100 MB strings, also
-with the address space nearly exhausted; D: the nesting limits on small thread stacks), with
-the collector forced often (gc.set_threshold(1) on CPython; on PyPy the nursery size
-comes from the environment). Shared documents are read from HANDLEPY_JSON_DATA.
+computes, and prints ``iterations WORKLOAD=N`` at its end. A crash is the process dying;
+a wrong result is an AssertionError. The workloads replay the conditions under which
+issue 15's crashes were seen (A: dumps of twitter.json after thousands of loads of its
+text and bytes; B: the kinds of input a ujson-style test module throws at the module; C:
+100 MB strings, also with the address space nearly exhausted; D: the nesting limits on
+small thread stacks), with the collector forced often (gc.set_threshold(1) on CPython;
+on PyPy the nursery size comes from the environment). Shared documents are read from
+HANDLEPY_JSON_DATA.
 """
 import gc
 import importlib.util
@@ -27,7 +28,8 @@ DOCUMENTS = ["twitter.json", "citm_catalog.json", "canada.json"]
 
 
 def load_ujson(abi):
-    spec = importlib.util.spec_from_file_location("ujson_hpy_build", ROOT / "samples" / "ujson" / "build.py")
+    spec = importlib.util.spec_from_file_location("ujson_hpy_build",
+                                                  ROOT / "samples" / "ujson" / "build.py")
     build = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build)
     return build.load(abi, os.environ.get("STRESS_UJSON_CACHE"))

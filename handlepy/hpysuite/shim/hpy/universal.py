@@ -4,8 +4,9 @@ import importlib.util
 import handlepy
 from handlepy import _loader
 
-from . import _debug_api as _debug
-from . import _trace_api as _trace
+# HPy's tests reach the debug and trace APIs as attributes of this module.
+from . import _debug_api as _debug  # noqa: F401
+from . import _trace_api as _trace  # noqa: F401
 
 MODE_UNIVERSAL, MODE_DEBUG, MODE_TRACE = 0, 1, 2
 

@@ -74,7 +74,7 @@ class build_hpy_ext(Command):
                      *ext.extra_compile_args]
             files = [os.path.abspath(s) for s in ext.sources]
             try:
-                built = build.build_cached(ext.name, files, abi, cache_dir(), flags,
+                built = build.build_cached(ext.name, files, abi, cache_dir(), flags=flags,
                                            require_cached=require_cached)
             except build.BuildError as e:
                 # HPy's tests look for the compiler's message in the captured stderr.
