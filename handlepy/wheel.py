@@ -148,7 +148,8 @@ def retag(wheel, out_dir, universal_tags=True, requirement=None):
             elif info.filename == f"{dist_info}/METADATA" and requirement:
                 data = _with_requirement(data.decode(), requirement).encode()
             contents[info.filename] = (info, data)
-    rows = [[name, _record_hash(data), str(len(data))] for name, (_, data) in contents.items()]
+    rows = [[name, _record_hash(data), str(len(data))] for name, (info, data) in contents.items()
+            if not info.is_dir()]
     rows.append([record, "", ""])
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(rows)
@@ -209,6 +210,7 @@ def finish(wheel, out_dir=None):
     universal or hybrid binaries is left as it is (moved to ``out_dir``)."""
     wheel = Path(wheel)
     out_dir = Path(out_dir or wheel.parent)
+    out_dir.mkdir(parents=True, exist_ok=True)
     universal, interpreter = inspect(wheel)
     if not universal:
         final = out_dir / wheel.name
