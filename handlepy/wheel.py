@@ -108,7 +108,7 @@ def _with_requirement(metadata, requirement):
     line = f"Requires-Dist: {requirement}"
     if line not in lines:
         # After the other Requires-Dist lines, or at the end of the header.
-        at = max((i + 1 for i, l in enumerate(lines) if l.startswith("Requires-Dist:")),
+        at = max((i + 1 for i, old in enumerate(lines) if old.startswith("Requires-Dist:")),
                  default=len(lines))
         lines.insert(at, line)
     return "\n".join(lines) + sep + body
@@ -142,7 +142,8 @@ def retag(wheel, out_dir, universal_tags=True, requirement=None):
             if info.filename == f"{dist_info}/WHEEL":
                 text = data.decode()
                 # One block of headers: a blank line would end it before the tags.
-                kept = [l for l in text.splitlines() if l.strip() and not l.startswith("Tag:")]
+                kept = [line for line in text.splitlines()
+                        if line.strip() and not line.startswith("Tag:")]
                 text = "\n".join(kept + [f"Tag: {t}" for t in tags]) + "\n"
                 data = text.encode()
             elif info.filename == f"{dist_info}/METADATA" and requirement:
@@ -155,7 +156,7 @@ def retag(wheel, out_dir, universal_tags=True, requirement=None):
     csv.writer(out, lineterminator="\n").writerows(rows)
     tmp = target.with_name(target.name + ".partial")
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
-        for name, (info, data) in contents.items():
+        for info, data in contents.values():
             zout.writestr(info, data, zipfile.ZIP_DEFLATED)
         zout.writestr(zipfile.ZipInfo(record, date_time=infos[0].date_time),
                       out.getvalue(), zipfile.ZIP_DEFLATED)
