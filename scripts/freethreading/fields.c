@@ -1,0 +1,252 @@
+/* Free-threaded code of handlepy run without a free-threaded interpreter (make
+ * check-freethreading). Built against a free-threaded CPython's headers
+ * (-DPy_GIL_DISABLED=1) and linked with cpython-backend/runtime/type.c and moduledef.c
+ * built the same way, it supplies the few runtime functions that code reaches (shared
+ * reference counts, PyMutex's slow paths, PyMem) and checks, on real threads:
+ *
+ * - fields: threads store fresh objects into one field and one global and load them
+ *   back with handlepy_field_load_at (HPyField_LoadAt, HPyGlobal_LoadAt) while others
+ *   store; each object must be released exactly once, after its last reference, and no
+ *   load may take a reference to a released object;
+ * - module definitions: every PyModuleDef handlepy_moduledef_new makes (methods, exec
+ *   slot, create slot) carries Py_mod_gil = Py_MOD_GIL_NOT_USED before its terminator.
+ *
+ * Then it measures what the by-value HPyField_Load cannot avoid: the same threads,
+ * reading the word where HPyField_Load would then take its reference, count how often
+ * the object was released by then (reported, not checked: it depends on scheduling). */
+#include "hpy.h"
+#include "moduledef.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#if !defined(Py_GIL_DISABLED)
+#error "build with -DPy_GIL_DISABLED=1"
+#endif
+
+/* ---- the runtime pieces the code under test calls --------------------------------- */
+
+/* An object of the test: the header the headers define, and whether it was released.
+ * Objects are never freed or reused, so that a late reference shows as such. */
+typedef struct {
+    PyObject ob;
+    int released;
+    int late_refs;
+} TestObject;
+
+void _Py_DecRefShared(PyObject *op)
+{
+    Py_ssize_t old = __atomic_fetch_sub(&op->ob_ref_shared, (Py_ssize_t)1 << _Py_REF_SHARED_SHIFT,
+                                        __ATOMIC_ACQ_REL);
+    Py_ssize_t count = old >> _Py_REF_SHARED_SHIFT;
+    if (count == 1) {
+        if (__atomic_fetch_add(&((TestObject *)op)->released, 1, __ATOMIC_ACQ_REL) != 0) {
+            fprintf(stderr, "fields: an object was released twice\n");
+            abort();
+        }
+    } else if (count < 1) {
+        fprintf(stderr, "fields: a reference count went below zero\n");
+        abort();
+    }
+}
+
+void _Py_DecRefSharedDebug(PyObject *op, const char *file, int line)
+{
+    (void)file;
+    (void)line;
+    _Py_DecRefShared(op);
+}
+
+void _Py_MergeZeroLocalRefcount(PyObject *op)
+{
+    (void)op;
+    fprintf(stderr, "fields: no test object is owned by a thread\n");
+    abort();
+}
+
+/* The fast paths are the headers' inline functions, which keep these names behind macros;
+ * a contended lock spins here. */
+#undef PyMutex_Lock
+#undef PyMutex_Unlock
+
+void PyMutex_Lock(PyMutex *m)
+{
+    uint8_t expected = 0;
+    while (!__atomic_compare_exchange_n(&m->_bits, &expected, 1, 0, __ATOMIC_ACQUIRE,
+                                        __ATOMIC_RELAXED)) {
+        expected = 0;
+        sched_yield();
+    }
+}
+
+void PyMutex_Unlock(PyMutex *m)
+{
+    __atomic_store_n(&m->_bits, 0, __ATOMIC_RELEASE);
+}
+
+/* Hidden symbols the runtime files refer to, which the linker cannot leave unresolved
+ * (neither is reached here): the CPython backend's context, and type creation. */
+HPyContext _handlepy_cpython_ctx;
+
+PyObject *handlepy_type_from_cpy_spec(PyType_Spec *spec, PyObject *bases, PyTypeObject *meta,
+                                      PyObject **spec_type)
+{
+    (void)spec;
+    (void)bases;
+    (void)meta;
+    (void)spec_type;
+    abort();
+}
+
+void *PyMem_Calloc(size_t n, size_t size)
+{
+    return calloc(n ? n : 1, size ? size : 1);
+}
+
+void PyMem_Free(void *p)
+{
+    free(p);
+}
+
+/* ---- fields ------------------------------------------------------------------------ */
+
+#define THREADS 4
+#define ROUNDS 20000
+
+static TestObject *objects;
+static intptr_t field_word, global_word;
+static int by_value;
+
+static TestObject *fresh(int thread, int round)
+{
+    TestObject *o = &objects[(size_t)thread * ROUNDS + (size_t)round];
+    /* Unowned and merged, as an object shared between threads is: every reference count
+     * change goes through ob_ref_shared. One reference: the creating thread's. */
+    o->ob.ob_tid = _Py_UNOWNED_TID;
+    o->ob.ob_ref_local = 0;
+    o->ob.ob_ref_shared = _Py_REF_SHARED(1, _Py_REF_MERGED);
+    return o;
+}
+
+static PyObject *load(intptr_t *word)
+{
+    if (!by_value)
+        return handlepy_field_load_at(word);
+    /* What HPyField_Load is given: the word the extension read. Its reference would be
+     * taken here, where the object may be gone already; counted, not taken (taking it
+     * would resurrect a released object). */
+    PyObject *value = (PyObject *)__atomic_load_n(word, __ATOMIC_ACQUIRE);
+    sched_yield();
+    if (value != NULL && __atomic_load_n(&((TestObject *)value)->released, __ATOMIC_ACQUIRE))
+        __atomic_fetch_add(&((TestObject *)value)->late_refs, 1, __ATOMIC_RELAXED);
+    return NULL;
+}
+
+static void *worker(void *arg)
+{
+    int thread = (int)(intptr_t)arg;
+    for (int round = 0; round < ROUNDS; round++) {
+        TestObject *o = fresh(thread, round);
+        intptr_t *word = round % 2 ? &field_word : &global_word;
+        handlepy_field_store(word, &o->ob);
+        Py_DECREF(&o->ob);
+        PyObject *got = load(word);
+        if (got != NULL) {
+            if (__atomic_load_n(&((TestObject *)got)->released, __ATOMIC_ACQUIRE)) {
+                fprintf(stderr, "fields: a load took a reference to a released object\n");
+                abort();
+            }
+            Py_DECREF(got);
+        }
+    }
+    return NULL;
+}
+
+static long run(int mode)
+{
+    by_value = mode;
+    objects = calloc((size_t)THREADS * ROUNDS, sizeof(TestObject));
+    if (objects == NULL)
+        abort();
+    pthread_t threads[THREADS];
+    for (int i = 0; i < THREADS; i++)
+        if (pthread_create(&threads[i], NULL, worker, (void *)(intptr_t)i) != 0)
+            abort();
+    for (int i = 0; i < THREADS; i++)
+        pthread_join(threads[i], NULL);
+    handlepy_field_store(&field_word, NULL);
+    handlepy_field_store(&global_word, NULL);
+    long late = 0;
+    for (size_t i = 0; i < (size_t)THREADS * ROUNDS; i++) {
+        late += objects[i].late_refs;
+        if (!mode && objects[i].released != 1) {
+            fprintf(stderr, "fields: object %zu released %d times\n", i, objects[i].released);
+            exit(1);
+        }
+    }
+    free(objects);
+    return late;
+}
+
+/* ---- Py_mod_gil ----------------------------------------------------------------- */
+
+static int gil_not_used(PyModuleDef *def)
+{
+    for (PyModuleDef_Slot *s = def->m_slots; s->slot != 0; s++)
+        if (s->slot == Py_mod_gil)
+            return s->value == Py_MOD_GIL_NOT_USED;
+    return 0;
+}
+
+HPyDef_METH(meth, "meth", HPyFunc_NOARGS)
+static HPy meth_impl(HPyContext *ctx, HPy self)
+{
+    (void)self;
+    return HPy_Dup(ctx, ctx->h_None);
+}
+
+HPyDef_SLOT(exec_slot, HPy_mod_exec)
+static int exec_slot_impl(HPyContext *ctx, HPy module)
+{
+    (void)ctx;
+    (void)module;
+    return 0;
+}
+
+HPyDef_SLOT(create_slot, HPy_mod_create)
+static HPy create_slot_impl(HPyContext *ctx, HPy spec)
+{
+    (void)spec;
+    return HPy_Dup(ctx, ctx->h_None);
+}
+
+static void check_module_defs(void)
+{
+    static HPyDef *with_methods[] = {&meth, NULL};
+    static HPyDef *with_exec[] = {&meth, &exec_slot, NULL};
+    static HPyDef *with_create[] = {&create_slot, NULL};
+    HPyDef **cases[] = {with_methods, with_exec, with_create};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        HPyModuleDef hdef = {.defines = cases[i]};
+        PyModuleDef *def = handlepy_moduledef_new("m", &hdef, NULL, NULL);
+        if (def == NULL || !gil_not_used(def)) {
+            fprintf(stderr, "fields: module definition %zu lacks Py_mod_gil = "
+                    "Py_MOD_GIL_NOT_USED\n", i);
+            exit(1);
+        }
+        handlepy_moduledef_free(def);
+    }
+}
+
+int main(void)
+{
+    check_module_defs();
+    run(0);
+    long late = run(1);
+    printf("free-threaded fields: %d threads x %d stores and address loads, every object "
+           "released once; by value, %ld loads came after the release\n",
+           THREADS, ROUNDS, late);
+    return 0;
+}
