@@ -498,9 +498,19 @@ READS = """
                                                              : HPy_Dup(ctx, ctx->h_None);
     }
 
+    /* make_type(): a new type from C's spec, made after leaving Python for a while: in
+     * debug and trace modes each type gets libffi closures (universal/ffi_bind.c). */
+    HPyDef_METH(make_type, "make_type", HPyFunc_NOARGS)
+    static HPy make_type_impl(HPyContext *ctx, HPy self)
+    {
+        pause_outside(ctx);
+        return HPyType_FromSpec(ctx, &C_spec, NULL);
+    }
+
     @EXPORT_TYPE("C", C_spec)
     @EXPORT(peek)
     @EXPORT(flip)
+    @EXPORT(make_type)
     @INIT
 """
 
@@ -590,3 +600,32 @@ def test_threads_call_an_object_whose_call_function_changes(hpy):
     run_threads([flipper] + [caller] * (THREADS - 1), SECONDS / 2)
     assert seen <= {"a", "b"}, seen
     assert obj() == "a"
+
+
+@THREADS_LEAK_IN_CPYTHON
+@pytest.mark.parametrize("mode", ["trace", "debug"])
+def test_threads_make_types_in_trace_and_debug_mode(mode):
+    """Threads make types at once in a module loaded in trace or debug mode, where each
+    type binds libffi closures and prepares their call descriptions on first use
+    (universal/ffi_bind.c, under a lock without the GIL); every type works, and trace
+    mode counts every HPyType_FromSpec."""
+    from handlepy import trace
+
+    mod = load_in_mode(READS, f"threads_types_{mode}", **{mode: True})
+    try:
+        made = [0] * THREADS
+
+        def maker(index, deadline):
+            while time.monotonic() < deadline:
+                cls = mod.make_type()
+                assert cls()() == "a"
+                made[index] += 1
+
+        if mode == "trace":
+            trace.reset(mod)
+        run_threads([maker] * THREADS, SECONDS / 3)
+        assert sum(made) > THREADS, "the threads barely ran"
+        if mode == "trace":
+            assert trace.get_call_counts(mod)["HPyType_FromSpec"] == sum(made)
+    finally:
+        sys.modules.pop(mod.__name__, None)
