@@ -158,6 +158,7 @@ static int hybrid_at(const void *address)
     PyObject *key = binary_key(address);
     if (key == NULL)
         return -1;
+    /* Borrowed, but only compared: the values are Py_True and Py_False. */
     PyObject *hybrid = PyDict_GetItemWithError(binaries, key);
     Py_DECREF(key);
     return hybrid == NULL ? -1 : hybrid == Py_True;
