@@ -1,15 +1,19 @@
 /* Free-threaded code of handlepy run without a free-threaded interpreter (make
  * check-freethreading). Built against a free-threaded CPython's headers
- * (-DPy_GIL_DISABLED=1) and linked with cpython-backend/runtime/type.c and moduledef.c
- * built the same way, it supplies the few runtime functions that code reaches (shared
- * reference counts, PyMutex's slow paths, PyMem) and checks, on real threads:
+ * (-DPy_GIL_DISABLED=1), linked with cpython-backend/runtime/type.c, moduledef.c and
+ * module_init.c built the same way and with that version's libpython (a GIL build, for
+ * the symbols nothing here calls), it supplies what that code reaches of the runtime
+ * (shared reference counts, PyMutex's slow paths, PyMem, the few calls of module
+ * initialisation) and checks, on real threads:
  *
  * - fields: threads store fresh objects into one field and one global and load them
  *   back with handlepy_field_load_at (HPyField_LoadAt, HPyGlobal_LoadAt) while others
  *   store; each object must be released exactly once, after its last reference, and no
  *   load may take a reference to a released object;
  * - module definitions: every PyModuleDef handlepy_moduledef_new makes (methods, exec
- *   slot, create slot) carries Py_mod_gil = Py_MOD_GIL_NOT_USED before its terminator.
+ *   slot, create slot) carries Py_mod_gil = Py_MOD_GIL_NOT_USED before its terminator;
+ * - module initialisation (module_init.c's lazy constants and definition): threads
+ *   initialising one module at once all get the one definition made.
  *
  * Then it measures what the by-value HPyField_Load cannot avoid: the same threads,
  * reading the word where HPyField_Load would then take its reference, count how often
@@ -86,10 +90,7 @@ void PyMutex_Unlock(PyMutex *m)
     __atomic_store_n(&m->_bits, 0, __ATOMIC_RELEASE);
 }
 
-/* Hidden symbols the runtime files refer to, which the linker cannot leave unresolved
- * (neither is reached here): the CPython backend's context, and type creation. */
-HPyContext _handlepy_cpython_ctx;
-
+/* Type creation, which type.c refers to and the harness never reaches. */
 PyObject *handlepy_type_from_cpy_spec(PyType_Spec *spec, PyObject *bases, PyTypeObject *meta,
                                       PyObject **spec_type)
 {
@@ -98,6 +99,26 @@ PyObject *handlepy_type_from_cpy_spec(PyType_Spec *spec, PyObject *bases, PyType
     (void)meta;
     (void)spec_type;
     abort();
+}
+
+/* What module_init.c calls: the builtins' namespace for the context's constants, and the
+ * definition handed back as PyInit_<name>'s result. */
+static PyObject fake_builtins;
+
+PyObject *PyImport_AddModule(const char *name)
+{
+    (void)name;
+    return &fake_builtins;
+}
+
+PyObject *PyModule_GetDict(PyObject *module)
+{
+    return module;
+}
+
+PyObject *PyModuleDef_Init(PyModuleDef *def)
+{
+    return (PyObject *)def;
 }
 
 void *PyMem_Calloc(size_t n, size_t size)
@@ -240,9 +261,41 @@ static void check_module_defs(void)
     }
 }
 
+/* Threads run PyInit_<name>'s part at once, as two modules of one binary may without
+ * the GIL: one definition must be made, and every thread must get it. */
+static HPyModuleDef init_hdef = {.defines = NULL};
+static PyModuleDef *init_made;
+static pthread_barrier_t init_barrier;
+
+static void *init_worker(void *arg)
+{
+    pthread_barrier_wait(&init_barrier);
+    *(PyObject **)arg = _handlepy_cpy_module_init(&init_hdef, "m", &init_made);
+    return NULL;
+}
+
+static void check_module_init(void)
+{
+    pthread_t threads[THREADS];
+    PyObject *got[THREADS];
+    pthread_barrier_init(&init_barrier, NULL, THREADS);
+    for (int i = 0; i < THREADS; i++)
+        if (pthread_create(&threads[i], NULL, init_worker, &got[i]) != 0)
+            abort();
+    for (int i = 0; i < THREADS; i++)
+        pthread_join(threads[i], NULL);
+    for (int i = 0; i < THREADS; i++)
+        if (got[i] == NULL || got[i] != (PyObject *)init_made) {
+            fprintf(stderr, "fields: module initialisation made more than one definition\n");
+            exit(1);
+        }
+    pthread_barrier_destroy(&init_barrier);
+}
+
 int main(void)
 {
     check_module_defs();
+    check_module_init();
     run(0);
     long late = run(1);
     printf("free-threaded fields: %d threads x %d stores and address loads, every object "
