@@ -143,8 +143,9 @@ clean:
 	rm -rf build $(VENV) $(PYPY_VENV) .venv-dbg .venv-asan .venv-tsan .venv-fuzz
 
 # The loader, the CPython backend's runtime and the samples compiled against the 3.14 and
-# 3.15 headers (Debian root) with -DPy_GIL_DISABLED=1 -Werror, and the object layout they
-# see checked (scripts/check-freethreading).
+# 3.15 headers (Debian root) with -DPy_GIL_DISABLED=1 -Werror, the object layout they
+# see checked, and the free-threaded field, module definition and initialisation code run
+# on threads, also under TSan (scripts/check-freethreading).
 .PHONY: check-freethreading
 check-freethreading:
 	scripts/check-freethreading
