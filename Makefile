@@ -144,8 +144,8 @@ clean:
 
 # The loader, the CPython backend's runtime and the samples compiled against the 3.14 and
 # 3.15 headers (Debian root) with -DPy_GIL_DISABLED=1 -Werror, the object layout they
-# see checked, and the free-threaded field, module definition and initialisation code run
-# on threads, also under TSan (scripts/check-freethreading).
+# see checked, and the free-threaded field, module definition, initialisation and call
+# function code run on threads, also under TSan (scripts/check-freethreading).
 .PHONY: check-freethreading
 check-freethreading:
 	scripts/check-freethreading

@@ -13,7 +13,9 @@
  * - module definitions: every PyModuleDef handlepy_moduledef_new makes (methods, exec
  *   slot, create slot) carries Py_mod_gil = Py_MOD_GIL_NOT_USED before its terminator;
  * - module initialisation (module_init.c's lazy constants and definition): threads
- *   initialising one module at once all get the one definition made.
+ *   initialising one module at once all get the one definition made;
+ * - per-object call functions: one thread switches an object's call function while the
+ *   others read it; every read is one of the two.
  *
  * Then it measures what the by-value HPyField_Load cannot avoid: the same threads,
  * reading the word where HPyField_Load would then take its reference, count how often
@@ -292,10 +294,81 @@ static void check_module_init(void)
     pthread_barrier_destroy(&init_barrier);
 }
 
+/* ---- per-object call functions ---------------------------------------------------- */
+
+/* One thread switches an object's call function (HPy_SetCallFunction) while the others
+ * read it as a call would: every read must be one of the two, and TSan must see no
+ * unsynchronised access (as a memcpy of the word would be). */
+typedef struct {
+    PyObject ob;
+    cpy_vectorcallfunc call;
+} CallObject;
+
+static PyObject *call_one(PyObject *callable, PyObject *const *args, size_t nargsf,
+                          PyObject *kwnames)
+{
+    (void)args;
+    (void)nargsf;
+    (void)kwnames;
+    return callable;
+}
+
+static PyObject *call_two(PyObject *callable, PyObject *const *args, size_t nargsf,
+                          PyObject *kwnames)
+{
+    (void)args;
+    (void)nargsf;
+    (void)kwnames;
+    return callable;
+}
+
+static PyTypeObject call_type;
+static CallObject call_obj;
+static int switching_done;
+
+static void *call_switcher(void *arg)
+{
+    (void)arg;
+    HPyCallFunction one = {.cpy_trampoline = call_one}, two = {.cpy_trampoline = call_two};
+    for (int i = 0; i < ROUNDS; i++)
+        if (handlepy_set_call_function(&call_obj.ob, i % 2 ? &one : &two) < 0)
+            abort();
+    __atomic_store_n(&switching_done, 1, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+static void *call_reader(void *arg)
+{
+    (void)arg;
+    while (!__atomic_load_n(&switching_done, __ATOMIC_ACQUIRE)) {
+        cpy_vectorcallfunc f = handlepy_own_call_function(&call_obj.ob);
+        if (f != call_one && f != call_two) {
+            fprintf(stderr, "fields: a call function read was neither one written\n");
+            exit(1);
+        }
+    }
+    return NULL;
+}
+
+static void check_call_functions(void)
+{
+    call_type.tp_flags = Py_TPFLAGS_HEAPTYPE;
+    call_type.tp_vectorcall_offset = (Py_ssize_t)offsetof(CallObject, call);
+    call_obj.ob.ob_type = &call_type;
+    call_obj.call = call_one;
+    pthread_t threads[THREADS];
+    for (int i = 0; i < THREADS; i++)
+        if (pthread_create(&threads[i], NULL, i == 0 ? call_switcher : call_reader, NULL) != 0)
+            abort();
+    for (int i = 0; i < THREADS; i++)
+        pthread_join(threads[i], NULL);
+}
+
 int main(void)
 {
     check_module_defs();
     check_module_init();
+    check_call_functions();
     run(0);
     long late = run(1);
     printf("free-threaded fields: %d threads x %d stores and address loads, every object "
