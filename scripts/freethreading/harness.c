@@ -49,11 +49,11 @@ void _Py_DecRefShared(PyObject *op)
     Py_ssize_t count = old >> _Py_REF_SHARED_SHIFT;
     if (count == 1) {
         if (__atomic_fetch_add(&((TestObject *)op)->released, 1, __ATOMIC_ACQ_REL) != 0) {
-            fprintf(stderr, "fields: an object was released twice\n");
+            fprintf(stderr, "harness: an object was released twice\n");
             abort();
         }
     } else if (count < 1) {
-        fprintf(stderr, "fields: a reference count went below zero\n");
+        fprintf(stderr, "harness: a reference count went below zero\n");
         abort();
     }
 }
@@ -68,7 +68,7 @@ void _Py_DecRefSharedDebug(PyObject *op, const char *file, int line)
 void _Py_MergeZeroLocalRefcount(PyObject *op)
 {
     (void)op;
-    fprintf(stderr, "fields: no test object is owned by a thread\n");
+    fprintf(stderr, "harness: no test object is owned by a thread\n");
     abort();
 }
 
@@ -178,7 +178,7 @@ static void *worker(void *arg)
         PyObject *got = load(word);
         if (got != NULL) {
             if (__atomic_load_n(&((TestObject *)got)->released, __ATOMIC_ACQUIRE)) {
-                fprintf(stderr, "fields: a load took a reference to a released object\n");
+                fprintf(stderr, "harness: a load took a reference to a released object\n");
                 abort();
             }
             Py_DECREF(got);
@@ -205,7 +205,7 @@ static long run(int mode)
     for (size_t i = 0; i < (size_t)THREADS * ROUNDS; i++) {
         late += objects[i].late_refs;
         if (!mode && objects[i].released != 1) {
-            fprintf(stderr, "fields: object %zu released %d times\n", i, objects[i].released);
+            fprintf(stderr, "harness: object %zu released %d times\n", i, objects[i].released);
             exit(1);
         }
     }
@@ -255,7 +255,7 @@ static void check_module_defs(void)
         HPyModuleDef hdef = {.defines = cases[i]};
         PyModuleDef *def = handlepy_moduledef_new("m", &hdef, NULL, NULL);
         if (def == NULL || !gil_not_used(def)) {
-            fprintf(stderr, "fields: module definition %zu lacks Py_mod_gil = "
+            fprintf(stderr, "harness: module definition %zu lacks Py_mod_gil = "
                     "Py_MOD_GIL_NOT_USED\n", i);
             exit(1);
         }
@@ -288,7 +288,7 @@ static void check_module_init(void)
         pthread_join(threads[i], NULL);
     for (int i = 0; i < THREADS; i++)
         if (got[i] == NULL || got[i] != (PyObject *)init_made) {
-            fprintf(stderr, "fields: module initialisation made more than one definition\n");
+            fprintf(stderr, "harness: module initialisation made more than one definition\n");
             exit(1);
         }
     pthread_barrier_destroy(&init_barrier);
@@ -343,7 +343,7 @@ static void *call_reader(void *arg)
     while (!__atomic_load_n(&switching_done, __ATOMIC_ACQUIRE)) {
         cpy_vectorcallfunc f = handlepy_own_call_function(&call_obj.ob);
         if (f != call_one && f != call_two) {
-            fprintf(stderr, "fields: a call function read was neither one written\n");
+            fprintf(stderr, "harness: a call function read was neither one written\n");
             exit(1);
         }
     }
@@ -371,7 +371,8 @@ int main(void)
     check_call_functions();
     run(0);
     long late = run(1);
-    printf("free-threaded fields: %d threads x %d stores and address loads, every object "
+    printf("free-threaded harness: module definitions, module initialisation and call "
+           "functions right; %d threads x %d field stores and address loads, every object "
            "released once; by value, %ld loads came after the release\n",
            THREADS, ROUNDS, late);
     return 0;
