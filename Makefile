@@ -112,6 +112,27 @@ test-asan:
 		.venv-asan/bin/pytest tests --ignore=tests/building --ignore=tests/debug -n 2 -p no:cacheprovider \
 		--deselect tests/samples/test_array.py::test_no_reference_leaks
 
+# ThreadSanitizer on the thread tests (docs/design.md, "Without the GIL", says what it can
+# see with the GIL held): the loader and the test modules built with -fsanitize=thread,
+# the host CPython (not instrumented) with libtsan preloaded; a report stops the process,
+# which fails its test. tests/test_tsan.py checks that a deliberate race is reported.
+# No suppressions are needed: TSan reports only races between two instrumented accesses,
+# and the interpreter's own are not instrumented (its pthread calls are intercepted, so
+# the GIL orders what runs under it). Not in .ci/run: it takes minutes.
+TSAN_TESTS := tests/test_tsan.py tests/test_thread_stress.py tests/conformance/test_threads.py \
+	tests/conformance/test_field_load_at.py \
+	tests/test_loader.py::test_threads_loading_one_binary_run_its_init_once
+
+.PHONY: test-tsan
+test-tsan:
+	scripts/ensure-apt libffi-dev pkg-config libtsan2
+	scripts/make-venv $(PYTHON) .venv-tsan pytest pytest-xdist hypothesis
+	.venv-tsan/bin/python -m pip install -q . -Csetup-args=-Dwerror=false -Csetup-args=-Db_sanitize=thread \
+		-Cbuild-dir=build/meson-tsan
+	HANDLEPY_SANITIZE=thread HANDLEPY_CONFORMANCE_CACHE=$(CURDIR)/build/conformance-cache-tsan \
+	LD_PRELOAD=$$(cc -print-file-name=libtsan.so) TSAN_OPTIONS=halt_on_error=1 \
+		.venv-tsan/bin/pytest $(TSAN_TESTS) -n 2 -p no:cacheprovider
+
 # The tests and long loads/dumps loops over and over under load, for crashes that only
 # show there (tests/stress/run.py says how): STRESS_SECONDS (600) in all, STRESS_ARGS
 # for more options (--busy, --parallel, --vmem-gb). Backtraces go to build/stress/crashes/.
@@ -132,11 +153,12 @@ fuzz:
 # Everything the targets make in the clone; the Debian root cached outside it
 # (~/.cache/handlepy) stays, being shared by every clone.
 clean:
-	rm -rf build $(VENV) $(PYPY_VENV) .venv-dbg .venv-asan .venv-fuzz
+	rm -rf build $(VENV) $(PYPY_VENV) .venv-dbg .venv-asan .venv-tsan .venv-fuzz
 
 # The loader, the CPython backend's runtime and the samples compiled against the 3.14 and
-# 3.15 headers (Debian root) with -DPy_GIL_DISABLED=1 -Werror, and the object layout they
-# see checked (scripts/check-freethreading).
+# 3.15 headers (Debian root) with -DPy_GIL_DISABLED=1 -Werror, the object layout they
+# see checked, and the free-threaded field, module definition, initialisation and call
+# function code run on threads, also under TSan (scripts/check-freethreading).
 .PHONY: check-freethreading
 check-freethreading:
 	scripts/check-freethreading

@@ -20,6 +20,7 @@ DEBUG_HAND_WRITTEN = {
     "HPyListBuilder_Cancel",
     "HPyTracker_New", "HPyTracker_Add", "HPyTracker_ForgetAll", "HPyTracker_Close",
     "HPyField_Store", "HPyField_Load", "HPyGlobal_Store", "HPyGlobal_Load",
+    "HPyField_LoadAt", "HPyGlobal_LoadAt",
     "HPy_LeavePythonExecution", "HPy_ReenterPythonExecution",
     "HPyType_FromSpec",
     "_HPy_TupleItems", "_HPy_CallWithTupleDict", "_HPy_CallTraverse", "_HPy_Dealloc",

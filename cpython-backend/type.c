@@ -177,6 +177,43 @@ const char *handlepy_type_name(PyObject *type)
     return dot == NULL ? tp->tp_name : dot + 1;
 }
 
+/* ---- fields and globals without the GIL ----------------------------------------- */
+
+#ifdef Py_GIL_DISABLED
+/* impl_type.h says why stores and address loads lock. One lock per word would grow
+ * every struct; one for all would make unrelated fields wait on each other: a few dozen,
+ * chosen by address, keep waits rare. A lock is held only over a read or exchange and
+ * an incref, which cannot block or run Python code, so no thread ever holds two. */
+#define FIELD_LOCKS 64
+static PyMutex field_locks[FIELD_LOCKS];
+
+static PyMutex *field_lock(const intptr_t *slot)
+{
+    uintptr_t a = (uintptr_t)slot;
+    return &field_locks[((a >> 3) ^ (a >> 9)) % FIELD_LOCKS];
+}
+
+void handlepy_field_store(intptr_t *slot, PyObject *value)
+{
+    Py_XINCREF(value);
+    PyMutex *lock = field_lock(slot);
+    PyMutex_Lock(lock);
+    PyObject *old = (PyObject *)__atomic_exchange_n(slot, (intptr_t)value, __ATOMIC_ACQ_REL);
+    PyMutex_Unlock(lock);
+    Py_XDECREF(old);
+}
+
+PyObject *handlepy_field_load_at(const intptr_t *slot)
+{
+    PyMutex *lock = field_lock(slot);
+    PyMutex_Lock(lock);
+    PyObject *value = (PyObject *)__atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    Py_XINCREF(value);
+    PyMutex_Unlock(lock);
+    return value;
+}
+#endif
+
 /* ---- tp_call and call functions ------------------------------------------------ */
 
 /* An object's own call function lives at the host's tp_vectorcall_offset, so that

@@ -298,6 +298,52 @@ def test_a_failed_cache_store_releases_the_binary(tmp_path, monkeypatch, mode):
     assert _loader.create(spec, debug, trace).init_count() == 1
 
 
+# An init that leaves Python for a while: the GIL is free while the loader is between
+# its cache check and its store (docs/design.md, "Without the GIL").
+SLOW_INIT = """
+    HPyThreadState state = HPy_LeavePythonExecution(ctx);
+    thrd_sleep(&(struct timespec){.tv_nsec = 20000000}, NULL);
+    HPy_ReenterPythonExecution(ctx, state);
+"""
+
+
+@pytest.mark.parametrize("mode", ["generated", "debug"])
+def test_threads_loading_one_binary_run_its_init_once(tmp_path, mode):
+    """Threads create the module of one binary at once, its init leaving Python in the
+    middle: the cache's check, init and store are one step under the loader's lock, so
+    the init runs once and every module shares the definition it made. Without the lock
+    every thread would find the cache empty while the first one sleeps."""
+    import threading
+
+    from handlepy import _loader
+
+    source = (HAND_MADE.replace('#include "hpy.h"', '#include "hpy.h"\n#include <threads.h>')
+              .replace("NAME", "slow_init").replace("INIT", SLOW_INIT))
+    major, minor = handlepy.abi_version()
+    source = source.replace("MAJOR", str(major)).replace("MINOR", str(minor))
+    so = compile_universal(source, tmp_path / "slow_init.handlepy.so")
+    spec = types.SimpleNamespace(name="slow_init", origin=str(so))
+    threads_count = 6
+    barrier = threading.Barrier(threads_count)
+    modules, errors = [], []
+
+    def load():
+        try:
+            barrier.wait()
+            modules.append(_loader.create(spec, mode == "debug", False))
+        except BaseException as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=load) for _ in range(threads_count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert len(modules) == threads_count
+    assert [m.init_count() for m in modules] == [1] * threads_count
+
+
 NO_MEMORY = """
     import os, shutil, sys, types
     import _testcapi

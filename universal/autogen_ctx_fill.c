@@ -214,4 +214,6 @@ void handlepy_fill_context(HPyContext *ctx)
     ctx->HPy_Compile_s = HPy_Compile_s;
     ctx->HPy_EvalCode = HPy_EvalCode;
     ctx->_HPy_Dump = _HPy_Dump;
+    ctx->HPyField_LoadAt = HPyField_LoadAt;
+    ctx->HPyGlobal_LoadAt = HPyGlobal_LoadAt;
 }

@@ -5,6 +5,8 @@
 #include "modes.h"
 
 #include <dlfcn.h>
+#include <pythread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +158,7 @@ static int hybrid_at(const void *address)
     PyObject *key = binary_key(address);
     if (key == NULL)
         return -1;
+    /* Borrowed, but only compared: the values are Py_True and Py_False. */
     PyObject *hybrid = PyDict_GetItemWithError(binaries, key);
     Py_DECREF(key);
     return hybrid == NULL ? -1 : hybrid == Py_True;
@@ -225,38 +228,55 @@ static int choose_mode(PyObject *debug, PyObject *trace, const char *fullname,
     return (on_debug ? MODE_DEBUG : 0) | (on_trace ? MODE_TRACE : 0);
 }
 
-/* The cache's check, dlopen and store make one step: with the GIL, nothing in it lets
- * another thread run; without the GIL, this lock makes it one, so that two threads
- * importing the same binary neither both initialise it nor read an entry the other is
- * replacing. PyMutex parks a waiting thread without blocking the interpreter. */
-#ifdef Py_GIL_DISABLED
-static PyMutex defs_lock;
-#endif
+/* The cache's check, dlopen, initialisation and store make one step under defs_lock,
+ * in every build. A binary's init is extension code: HPy_MODINIT's only returns its
+ * definition, but a hand-made one may leave Python, and without the GIL nothing at all
+ * keeps another thread out. Either way two threads loading one binary could both
+ * initialise it and both store an entry. The lock is re-entrant, since an init may import
+ * another universal module; a thread waiting for it lets others run (it releases the GIL,
+ * or detaches without one). */
+static PyThread_type_lock defs_lock;
+static _Atomic unsigned long defs_owner;
+static int defs_depth;
 
-static PyModuleDef *load_def_locked(PyObject *name, PyObject *path, PyObject *debug,
-                                    PyObject *trace);
+static void defs_lock_acquire(void)
+{
+    unsigned long me = (unsigned long)PyThread_get_thread_ident();
+    if (atomic_load_explicit(&defs_owner, memory_order_relaxed) == me) {
+        defs_depth++;
+        return;
+    }
+    if (!PyThread_acquire_lock(defs_lock, NOWAIT_LOCK)) {
+        Py_BEGIN_ALLOW_THREADS
+        PyThread_acquire_lock(defs_lock, WAIT_LOCK);
+        Py_END_ALLOW_THREADS
+    }
+    atomic_store_explicit(&defs_owner, me, memory_order_relaxed);
+    defs_depth = 1;
+}
+
+static void defs_lock_release(void)
+{
+    if (--defs_depth > 0)
+        return;
+    atomic_store_explicit(&defs_owner, 0, memory_order_relaxed);
+    PyThread_release_lock(defs_lock);
+}
+
+static PyModuleDef *load_new_def(PyObject *name, PyObject *path, const char *c_name,
+                                 const char *c_path, const char *shortname, int mode,
+                                 PyObject *key);
 
 static PyModuleDef *load_def(PyObject *name, PyObject *path, PyObject *debug,
                              PyObject *trace)
-{
-#ifdef Py_GIL_DISABLED
-    PyMutex_Lock(&defs_lock);
-    PyModuleDef *def = load_def_locked(name, path, debug, trace);
-    PyMutex_Unlock(&defs_lock);
-    return def;
-#else
-    return load_def_locked(name, path, debug, trace);
-#endif
-}
-
-static PyModuleDef *load_def_locked(PyObject *name, PyObject *path, PyObject *debug,
-                                    PyObject *trace)
 {
     const char *c_name = PyUnicode_AsUTF8(name), *c_path = PyUnicode_AsUTF8(path);
     if (c_name == NULL || c_path == NULL)
         return NULL;
     const char *dot = strrchr(c_name, '.');
     const char *shortname = dot ? dot + 1 : c_name;
+    /* Outside the lock: debug and trace are the caller's objects, whose truth may run
+     * Python code. */
     int mode = choose_mode(debug, trace, c_name, shortname);
     if (mode < 0)
         return NULL;
@@ -265,17 +285,26 @@ static PyModuleDef *load_def_locked(PyObject *name, PyObject *path, PyObject *de
     PyObject *key = Py_BuildValue("(Osi)", path, shortname, mode);
     if (key == NULL)
         return NULL;
-    /* Borrowed, but only a holder of the lock (or the GIL) writes the cache, and its
-     * entries are never replaced. */
+    PyModuleDef *def = NULL;
+    defs_lock_acquire();
+    /* Borrowed, but only the lock's holder writes the cache, and its entries are never
+     * replaced or removed. */
     PyObject *cached = PyDict_GetItemWithError(defs_by_path, key);
-    if (cached != NULL || PyErr_Occurred()) {
-        Py_DECREF(key);
-        return cached ? PyCapsule_GetPointer(cached, NULL) : NULL;
-    }
+    if (cached != NULL)
+        def = PyCapsule_GetPointer(cached, NULL);
+    else if (!PyErr_Occurred())
+        def = load_new_def(name, path, c_name, c_path, shortname, mode, key);
+    defs_lock_release();
+    Py_DECREF(key);
+    return def;
+}
 
+static PyModuleDef *load_new_def(PyObject *name, PyObject *path, const char *c_name,
+                                 const char *c_path, const char *shortname, int mode,
+                                 PyObject *key)
+{
     void *lib = dlopen(c_path, RTLD_NOW | RTLD_LOCAL);
     if (lib == NULL) {
-        Py_DECREF(key);
         PyErr_Format(PyExc_ImportError, "cannot load %U: %s", path, dlerror());
         return NULL;
     }
@@ -321,11 +350,9 @@ static PyModuleDef *load_def_locked(PyObject *name, PyObject *path, PyObject *de
         goto fail;
     }
     Py_DECREF(capsule);
-    Py_DECREF(key);
     return def;
 
 fail:
-    Py_DECREF(key);
     dlclose(lib);
     return NULL;
 }
@@ -449,6 +476,8 @@ PyMODINIT_FUNC PyInit__loader(void)
     binaries = PyDict_New();
     if (defs_by_path == NULL || binaries == NULL)
         return NULL;
+    if (defs_lock == NULL && (defs_lock = PyThread_allocate_lock()) == NULL)
+        return PyErr_NoMemory();
     PyObject *module = PyModule_Create(&loader_module);
     if (module != NULL && handlepy_debug_add_to_module(module) < 0)
         Py_CLEAR(module);

@@ -8,7 +8,7 @@
  * provides this ABI version (what a binary built with them needs). */
 #define HANDLEPY_VERSION "0.1.0"
 #define HANDLEPY_ABI_RELEASE "0.1.0"
-#define HANDLEPY_CONTEXT_ENTRIES 298
+#define HANDLEPY_CONTEXT_ENTRIES 300
 
 struct _HPyContext_s {
     const char *name;
@@ -314,6 +314,8 @@ struct _HPyContext_s {
     HPy (*HPy_Compile_s)(HPyContext *ctx, const char *utf8_source, const char *utf8_filename, HPy_SourceKind kind);
     HPy (*HPy_EvalCode)(HPyContext *ctx, HPy code, HPy globals, HPy locals);
     void (*_HPy_Dump)(HPyContext *ctx, HPy h);
+    HPy (*HPyField_LoadAt)(HPyContext *ctx, HPy source_object, const HPyField *source_field);
+    HPy (*HPyGlobal_LoadAt)(HPyContext *ctx, const HPyGlobal *global);
 };
 
 #endif /* HANDLEPY_AUTOGEN_CTX_H */

@@ -170,7 +170,22 @@ SOURCE = """
         return h;
     }
 
+    HPyDef_METH(field_load_at_outside, "field_load_at_outside", HPyFunc_NOARGS)
+    static HPy field_load_at_outside_impl(HPyContext *ctx, HPy self)
+    {
+        return HPyField_LoadAt(ctx, self, &stray_field);
+    }
+
     static HPyGlobal hand_written;
+    HPyDef_METH(global_load_at_holds_handle, "global_load_at_holds_handle", HPyFunc_NOARGS)
+    static HPy global_load_at_holds_handle_impl(HPyContext *ctx, HPy self)
+    {
+        hand_written._i = ctx->h_None._i;
+        HPy h = HPyGlobal_LoadAt(ctx, &hand_written);
+        hand_written._i = 0;
+        return h;
+    }
+
     HPyDef_METH(global_holds_handle, "global_holds_handle", HPyFunc_NOARGS)
     static HPy global_holds_handle_impl(HPyContext *ctx, HPy self)
     {
@@ -189,7 +204,8 @@ SOURCE = """
     }
 
     static HPyDef *holder_defines[] = {
-        &field_outside, &field_holds_handle, &global_holds_handle, NULL };
+        &field_outside, &field_holds_handle, &global_holds_handle, &field_load_at_outside,
+        &global_load_at_holds_handle, NULL };
     static HPyType_Spec holder_spec = {
         .name = "misuse.Holder",
         .basicsize = sizeof(HolderObject),
@@ -273,6 +289,10 @@ CASES = [
     ("field holding a handle", "m.Holder().field_holds_handle()",
      ["HPyField_Load: the field holds 0x", "which is a handle, not a reference: write "
       "fields only with HPyField_Store"]),
+    ("field loaded by address outside its object", "m.Holder().field_load_at_outside()",
+     ["HPyField_LoadAt: the field at 0x", "is not inside the C struct of source_object"]),
+    ("global loaded by address holding a handle", "m.Holder().global_load_at_holds_handle()",
+     ["HPyGlobal_LoadAt: the global holds 0x", "write globals only with HPyGlobal_Store"]),
     ("global holding a handle", "m.Holder().global_holds_handle()",
      ["HPyGlobal_Load: the global holds 0x", "write globals only with HPyGlobal_Store"]),
     ("internal function", "m.internal()",

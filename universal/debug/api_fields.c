@@ -17,7 +17,7 @@ static int holds_handle(hdbg_call *call, intptr_t value, const char *fn, const c
     return 1;
 }
 
-static int outside(PyObject *obj, HPyField *field)
+static int outside(PyObject *obj, const HPyField *field)
 {
     const char *start = (const char *)obj, *end = start + Py_TYPE(obj)->tp_basicsize;
     return (const char *)field < start || (const char *)(field + 1) > end;
@@ -60,6 +60,29 @@ HPy hdbg_HPyField_Load(HPyContext *ctx, HPy source_object, HPyField source_field
     return hdbg_open(call, call->inner->HPyField_Load(call->inner, u_source, source_field), fn);
 }
 
+HPy hdbg_HPyField_LoadAt(HPyContext *ctx, HPy source_object, const HPyField *source_field)
+{
+    const char *fn = "HPyField_LoadAt";
+    hdbg_call *call = hdbg_enter(ctx, fn);
+    HPy u_source;
+    if (call == NULL || hdbg_unwrap(call, source_object, &u_source, fn, "source_object") < 0)
+        return HPy_NULL;
+    PyObject *obj = (PyObject *)u_source._i;
+    if (obj == NULL || outside(obj, source_field)) {
+        hdbg_text t = {0};
+        hdbg_printf(&t, "handlepy debug mode: %s: the field at %p is not inside the C struct "
+                    "of source_object: load a field only through the object that holds it\n",
+                    fn, (const void *)source_field);
+        hdbg_describe_here(&t, call);
+        hdbg_report(call, &t, HDBG_FATAL_TO_CALL);
+        return HPy_NULL;
+    }
+    if (holds_handle(call, source_field->_i, fn, "field"))
+        return HPy_NULL;
+    return hdbg_open(call, call->inner->HPyField_LoadAt(call->inner, u_source, source_field),
+                     fn);
+}
+
 void hdbg_HPyGlobal_Store(HPyContext *ctx, HPyGlobal *global, HPy h)
 {
     const char *fn = "HPyGlobal_Store";
@@ -78,4 +101,13 @@ HPy hdbg_HPyGlobal_Load(HPyContext *ctx, HPyGlobal global)
     if (call == NULL || holds_handle(call, global._i, fn, "global"))
         return HPy_NULL;
     return hdbg_open(call, call->inner->HPyGlobal_Load(call->inner, global), fn);
+}
+
+HPy hdbg_HPyGlobal_LoadAt(HPyContext *ctx, const HPyGlobal *global)
+{
+    const char *fn = "HPyGlobal_LoadAt";
+    hdbg_call *call = hdbg_enter(ctx, fn);
+    if (call == NULL || holds_handle(call, global->_i, fn, "global"))
+        return HPy_NULL;
+    return hdbg_open(call, call->inner->HPyGlobal_LoadAt(call->inner, global), fn);
 }

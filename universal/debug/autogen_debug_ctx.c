@@ -2601,4 +2601,6 @@ void hdbg_fill_context(HPyContext *ctx, const HPyContext *universal)
     ctx->HPy_Compile_s = hdbg_HPy_Compile_s;
     ctx->HPy_EvalCode = hdbg_HPy_EvalCode;
     ctx->_HPy_Dump = hdbg__HPy_Dump;
+    ctx->HPyField_LoadAt = hdbg_HPyField_LoadAt;
+    ctx->HPyGlobal_LoadAt = hdbg_HPyGlobal_LoadAt;
 }

@@ -214,6 +214,8 @@ enum {
     HTRACE_HPy_Compile_s,
     HTRACE_HPy_EvalCode,
     HTRACE__HPy_Dump,
+    HTRACE_HPyField_LoadAt,
+    HTRACE_HPyGlobal_LoadAt,
     HTRACE_ENTRIES
 };
 

@@ -1867,6 +1867,24 @@ static void htrace__HPy_Dump(HPyContext *ctx, HPy h)
     htrace_leave(t_ctx, HTRACE__HPy_Dump, t_start);
 }
 
+static HPy htrace_HPyField_LoadAt(HPyContext *ctx, HPy source_object, const HPyField *source_field)
+{
+    htrace_context *t_ctx = htrace_of(ctx);
+    uint64_t t_start = htrace_enter(HTRACE_HPyField_LoadAt);
+    HPy t_result = t_ctx->inner->HPyField_LoadAt(t_ctx->inner, source_object, source_field);
+    htrace_leave(t_ctx, HTRACE_HPyField_LoadAt, t_start);
+    return t_result;
+}
+
+static HPy htrace_HPyGlobal_LoadAt(HPyContext *ctx, const HPyGlobal *global)
+{
+    htrace_context *t_ctx = htrace_of(ctx);
+    uint64_t t_start = htrace_enter(HTRACE_HPyGlobal_LoadAt);
+    HPy t_result = t_ctx->inner->HPyGlobal_LoadAt(t_ctx->inner, global);
+    htrace_leave(t_ctx, HTRACE_HPyGlobal_LoadAt, t_start);
+    return t_result;
+}
+
 const char *const htrace_names[HTRACE_ENTRIES] = {
     "HPy_Dup",
     "HPy_Close",
@@ -2078,6 +2096,8 @@ const char *const htrace_names[HTRACE_ENTRIES] = {
     "HPy_Compile_s",
     "HPy_EvalCode",
     "_HPy_Dump",
+    "HPyField_LoadAt",
+    "HPyGlobal_LoadAt",
 };
 
 void htrace_fill_context(HPyContext *ctx, const HPyContext *inner)
@@ -2380,4 +2400,6 @@ void htrace_fill_context(HPyContext *ctx, const HPyContext *inner)
     ctx->HPy_Compile_s = htrace_HPy_Compile_s;
     ctx->HPy_EvalCode = htrace_HPy_EvalCode;
     ctx->_HPy_Dump = htrace__HPy_Dump;
+    ctx->HPyField_LoadAt = htrace_HPyField_LoadAt;
+    ctx->HPyGlobal_LoadAt = htrace_HPyGlobal_LoadAt;
 }

@@ -33,8 +33,8 @@ static void add_up(htrace_context *t, void *arg)
 {
     totals *sum = arg;
     for (int i = 0; i < HTRACE_ENTRIES; i++) {
-        sum->counts[i] += t->counts[i];
-        sum->ns[i] += t->ns[i];
+        sum->counts[i] += __atomic_load_n(&t->counts[i], __ATOMIC_RELAXED);
+        sum->ns[i] += __atomic_load_n(&t->ns[i], __ATOMIC_RELAXED);
     }
 }
 
@@ -63,8 +63,10 @@ PyObject *handlepy_trace_counts(PyObject *self, PyObject *const *args, Py_ssize_
 static void zero(htrace_context *t, void *arg)
 {
     (void)arg;
-    memset(t->counts, 0, sizeof t->counts);
-    memset(t->ns, 0, sizeof t->ns);
+    for (int i = 0; i < HTRACE_ENTRIES; i++) {
+        __atomic_store_n(&t->counts[i], 0, __ATOMIC_RELAXED);
+        __atomic_store_n(&t->ns[i], 0, __ATOMIC_RELAXED);
+    }
 }
 
 PyObject *handlepy_trace_reset(PyObject *self, PyObject *const *args, Py_ssize_t nargs)

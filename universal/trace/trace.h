@@ -31,10 +31,14 @@ static inline uint64_t htrace_now(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Atomic adds: HPy_LeavePythonExecution's wrapper records its call after the GIL is
+ * released, so two threads leaving at once would otherwise race on its counter (and a
+ * thread reading the counts on one still counting). Relaxed: each counter is a sum, read
+ * for itself. */
 static inline void htrace_record(htrace_context *t, int entry, uint64_t start)
 {
-    t->counts[entry]++;
-    t->ns[entry] += htrace_now() - start;
+    __atomic_fetch_add(&t->counts[entry], 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&t->ns[entry], htrace_now() - start, __ATOMIC_RELAXED);
 }
 
 /* The Python functions set_trace_functions gave, called with the function's name before

@@ -1359,4 +1359,17 @@ HPyAPI_FUNC void _HPy_Dump(HPyContext *ctx, HPy h)
     _hpy_cpy_dump(_h2py(h));
 }
 
+HPyAPI_FUNC HPy HPyField_LoadAt(HPyContext *ctx, HPy source_object, const HPyField *source_field)
+{
+    (void)ctx;
+    (void)source_object;
+    return _py2h(handlepy_field_load_at(&source_field->_i));
+}
+
+HPyAPI_FUNC HPy HPyGlobal_LoadAt(HPyContext *ctx, const HPyGlobal *global)
+{
+    (void)ctx;
+    return _py2h(handlepy_field_load_at(&global->_i));
+}
+
 #endif /* HANDLEPY_CPYTHON_AUTOGEN_CALLS_H */

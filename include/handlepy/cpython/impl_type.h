@@ -84,17 +84,35 @@ HPyAPI_FUNC void *handlepy_tuple_struct(PyObject *obj)
                                                (Py_ssize_t)sizeof(PyObject *) * Py_SIZE(obj));
 }
 
-/* Takes the field's word itself: writing it through a PyObject ** would break strict
- * aliasing, and the compiler could then reorder or drop the store. */
+/* Fields and globals take the field's word itself: writing it through a PyObject **
+ * would break strict aliasing, and the compiler could then reorder or drop the store.
+ *
+ * With the GIL, a store and a load are each one step already. Without it, a store takes
+ * the lock of its word (cpython-backend/type.c keeps a small table of PyMutex,
+ * chosen by the word's address) around the exchange, and HPyField_LoadAt and
+ * HPyGlobal_LoadAt take it around the read and the new reference: the old object's
+ * release, after the store unlocks, then comes after any load that saw it has its own
+ * reference. HPyField_Load and HPyGlobal_Load get the word's value, not its address, and
+ * cannot take the lock (docs/design.md, "Without the GIL"). */
+#ifdef Py_GIL_DISABLED
+_HPy_HIDDEN void handlepy_field_store(intptr_t *slot, PyObject *value);
+_HPy_HIDDEN PyObject *handlepy_field_load_at(const intptr_t *slot);
+#else
 HPyAPI_FUNC void handlepy_field_store(intptr_t *slot, PyObject *value)
 {
     Py_XINCREF(value);
-    /* One exchange, so that of two stores racing without the GIL each releases the
-     * value it replaced, never both the same one. (Not <stdatomic.h>: C++ extensions
-     * include this header too.) */
+    /* One exchange, so that the old value is read and replaced at once: releasing it
+     * may run a finalizer, which may store into the same field. (Not <stdatomic.h>:
+     * C++ extensions include this header too.) */
     PyObject *old = (PyObject *)__atomic_exchange_n(slot, (intptr_t)value, __ATOMIC_ACQ_REL);
     Py_XDECREF(old);
 }
+
+HPyAPI_FUNC PyObject *handlepy_field_load_at(const intptr_t *slot)
+{
+    return _hpy_cpy_xnewref((PyObject *)__atomic_load_n(slot, __ATOMIC_ACQUIRE));
+}
+#endif
 
 HPyAPI_FUNC const HPy *handlepy_tuple_items(PyObject *tuple, HPy_ssize_t *size)
 {

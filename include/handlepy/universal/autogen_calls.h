@@ -1068,4 +1068,14 @@ HPyAPI_FUNC void _HPy_Dump(HPyContext *ctx, HPy h)
     ctx->_HPy_Dump(ctx, h);
 }
 
+HPyAPI_FUNC HPy HPyField_LoadAt(HPyContext *ctx, HPy source_object, const HPyField *source_field)
+{
+    return ctx->HPyField_LoadAt(ctx, source_object, source_field);
+}
+
+HPyAPI_FUNC HPy HPyGlobal_LoadAt(HPyContext *ctx, const HPyGlobal *global)
+{
+    return ctx->HPyGlobal_LoadAt(ctx, global);
+}
+
 #endif /* HANDLEPY_UNIVERSAL_AUTOGEN_CALLS_H */
