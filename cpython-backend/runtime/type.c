@@ -524,6 +524,12 @@ typedef struct {
     PyMemberDef *moving;
     void *bind_data;
     void (*release)(void *bind_data);
+#ifdef PYPY_VERSION
+    /* The type's own sq_item and sq_ass_item, which its slots reach through
+     * pypy_sq_item and pypy_sq_ass_item. */
+    ssizeargfunc sq_item;
+    ssizeobjargproc sq_ass_item;
+#endif
 } type_tables;
 
 typedef struct {
@@ -541,6 +547,62 @@ static int add_slot(type_parts *p, int slot, void *pfunc)
     p->n_slots++;
     return 0;
 }
+
+#ifdef PYPY_VERSION
+/* CPython's __getitem__, __setitem__ and __delitem__ of a type with sq_item or
+ * sq_ass_item add the length to a negative index before calling the slot (as does
+ * PySequence_GetItem, which calls the slot itself); cpyext's pass it unchanged
+ * (pypy/pypy#5526), and its PySequence_GetItem goes through __getitem__. So on PyPy the
+ * slots are these, which add the length and call the type's own function. */
+static type_tables *tables_of(PyTypeObject *type)
+{
+    if (own_layout(type) == LAYOUT_FOREIGN)
+        return NULL;
+    return PyCapsule_GetPointer(type->tp_cache, PyCapsule_GetName(type->tp_cache));
+}
+
+/* The nearest along tp_base of the sq_item (or sq_ass_item) functions handlepy made. */
+static void *own_sequence_function(PyObject *self, int assign)
+{
+    for (PyTypeObject *type = Py_TYPE(self); type != NULL; type = type->tp_base) {
+        type_tables *kept = tables_of(type);
+        void *fn = kept == NULL ? NULL : assign ? (void *)kept->sq_ass_item
+                                                : (void *)kept->sq_item;
+        if (fn != NULL)
+            return fn;
+    }
+    PyErr_SetString(PyExc_SystemError, "handlepy: sequence slot without its function");
+    return NULL;
+}
+
+static int add_length(PyObject *self, Py_ssize_t *index)
+{
+    PySequenceMethods *sq = Py_TYPE(self)->tp_as_sequence;
+    if (*index >= 0 || sq == NULL || sq->sq_length == NULL)
+        return 0;
+    Py_ssize_t length = sq->sq_length(self);
+    if (length < 0)
+        return -1;
+    *index += length;
+    return 0;
+}
+
+static PyObject *pypy_sq_item(PyObject *self, Py_ssize_t index)
+{
+    ssizeargfunc fn = (ssizeargfunc)own_sequence_function(self, 0);
+    if (fn == NULL || add_length(self, &index) < 0)
+        return NULL;
+    return fn(self, index);
+}
+
+static int pypy_sq_ass_item(PyObject *self, Py_ssize_t index, PyObject *value)
+{
+    ssizeobjargproc fn = (ssizeobjargproc)own_sequence_function(self, 1);
+    if (fn == NULL || add_length(self, &index) < 0)
+        return -1;
+    return fn(self, index, value);
+}
+#endif
 
 #ifdef PYPY_VERSION
 /* PyPy 3.9's cpyext calls a getset's getter without checking that there is one: a
@@ -623,6 +685,16 @@ static int add_def(type_parts *p, HPyDef *def, const char *type_name, Py_ssize_t
                                                   p->bind, p->kept.bind_data);
         if (slot == HPy_tp_destroy)
             return add_slot(p, Py_tp_dealloc, fn);
+#ifdef PYPY_VERSION
+        if (slot == HPy_sq_item) {
+            p->kept.sq_item = (ssizeargfunc)fn;
+            return add_slot(p, Py_sq_item, (void *)pypy_sq_item);
+        }
+        if (slot == HPy_sq_ass_item) {
+            p->kept.sq_ass_item = (ssizeobjargproc)fn;
+            return add_slot(p, Py_sq_ass_item, (void *)pypy_sq_ass_item);
+        }
+#endif
         return add_slot(p, (int)slot, fn);
     }
     case HPyDef_Kind_Meth: {

@@ -8,7 +8,7 @@
  * provides this ABI version (what a binary built with them needs). */
 #define HANDLEPY_VERSION "0.1.0"
 #define HANDLEPY_ABI_RELEASE "0.1.0"
-#define HANDLEPY_CONTEXT_ENTRIES 297
+#define HANDLEPY_CONTEXT_ENTRIES 298
 
 struct _HPyContext_s {
     const char *name;
@@ -313,6 +313,7 @@ struct _HPyContext_s {
     HPy (*HPy_Compile_s)(HPyContext *ctx, const char *utf8_source, const char *utf8_filename, HPy_SourceKind kind);
     HPy (*HPy_EvalCode)(HPyContext *ctx, HPy code, HPy globals, HPy locals);
     void (*_HPy_Dump)(HPyContext *ctx, HPy h);
+    int abi_version;
 };
 
 #endif /* HANDLEPY_AUTOGEN_CTX_H */

@@ -16,11 +16,14 @@ from distutils.core import Command
 from distutils.errors import CompileError
 
 from handlepy import build
+from handlepy.setuptools_ext import HPY_MESSAGES_DEFINE
 
 # The flags setuptools gives every extension on CPython, less the optimisation and the
 # defines, which HPy's tests choose themselves: a fixed list, so that the cache key
 # does not depend on the interpreter that builds.
-BASE_CFLAGS = ["-fPIC", "-fwrapv", "-Wall", "-Wsign-compare", "-fvisibility=hidden"]
+BASE_CFLAGS = ["-fPIC", "-fwrapv", "-Wall", "-Wsign-compare", "-fvisibility=hidden",
+               # HPy's sources get HPy's messages, as through handlepy's setuptools route.
+               f"-D{HPY_MESSAGES_DEFINE}"]
 ABIS = {"universal": "universal", "debug": "universal", "trace": "universal",
         "cpython": "cpython", "hybrid": "hybrid"}
 
