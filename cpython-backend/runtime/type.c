@@ -526,9 +526,10 @@ typedef struct {
     void (*release)(void *bind_data);
 #ifdef PYPY_VERSION
     /* The type's own sq_item and sq_ass_item, which its slots reach through
-     * pypy_sq_item and pypy_sq_ass_item. */
+     * pypy_sq_item and pypy_sq_ass_item, and its tp_hash, which its __hash__ calls. */
     ssizeargfunc sq_item;
     ssizeobjargproc sq_ass_item;
+    hashfunc tp_hash;
 #endif
 } type_tables;
 
@@ -561,17 +562,21 @@ static type_tables *tables_of(PyTypeObject *type)
     return PyCapsule_GetPointer(type->tp_cache, PyCapsule_GetName(type->tp_cache));
 }
 
-/* The nearest along tp_base of the sq_item (or sq_ass_item) functions handlepy made. */
-static void *own_sequence_function(PyObject *self, int assign)
+enum { OWN_SQ_ITEM, OWN_SQ_ASS_ITEM, OWN_TP_HASH };
+
+/* The nearest along tp_base of the functions handlepy made for a slot. */
+static void *own_function(PyObject *self, int which)
 {
     for (PyTypeObject *type = Py_TYPE(self); type != NULL; type = type->tp_base) {
         type_tables *kept = tables_of(type);
-        void *fn = kept == NULL ? NULL : assign ? (void *)kept->sq_ass_item
-                                                : (void *)kept->sq_item;
+        void *fn = kept == NULL ? NULL
+                   : which == OWN_SQ_ITEM ? (void *)kept->sq_item
+                   : which == OWN_SQ_ASS_ITEM ? (void *)kept->sq_ass_item
+                                              : (void *)kept->tp_hash;
         if (fn != NULL)
             return fn;
     }
-    PyErr_SetString(PyExc_SystemError, "handlepy: sequence slot without its function");
+    PyErr_SetString(PyExc_SystemError, "handlepy: slot without its function");
     return NULL;
 }
 
@@ -589,7 +594,7 @@ static int add_length(PyObject *self, Py_ssize_t *index)
 
 static PyObject *pypy_sq_item(PyObject *self, Py_ssize_t index)
 {
-    ssizeargfunc fn = (ssizeargfunc)own_sequence_function(self, 0);
+    ssizeargfunc fn = (ssizeargfunc)own_function(self, OWN_SQ_ITEM);
     if (fn == NULL || add_length(self, &index) < 0)
         return NULL;
     return fn(self, index);
@@ -597,10 +602,25 @@ static PyObject *pypy_sq_item(PyObject *self, Py_ssize_t index)
 
 static int pypy_sq_ass_item(PyObject *self, Py_ssize_t index, PyObject *value)
 {
-    ssizeobjargproc fn = (ssizeobjargproc)own_sequence_function(self, 1);
+    ssizeobjargproc fn = (ssizeobjargproc)own_function(self, OWN_SQ_ASS_ITEM);
     if (fn == NULL || add_length(self, &index) < 0)
         return -1;
     return fn(self, index, value);
+}
+
+/* CPython's __hash__ of a type with tp_hash returns what the slot gives, -1 included
+ * when no exception is set; cpyext's takes that -1 for an error. So on PyPy such a type
+ * also gets this __hash__, which takes the slot's result as CPython's does. */
+static PyObject *pypy_hash_method(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    hashfunc fn = (hashfunc)own_function(self, OWN_TP_HASH);
+    if (fn == NULL)
+        return NULL;
+    Py_hash_t hash = fn(self);
+    if (hash == -1 && PyErr_Occurred())
+        return NULL;
+    return PyLong_FromSsize_t(hash);
 }
 #endif
 
@@ -693,6 +713,13 @@ static int add_def(type_parts *p, HPyDef *def, const char *type_name, Py_ssize_t
         if (slot == HPy_sq_ass_item) {
             p->kept.sq_ass_item = (ssizeobjargproc)fn;
             return add_slot(p, Py_sq_ass_item, (void *)pypy_sq_ass_item);
+        }
+        if (slot == HPy_tp_hash) {
+            /* In the room of this definition in the methods table. */
+            p->kept.tp_hash = (hashfunc)fn;
+            p->kept.methods[p->n_methods++] = (PyMethodDef){
+                "__hash__", pypy_hash_method, METH_NOARGS | METH_COEXIST,
+                "Return hash(self)."};
         }
 #endif
         return add_slot(p, (int)slot, fn);

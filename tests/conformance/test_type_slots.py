@@ -126,6 +126,35 @@ def test_sequence_slots_get_negative_index_plus_length(hpy):
     assert Sub(4)[-1] == 3
 
 
+def test_hash_slot_may_give_minus_one(hpy):
+    """CPython's __hash__ returns what tp_hash gives, -1 included when no exception is
+    set; on every interpreter (PyPy's cpyext takes that -1 for an error)."""
+    T = make_type(hpy, """
+        HPyDef_SLOT(T_hash, HPy_tp_hash)
+        static HPy_ssize_t T_hash_impl(HPyContext *ctx, HPy self)
+        {
+            long n = SeqObject_AsStruct(ctx, self)->n;
+            if (n == 99) {
+                HPyErr_SetString(ctx, ctx->h_ValueError, "cannot hash 99");
+                return -1;
+            }
+            return n;
+        }
+        static HPyDef *defines[] = {&T_new, &T_hash, NULL};
+    """)
+    assert T(5).__hash__() == 5 and hash(T(5)) == 5
+    assert T(-1).__hash__() == -1
+    with pytest.raises(ValueError, match="^cannot hash 99$"):
+        hash(T(99))
+
+    class Sub(T):
+        pass
+
+    assert Sub(-1).__hash__() == -1 and hash(Sub(7)) == 7
+    t = T(3)
+    assert {t: "x"}[t] == "x"
+
+
 def test_iteration_slots(hpy):
     T = make_type(hpy, """
         HPyDef_SLOT(T_iter, HPy_tp_iter)
