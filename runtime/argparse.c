@@ -17,21 +17,24 @@
 #undef HPyArg_Parse
 #undef HPyArg_ParseKeywords
 #undef HPyArg_ParseKeywordsDict
-_HPy_HIDDEN int HPyArg_Parse(HPyContext *ctx, HPyTracker *ht, const HPy *args, size_t nargs,
-                 const char *fmt, ...);
-_HPy_HIDDEN int HPyArg_ParseKeywords(HPyContext *ctx, HPyTracker *ht, const HPy *args, size_t nargs,
-                         HPy kwnames, const char *fmt, const char *keywords[], ...);
+_HPy_HIDDEN int HPyArg_Parse(HPyContext *ctx, HPyTracker *ht, const HPy *args,
+                             size_t nargs, const char *fmt, ...);
+_HPy_HIDDEN int HPyArg_ParseKeywords(HPyContext *ctx, HPyTracker *ht, const HPy *args,
+                                     size_t nargs, HPy kwnames, const char *fmt,
+                                     const char *keywords[], ...);
 _HPy_HIDDEN int HPyArg_ParseKeywordsDict(HPyContext *ctx, HPyTracker *ht, const HPy *args,
-                             HPy_ssize_t nargs, HPy kw, const char *fmt,
-                             const char *keywords[], ...);
+                                         HPy_ssize_t nargs, HPy kw, const char *fmt,
+                                         const char *keywords[], ...);
 _HPy_HIDDEN int _HPyArg_Parse_HPyMessages(HPyContext *ctx, HPyTracker *ht, const HPy *args,
-                              size_t nargs, const char *fmt, ...);
-_HPy_HIDDEN int _HPyArg_ParseKeywords_HPyMessages(HPyContext *ctx, HPyTracker *ht, const HPy *args,
-                                      size_t nargs, HPy kwnames, const char *fmt,
-                                      const char *keywords[], ...);
-_HPy_HIDDEN int _HPyArg_ParseKeywordsDict_HPyMessages(HPyContext *ctx, HPyTracker *ht, const HPy *args,
-                                          HPy_ssize_t nargs, HPy kw, const char *fmt,
-                                          const char *keywords[], ...);
+                                          size_t nargs, const char *fmt, ...);
+_HPy_HIDDEN int _HPyArg_ParseKeywords_HPyMessages(HPyContext *ctx, HPyTracker *ht,
+                                                  const HPy *args, size_t nargs,
+                                                  HPy kwnames, const char *fmt,
+                                                  const char *keywords[], ...);
+_HPy_HIDDEN int _HPyArg_ParseKeywordsDict_HPyMessages(HPyContext *ctx, HPyTracker *ht,
+                                                      const HPy *args, HPy_ssize_t nargs,
+                                                      HPy kw, const char *fmt,
+                                                      const char *keywords[], ...);
 
 #include <limits.h>
 #include <stdatomic.h>
