@@ -27,6 +27,8 @@ def emit_ctx(api):
     for e in api.context:
         if e.kind == "handle":
             lines.append(f"    HPy {e.name};")
+        elif e.kind == "field":
+            lines.append(f"    {e.ret} {e.name};")
         else:
             lines.append(f"    {e.ret} (*{e.name})({e.c_params()});")
     lines.append("};")
@@ -67,6 +69,7 @@ def host_expr(e):
 
 def emit_cpython_calls(api):
     consts = [f"    ctx->{e.name} = _py2h({e.mapping});" for e in api.handles]
+    consts += [f"    ctx->{e.name} = {e.mapping};" for e in api.fields]
     out = ["HPyAPI_FUNC void _hpy_cpy_fill_constants(HPyContext *ctx)\n{\n"
            + "\n".join(consts) + "\n}\n"]
     for e in api.funcs:

@@ -187,6 +187,7 @@ def emit_debug_ctx(api):
     fill = ["void hdbg_fill_context(HPyContext *ctx, const HPyContext *universal)", "{"]
     fill += [f"    ctx->{e.name} = hdbg_constant(universal->{e.name}, \"ctx->{e.name}\");"
              for e in api.handles]
+    fill += [f"    ctx->{e.name} = universal->{e.name};" for e in api.fields]
     fill += [f"    ctx->{e.name} = hdbg_{e.name};" for e in funcs]
     fill.append("}")
     out.append("\n".join(fill))

@@ -20,6 +20,8 @@ def emit_reference(api):
         doc = f": {' '.join(e.doc)}" if e.doc else ""
         if e.kind == "handle":
             out.append(f"- `ctx->{e.name}`: `{e.mapping}`")
+        elif e.kind == "field":
+            out.append(f"- `{e.ret} ctx->{e.name}` (context field){doc}")
         elif e.kind == "slot":
             out.append(f"- `{e.name}` ({e.ret}){doc}")
         elif e.kind == "macro":

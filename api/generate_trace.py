@@ -46,7 +46,7 @@ def emit_trace_ctx(api):
     out += [f"    \"{e.name}\"," for e in funcs]
     out.append("};\n")
     fill = ["void htrace_fill_context(HPyContext *ctx, const HPyContext *inner)", "{"]
-    fill += [f"    ctx->{e.name} = inner->{e.name};" for e in api.handles]
+    fill += [f"    ctx->{e.name} = inner->{e.name};" for e in api.handles + api.fields]
     fill += [f"    ctx->{e.name} = htrace_{e.name};" for e in funcs]
     fill.append("}")
     out.append("\n".join(fill))

@@ -561,6 +561,13 @@ typedef struct {
     PyMemberDef *moving;
     void *bind_data;
     void (*release)(void *bind_data);
+#ifdef PYPY_VERSION
+    /* The type's own sq_item and sq_ass_item, which its slots reach through
+     * pypy_sq_item and pypy_sq_ass_item, and its tp_hash, which its __hash__ calls. */
+    ssizeargfunc sq_item;
+    ssizeobjargproc sq_ass_item;
+    hashfunc tp_hash;
+#endif
 } type_tables;
 
 typedef struct {
@@ -578,6 +585,81 @@ static int add_slot(type_parts *p, int slot, void *pfunc)
     p->n_slots++;
     return 0;
 }
+
+#ifdef PYPY_VERSION
+/* CPython's __getitem__, __setitem__ and __delitem__ of a type with sq_item or
+ * sq_ass_item add the length to a negative index before calling the slot (as does
+ * PySequence_GetItem, which calls the slot itself); cpyext's pass it unchanged
+ * (pypy/pypy#5526), and its PySequence_GetItem goes through __getitem__. So on PyPy the
+ * slots are these, which add the length and call the type's own function. */
+static type_tables *tables_of(PyTypeObject *type)
+{
+    if (own_layout(type) == LAYOUT_FOREIGN)
+        return NULL;
+    return PyCapsule_GetPointer(type->tp_cache, PyCapsule_GetName(type->tp_cache));
+}
+
+enum { OWN_SQ_ITEM, OWN_SQ_ASS_ITEM, OWN_TP_HASH };
+
+/* The nearest along tp_base of the functions handlepy made for a slot. */
+static void *own_function(PyObject *self, int which)
+{
+    for (PyTypeObject *type = Py_TYPE(self); type != NULL; type = type->tp_base) {
+        type_tables *kept = tables_of(type);
+        void *fn = kept == NULL ? NULL
+                   : which == OWN_SQ_ITEM ? (void *)kept->sq_item
+                   : which == OWN_SQ_ASS_ITEM ? (void *)kept->sq_ass_item
+                                              : (void *)kept->tp_hash;
+        if (fn != NULL)
+            return fn;
+    }
+    PyErr_SetString(PyExc_SystemError, "handlepy: slot without its function");
+    return NULL;
+}
+
+static int add_length(PyObject *self, Py_ssize_t *index)
+{
+    PySequenceMethods *sq = Py_TYPE(self)->tp_as_sequence;
+    if (*index >= 0 || sq == NULL || sq->sq_length == NULL)
+        return 0;
+    Py_ssize_t length = sq->sq_length(self);
+    if (length < 0)
+        return -1;
+    *index += length;
+    return 0;
+}
+
+static PyObject *pypy_sq_item(PyObject *self, Py_ssize_t index)
+{
+    ssizeargfunc fn = (ssizeargfunc)own_function(self, OWN_SQ_ITEM);
+    if (fn == NULL || add_length(self, &index) < 0)
+        return NULL;
+    return fn(self, index);
+}
+
+static int pypy_sq_ass_item(PyObject *self, Py_ssize_t index, PyObject *value)
+{
+    ssizeobjargproc fn = (ssizeobjargproc)own_function(self, OWN_SQ_ASS_ITEM);
+    if (fn == NULL || add_length(self, &index) < 0)
+        return -1;
+    return fn(self, index, value);
+}
+
+/* CPython's __hash__ of a type with tp_hash returns what the slot gives, -1 included
+ * when no exception is set; cpyext's takes that -1 for an error. So on PyPy such a type
+ * also gets this __hash__, which takes the slot's result as CPython's does. */
+static PyObject *pypy_hash_method(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    hashfunc fn = (hashfunc)own_function(self, OWN_TP_HASH);
+    if (fn == NULL)
+        return NULL;
+    Py_hash_t hash = fn(self);
+    if (hash == -1 && PyErr_Occurred())
+        return NULL;
+    return PyLong_FromSsize_t(hash);
+}
+#endif
 
 #ifdef PYPY_VERSION
 /* PyPy 3.9's cpyext calls a getset's getter without checking that there is one: a
@@ -660,6 +742,23 @@ static int add_def(type_parts *p, HPyDef *def, const char *type_name, Py_ssize_t
                                                   p->bind, p->kept.bind_data);
         if (slot == HPy_tp_destroy)
             return add_slot(p, Py_tp_dealloc, fn);
+#ifdef PYPY_VERSION
+        if (slot == HPy_sq_item) {
+            p->kept.sq_item = (ssizeargfunc)fn;
+            return add_slot(p, Py_sq_item, (void *)pypy_sq_item);
+        }
+        if (slot == HPy_sq_ass_item) {
+            p->kept.sq_ass_item = (ssizeobjargproc)fn;
+            return add_slot(p, Py_sq_ass_item, (void *)pypy_sq_ass_item);
+        }
+        if (slot == HPy_tp_hash) {
+            /* In the room of this definition in the methods table. */
+            p->kept.tp_hash = (hashfunc)fn;
+            p->kept.methods[p->n_methods++] = (PyMethodDef){
+                "__hash__", pypy_hash_method, METH_NOARGS | METH_COEXIST,
+                "Return hash(self)."};
+        }
+#endif
         return add_slot(p, (int)slot, fn);
     }
     case HPyDef_Kind_Meth: {

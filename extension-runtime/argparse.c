@@ -5,8 +5,36 @@
  * conversion functions they rely on are reproduced through the public API only, so that
  * PyPy gives the messages of the Python version it implements. Where HPy 0.9 defines
  * what CPython does not (a keyword list that does not fit the format, 'O' outputs of the
- * keyword parsers as handles the tracker owns), they behave as HPy 0.9. */
+ * keyword parsers as handles the tracker owns), they behave as HPy 0.9.
+ *
+ * An extension compiled with HANDLEPY_HPY_MESSAGES (HPy projects, built through the HPy
+ * route of the build tools) calls the _HPyMessages entry points instead (helpers.h):
+ * where HPy 0.9 raises its own words, they raise those, with the same exception types,
+ * since that project's tests and users expect HPy's. */
 #include "hpy.h"
+
+/* This file defines both sets of entry points, whatever the flags it is compiled with. */
+#undef HPyArg_Parse
+#undef HPyArg_ParseKeywords
+#undef HPyArg_ParseKeywordsDict
+_HPy_HIDDEN int HPyArg_Parse(HPyContext *ctx, HPyTracker *ht, const HPy *args,
+                             size_t nargs, const char *fmt, ...);
+_HPy_HIDDEN int HPyArg_ParseKeywords(HPyContext *ctx, HPyTracker *ht, const HPy *args,
+                                     size_t nargs, HPy kwnames, const char *fmt,
+                                     const char *keywords[], ...);
+_HPy_HIDDEN int HPyArg_ParseKeywordsDict(HPyContext *ctx, HPyTracker *ht, const HPy *args,
+                                         HPy_ssize_t nargs, HPy kw, const char *fmt,
+                                         const char *keywords[], ...);
+_HPy_HIDDEN int _HPyArg_Parse_HPyMessages(HPyContext *ctx, HPyTracker *ht, const HPy *args,
+                                          size_t nargs, const char *fmt, ...);
+_HPy_HIDDEN int _HPyArg_ParseKeywords_HPyMessages(HPyContext *ctx, HPyTracker *ht,
+                                                  const HPy *args, size_t nargs,
+                                                  HPy kwnames, const char *fmt,
+                                                  const char *keywords[], ...);
+_HPy_HIDDEN int _HPyArg_ParseKeywordsDict_HPyMessages(HPyContext *ctx, HPyTracker *ht,
+                                                      const HPy *args, HPy_ssize_t nargs,
+                                                      HPy kw, const char *fmt,
+                                                      const char *keywords[], ...);
 
 #include <limits.h>
 #include <stdatomic.h>
@@ -23,6 +51,7 @@ typedef struct {
     int has_bar;
     const char *fname;   /* from ":fname", or NULL */
     const char *message; /* from ";message", or NULL */
+    int hpy_words;       /* HPy 0.9's messages where it has its own (raise_hpy) */
 } format_info;
 
 /* vsnprintf into a buffer big enough for the message; 0 so callers can return it. */
@@ -52,6 +81,17 @@ static int raise_fmt(HPyContext *ctx, HPy type, const char *fmt, ...)
     HPyErr_SetString(ctx, type, big);
     free(big);
     return 0;
+}
+
+/* HPy 0.9's form of a message: the format's ";message", else "name() what", else
+ * "function what". */
+static int raise_hpy(HPyContext *ctx, const format_info *f, HPy type, const char *what)
+{
+    if (f->message != NULL)
+        return raise_fmt(ctx, type, "%s", f->message);
+    if (f->fname != NULL)
+        return raise_fmt(ctx, type, "%.200s() %s", f->fname, what);
+    return raise_fmt(ctx, type, "function %s", what);
 }
 
 static const char *fname_of(const format_info *f)
@@ -87,6 +127,12 @@ static int scan_format(HPyContext *ctx, const char *fmt, int keywords, format_in
             f->max = f->nunits;
         } else if (strchr(UNITS, *p) != NULL) {
             f->nunits++;
+        } else if (f->hpy_words) {
+            /* The name or message after the bad unit still words the error. */
+            const char *tail = strpbrk(p, ":;");
+            if (tail != NULL)
+                *(*tail == ':' ? &f->fname : &f->message) = tail + 1;
+            return raise_hpy(ctx, f, ctx->h_SystemError, "unknown arg format code");
         } else {
             return raise_fmt(ctx, ctx->h_SystemError,
                              "%s: '%c' is misplaced or not a format unit it supports "
@@ -199,8 +245,15 @@ static int as_long(HPyContext *ctx, HPy arg, long *out)
     return 0;
 }
 
-static int long_in_range(HPyContext *ctx, long value, long lo, long hi, const char *what)
+static int long_in_range(HPyContext *ctx, const format_info *f, long value, long lo, long hi,
+                         const char *what)
 {
+    char message[96];
+    if (f->hpy_words && (value < lo || value > hi)) {
+        snprintf(message, sizeof message, "%s is %s", what,
+                 value < lo ? "less than minimum" : "greater than maximum");
+        return raise_hpy(ctx, f, ctx->h_OverflowError, message) - 1;
+    }
     if (value < lo)
         return raise_fmt(ctx, ctx->h_OverflowError, "%s is less than minimum", what) - 1;
     if (value > hi)
@@ -273,26 +326,26 @@ static int warn_out_of_range(HPyContext *ctx, HPy num, size_t size)
  * argument's position; `*expected` is then the type wanted. With `owner`, an 'O' output
  * is a new handle the tracker owns (the keyword parsers, as in HPy 0.9); without, it is
  * `arg` itself (HPyArg_Parse). */
-static int convert(HPyContext *ctx, char unit, HPy arg, HPyTracker *owner, va_list *vargs,
-                   const char **expected)
+static int convert(HPyContext *ctx, const format_info *f, char unit, HPy arg,
+                   HPyTracker *owner, va_list *vargs, const char **expected)
 {
     long value;
     switch (unit) {
     case 'b':
         if (as_long(ctx, arg, &value) < 0 ||
-            long_in_range(ctx, value, 0, UCHAR_MAX, "unsigned byte integer") < 0)
+            long_in_range(ctx, f, value, 0, UCHAR_MAX, "unsigned byte integer") < 0)
             return -1;
         *va_arg(*vargs, unsigned char *) = (unsigned char)value;
         return 0;
     case 'h':
         if (as_long(ctx, arg, &value) < 0 ||
-            long_in_range(ctx, value, SHRT_MIN, SHRT_MAX, "signed short integer") < 0)
+            long_in_range(ctx, f, value, SHRT_MIN, SHRT_MAX, "signed short integer") < 0)
             return -1;
         *va_arg(*vargs, short *) = (short)value;
         return 0;
     case 'i':
         if (as_long(ctx, arg, &value) < 0 ||
-            long_in_range(ctx, value, INT_MIN, INT_MAX, "signed integer") < 0)
+            long_in_range(ctx, f, value, INT_MIN, INT_MAX, "signed integer") < 0)
             return -1;
         *va_arg(*vargs, int *) = (int)value;
         return 0;
@@ -387,6 +440,8 @@ static int convert(HPyContext *ctx, char unit, HPy arg, HPyTracker *owner, va_li
     }
     case 's': {
         if (!HPyUnicode_Check(ctx, arg)) {
+            if (f->hpy_words)
+                return raise_hpy(ctx, f, ctx->h_TypeError, "a str is required") - 1;
             *expected = "str";
             return 1;
         }
@@ -395,6 +450,8 @@ static int convert(HPyContext *ctx, char unit, HPy arg, HPyTracker *owner, va_li
         if (utf8 == NULL)
             return -1;
         if (strlen(utf8) != (size_t)size) {
+            if (f->hpy_words)
+                return raise_hpy(ctx, f, ctx->h_ValueError, "embedded null character") - 1;
             HPyErr_SetString(ctx, ctx->h_ValueError, "embedded null character");
             return -1;
         }
@@ -419,7 +476,7 @@ static int convert_at(HPyContext *ctx, const format_info *f, char unit, HPy arg,
                       HPyTracker *owner, va_list *vargs)
 {
     const char *expected = NULL;
-    int res = convert(ctx, unit, arg, owner, vargs, &expected);
+    int res = convert(ctx, f, unit, arg, owner, vargs, &expected);
     if (res <= 0)
         return res == 0;
     if (f->message != NULL)
@@ -459,12 +516,17 @@ static int finish_tracker(HPyContext *ctx, HPyTracker *ht, int ok)
 }
 
 static int parse_positional(HPyContext *ctx, const HPy *args, size_t nargs, const char *fmt,
-                            va_list *vargs)
+                            int hpy_words, va_list *vargs)
 {
-    format_info f = {.api = "HPyArg_Parse"};
+    format_info f = {.api = "HPyArg_Parse", .hpy_words = hpy_words};
     if (!scan_format(ctx, fmt, 0, &f))
         return 0;
     long long given = (long long)nargs;
+    if (hpy_words && given < f.min)
+        return raise_hpy(ctx, &f, ctx->h_TypeError, "required positional argument missing");
+    if (hpy_words && given > f.nunits)
+        return raise_hpy(ctx, &f, ctx->h_TypeError,
+                         "mismatched args (too many arguments for fmt)");
     if (given < f.min || given > f.nunits) {
         if (f.message != NULL)
             return raise_fmt(ctx, ctx->h_TypeError, "%s", f.message);
@@ -488,7 +550,19 @@ int HPyArg_Parse(HPyContext *ctx, HPyTracker *ht, const HPy *args, size_t nargs,
         return 0;
     va_list vargs;
     va_start(vargs, fmt);
-    int ok = parse_positional(ctx, args, nargs, fmt, &vargs);
+    int ok = parse_positional(ctx, args, nargs, fmt, 0, &vargs);
+    va_end(vargs);
+    return finish_tracker(ctx, ht, ok);
+}
+
+int _HPyArg_Parse_HPyMessages(HPyContext *ctx, HPyTracker *ht, const HPy *args,
+                              size_t nargs, const char *fmt, ...)
+{
+    if (!start_tracker(ctx, ht))
+        return 0;
+    va_list vargs;
+    va_start(vargs, fmt);
+    int ok = parse_positional(ctx, args, nargs, fmt, 1, &vargs);
     va_end(vargs);
     return finish_tracker(ctx, ht, ok);
 }
@@ -518,6 +592,8 @@ static int check_keywords(HPyContext *ctx, const format_info *f, const char *key
     int len = 0, pos = 0;
     for (; keywords[len] != NULL; len++) {
         if (keywords[len][0] == '\0') {
+            if (pos != len && f->hpy_words)
+                return raise_hpy(ctx, f, ctx->h_SystemError, "empty keyword parameter name");
             if (pos != len)
                 return raise_fmt(ctx, ctx->h_SystemError, "Empty keyword parameter name");
             pos++;
@@ -612,6 +688,9 @@ static int parse_units(HPyContext *ctx, const format_info *f, const char *fmt,
             if (skip)
                 break;
             if (given > f->max) {
+                if (f->hpy_words)
+                    return raise_hpy(ctx, f, ctx->h_TypeError,
+                                     "keyword only argument passed as positional argument");
                 if (f->max == 0)
                     return raise_fmt(ctx, ctx->h_TypeError, "%.200s%s takes no positional arguments",
                                      fname_of(f), parens_of(f));
@@ -640,6 +719,8 @@ static int parse_units(HPyContext *ctx, const format_info *f, const char *fmt,
             continue;
         }
         if (i < f->min) {
+            if (f->hpy_words)
+                return raise_hpy(ctx, f, ctx->h_TypeError, "no value for required argument");
             if (i >= pos)
                 return raise_fmt(ctx, ctx->h_TypeError,
                                  "%.200s%s missing required argument '%s' (pos %d)",
@@ -676,11 +757,11 @@ static int has_object_unit(const char *fmt)
 #define SMALL_KWNAMES 8
 
 /* `ht` is NULL or the caller's new tracker, which owns every 'O' output. */
-static int parse_keywords(HPyContext *ctx, const char *api, HPyTracker *ht, const HPy *args,
-                          size_t nargs, HPy kwnames, const char *fmt, const char *keywords[],
-                          va_list *vargs)
+static int parse_keywords(HPyContext *ctx, const char *api, int hpy_words, HPyTracker *ht,
+                          const HPy *args, size_t nargs, HPy kwnames, const char *fmt,
+                          const char *keywords[], va_list *vargs)
 {
-    format_info f = {.api = api};
+    format_info f = {.api = api, .hpy_words = hpy_words};
     int pos = 0;
     if (keywords == NULL)
         return raise_fmt(ctx, ctx->h_SystemError, "%s: keywords is NULL", api);
@@ -741,7 +822,21 @@ int HPyArg_ParseKeywords(HPyContext *ctx, HPyTracker *ht, const HPy *args, size_
         return 0;
     va_list vargs;
     va_start(vargs, keywords);
-    int ok = parse_keywords(ctx, "HPyArg_ParseKeywords", ht, args, nargs, kwnames, fmt,
+    int ok = parse_keywords(ctx, "HPyArg_ParseKeywords", 0, ht, args, nargs, kwnames, fmt,
+                            keywords, &vargs);
+    va_end(vargs);
+    return finish_tracker(ctx, ht, ok);
+}
+
+int _HPyArg_ParseKeywords_HPyMessages(HPyContext *ctx, HPyTracker *ht, const HPy *args,
+                                      size_t nargs, HPy kwnames, const char *fmt,
+                                      const char *keywords[], ...)
+{
+    if (!start_tracker(ctx, ht))
+        return 0;
+    va_list vargs;
+    va_start(vargs, keywords);
+    int ok = parse_keywords(ctx, "HPyArg_ParseKeywords", 1, ht, args, nargs, kwnames, fmt,
                             keywords, &vargs);
     va_end(vargs);
     return finish_tracker(ctx, ht, ok);
@@ -751,15 +846,16 @@ int HPyArg_ParseKeywords(HPyContext *ctx, HPyTracker *ht, const HPy *args, size_
  * positional handles, then the values, with the keys as kwnames. The values are new
  * handles; with a tracker, it keeps them until it is closed, so that the string an 's'
  * output points into stays alive. */
-static int parse_keywords_dict(HPyContext *ctx, HPyTracker *ht, const HPy *args,
-                               HPy_ssize_t nargs, HPy kw, const char *fmt,
+static int parse_keywords_dict(HPyContext *ctx, int hpy_words, HPyTracker *ht,
+                               const HPy *args, HPy_ssize_t nargs, HPy kw, const char *fmt,
                                const char *keywords[], va_list *vargs)
 {
     const char *api = "HPyArg_ParseKeywordsDict";
     if (nargs < 0)
         return raise_fmt(ctx, ctx->h_SystemError, "%s: nargs is negative", api);
     if (HPy_IsNull(kw))
-        return parse_keywords(ctx, api, ht, args, (size_t)nargs, HPy_NULL, fmt, keywords, vargs);
+        return parse_keywords(ctx, api, hpy_words, ht, args, (size_t)nargs, HPy_NULL, fmt,
+                              keywords, vargs);
     if (!HPyDict_Check(ctx, kw))
         return raise_fmt(ctx, ctx->h_SystemError, "%s: kw must be a dict or HPy_NULL", api);
     HPy keys = HPyDict_Keys(ctx, kw);
@@ -790,7 +886,8 @@ static int parse_keywords_dict(HPyContext *ctx, HPyTracker *ht, const HPy *args,
     }
     HPy kwnames = ok ? HPyTuple_FromArray(ctx, names, nkw) : HPy_NULL;
     if (ok && !HPy_IsNull(kwnames))
-        ok = parse_keywords(ctx, api, ht, all, (size_t)nargs, kwnames, fmt, keywords, vargs);
+        ok = parse_keywords(ctx, api, hpy_words, ht, all, (size_t)nargs, kwnames, fmt,
+                            keywords, vargs);
     else
         ok = 0;
     for (HPy_ssize_t j = 0; j < fetched; j++) {
@@ -819,7 +916,20 @@ int HPyArg_ParseKeywordsDict(HPyContext *ctx, HPyTracker *ht, const HPy *args,
         return 0;
     va_list vargs;
     va_start(vargs, keywords);
-    int ok = parse_keywords_dict(ctx, ht, args, nargs, kw, fmt, keywords, &vargs);
+    int ok = parse_keywords_dict(ctx, 0, ht, args, nargs, kw, fmt, keywords, &vargs);
+    va_end(vargs);
+    return finish_tracker(ctx, ht, ok);
+}
+
+int _HPyArg_ParseKeywordsDict_HPyMessages(HPyContext *ctx, HPyTracker *ht, const HPy *args,
+                                          HPy_ssize_t nargs, HPy kw, const char *fmt,
+                                          const char *keywords[], ...)
+{
+    if (!start_tracker(ctx, ht))
+        return 0;
+    va_list vargs;
+    va_start(vargs, keywords);
+    int ok = parse_keywords_dict(ctx, 1, ht, args, nargs, kw, fmt, keywords, &vargs);
     va_end(vargs);
     return finish_tracker(ctx, ht, ok);
 }

@@ -3,10 +3,20 @@
  * value and a tuple, and the errors and their messages are CPython's. */
 #include "hpy.h"
 
+#include <stdio.h>
+
+/* This file defines both entry points, whatever the flags it is compiled with: the
+ * _HPyMessages one, for extensions built with HANDLEPY_HPY_MESSAGES (helpers.h), words
+ * its errors as HPy 0.9 does and reads dicts as strictly as HPy 0.9. */
+#undef HPy_BuildValue
+_HPy_HIDDEN HPy HPy_BuildValue(HPyContext *ctx, const char *fmt, ...);
+_HPy_HIDDEN HPy _HPy_BuildValue_HPyMessages(HPyContext *ctx, const char *fmt, ...);
+
 typedef struct {
     HPyContext *ctx;
     const char *fmt;
     va_list args;
+    int hpy_words;
 } builder;
 
 static HPy build_one(builder *b);
@@ -14,6 +24,20 @@ static HPy build_one(builder *b);
 static HPy fail(builder *b, const char *message)
 {
     return HPyErr_SetString(b->ctx, b->ctx->h_SystemError, message);
+}
+
+/* HPy 0.9's message for a format that ends inside a container opened with `open`. */
+static HPy fail_unmatched(builder *b, char open)
+{
+    char message[96];
+    snprintf(message, sizeof message,
+             "unmatched '%c' in the format string passed to HPy_BuildValue", open);
+    return fail(b, message);
+}
+
+static char opener_of(char end)
+{
+    return end == ')' ? '(' : end == ']' ? '[' : '{';
 }
 
 static int is_separator(char c)
@@ -27,16 +51,22 @@ static HPy_ssize_t count_units(builder *b, const char *f, char end)
 {
     HPy_ssize_t n = 0;
     int level = 0;
+    char last_open = '(';
     for (; level > 0 || *f != end; f++) {
         switch (*f) {
         case '\0':
-            fail(b, "unmatched paren in format");
+            if (b->hpy_words)
+                fail_unmatched(b, end != '\0' ? opener_of(end) : last_open);
+            else
+                fail(b, "unmatched paren in format");
             return -1;
         case '(':
         case '[':
         case '{':
-            if (level == 0)
+            if (level == 0) {
                 n++;
+                last_open = *f;
+            }
             level++;
             break;
         case ')':
@@ -56,7 +86,10 @@ static HPy_ssize_t count_units(builder *b, const char *f, char end)
 static int close_level(builder *b, char end)
 {
     if (*b->fmt != end) {
-        fail(b, "Unmatched paren in format");
+        if (b->hpy_words)
+            fail_unmatched(b, opener_of(end));
+        else
+            fail(b, "Unmatched paren in format");
         return -1;
     }
     if (end != '\0')
@@ -106,9 +139,69 @@ done:
     return result;
 }
 
+static HPy hpy_dict_error(builder *b, HPy dict, const char *what)
+{
+    char message[96];
+    snprintf(message, sizeof message, "%s in the format string passed to HPy_BuildValue",
+             what);
+    HPy_Close(b->ctx, dict);
+    return fail(b, message);
+}
+
+/* HPy 0.9's dict grammar: "key:value" items, a ',' between two of them (one more before
+ * the '}' is allowed), blanks anywhere between units. */
+static HPy build_dict_strictly(builder *b)
+{
+    HPyContext *ctx = b->ctx;
+    HPy dict = HPyDict_New(ctx);
+    if (HPy_IsNull(dict))
+        return HPy_NULL;
+    int after_item = 0;
+    for (;;) {
+        char c = *b->fmt;
+        if (c == ' ') {
+            b->fmt++;
+        } else if (c == '}') {
+            b->fmt++;
+            return dict;
+        } else if (c == '\0') {
+            return hpy_dict_error(b, dict, "unmatched '{'");
+        } else if (c == ',') {
+            if (!after_item)
+                return hpy_dict_error(b, dict, "unexpected ','");
+            b->fmt++;
+            after_item = 0;
+        } else if (after_item) {
+            return hpy_dict_error(b, dict, "missing ','");
+        } else {
+            HPy key = build_one(b);
+            if (HPy_IsNull(key))
+                goto fail;
+            if (*b->fmt != ':') {
+                HPy_Close(ctx, key);
+                return hpy_dict_error(b, dict, "missing ':'");
+            }
+            b->fmt++;
+            HPy value = build_one(b);
+            int res = HPy_IsNull(value) ? -1 : HPy_SetItem(ctx, dict, key, value);
+            HPy_Close(ctx, key);
+            HPy_Close(ctx, value);
+            if (res < 0)
+                goto fail;
+            after_item = 1;
+        }
+    }
+
+fail:
+    HPy_Close(ctx, dict);
+    return HPy_NULL;
+}
+
 static HPy build_dict(builder *b)
 {
     HPyContext *ctx = b->ctx;
+    if (b->hpy_words)
+        return build_dict_strictly(b);
     HPy_ssize_t n = count_units(b, b->fmt, '}');
     if (n < 0)
         return HPy_NULL;
@@ -145,7 +238,8 @@ static HPy build_object(builder *b)
     /* A NULL argument is taken for the failed call that produced it, whose exception
      * is kept. */
     if (!HPyErr_Occurred(b->ctx))
-        fail(b, "NULL object passed to Py_BuildValue");
+        fail(b, b->hpy_words ? "HPy_NULL object passed to HPy_BuildValue"
+                             : "NULL object passed to Py_BuildValue");
     return HPy_NULL;
 }
 
@@ -200,12 +294,31 @@ static HPy build_one(builder *b)
         case 'S':
             return build_object(b);
         case 'N':
+            if (b->hpy_words)
+                return fail(b, "HPy_BuildValue does not support the 'N' formatting unit.");
             return fail(b, "HPy_BuildValue does not support 'N': handles are never "
                            "stolen, so pass the handle with 'O' and close it after");
         default:
+            if (b->hpy_words) {
+                char message[96];
+                snprintf(message, sizeof message,
+                         "bad format char '%c' in the format string passed to HPy_BuildValue",
+                         c);
+                return fail(b, message);
+            }
             return fail(b, "bad format char passed to Py_BuildValue");
         }
     }
+}
+
+static HPy build_value(builder *b)
+{
+    HPy_ssize_t n = count_units(b, b->fmt, '\0');
+    if (n < 0)
+        return HPy_NULL;
+    if (n == 0)
+        return HPy_Dup(b->ctx, b->ctx->h_None);
+    return n == 1 ? build_one(b) : build_sequence(b, '\0', 0);
 }
 
 HPy HPy_BuildValue(HPyContext *ctx, const char *fmt, ...)
@@ -213,13 +326,19 @@ HPy HPy_BuildValue(HPyContext *ctx, const char *fmt, ...)
     builder b = {.ctx = ctx, .fmt = fmt};
     if (fmt == NULL)
         return fail(&b, "HPy_BuildValue: the format is NULL");
-    HPy_ssize_t n = count_units(&b, fmt, '\0');
-    if (n < 0)
-        return HPy_NULL;
-    if (n == 0)
-        return HPy_Dup(ctx, ctx->h_None);
     va_start(b.args, fmt);
-    HPy result = n == 1 ? build_one(&b) : build_sequence(&b, '\0', 0);
+    HPy result = build_value(&b);
+    va_end(b.args);
+    return result;
+}
+
+HPy _HPy_BuildValue_HPyMessages(HPyContext *ctx, const char *fmt, ...)
+{
+    builder b = {.ctx = ctx, .fmt = fmt, .hpy_words = 1};
+    if (fmt == NULL)
+        return fail(&b, "HPy_BuildValue: the format is NULL");
+    va_start(b.args, fmt);
+    HPy result = build_value(&b);
     va_end(b.args);
     return result;
 }

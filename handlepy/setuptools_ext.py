@@ -34,6 +34,9 @@ ABI_ENV = "HANDLEPY_ABI"
 # Where HPy is installed too, it registers the same keyword; handlepy builds the
 # project's hpy_ext_modules only when this variable is 1.
 TAKE_OVER_ENV = "HANDLEPY_BUILD_HPY_EXT_MODULES"
+# Defined for the hpy_ext_modules: an HPy project's argument parsers and HPy_BuildValue
+# then raise HPy 0.9's messages, which its tests and users know (include/handlepy/helpers.h).
+HPY_MESSAGES_DEFINE = "HANDLEPY_HPY_MESSAGES"
 # HPy's default for hpy_ext_modules, kept so that an HPy project builds in the ABI its
 # documentation promises: the CPython ABI on CPython, universal elsewhere.
 HPY_DEFAULT_ABI = "cpython" if sys.implementation.name == "cpython" else "universal"
@@ -109,6 +112,8 @@ class build_ext(_setuptools_build_ext):
         ext.sources = [*ext.sources, *map(str, build.sources(self.hpy_abi))]
         ext.include_dirs = [*map(str, build.include_dirs(self.hpy_abi)), *ext.include_dirs]
         ext.define_macros = [*ext.define_macros, *((d, None) for d in build.defines(self.hpy_abi))]
+        if getattr(ext, "_handlepy_hpy_ext", False):
+            ext.define_macros.append((HPY_MESSAGES_DEFINE, None))
         if self.hpy_abi == "universal":
             # Python's headers stay out of reach, so that a universal source cannot
             # pick up a CPython-only API by accident.

@@ -68,3 +68,70 @@ def test_a_test_the_interpreter_cannot_run_is_not_counted(tmp_path, monkeypatch)
     assert problems == []
     assert "| PyPy 3.9 | universal | 40 | 0 | 0 | 1 | 100.0% | 100.0% |" in text
     assert "sys.getrefcount, which this interpreter does not have" in text
+
+
+def test_raw_rate_counts_listed_failures_where_issue_12_asks(tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "KNOWN", {"test/test_f.py::test_f": "because"})
+    tests = {**passing(30, "universal"), **passing(30, "debug"),
+             **{f"test/test_f.py::test_f[{abi}]": outcome("failed", "E")
+                for abi in ("universal", "debug")}}
+    _, problems = report.build([write_run(tmp_path, "PyPy 3.9", tests),
+                                write_run(tmp_path, "PyPy 3.9, docs/examples", tests)],
+                               "2026-12-03")
+    assert problems == ["PyPy 3.9, universal: 96.8% pass, below 97%"]
+
+
+def test_a_reason_for_a_test_that_passes_everywhere_fails_the_check(tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "KNOWN", {"test/test_p.py::test_1": "stale",
+                                          "test/test_p.py::test_2[universal]": "stale",
+                                          "test/test_p.py::test_3": "only elsewhere",
+                                          "test/test_q.py::test_q": "not run here"})
+    cpython = {**passing(40, "universal"),
+               "test/test_p.py::test_3[debug]": outcome("passed")}
+    pypy = {**passing(40, "universal"),
+            "test/test_p.py::test_3[universal]": outcome("failed", "E")}
+    pypy.pop("test/test_p.py::test_3[universal]")
+    pypy["test/test_p.py::test_3[debug]"] = outcome("failed", "E")
+    _, problems = report.build([write_run(tmp_path, "CPython 3.11.7", cpython),
+                                write_run(tmp_path, "PyPy 3.9", pypy)], "2026-12-03")
+    assert [p for p in problems if "known.py" in p] == [
+        "known.py lists test/test_p.py::test_1, which passes in every run: remove it",
+        "known.py lists test/test_p.py::test_2[universal], which passes in every run: "
+        "remove it"]
+
+
+def test_adapter_load_says_hpys_words_for_another_abi_version(monkeypatch):
+    """The adapter's hpy.universal.load keeps HPy's contract (RuntimeError, HPy's words)
+    where handlepy's own loader raises ImportError; the version redefined in the source
+    is the one the binary records."""
+    import sys
+
+    from handlepy import _loader
+    from handlepy.conformance.compiler import ExtensionCompiler
+    from handlepy.hpysuite import SHIM_DIR
+
+    name, path = ExtensionCompiler("universal").build(
+        '#include "hpy.h"\n#undef HPY_ABI_VERSION\n#define HPY_ABI_VERSION 999\n'
+        "static HPyModuleDef def = {0};\nHPy_MODINIT(@NAME@, def)\n")
+    with pytest.raises(ImportError, match="built for handlepy ABI 999"):
+        _loader.create(importlib_spec(name, path))
+    monkeypatch.syspath_prepend(str(SHIM_DIR))
+    for module in [m for m in sys.modules if m == "hpy" or m.startswith("hpy.")]:
+        monkeypatch.delitem(sys.modules, module)
+    import hpy.universal
+
+    major, minor = _loader.abi_version()
+    with pytest.raises(RuntimeError) as info:
+        hpy.universal.load(name, str(path))
+    assert str(info.value) == (
+        f"HPy extension module '{name}' requires unsupported version of the HPy runtime. "
+        f"Requested version: 999.{minor}. Current HPy version: {major}.{minor}.")
+
+
+def importlib_spec(name, path):
+    import importlib.util
+
+    import handlepy
+
+    loader = handlepy.UniversalLoader(name, str(path))
+    return importlib.util.spec_from_file_location(name, str(path), loader=loader)

@@ -159,9 +159,10 @@ handlepy_ffi_bindings *handlepy_ffi_prepare(HPyDef **defines,
     for (HPyDef **d = defines; d != NULL && *d != NULL; d++) {
         int count = functions_of(*d, impls, sigs, suffixes);
         for (int k = 0; k < count; k++) {
-            /* An unknown slot gets no closure: module and type creation refuse it with
-             * their own message before asking for its host function. */
-            if (sigs[k] == 0)
+            /* An unknown slot or method signature gets no closure: module and type
+             * creation refuse it with their own message (the same as without
+             * closures) before asking for its host function. */
+            if ((int)sigs[k] <= 0 || (int)sigs[k] >= handlepy_ffi_signature_count)
                 continue;
             handlepy_binding *b = &bindings->items[bindings->n++];
             *b = (handlepy_binding){*d, impls[k], sigs[k], ctx, NULL, NULL, NULL};

@@ -39,6 +39,11 @@ class Api:
         return [e for e in self.context if e.kind == "handle"]
 
     @property
+    def fields(self):
+        """The context's plain values (set once, like the handles)."""
+        return [e for e in self.context if e.kind == "field"]
+
+    @property
     def sigs(self):
         return [e for e in self.entries if e.kind == "sig"]
 

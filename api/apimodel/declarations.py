@@ -27,6 +27,7 @@ FILES = [
     "contextvar.api",
     "structseq.api",
     "callfunction.api",
+    "context.api",
 ]
 
 
@@ -65,11 +66,13 @@ class Entry:
 
     @property
     def in_context(self):
-        return self.kind in ("handle", "func")
+        return self.kind in ("handle", "func", "field")
 
     def signature(self):
         if self.kind == "handle":
             return "HPy"
+        if self.kind == "field":
+            return self.ret
         params = ", ".join(p.decl() for p in self.params)
         return f"{self.ret} ({params})"
 
@@ -175,6 +178,13 @@ def parse_entry(kind, rest, where):
         if not arrow:
             raise ApiError(f"{where}: handle needs '=> EXPR'")
         return Entry("handle", name.strip(), where, mapping=expr.strip())
+    if kind == "field":
+        decl, arrow, expr = rest.partition("=>")
+        words = decl.split()
+        if not arrow or len(words) < 2:
+            raise ApiError(f"{where}: field needs 'TYPE NAME => EXPR'")
+        return Entry("field", words[-1], where, ret=" ".join(words[:-1]),
+                     mapping=expr.strip())
     if kind in ("func", "hybridfunc"):
         decl, arrow, expr = rest.partition("=>")
         if not arrow:

@@ -8,7 +8,7 @@
  * provides this ABI version (what a binary built with them needs). */
 #define HANDLEPY_VERSION "0.1.0"
 #define HANDLEPY_ABI_RELEASE "0.1.0"
-#define HANDLEPY_CONTEXT_ENTRIES 300
+#define HANDLEPY_CONTEXT_ENTRIES 301
 
 struct _HPyContext_s {
     const char *name;
@@ -316,6 +316,7 @@ struct _HPyContext_s {
     void (*_HPy_Dump)(HPyContext *ctx, HPy h);
     HPy (*HPyField_LoadAt)(HPyContext *ctx, HPy source_object, const HPyField *source_field);
     HPy (*HPyGlobal_LoadAt)(HPyContext *ctx, const HPyGlobal *global);
+    int abi_version;
 };
 
 #endif /* HANDLEPY_AUTOGEN_CTX_H */

@@ -10,6 +10,17 @@
 #define HPy_END_LEAVE_PYTHON(ctx) \
     HPy_ReenterPythonExecution(ctx, _hpy_thread_state); }
 
+/* HPy projects are compiled with HANDLEPY_HPY_MESSAGES (the HPy route of handlepy's build
+ * tools defines it): their argument parsers and HPy_BuildValue then raise HPy 0.9's
+ * messages, which their tests and users know, where a native handlepy extension gets the
+ * running CPython's. The exception types are the same either way. */
+#ifdef HANDLEPY_HPY_MESSAGES
+#  define HPyArg_Parse _HPyArg_Parse_HPyMessages
+#  define HPyArg_ParseKeywords _HPyArg_ParseKeywords_HPyMessages
+#  define HPyArg_ParseKeywordsDict _HPyArg_ParseKeywordsDict_HPyMessages
+#  define HPy_BuildValue _HPy_BuildValue_HPyMessages
+#endif
+
 _HPy_HIDDEN HPy HPyErr_Format(HPyContext *ctx, HPy h_type, const char *fmt, ...);
 _HPy_HIDDEN HPy HPyUnicode_FromFormat(HPyContext *ctx, const char *fmt, ...);
 _HPy_HIDDEN HPy HPyUnicode_FromFormatV(HPyContext *ctx, const char *fmt, va_list vargs);

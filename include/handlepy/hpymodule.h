@@ -15,6 +15,30 @@ typedef struct {
 
 #define HPyModule_STATE(ctx, module, T) ((T *)HPyModule_GetState((ctx), (module)))
 
+#ifdef HANDLEPY_HPY_MESSAGES
+/* An HPy project (built with HANDLEPY_HPY_MESSAGES, see helpers.h) is refused a module
+ * method of unknown signature in HPy 0.9's words, by its own init, before the host's
+ * check, which names the method, would run. */
+#  define _HPy_UNSUPPORTED_SIGNATURE "Unsupported HPyMeth signature"
+static inline int _HPy_HasUnsupportedSignature(const HPyModuleDef *def)
+{
+    for (HPyDef **d = def->defines; d != NULL && *d != NULL; d++) {
+        if ((*d)->kind != HPyDef_Kind_Meth)
+            continue;
+        switch ((*d)->meth.signature) {
+        case HPyFunc_NOARGS:
+        case HPyFunc_O:
+        case HPyFunc_VARARGS:
+        case HPyFunc_KEYWORDS:
+            break;
+        default:
+            return 1;
+        }
+    }
+    return 0;
+}
+#endif
+
 #if defined(HPY_ABI_CPYTHON)
 
 PyObject *_handlepy_cpy_module_init(HPyModuleDef *def, const char *name,
@@ -25,8 +49,19 @@ PyObject *_handlepy_cpy_module_init(HPyModuleDef *def, const char *name,
     PyMODINIT_FUNC PyInit_##ext_name(void)                                  \
     {                                                                       \
         static PyModuleDef *made;                                           \
+        _HPy_CHECK_SIGNATURES_CPY(mod_def)                                  \
         return _handlepy_cpy_module_init(&mod_def, #ext_name, &made);       \
     }
+
+#ifdef HANDLEPY_HPY_MESSAGES
+#  define _HPy_CHECK_SIGNATURES_CPY(mod_def)                                \
+    if (_HPy_HasUnsupportedSignature(&mod_def)) {                           \
+        PyErr_SetString(PyExc_ValueError, _HPy_UNSUPPORTED_SIGNATURE);      \
+        return NULL;                                                        \
+    }
+#else
+#  define _HPy_CHECK_SIGNATURES_CPY(mod_def)
+#endif
 
 #else
 
@@ -54,8 +89,19 @@ PyObject *_handlepy_cpy_module_init(HPyModuleDef *def, const char *name,
     HPy_EXPORTED_SYMBOL HPyModuleDef *handlepy_init_##ext_name(HPyContext *ctx) \
     {                                                                       \
         _handlepy_ctx = ctx;                                                \
+        _HPy_CHECK_SIGNATURES(ctx, mod_def)                                 \
         return &mod_def;                                                    \
     }
+
+#ifdef HANDLEPY_HPY_MESSAGES
+#  define _HPy_CHECK_SIGNATURES(ctx, mod_def)                               \
+    if (_HPy_HasUnsupportedSignature(&mod_def)) {                           \
+        HPyErr_SetString(ctx, ctx->h_ValueError, _HPy_UNSUPPORTED_SIGNATURE); \
+        return NULL;                                                        \
+    }
+#else
+#  define _HPy_CHECK_SIGNATURES(ctx, mod_def)
+#endif
 
 #endif
 

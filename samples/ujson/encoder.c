@@ -155,6 +155,11 @@ static int read_indent(HPyContext *ctx, HPy value, int *indent)
     *indent = 0;
     if (HPy_IsNull(value))
         return 0;
+    /* "i" refuses a float on every Python; HPyLong_AsLong takes one on a Python 3.9
+     * (PyPy 3.9), through __int__, as PyLong_AsLong does there. */
+    if (HPyFloat_Check(ctx, value))
+        return raise_str(ctx, ctx->h_TypeError, "'float' object cannot be interpreted as an "
+                                                "integer");
     long n = HPyLong_AsLong(ctx, value);
     if (n == -1 && HPyErr_Occurred(ctx))
         return -1;

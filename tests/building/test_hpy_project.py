@@ -133,3 +133,40 @@ def test_builds_when_asked_where_another_package_would(abi, other_provider, tmp_
     out = build_ext(src, f"--hpy-abi={abi}",
                     env={"PYTHONPATH": other_provider, "HANDLEPY_BUILD_HPY_EXT_MODULES": "1"})
     check_spam(out, abi)
+
+
+TWO_ADD = r"""
+HPyDef_METH(two_add, "two_add", HPyFunc_VARARGS)
+static HPy two_add_impl(HPyContext *ctx, HPy self, const HPy *args, size_t nargs)
+{
+    HPy a, b;
+    if (!HPyArg_Parse(ctx, NULL, args, nargs, "OO:two_add", &a, &b))
+        return HPy_NULL;
+    return HPy_Add(ctx, a, b);
+}
+
+"""
+
+CALL_TWO_ADD = """
+import sys
+sys.path.insert(0, sys.argv[1])
+import spam
+try:
+    spam.two_add(1)
+except TypeError as e:
+    print(e)
+"""
+
+
+@pytest.mark.parametrize("abi", ABIS)
+def test_hpy_projects_get_hpys_messages(abi, tmp_path):
+    """hpy_ext_modules are compiled with HANDLEPY_HPY_MESSAGES: HPy 0.9's words, which
+    the project's own tests expect (docs/building.md)."""
+    src = copy_project("hpy_spam", tmp_path)
+    source = (src / "spam.c").read_text()
+    source = source.replace("static HPyDef *spam_defines[] = {&pair,",
+                            TWO_ADD + "static HPyDef *spam_defines[] = {&two_add, &pair,")
+    (src / "spam.c").write_text(source)
+    out = build_ext(src, f"--hpy-abi={abi}")
+    proc = run([sys.executable, "-c", CALL_TWO_ADD, out], cwd=tmp_path)
+    assert proc.stdout.strip() == "two_add() required positional argument missing"

@@ -1,9 +1,11 @@
 """Integers: HPyLong_Check, every From and As conversion at its C type's limits.
 
 Bad input must raise what CPython's equivalent C-API call raises, message included; the
-expected messages below are CPython's (3.11).
+expected messages below are CPython's (3.11). The conversions that take ``__index__``
+fall back on ``__int__`` where the running interpreter is a Python 3.9 (PyPy 3.9).
 """
 import struct
+import sys
 
 import pytest
 
@@ -143,6 +145,30 @@ class Index:
         return 42
 
 
+class OnlyInt:
+    """Not an int, and no __index__: only __int__."""
+
+    def __int__(self):
+        return 7
+
+
+# The running interpreter decides: a Python 3.9 (PyPy 3.9) falls back on __int__, with a
+# DeprecationWarning, in the conversions that take __index__; 3.10 and later do not.
+INT_FALLBACK = sys.version_info < (3, 10)
+
+
+def check_int_fallback(as_c, expected_with_fallback):
+    """``as_c`` of objects that have __int__ but no __index__."""
+    for value, expected in ((OnlyInt(), 7), (1.0, 1)):
+        if INT_FALLBACK:
+            with pytest.warns(DeprecationWarning, match="^an integer is required"):
+                assert as_c(value) == expected_with_fallback(expected)
+        else:
+            message = NOT_INDEX.format(type(value).__name__)
+            with pytest.raises(TypeError, match=f"^{message}$"):
+                as_c(value)
+
+
 class IntSubclass(int):
     pass
 
@@ -210,12 +236,13 @@ def test_as_checked_limits(hpy, name):
 def test_as_checked_non_int(hpy, name):
     as_c = getattr(make(hpy), name)
     not_int = CHECKED[name][2]
-    for bad in ("7", 1.0, None):
+    for bad in ("7", None) if not_int is None else ("7", 1.0, None, OnlyInt()):
         message = not_int or NOT_INDEX.format(type(bad).__name__)
         with pytest.raises(TypeError, match=f"^{message}$"):
             as_c(bad)
     if not_int is None:
         assert as_c(Index()) == 42
+        check_int_fallback(as_c, lambda value: value)
     else:
         with pytest.raises(TypeError, match=f"^{not_int}$"):
             as_c(Index())
@@ -231,9 +258,10 @@ def test_as_mask_truncates(hpy, name):
              True: 1, IntSubclass(3): 3, Index(): 42}
     for value, expected in cases.items():
         assert as_c(value) == expected
-    for bad in ("7", 1.0, None):
+    for bad in ("7", None):
         with pytest.raises(TypeError, match=f"^{NOT_INDEX.format(type(bad).__name__)}$"):
             as_c(bad)
+    check_int_fallback(as_c, lambda value: value)
 
 
 def test_as_void_ptr(hpy):

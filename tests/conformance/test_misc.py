@@ -263,3 +263,22 @@ def test_module_state_of_non_module(mod):
         mod.state_of(42)
     with pytest.raises(TypeError, match="HPyModule_GetState: expected a module"):
         mod.state_of(types.ModuleType)
+
+
+def test_context_abi_version(hpy):
+    """HPy 0.9's ctx->abi_version: the major version, as HPY_ABI_VERSION says it and the
+    loader reports it; the minor one is ctx->abi_minor."""
+    from handlepy import _loader
+
+    m = hpy.make_module("""
+        HPyDef_METH(versions, "versions", HPyFunc_NOARGS)
+        static HPy versions_impl(HPyContext *ctx, HPy self)
+        {
+            return HPy_BuildValue(ctx, "(iii)", ctx->abi_version, HPY_ABI_VERSION,
+                                  (int)ctx->abi_minor);
+        }
+        @EXPORT(versions)
+        @INIT
+    """)
+    major, minor = _loader.abi_version()
+    assert m.versions() == (major, major, minor)

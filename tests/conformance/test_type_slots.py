@@ -83,6 +83,78 @@ def test_sequence_and_mapping_slots(hpy):
     assert t.pos == -3
 
 
+def test_sequence_slots_get_negative_index_plus_length(hpy):
+    """As CPython's wrappers do, on every interpreter (PyPy's cpyext does not:
+    pypy/pypy#5526): a negative index reaches sq_item and sq_ass_item with the length
+    added, once; one still negative after that reaches them as it is."""
+    T = make_type(hpy, """
+        HPyDef_SLOT(T_len, HPy_sq_length)
+        static HPy_ssize_t T_len_impl(HPyContext *ctx, HPy self)
+        {
+            return SeqObject_AsStruct(ctx, self)->n;
+        }
+        HPyDef_SLOT(T_item, HPy_sq_item)
+        static HPy T_item_impl(HPyContext *ctx, HPy self, HPy_ssize_t i)
+        {
+            return HPyLong_FromSsize_t(ctx, i);
+        }
+        HPyDef_SLOT(T_ass_item, HPy_sq_ass_item)
+        static int T_ass_item_impl(HPyContext *ctx, HPy self, HPy_ssize_t i, HPy value)
+        {
+            SeqObject_AsStruct(ctx, self)->pos = HPy_IsNull(value) ? 1000 + i : i;
+            return 0;
+        }
+        HPyDef_GET(T_pos, "pos")
+        static HPy T_pos_get(HPyContext *ctx, HPy self, void *closure)
+        {
+            return HPyLong_FromLong(ctx, SeqObject_AsStruct(ctx, self)->pos);
+        }
+        static HPyDef *defines[] = {&T_new, &T_len, &T_item, &T_ass_item, &T_pos, NULL};
+    """)
+    t = T(10)
+    assert (t[3], t[-1], t[-10], t[-15]) == (3, 9, 0, -5)
+    t[-2] = "x"
+    assert t.pos == 8
+    del t[-3]
+    assert t.pos == 1007
+    t[-12] = "x"
+    assert t.pos == -2
+
+    class Sub(T):
+        pass
+
+    assert Sub(4)[-1] == 3
+
+
+def test_hash_slot_may_give_minus_one(hpy):
+    """CPython's __hash__ returns what tp_hash gives, -1 included when no exception is
+    set; on every interpreter (PyPy's cpyext takes that -1 for an error)."""
+    T = make_type(hpy, """
+        HPyDef_SLOT(T_hash, HPy_tp_hash)
+        static HPy_ssize_t T_hash_impl(HPyContext *ctx, HPy self)
+        {
+            long n = SeqObject_AsStruct(ctx, self)->n;
+            if (n == 99) {
+                HPyErr_SetString(ctx, ctx->h_ValueError, "cannot hash 99");
+                return -1;
+            }
+            return n;
+        }
+        static HPyDef *defines[] = {&T_new, &T_hash, NULL};
+    """)
+    assert T(5).__hash__() == 5 and hash(T(5)) == 5
+    assert T(-1).__hash__() == -1
+    with pytest.raises(ValueError, match="^cannot hash 99$"):
+        hash(T(99))
+
+    class Sub(T):
+        pass
+
+    assert Sub(-1).__hash__() == -1 and hash(Sub(7)) == 7
+    t = T(3)
+    assert {t: "x"}[t] == "x"
+
+
 def test_iteration_slots(hpy):
     T = make_type(hpy, """
         HPyDef_SLOT(T_iter, HPy_tp_iter)

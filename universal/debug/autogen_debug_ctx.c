@@ -2391,6 +2391,7 @@ void hdbg_fill_context(HPyContext *ctx, const HPyContext *universal)
     ctx->h_ByteArrayType = hdbg_constant(universal->h_ByteArrayType, "ctx->h_ByteArrayType");
     ctx->h_RangeType = hdbg_constant(universal->h_RangeType, "ctx->h_RangeType");
     ctx->h_Builtins = hdbg_constant(universal->h_Builtins, "ctx->h_Builtins");
+    ctx->abi_version = universal->abi_version;
     ctx->HPy_Dup = hdbg_HPy_Dup;
     ctx->HPy_Close = hdbg_HPy_Close;
     ctx->HPy_GetAttr = hdbg_HPy_GetAttr;

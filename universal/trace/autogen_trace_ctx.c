@@ -2190,6 +2190,7 @@ void htrace_fill_context(HPyContext *ctx, const HPyContext *inner)
     ctx->h_ByteArrayType = inner->h_ByteArrayType;
     ctx->h_RangeType = inner->h_RangeType;
     ctx->h_Builtins = inner->h_Builtins;
+    ctx->abi_version = inner->abi_version;
     ctx->HPy_Dup = htrace_HPy_Dup;
     ctx->HPy_Close = htrace_HPy_Close;
     ctx->HPy_GetAttr = htrace_HPy_GetAttr;

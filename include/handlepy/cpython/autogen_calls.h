@@ -92,6 +92,7 @@ HPyAPI_FUNC void _hpy_cpy_fill_constants(HPyContext *ctx)
     ctx->h_ByteArrayType = _py2h((PyObject *)&PyByteArray_Type);
     ctx->h_RangeType = _py2h((PyObject *)&PyRange_Type);
     ctx->h_Builtins = _py2h(_hpy_cpy_builtins_dict());
+    ctx->abi_version = HPY_ABI_VERSION;
 }
 
 HPyAPI_FUNC HPy HPy_Dup(HPyContext *ctx, HPy h)

@@ -41,6 +41,29 @@ HPyAPI_FUNC int _hpy_cpy_read_int(PyObject *v, long long *s, unsigned long long 
     return _HPY_INT_IN_ULLONG;
 }
 
+#if defined(PYPY_VERSION) && PY_VERSION_HEX < 0x030A0000
+HPyAPI_FUNC PyObject *_hpy_cpy_int_via_dunder_int(PyObject *h)
+{
+    PyObject *result = PyObject_CallMethod(h, "__int__", NULL);
+    if (result == NULL)
+        return NULL;
+    if (!PyLong_Check(result)) {
+        PyErr_Format(PyExc_TypeError, "__int__ returned non-int (type %.200s)",
+                     Py_TYPE(result)->tp_name);
+        Py_DECREF(result);
+        return NULL;
+    }
+    if (PyErr_WarnFormat(PyExc_DeprecationWarning, 1,
+                         "an integer is required (got type %.200s).  Implicit conversion "
+                         "to integers using __int__ is deprecated, and may be removed in "
+                         "a future version of Python.", Py_TYPE(h)->tp_name) < 0) {
+        Py_DECREF(result);
+        return NULL;
+    }
+    return result;
+}
+#endif
+
 /* A new reference to the int a conversion reads: `h` itself, or, when `via_index`,
  * its __index__() (as CPython's signed and mask conversions do); the unsigned ones
  * take ints only. */
@@ -55,8 +78,15 @@ HPyAPI_FUNC PyObject *_hpy_cpy_int_operand(PyObject *h, int via_index)
         Py_INCREF(h);
         return h;
     }
-    if (via_index)
+    if (via_index) {
+#if defined(PYPY_VERSION) && PY_VERSION_HEX < 0x030A0000
+        /* The running interpreter decides: a Python 3.9, as PyPy 3.9 is, falls back on
+         * __int__ (with CPython 3.9's DeprecationWarning) where there is no __index__. */
+        if (!PyIndex_Check(h) && PyObject_HasAttrString((PyObject *)Py_TYPE(h), "__int__"))
+            return _hpy_cpy_int_via_dunder_int(h);
+#endif
         return PyNumber_Index(h);
+    }
     PyErr_SetString(PyExc_TypeError, _HPY_NOT_AN_INT);
     return NULL;
 }

@@ -2,7 +2,8 @@
 from handlepy import _loader, build
 
 HPY_ABI_VERSION, HPY_ABI_VERSION_MINOR = _loader.abi_version()
-HPY_ABI_TAG = f"handlepy{HPY_ABI_VERSION}"
+# hpy.h's HPY_ABI_TAG: the tag of handlepy's file names, which carry no ABI version.
+HPY_ABI_TAG = "handlepy"
 
 
 def get_hpy_ext_suffix(hpy_abi, ext_suffix=None):
