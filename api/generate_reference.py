@@ -31,7 +31,9 @@ def emit_reference(api):
             out.append(f"- `{e.name}` ({e.kind}){doc}")
             for m in e.members:
                 mdoc = f": {' '.join(m.doc)}" if m.doc else ""
-                shown = m.name if m.kind == "value" else f"{m.ret}{'' if m.ret.endswith('*') else ' '}{m.name}"
+                shown = m.name
+                if m.kind == "field":
+                    shown = f"{m.ret}{'' if m.ret.endswith('*') else ' '}{m.name}"
                 out.append(f"  - `{shown}`{mdoc}")
         elif e.kind == "sig":
             out.append(f"- `{e.name}`: `{e.ret} impl({e.c_params()})`{doc}")
