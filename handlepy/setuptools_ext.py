@@ -154,6 +154,34 @@ class build_ext(_setuptools_build_ext):
                     package, _, name = self.get_ext_fullname(ext.name).rpartition(".")
                     self._remove_other_abi_binary(build_py.get_package_dir(package), name)
 
+    def _inplace_stubs(self):
+        """(built, in place) paths of the loader stub of each handlepy extension."""
+        if self.hpy_abi == "cpython":
+            return
+        build_py = self.get_finalized_command("build_py")
+        for ext in self.extensions:
+            if _is_handlepy_ext(ext):
+                inplace_file, regular_file = self._get_inplace_equivalent(build_py, ext)
+                stub = ext.name.rpartition(".")[2] + ".py"
+                yield (os.path.join(os.path.dirname(regular_file), stub),
+                       os.path.join(os.path.dirname(inplace_file), stub))
+
+    def copy_extensions_to_source(self):
+        # setuptools copies the binaries only. An editable install's finder knows only
+        # the interpreter's suffixes, not .handlepy.so, and finds a top-level module
+        # by its stub alone (docs/building.md, "Editable installs").
+        super().copy_extensions_to_source()
+        for built, inplace in self._inplace_stubs():
+            if os.path.exists(built):
+                build.write_stub(os.path.dirname(inplace),
+                                 os.path.basename(inplace)[:-len(".py")])
+
+    def _get_output_mapping(self):
+        # What an editable install in strict mode links to (setuptools' own method).
+        yield from super()._get_output_mapping()
+        if self.inplace:
+            yield from self._inplace_stubs()
+
     def get_outputs(self):
         outputs = super().get_outputs()
         if self.hpy_abi != "cpython":

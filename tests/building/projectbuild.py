@@ -2,6 +2,7 @@
 tool, import the built ``spam`` module in a fresh interpreter, inspect a binary."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -123,3 +124,24 @@ def unpack_wheel(wheel, abi, site):
         assert sorted(modules) == expected_files(abi)
         zf.extractall(site)
     return site
+
+
+def check_wheel_honest(wheel, abi):
+    """docs/building.md, "Wheels": a universal wheel is tagged py3-none-manylinux_... and
+    requires the handlepy release of its ABI; a CPython-ABI wheel keeps the interpreter's
+    tags and needs no handlepy."""
+    from handlepy import build
+
+    with zipfile.ZipFile(wheel) as zf:
+        metadata = zf.read("spam-0.1.0.dist-info/METADATA").decode()
+        tags = re.findall(r"^Tag: (.*)$", zf.read("spam-0.1.0.dist-info/WHEEL").decode(), re.M)
+    requires = re.findall(r"^Requires-Dist: (.*)$", metadata, re.M)
+    if abi == "universal":
+        assert re.fullmatch(r"spam-0\.1\.0-py3-none-(manylinux\w+\.)*manylinux_2_\d+_x86_64"
+                            r"(\.manylinux\w+)*\.whl", wheel.name), wheel.name
+        assert tags and all(t.startswith("py3-none-manylinux") for t in tags), tags
+        assert requires == [f"handlepy>={build.abi_release()}"]
+    else:
+        interpreter = sysconfig.get_config_var("EXT_SUFFIX").split(".")[1]
+        assert all(not t.startswith("py3-none") for t in tags), (tags, interpreter)
+        assert requires == []

@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from projectbuild import ABIS, check_spam, copy_project, expected_filename, python_references
-from projectbuild import build_wheel, expected_files, run, unpack_wheel
+from projectbuild import build_wheel, check_wheel_honest, expected_files, run, unpack_wheel
 
 pytest.importorskip("setuptools", reason="the project builds with setuptools")
 
@@ -30,6 +30,7 @@ def test_build_ext_option(abi, tmp_path):
 def test_wheel_with_environment_variable(abi, tmp_path):
     wheel = build_wheel(copy_project("setuptools_spam", tmp_path), env={"HANDLEPY_ABI": abi})
     check_spam(unpack_wheel(wheel, abi, tmp_path / "site"), abi)
+    check_wheel_honest(wheel, abi)
 
 
 def test_universal_is_the_default(tmp_path):

@@ -7,6 +7,5 @@ setup(
     version="0.1.0",
     ext_modules=[HandlepyExtension("spam", ["spam.c"])],
     cmdclass={"build_ext": build_ext},
-    # The universal binary is imported through handlepy; a CPython-ABI build needs none.
-    install_requires=["handlepy"],
+    # No handlepy in install_requires: as for Meson, the backend adds it where needed.
 )
