@@ -14,6 +14,7 @@ COMMANDS = [
     ["handlepy.hpysuite", "microbench"],
     ["handlepy.hpysuite", "report"],
     ["handlepy.hpy_setup"],
+    ["handlepy.wheel"],
 ]
 
 
