@@ -11,7 +11,10 @@ def emit_reference(api):
            f"ABI version {api.major}.{api.minor}. Every function takes `HPyContext *ctx` "
            "first; it is left out of the signatures below. *Context* entries are called "
            "through the context in universal mode and map inline onto the C API in CPython "
-           "mode; *helper* entries are compiled into the extension in both modes.", ""]
+           "mode; *helper* entries are compiled into the extension in both modes. The types, "
+           "structs and definition macros an extension writes against follow the functions "
+           "(" + ", ".join(f"[{s}](#{anchor(s)})" for s in sections(api, STRUCT_KINDS)) + ").",
+           ""]
     section = None
     for e in api.entries:
         if e.section != section:
@@ -26,6 +29,14 @@ def emit_reference(api):
             out.append(f"- `{e.name}` ({e.ret}){doc}")
         elif e.kind == "macro":
             out.append(f"- `{e.mapping}` (macro){doc}")
+        elif e.kind in ("struct", "enum", "type"):
+            out.append(f"- `{e.name}` ({e.kind}){doc}")
+            for m in e.members:
+                mdoc = f": {' '.join(m.doc)}" if m.doc else ""
+                shown = m.name
+                if m.kind == "member":
+                    shown = f"{m.ret}{'' if m.ret.endswith('*') else ' '}{m.name}"
+                out.append(f"  - `{shown}`{mdoc}")
         elif e.kind == "sig":
             out.append(f"- `{e.name}`: `{e.ret} impl({e.c_params()})`{doc}")
         else:
@@ -37,6 +48,19 @@ def emit_reference(api):
                 where += "; does not return"
             out.append(f"- `{e.ret} {e.name}({params})` ({where}){doc}")
     return "\n".join(out) + "\n"
+
+
+STRUCT_KINDS = ("struct", "enum", "type")
+
+
+def sections(api, kinds):
+    """The sections, in order, that hold an entry of one of ``kinds``."""
+    return list(dict.fromkeys(e.section for e in api.entries if e.kind in kinds))
+
+
+def anchor(title):
+    """The anchor GitHub's Markdown gives a heading."""
+    return "".join(c for c in title.lower().replace(" ", "-") if c.isalnum() or c in "-_")
 
 
 def outputs(api, root):

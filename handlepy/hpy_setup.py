@@ -31,8 +31,21 @@ def _without_hpy(requirements):
     return kept
 
 
+USAGE = """\
+usage: python -m handlepy.hpy_setup [SETUP.PY ARGUMENTS]
+
+Runs the setup.py of the current folder, as python setup.py would, but leaves hpy out of
+its setup_requires: handlepy builds the hpy_ext_modules of an HPy project. With a
+setup.py here, --help is setup.py's help. For example:
+  python -m handlepy.hpy_setup --hpy-abi=universal build_ext --inplace
+"""
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
+    if not os.path.exists("setup.py") and argv in (["-h"], ["--help"]):
+        print(USAGE, end="")
+        return
     if not os.path.exists("setup.py"):
         sys.exit("python -m handlepy.hpy_setup runs ./setup.py, and there is none here")
     install = getattr(setuptools, "_install_setup_requires", None)

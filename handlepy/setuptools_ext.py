@@ -107,13 +107,14 @@ class build_ext(_setuptools_build_ext):
             return super().build_extension(ext)
         # The additions last for this build only: a reinitialised build_ext (editable
         # installs make one) must not find them already there and add them twice.
-        saved = ext.sources, ext.include_dirs, ext.define_macros
+        saved = ext.sources, ext.include_dirs, ext.define_macros, ext.extra_compile_args
         saved_compiler_includes = self.compiler.include_dirs
         ext.sources = [*ext.sources, *map(str, build.sources(self.hpy_abi))]
         ext.include_dirs = [*map(str, build.include_dirs(self.hpy_abi)), *ext.include_dirs]
         ext.define_macros = [*ext.define_macros, *((d, None) for d in build.defines(self.hpy_abi))]
         if getattr(ext, "_handlepy_hpy_ext", False):
             ext.define_macros.append((HPY_MESSAGES_DEFINE, None))
+        ext.extra_compile_args = [*self._universal_compile_args(ext), *ext.extra_compile_args]
         if self.hpy_abi == "universal":
             # Python's headers stay out of reach, so that a universal source cannot
             # pick up a CPython-only API by accident.
@@ -131,8 +132,23 @@ class build_ext(_setuptools_build_ext):
                 build.write_stub(folder, name)
             return result
         finally:
-            ext.sources, ext.include_dirs, ext.define_macros = saved
+            ext.sources, ext.include_dirs, ext.define_macros, ext.extra_compile_args = saved
             self.compiler.include_dirs = saved_compiler_includes
+
+    def _universal_compile_args(self, ext):
+        """Flags for a binary the handlepy loader imports (universal or hybrid ABI)."""
+        if self.hpy_abi == "cpython":
+            return []
+        # The loader needs only the symbols HPy_MODINIT exports (handlepy_init_NAME and
+        # the ABI's); the rest stay local, as in Meson's recipe.
+        args = ["-fvisibility=hidden"]
+        # Debug mode reports file:line from the binary's line tables. The interpreter's
+        # flags decide (CPython's have -g, PyPy's none); where no -g option is given,
+        # line tables alone, which cost little space.
+        given = [*getattr(self.compiler, "compiler_so", []), *ext.extra_compile_args]
+        if not any(flag.startswith("-g") for flag in given):
+            args.append("-g1")
+        return args
 
     def run(self):
         super().run()

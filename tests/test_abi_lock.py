@@ -55,7 +55,8 @@ def insert_in_the_middle(path, line):
     lines = path.read_text().splitlines()
     at = len(lines) // 2
     while at < len(lines) and (lines[at - 1].rstrip().endswith("\\")
-                               or lines[at - 1].lstrip().startswith("##")):
+                               or lines[at - 1].lstrip().startswith("##")
+                               or lines[at].split(None, 1)[:1] in (["member"], ["value"])):
         at += 1
     lines.insert(at, line)
     path.write_text("\n".join(lines) + "\n")

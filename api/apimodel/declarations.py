@@ -27,6 +27,7 @@ FILES = [
     "contextvar.api",
     "structseq.api",
     "callfunction.api",
+    "structs.api",
     "context.api",
 ]
 
@@ -46,7 +47,7 @@ class Param:
 
 @dataclass
 class Entry:
-    kind: str  # handle, func, helper, macro, sig, slot
+    kind: str  # handle, func, field, helper, macro, sig, slot, struct, enum, type; member, value
     name: str
     source: str
     doc: list = field(default_factory=list)
@@ -58,6 +59,8 @@ class Entry:
     cpy_ret: str = ""
     cpy_params: list = field(default_factory=list)
     flags: set = field(default_factory=set)
+    # A struct's members or an enum's values: entries of kind member or value, in order.
+    members: list = field(default_factory=list)
 
     def c_params(self):
         """The C parameter list: the context first (but for `noctx` signatures)."""
@@ -168,8 +171,19 @@ def parse_file(path):
             continue
         entry = parse_entry(kind, rest.strip(), where)
         entry.doc, entry.section, doc = doc, section, []
+        if kind in MEMBER_OF:
+            owner = entries[-1] if entries else None
+            if owner is None or owner.kind != MEMBER_OF[kind]:
+                raise ApiError(f"{where}: a {kind} line follows its {MEMBER_OF[kind]} line "
+                               "or another of its lines")
+            owner.members.append(entry)
+            continue
         entries.append(entry)
     return entries
+
+
+# The lines that belong to the entry above them rather than standing alone.
+MEMBER_OF = {"member": "struct", "value": "enum"}
 
 
 def parse_entry(kind, rest, where):
@@ -207,7 +221,8 @@ def parse_entry(kind, rest, where):
         name, value, sig = rest.split()
         return Entry("slot", name, where, mapping=value, ret=sig)
     if kind == "macro":
-        return Entry("macro", rest.split("(")[0].split()[-1], where, mapping=rest)
+        # The name is the last word before any parameters, less a pointer return's `*`.
+        return Entry("macro", rest.split("(")[0].split()[-1].lstrip("*"), where, mapping=rest)
     if kind == "sig":
         flags = set()
         while rest.split()[-1] in SIG_FLAGS:
@@ -221,6 +236,18 @@ def parse_entry(kind, rest, where):
         return Entry("sig", m.group(1), where, ret=normalize_type(m.group(2)),
                      params=params, cpy_ret=normalize_type(m.group(4)), cpy_params=cpy_params,
                      flags=flags)
+    if kind in ("struct", "enum", "type"):
+        if not re.fullmatch(r"\w+", rest):
+            raise ApiError(f"{where}: {kind} takes a name, not {rest!r}")
+        return Entry(kind, rest, where)
+    if kind == "member":
+        params, variadic = parse_params(rest, where)
+        if variadic or len(params) != 1:
+            raise ApiError(f"{where}: member takes one declaration, as in a struct")
+        return Entry("member", params[0].name, where, ret=params[0].ctype)
+    if kind == "value":
+        name, _, value = rest.partition("=")
+        return Entry("value", name.strip(), where, mapping=value.strip())
     raise ApiError(f"{where}: unknown entry kind {kind!r}")
 
 
