@@ -29,8 +29,17 @@ def build_module(abi, cache_dir=None, require_cached=None):
 
 
 def load(abi, cache_dir=None):
-    """Build (or reuse) and import ujson_hpy for ``abi``. The module is removed from
-    sys.modules again, so that both ABIs can be loaded side by side."""
+    """Build (or reuse) and import ujson_hpy for ``abi``; ``"debug"`` is the universal
+    binary in debug mode (docs/debug.md), which reports a handle used after it was
+    closed and faults on a read through a closed handle's UTF-8 or bytes buffer. The
+    module is removed from sys.modules again, so that the ABIs can be loaded side by
+    side."""
+    if abi == "debug":
+        import handlepy
+
+        module = handlepy.load(NAME, build_module("universal", cache_dir), debug=True)
+        sys.modules.pop(NAME, None)
+        return module
     path = build_module(abi, cache_dir)
     module = ExtensionCompiler(abi).load(NAME, path)
     sys.modules.pop(NAME, None)

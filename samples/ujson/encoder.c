@@ -74,13 +74,15 @@ static int read_flag(HPyContext *ctx, HPy value, int fallback)
 }
 
 /* A separator holding lone surrogates is written in its surrogatepass form, as ujson
- * writes it. */
+ * writes it. The UTF-8 is valid only while the handle it came from is open, so it is
+ * taken from *owner, which the encoder keeps, not from item, which its caller closes
+ * (debug mode faults on a read through a closed handle's buffer). */
 static int read_separator(encoder *e, HPy item, HPy *owner, HPy *bytes, const char **utf8,
                           size_t *len)
 {
     *owner = HPy_Dup(e->ctx, item);
     HPy_ssize_t size;
-    *utf8 = ujson_str_utf8(e->ctx, item, &size, bytes);
+    *utf8 = ujson_str_utf8(e->ctx, *owner, &size, bytes);
     if (*utf8 == NULL)
         return -1;
     if (!HPy_IsNull(*bytes))

@@ -8,12 +8,14 @@ a wrong result is an AssertionError. The workloads replay the conditions under w
 issue 15's crashes were seen (A: dumps of twitter.json after thousands of loads of its
 text and bytes; B: the kinds of input a ujson-style test module throws at the module; C:
 100 MB strings, also with the address space nearly exhausted; D: the nesting limits on
-small thread stacks), with the collector forced often (gc.set_threshold(1) on CPython;
-on PyPy the nursery size comes from the environment). Shared documents are read from
-HANDLEPY_JSON_DATA.
+small thread stacks) and make allocations fail one by one (nomemory), with the collector
+forced often (gc.set_threshold(1) on CPython; on PyPy the nursery size comes from the
+environment). ABI ``debug`` is the universal binary in debug mode. Shared documents are
+read from HANDLEPY_JSON_DATA.
 """
 import gc
 import importlib.util
+import itertools
 import json
 import os
 import random
@@ -253,8 +255,91 @@ def threads_loop(uj, deadline):
     return count[0]
 
 
+class _Raw:
+    def __json__(self):
+        return '{"raw": [1, 2]}'
+
+
+class _ToDict:
+    def toDict(self):
+        return {"t": [1, 2.5, None]}
+
+
+class _Other:
+    pass
+
+
+def _nomemory_ops(uj):
+    """The calls whose every allocation nomemory_loop makes fail in turn; their arguments
+    are made beforehand, so that only the module's own allocations (and CPython's on its
+    behalf) fail."""
+    import decimal
+    doc = {"a": [1, 2.5, "x\u00e9\U0001f600", None, True, False, {"b": "c/d"}, (1, 2),
+                 2**70, -3], "k\u00e9y": {"n": [[], {}, [[1]]]}, "s": "plain " * 20}
+    specials = [_Raw(), _ToDict(), decimal.Decimal("1.5"), b"bytes\xc3\xa9"]
+    keys = {None: 1, True: 2, 3: 4, b"x": 5, 2.5: 6}
+    seps = (", ", "\ud800:")
+    default = [_Other(), {1: _Other()}]
+    texts = ['{"a": [1, 2.5, "x\\u00e9\\ud83d\\ude00", null, true, {"b": "c"}], '
+             '"k": {"n": [[], {}, [[1]]]}, "big": 123456789012345678901234567890}',
+             '[1, -0.5e-3, "abc", {"x": 1e300, "y": NaN}]', '"\\ud800 \xe9"',
+             '[1, 2', '{"a" 1}', '{[1]: 2}', "[" * 40, '{"a": 1} x']
+    encoded = [t.encode("utf-8", "surrogatepass") for t in texts]
+    return ([("dumps", lambda: uj.dumps(doc)),
+             ("dumps options", lambda: uj.dumps(doc, sort_keys=True, indent=2,
+                                                ensure_ascii=False, escape_forward_slashes=False)),
+             ("dumps separators", lambda: uj.dumps(doc, separators=seps)),
+             ("dumps default", lambda: uj.dumps(default, default=repr)),
+             ("dumps specials", lambda: uj.dumps(specials, reject_bytes=False)),
+             ("dumps keys", lambda: uj.dumps(keys)),
+             ("dumps unserialisable", lambda: uj.dumps(default))]
+            + [(f"loads {t[:12]!r}", lambda t=t: uj.loads(t)) for t in texts]
+            + [(f"loads {t[:12]!r}", lambda t=t: uj.loads(t)) for t in encoded]
+            + [("loads bytearray", lambda: uj.loads(bytearray(encoded[0])))])
+
+
+def nomemory_loop(uj, deadline):
+    """Error paths, where a reference or handle dropped twice or kept too long hides
+    best: each call of _nomemory_ops with its n-th allocation failing (and with every
+    allocation from the n-th on failing) for n = 0, 1, 2, ..., through CPython's
+    _testcapi.set_nomemory; after each, the call must give what it gave at first. On
+    PyPy, which has no such hook, it does nothing."""
+    try:
+        import _testcapi
+        _testcapi.set_nomemory
+    except (ImportError, AttributeError):
+        return 0
+
+    def outcome(op):
+        try:
+            return ("ok", repr(op()))
+        except Exception as e:
+            return (type(e).__name__, str(e))
+
+    ops = [(name, op, outcome(op)) for name, op in _nomemory_ops(uj)]
+    n = 0
+    for first in itertools.count():
+        for name, op, expected in ops:
+            for stop in (first + 1, 0):
+                try:
+                    _testcapi.set_nomemory(first, stop)
+                    try:
+                        op()
+                    finally:
+                        _testcapi.remove_mem_hooks()
+                except Exception:
+                    pass
+                gc.collect()
+                assert outcome(op) == expected, (name, first, stop)
+                n += 1
+            if time.monotonic() > deadline:
+                return n
+        if first == 2000:
+            return n
+
+
 WORKLOADS = {"documents": documents_loop, "big": big_loop, "fuzz": fuzz_loop,
-             "threads": threads_loop, "oom": oom_loop}
+             "threads": threads_loop, "oom": oom_loop, "nomemory": nomemory_loop}
 
 
 def main():
