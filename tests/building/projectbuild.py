@@ -41,9 +41,11 @@ print(json.dumps({"file": spam.__file__, "abi": spam.abi, "pair": spam.pair(1, "
 
 
 def copy_project(name, tmp_path):
-    """A fresh copy of ``projects/name`` under tmp_path: builds happen out of the source
-    tree and leave nothing in it."""
-    return Path(shutil.copytree(PROJECTS / name, tmp_path / name))
+    """A fresh copy of ``projects/name`` under tmp_path, with the ``spam.c`` every
+    project builds: builds happen out of the source tree and leave nothing in it."""
+    project = Path(shutil.copytree(PROJECTS / name, tmp_path / name))
+    shutil.copy(PROJECTS / "spam.c", project)
+    return project
 
 
 def run(cmd, check_ok=True, **kwargs):
