@@ -103,7 +103,7 @@ class build_hpy_ext(Command):
     def _compile_aside(self, name, files, abi, flags):
         with tempfile.TemporaryDirectory() as tmp:
             try:
-                build.build_cached(name, files, abi, tmp, flags=flags)
+                build.build_cached(name, files, abi, tmp, flags=flags, require_cached=False)
             except build.BuildError as e:
                 self._report(e)
 
