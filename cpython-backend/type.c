@@ -591,7 +591,12 @@ static int add_slot(type_parts *p, int slot, void *pfunc)
  * sq_ass_item add the length to a negative index before calling the slot (as does
  * PySequence_GetItem, which calls the slot itself); cpyext's pass it unchanged
  * (pypy/pypy#5526), and its PySequence_GetItem goes through __getitem__. So on PyPy the
- * slots are these, which add the length and call the type's own function. */
+ * slots are these, which add the length and call the type's own function. PyPy 8.0's
+ * cpyext adds the length as CPython does (7.3.11 does not; the matrix runs both). */
+#if PYPY_VERSION_NUM < 0x08000000
+#  define HANDLEPY_PYPY_RAW_SEQUENCE_INDEX 1
+#endif
+
 static type_tables *tables_of(PyTypeObject *type)
 {
     if (own_layout(type) == LAYOUT_FOREIGN)
@@ -617,6 +622,7 @@ static void *own_function(PyObject *self, int which)
     return NULL;
 }
 
+#ifdef HANDLEPY_PYPY_RAW_SEQUENCE_INDEX
 static int add_length(PyObject *self, Py_ssize_t *index)
 {
     PySequenceMethods *sq = Py_TYPE(self)->tp_as_sequence;
@@ -644,6 +650,7 @@ static int pypy_sq_ass_item(PyObject *self, Py_ssize_t index, PyObject *value)
         return -1;
     return fn(self, index, value);
 }
+#endif
 
 /* CPython's __hash__ of a type with tp_hash returns what the slot gives, -1 included
  * when no exception is set; cpyext's takes that -1 for an error. So on PyPy such a type
@@ -742,7 +749,7 @@ static int add_def(type_parts *p, HPyDef *def, const char *type_name, Py_ssize_t
                                                   p->bind, p->kept.bind_data);
         if (slot == HPy_tp_destroy)
             return add_slot(p, Py_tp_dealloc, fn);
-#ifdef PYPY_VERSION
+#ifdef HANDLEPY_PYPY_RAW_SEQUENCE_INDEX
         if (slot == HPy_sq_item) {
             p->kept.sq_item = (ssizeargfunc)fn;
             return add_slot(p, Py_sq_item, (void *)pypy_sq_item);
@@ -751,6 +758,8 @@ static int add_def(type_parts *p, HPyDef *def, const char *type_name, Py_ssize_t
             p->kept.sq_ass_item = (ssizeobjargproc)fn;
             return add_slot(p, Py_sq_ass_item, (void *)pypy_sq_ass_item);
         }
+#endif
+#ifdef PYPY_VERSION
         if (slot == HPy_tp_hash) {
             /* In the room of this definition in the methods table. */
             p->kept.tp_hash = (hashfunc)fn;

@@ -9,6 +9,20 @@ static int type_error(HPyContext *ctx, const char *message)
     return -1;
 }
 
+/* The running interpreter's minor version, read on the error path only (so uncached):
+ * PyArg_ParseTupleAndKeywords, which ujson uses, words an unknown keyword by version. */
+static long host_minor_version(HPyContext *ctx)
+{
+    HPy sys = HPyImport_ImportModule(ctx, "sys");
+    HPy info = HPy_IsNull(sys) ? HPy_NULL : HPy_GetAttr_s(ctx, sys, "version_info");
+    HPy item = HPy_IsNull(info) ? HPy_NULL : HPy_GetItem_i(ctx, info, 1);
+    long minor = HPy_IsNull(item) ? -1 : HPyLong_AsLong(ctx, item);
+    HPy_Close(ctx, item);
+    HPy_Close(ctx, info);
+    HPy_Close(ctx, sys);
+    return minor;
+}
+
 /* The parameter named `name`, or -1; -2 with an exception. */
 static HPy_ssize_t find_name(HPyContext *ctx, const ujson_signature *sig, HPy name,
                              const char **utf8)
@@ -82,7 +96,12 @@ int ujson_parse_args(HPyContext *ctx, const ujson_signature *sig, const HPy *arg
         if (HPy_IsNull(name))
             return -1;
         const char *utf8 = HPyUnicode_AsUTF8AndSize(ctx, name, NULL);
-        if (utf8 != NULL) {
+        long minor = utf8 == NULL ? -1 : host_minor_version(ctx);
+        if (minor >= 13) {
+            snprintf(message, sizeof message,
+                     "this function got an unexpected keyword argument '%.200s'", utf8);
+            type_error(ctx, message);
+        } else if (minor >= 0) {
             snprintf(message, sizeof message,
                      "'%.200s' is an invalid keyword argument for this function", utf8);
             type_error(ctx, message);

@@ -9,6 +9,7 @@ import importlib.util
 import io
 import math
 import platform
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from handlepy.conformance.plugin import supported_abis
 ROOT = Path(__file__).resolve().parents[2]
 UJSON_VERSION = "6.1.0"
 PYPY = platform.python_implementation() == "PyPy"
+DEBUG_BUILD = hasattr(sys, "gettotalrefcount")
 
 _spec = importlib.util.spec_from_file_location("ujson_hpy_build",
                                                ROOT / "samples" / "ujson" / "build.py")
@@ -516,8 +518,12 @@ def test_property_dumps(uj, case):
         # later error instead or, when a big int clears it, return broken JSON; ujson_hpy
         # raises where it fails (a deliberate difference, see the README): the sort's
         # TypeError, or an error met before it, which ujson raises too.
-        got, expected = outcome(uj.dumps, doc, **opts), outcome(ujson.dumps, doc, **opts)
+        got = outcome(uj.dumps, doc, **opts)
         assert got[0] == "error"
+        if DEBUG_BUILD:
+            # A debug CPython aborts on ujson's return with an exception pending.
+            return
+        expected = outcome(ujson.dumps, doc, **opts)
         if not (expected[0] == "error" and type(got[1]) is type(expected[1])
                 and str(got[1]) == str(expected[1])):
             assert type(got[1]) is TypeError and "not supported between" in str(got[1])
