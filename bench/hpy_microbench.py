@@ -2,7 +2,7 @@
 test_microbench.py, and the builds they run on, shared by the driver (run.py) and the
 worker (hpy_worker.py).
 
-Each case is one test method of test_microbench.py (26 in HPy 0.9.0), named as HPy's
+Each case is one test method of test_microbench.py (25 in HPy 0.9.0), named as HPy's
 own summary names it (``TestModule::test_noargs``). The worker calls the method itself,
 with the fixtures it asks for: ``simple`` (the variant's module), ``timer`` (a timer
 around the method's own loop), ``N`` (the number of iterations run.py asks for) and
