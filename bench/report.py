@@ -288,7 +288,9 @@ def _warmup_markdown(result):
         f"Before the timed rounds, each variant timed each case (the calls per timing "
         f"above) again and again until its last {window} timings lay within "
         f"{spread_limit:.0%} of their fastest, at most {cap} times. Each cell: the "
-        "timings that took; the spread of the last ones, (slowest - fastest) / fastest; "
+        "timings that took (the baseline's counted after its first warm-up, which the "
+        "calls per timing were calibrated again after); the spread of the last ones, "
+        "(slowest - fastest) / fastest; "
         "then the timed rounds' median over their fastest (near 1: the rounds measured a "
         "settled JIT). A ✗ marks a case that had not settled within the cap (its figure "
         f"is less sure). Settled: {settled} of {len(warmup)}.",
