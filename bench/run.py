@@ -29,6 +29,7 @@ import json
 import os
 import random
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -55,6 +56,9 @@ PYPY_CAPI_BUILDS = {v.build: v.build[:-len("-pypy")] for v in micro_cases.PYPY_V
 WARMUP_WINDOW = 5
 WARMUP_SPREAD = 0.05
 WARMUP_MAX = 40
+# A worker's address space: one that leaks (as PyPy's did with its collector off) fails
+# with a MemoryError instead of drawing the kernel's OOM killer onto the machine.
+WORKER_MEMORY = 8 << 30
 
 # python: the interpreter the workers run; worker: their script; args: what follows the
 # variant's name on its command line; counted: the variants callgrind counts, in the
@@ -91,26 +95,37 @@ def build_all(build_root, pypy):
                        check=True, stdout=subprocess.DEVNULL)
 
 
+def limit_memory():
+    resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY, WORKER_MEMORY))
+
+
 class Worker:
     def __init__(self, suite, variant):
         self.name = variant.name
         self.proc = subprocess.Popen(
             [suite.python, str(HERE / suite.worker), variant.name, *suite.args],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-            env=variant_env(variant))
+            env=variant_env(variant), preexec_fn=limit_memory)
         if self.proc.stdout.readline().strip() != "ready":
             raise RuntimeError(f"worker for {variant.name} did not start")
 
     def time(self, case, loops):
-        self.proc.stdin.write(f"{case.name} {loops}\n")
-        self.proc.stdin.flush()
-        line = self.proc.stdout.readline()
+        try:
+            self.proc.stdin.write(f"{case.name} {loops}\n")
+            self.proc.stdin.flush()
+            line = self.proc.stdout.readline()
+        except BrokenPipeError:
+            line = ""
         if not line:
-            raise RuntimeError(f"worker for {self.name} died on {case.name}")
+            raise RuntimeError(f"worker for {self.name} died on {case.name} ({loops} calls), "
+                               f"exit status {self.proc.wait()}")
         return float(line)
 
     def close(self):
-        self.proc.stdin.close()
+        try:
+            self.proc.stdin.close()
+        except BrokenPipeError:
+            pass
         self.proc.wait()
 
 
