@@ -10,10 +10,11 @@ for each of them, in that order, make N calls to warm up, N, and N again, each s
 after a call to ``os.getppid`` (for callgrind's ``--dump-before=getppid``, as worker.py).
 The cyclic garbage collector is off while timing and counting, as timeit (and so ujson's
 own benchmark) has it: its passes, triggered by allocation counts, would land in
-whichever timing crossed the threshold. When serving timings, a full collection runs
-after each timing instead, outside it: with the collector off PyPy makes no major
-collection at all, and what cpyext keeps for a C extension piles up (ujson's 256 x 256
-loads: 70 MB a call, until the kernel killed the process).
+whichever timing crossed the threshold. On PyPy it stays on: there gc.disable() stops
+every major collection, and what cpyext keeps for a C extension piles up (ujson's
+256 x 256 loads: 70 MB a call, until the kernel killed the process). A full collection
+after each timing instead made the next short timing pay for rebuilding what cpyext
+had dropped (256 Trues loads, 8 calls a timing: 73 times ujson's time).
 
 ujson_hpy comes from samples/ujson/build.py's cache; the universal binary goes through
 handlepy's loader, which reads its settings (trampolines, debug, trace) from the
@@ -60,14 +61,6 @@ def make_loop(module, lib, case, docs):
     return lambda loops: loop(loops, *args), (call, args)
 
 
-def collected(loop):
-    def timed_then_collected(loops):
-        elapsed = loop(loops)
-        gc.collect()
-        return elapsed
-    return timed_then_collected
-
-
 def check(module, lib, docs):
     for case in CASES:
         _, (call, args) = make_loop(module, lib, case, docs)
@@ -95,10 +88,9 @@ def main(argv):
         check(module, lib, docs)
         return 0
     loops = {case.name: make_loop(module, lib, case, docs)[0] for case in CASES}
-    if argv[2:3] != ["--segments"]:
-        loops = {name: collected(loop) for name, loop in loops.items()}
     gc.collect()
-    gc.disable()
+    if sys.implementation.name != "pypy":
+        gc.disable()
     return serve.main(loops, argv[2:], SEGMENTS)
 
 
