@@ -61,8 +61,9 @@ pypy-venv:
 generate:
 	$(PYTHON) api/generate.py
 
-# Micro and JSON benchmarks on CPython and PyPy: writes bench/results/<date>.md and .png
-# (see docs/performance.md). BENCH_ARGS passes options to bench/run.py (--quick, --cases,
+# Micro and JSON benchmarks on CPython and PyPy, and HPy 0.9's microbench (its sdist in
+# build/hpy-sdist, as make test-hpy gets it) on CPython: writes bench/results/<date>.md
+# and .png (see docs/performance.md). BENCH_ARGS passes options to bench/run.py (--quick, --cases,
 # --data; BENCH_JSON_DATA overrides where the shared JSON documents are). ujson is built
 # from source for PyPy; if that fails the PyPy JSON suite runs without it, and says so.
 BENCH_PACKAGES := hpy==0.9.0 matplotlib setuptools ujson orjson

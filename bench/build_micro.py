@@ -21,9 +21,14 @@ def strict():
     return build.WARNING_FLAGS
 
 
-def build_capi(out, tmp):
-    ext = Extension("capi_micro", [str(MICRO / "capi_micro.c")], extra_compile_args=strict())
-    run_setup({"ext_modules": [ext]}, [], out, tmp)
+def build_capi(heap_type):
+    """The baseline; with `heap_type`, its Custom is a heap type (PyType_FromSpec)."""
+    def build(out, tmp):
+        macros = [("MICRO_HEAP_TYPE", "1")] if heap_type else []
+        ext = Extension("capi_micro", [str(MICRO / "capi_micro.c")],
+                        define_macros=macros, extra_compile_args=strict())
+        run_setup({"ext_modules": [ext]}, [], out, tmp)
+    return build
 
 
 def build_handlepy(abi):
@@ -46,12 +51,51 @@ def build_hpy09(abi):
     return build
 
 
+def hpy_microbench_source(name):
+    """A source of HPy 0.9's microbench/, from its sdist (downloaded once, never kept in
+    the checkout): handlepy.hpysuite.fetch, as make test-hpy gets it."""
+    from handlepy.hpysuite.fetch import hpy_sources
+
+    return str(hpy_sources() / "microbench" / "src" / name)
+
+
+# HPy's microbench/setup.py compiles both modules with -g only; so do these builds.
+HPY_MICROBENCH_FLAGS = ["-g"]
+
+
+def build_hpymb_capi(out, tmp):
+    ext = Extension("cpy_simple", [hpy_microbench_source("cpy_simple.c")],
+                    extra_compile_args=HPY_MICROBENCH_FLAGS)
+    run_setup({"ext_modules": [ext]}, [], out, tmp)
+
+
+def build_hpymb(abi, handlepy):
+    """hpy_simple.c as an unchanged HPy project builds it (setup(hpy_ext_modules=...)),
+    by HPy 0.9's setuptools hook or, where both are installed, by handlepy's when
+    HANDLEPY_BUILD_HPY_EXT_MODULES=1 (docs/building.md)."""
+    def build(out, tmp):
+        import os
+
+        os.environ["HANDLEPY_BUILD_HPY_EXT_MODULES"] = "1" if handlepy else "0"
+        os.environ.pop("HANDLEPY_ABI", None)
+        ext = Extension("hpy_simple", [hpy_microbench_source("hpy_simple.c")],
+                        extra_compile_args=HPY_MICROBENCH_FLAGS)
+        run_setup({"hpy_ext_modules": [ext]}, [f"--hpy-abi={abi}"], out, tmp)
+    return build
+
+
 BUILDS = {
-    "capi": build_capi,
+    "capi": build_capi(heap_type=False),
+    "capi-heap": build_capi(heap_type=True),
     "handlepy-cpython": build_handlepy("cpython"),
     "handlepy-universal": build_handlepy("universal"),
     "hpy09-cpython": build_hpy09("cpython"),
     "hpy09-universal": build_hpy09("universal"),
+    "hpymb-capi": build_hpymb_capi,
+    "hpymb-handlepy-cpython": build_hpymb("cpython", handlepy=True),
+    "hpymb-handlepy-universal": build_hpymb("universal", handlepy=True),
+    "hpymb-hpy09-cpython": build_hpymb("cpython", handlepy=False),
+    "hpymb-hpy09-universal": build_hpymb("universal", handlepy=False),
 }
 
 

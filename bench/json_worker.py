@@ -10,7 +10,11 @@ for each of them, in that order, make N calls to warm up, N, and N again, each s
 after a call to ``os.getppid`` (for callgrind's ``--dump-before=getppid``, as worker.py).
 The cyclic garbage collector is off while timing and counting, as timeit (and so ujson's
 own benchmark) has it: its passes, triggered by allocation counts, would land in
-whichever timing crossed the threshold.
+whichever timing crossed the threshold. On PyPy it stays on: there gc.disable() stops
+every major collection, and what cpyext keeps for a C extension piles up (ujson's
+256 x 256 loads: 70 MB a call, until the kernel killed the process). A full collection
+after each timing instead made the next short timing pay for rebuilding what cpyext
+had dropped (256 Trues loads, 8 calls a timing: 73 times ujson's time).
 
 ujson_hpy comes from samples/ujson/build.py's cache; the universal binary goes through
 handlepy's loader, which reads its settings (trampolines, debug, trace) from the
@@ -85,7 +89,8 @@ def main(argv):
         return 0
     loops = {case.name: make_loop(module, lib, case, docs)[0] for case in CASES}
     gc.collect()
-    gc.disable()
+    if sys.implementation.name != "pypy":
+        gc.disable()
     return serve.main(loops, argv[2:], SEGMENTS)
 
 

@@ -36,6 +36,7 @@ Variant = namedtuple("Variant", "name label build loader env")
 BASELINE = "capi"
 VARIANTS = [
     Variant("capi", "C API (baseline)", "capi", "extension", {}),
+    Variant("capi-heap", "C API, heap type", "capi-heap", "extension", {}),
     Variant("handlepy-cpython", "handlepy CPython ABI", "handlepy-cpython", "extension", {}),
     Variant("handlepy-universal", "handlepy universal", "handlepy-universal",
             "handlepy", {"HANDLEPY_TRAMPOLINES": "generated"}),
@@ -63,8 +64,16 @@ MODE_VARIANTS = [
 PYPY_BASELINE = "capi-cpyext"
 PYPY_VARIANTS = [
     Variant("capi-cpyext", "C API via cpyext (baseline)", "capi-pypy", "extension", {}),
+    Variant("capi-heap-cpyext", "C API via cpyext, heap type", "capi-heap-pypy", "extension",
+            {}),
     Variant("handlepy-universal", "handlepy universal", "handlepy-universal",
             "handlepy", {"HANDLEPY_TRAMPOLINES": "generated"}),
 ]
 
-ALL_VARIANTS = VARIANTS + MODE_VARIANTS + PYPY_VARIANTS[:1]
+ALL_VARIANTS = VARIANTS + MODE_VARIANTS + [v for v in PYPY_VARIANTS
+                                           if v.build.endswith("-pypy")]
+
+# The second baseline of the cases on a custom type: the same C-API module with its type
+# made by PyType_FromSpec (a heap type, as HPy's types are) instead of a static one.
+HEAP_BASELINES = {"micro": "capi-heap", "pypy-micro": "capi-heap-cpyext"}
+CUSTOM_CASES = ("method", "member", "allocate_custom")

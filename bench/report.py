@@ -2,10 +2,15 @@
 import re
 from pathlib import Path
 
+from micro_cases import CUSTOM_CASES, HEAP_BASELINES
 from targets import TARGETS, applicable, met
 
 DESCRIPTIONS = {
-    "capi": "`bench/micro/capi_micro.c`, written by hand on the C API.",
+    "capi": "`bench/micro/capi_micro.c`, written by hand on the C API; its `Custom` is a "
+            "static type.",
+    "capi-heap": "the same C-API source built with `MICRO_HEAP_TYPE`: its `Custom` is a heap "
+                 "type made by `PyType_FromSpec`, as a C-API extension written today makes it "
+                 "(the second baseline of the custom-type cases).",
     "handlepy-cpython": "`bench/micro/hpy_micro.c` built by handlepy with `HPY_ABI_CPYTHON`.",
     "handlepy-universal": "the same source built by handlepy with `HPY_ABI_UNIVERSAL`, "
                           "loaded by handlepy's loader with the generated trampolines "
@@ -18,6 +23,19 @@ DESCRIPTIONS = {
                        "loaded with `hpy.universal.load`.",
     "capi-cpyext": "`bench/micro/capi_micro.c` built for PyPy, which runs it through cpyext, "
                    "its emulation of the C API.",
+    "capi-heap-cpyext": "the same with its `Custom` a heap type (`MICRO_HEAP_TYPE`), for PyPy.",
+    "hpymb-capi": "HPy 0.9's `microbench/src/cpy_simple.c` (from its sdist, unchanged), built "
+                  "as a plain C-API extension with `-g`, as its `setup.py` builds it.",
+    "hpymb-handlepy-cpython": "HPy 0.9's `microbench/src/hpy_simple.c`, unchanged, built "
+                              "through `setup(hpy_ext_modules=...)` by handlepy's setuptools "
+                              "hook (`HANDLEPY_BUILD_HPY_EXT_MODULES=1`) with "
+                              "`--hpy-abi=cpython`.",
+    "hpymb-handlepy-universal": "the same with `--hpy-abi=universal`, loaded by handlepy's "
+                                "loader (generated trampolines).",
+    "hpymb-hpy09-cpython": "the same source built by HPy 0.9.0's own setuptools hook with "
+                           "`--hpy-abi=cpython`.",
+    "hpymb-hpy09-universal": "the same with `--hpy-abi=universal`, loaded with "
+                             "`hpy.universal.load`.",
     "ujson": "the real ujson from PyPI, `dumps(obj, ensure_ascii=False)` as in ujson's own "
              "benchmark.",
     "ujson_hpy-cpython": "samples/ujson built by handlepy with `HPY_ABI_CPYTHON` "
@@ -168,10 +186,17 @@ def _suite_markdown(run, result):
                    f"{result['wall'][(suite.baseline, c.name)]['ns'] * scale:.3g} | "
                    + " | ".join(cells) + " |")
     out.append("")
+    out += _warmup_markdown(result)
     if not result["instructions"]:
-        return out
+        return out + _heap_markdown(result)
     counted = [v for v in others if (v.name, suite.cases[0].name) in result["instructions"]]
-    if len(suite.segments) == 4:
+    if suite.marks == "around":
+        method = ("N iterations of the test method's own loop to warm up, then N, N again "
+                  "and 2N, callgrind counting only what the method's timer encloses "
+                  "(`--dump-before=getppid`, called as the timer starts and stops); (count "
+                  "of the 2N segment - count of the first N segment) / N is the cost of one "
+                  "iteration of HPy's loop, its Python overhead included.")
+    elif len(suite.segments) == 4:
         method = ("N calls to warm up, then N calls, N calls again and 2N calls, callgrind "
                   "counting each segment apart (`--dump-before=getppid`); (count of the "
                   "2N-call segment - count of the first N-call segment) / N is the cost of "
@@ -199,8 +224,8 @@ def _suite_markdown(run, result):
                  f"({_cell(result, 'instructions', v.name, c.name)})" for v in counted]
         out.append(f"| {c.name} | {result['counts'][c.name]} | {base:.0f} | "
                    + " | ".join(cells) + " |")
+    out += [""] + _heap_markdown(result)
     out += [
-        "",
         "### Where the extra instructions go",
         "",
         "For each case and variant: instructions per call beyond the baseline, and the "
@@ -217,13 +242,80 @@ def _suite_markdown(run, result):
     return out
 
 
+def _heap_markdown(result):
+    """The custom-type cases against the heap-type baseline, beside the static one."""
+    suite = result["suite"]
+    heap = HEAP_BASELINES.get(suite.name)
+    cases = [c.name for c in suite.cases if c.name in CUSTOM_CASES]
+    if heap not in {v.name for v in suite.variants} or not cases:
+        return []
+    others = [v for v in suite.variants if v.name not in (suite.baseline, heap)]
+    out = [
+        "### Custom-type cases against the heap-type baseline",
+        "",
+        f"Each variant's figure over the **{_label(suite, heap)}**'s (a type made by "
+        f"`PyType_FromSpec`, as HPy's types are), then, in parentheses, over the "
+        f"**{_label(suite, suite.baseline)}**'s (a static type).",
+        "",
+    ]
+    for measure in ("wall", "instructions"):
+        if (heap, cases[0]) not in result[measure]:
+            continue
+        shown = [v for v in others if (v.name, cases[0]) in result[measure]]
+        out += [f"{'Wall time' if measure == 'wall' else 'Instructions'}:", "",
+                "| case | " + " | ".join(v.label for v in shown) + " |",
+                "| --- | " + " | ".join("---:" for _ in shown) + " |"]
+        for c in cases:
+            cells = [f"{_ratio(result, measure, v.name, heap, c):.2f} "
+                     f"({_ratio(result, measure, v.name, suite.baseline, c):.2f})"
+                     for v in shown]
+            out.append(f"| {c} | " + " | ".join(cells) + " |")
+        out.append("")
+    return out
+
+
+def _warmup_markdown(result):
+    """PyPy: how long each variant's timings took to settle before the timed rounds."""
+    warmup = result.get("warmup")
+    if not warmup:
+        return []
+    window, spread_limit, cap = result["warmup_rule"]
+    suite = result["suite"]
+    settled = sum(ok for _, _, ok in warmup.values())
+    out = [
+        "### JIT warm-up",
+        "",
+        f"Before the timed rounds, each variant timed each case (the calls per timing "
+        f"above) again and again until its last {window} timings lay within "
+        f"{spread_limit:.0%} of their fastest, at most {cap} times. Each cell: the "
+        "timings that took (the baseline's counted after its first warm-up, which the "
+        "calls per timing were calibrated again after); the spread of the last ones, "
+        "(slowest - fastest) / fastest; "
+        "then the timed rounds' median over their fastest (near 1: the rounds measured a "
+        "settled JIT). A ✗ marks a case that had not settled within the cap (its figure "
+        f"is less sure). Settled: {settled} of {len(warmup)}.",
+        "",
+        "| case | " + " | ".join(v.label for v in suite.variants) + " |",
+        "| --- | " + " | ".join("---:" for _ in suite.variants) + " |",
+    ]
+    for c in suite.cases:
+        cells = []
+        for v in suite.variants:
+            n, spread, ok = warmup[(v.name, c.name)]
+            median = result["wall"][(v.name, c.name)]["median_over_min"]
+            cells.append(f"{n}, {spread:.1%}, {median:.3f}" + ("" if ok else " ✗"))
+        out.append(f"| {c.name} | " + " | ".join(cells) + " |")
+    return out + [""]
+
+
 def _targets_markdown(run):
     out = [
         "## Targets",
         "",
-        "Issue 5's targets, recorded, not asserted. T5 reads \"universal within 3% on "
-        "JSON\" as ujson_hpy universal against ujson_hpy built for the CPython ABI (against "
-        "ujson it is implied by T4). Each ratio is the first variant's figure over the "
+        "Issue 5's and issue 17's targets, recorded, not asserted. T5 reads \"universal "
+        "within 3% on JSON\" as ujson_hpy universal against ujson_hpy built for the CPython "
+        "ABI (against ujson it is implied by T4). Each ratio is the first variant's figure over "
+        "the "
         "second's, on wall time and (CPython) on instructions.",
         "",
         "| target | suite | measure | met | missed in |",

@@ -22,9 +22,10 @@ import serve  # noqa: E402
 from micro_cases import ALL_VARIANTS, CASES, SEGMENTS  # noqa: E402
 
 
-def load(variant, root):
+def load(variant, root, name=None):
     folder = Path(root) / variant.build
-    name = "capi_micro" if variant.build.startswith("capi") else "hpy_micro"
+    if name is None:
+        name = "capi_micro" if variant.build.startswith("capi") else "hpy_micro"
     for key, value in variant.env.items():
         # The loader reads its settings from the environment run.py gave this process.
         if os.environ.get(key) != value:

@@ -50,6 +50,12 @@ static int is_separator(char c)
 static HPy_ssize_t count_units(builder *b, const char *f, char end)
 {
     HPy_ssize_t n = 0;
+    /* The common formats start flat ("ii", "OO"): each letter before anything else is a
+     * unit of this level (no `end` is a letter). The rest is counted as CPython does. */
+    while ((unsigned char)((*f | 0x20) - 'a') < 26) {
+        n++;
+        f++;
+    }
     int level = 0;
     char last_open = '(';
     for (; level > 0 || *f != end; f++) {
@@ -103,13 +109,10 @@ static void close_all(HPyContext *ctx, HPy *items, HPy_ssize_t n)
         HPy_Close(ctx, items[i]);
 }
 
-/* A tuple or list of the units up to `end`. */
-static HPy build_sequence(builder *b, char end, int as_list)
+/* A tuple or list of the `n` units up to `end`. */
+static HPy build_items(builder *b, HPy_ssize_t n, char end, int as_list)
 {
     HPyContext *ctx = b->ctx;
-    HPy_ssize_t n = count_units(b, b->fmt, end);
-    if (n < 0)
-        return HPy_NULL;
     HPy small[8];
     HPy *items = n <= 8 ? small : malloc(sizeof(HPy) * (size_t)n);
     if (items == NULL)
@@ -137,6 +140,12 @@ done:
     if (items != small)
         free(items);
     return result;
+}
+
+static HPy build_sequence(builder *b, char end, int as_list)
+{
+    HPy_ssize_t n = count_units(b, b->fmt, end);
+    return n < 0 ? HPy_NULL : build_items(b, n, end, as_list);
 }
 
 static HPy hpy_dict_error(builder *b, HPy dict, const char *what)
@@ -318,7 +327,8 @@ static HPy build_value(builder *b)
         return HPy_NULL;
     if (n == 0)
         return HPy_Dup(b->ctx, b->ctx->h_None);
-    return n == 1 ? build_one(b) : build_sequence(b, '\0', 0);
+    /* The top level is counted once, here. */
+    return n == 1 ? build_one(b) : build_items(b, n, '\0', 0);
 }
 
 HPy HPy_BuildValue(HPyContext *ctx, const char *fmt, ...)

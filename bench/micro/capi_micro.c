@@ -113,6 +113,25 @@ static PyMemberDef Custom_members[] = {
     {NULL, 0, 0, 0, NULL},
 };
 
+#ifdef MICRO_HEAP_TYPE
+/* The second baseline (build capi-heap): the same type as a C-API extension written
+ * today makes it, a heap type from a spec, whose instances hold a reference to their
+ * type as HPy's do. The exec slot stores it, under the GIL, before any call can read it. */
+static PyType_Slot Custom_slots[] = {
+    {Py_tp_methods, Custom_methods},
+    {Py_tp_members, Custom_members},
+    {0, NULL},
+};
+
+static PyType_Spec Custom_spec = {
+    .name = "capi_micro.Custom",
+    .basicsize = sizeof(CustomObject),
+    .flags = Py_TPFLAGS_DEFAULT,
+    .slots = Custom_slots,
+};
+
+static PyTypeObject *custom_type;
+#else
 static PyTypeObject Custom_Type = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "capi_micro.Custom",
@@ -122,12 +141,15 @@ static PyTypeObject Custom_Type = {
     .tp_members = Custom_members,
 };
 
+static PyTypeObject *custom_type = &Custom_Type;
+#endif
+
 /* tp_alloc, as CPython's tutorial allocates: zeroed, like HPy_New. */
 static PyObject *allocate_custom(PyObject *self, PyObject *unused)
 {
     (void)self;
     (void)unused;
-    CustomObject *obj = (CustomObject *)Custom_Type.tp_alloc(&Custom_Type, 0);
+    CustomObject *obj = (CustomObject *)custom_type->tp_alloc(custom_type, 0);
     if (obj != NULL)
         obj->x = 7;
     return (PyObject *)obj;
@@ -135,11 +157,17 @@ static PyObject *allocate_custom(PyObject *self, PyObject *unused)
 
 static int micro_exec(PyObject *module)
 {
-    if (PyType_Ready(&Custom_Type) < 0)
+#ifdef MICRO_HEAP_TYPE
+    custom_type = (PyTypeObject *)PyType_FromSpec(&Custom_spec);
+    if (custom_type == NULL)
         return -1;
-    Py_INCREF(&Custom_Type);
-    if (PyModule_AddObject(module, "Custom", (PyObject *)&Custom_Type) < 0) {
-        Py_DECREF(&Custom_Type);
+#else
+    if (PyType_Ready(custom_type) < 0)
+        return -1;
+#endif
+    Py_INCREF(custom_type);
+    if (PyModule_AddObject(module, "Custom", (PyObject *)custom_type) < 0) {
+        Py_DECREF(custom_type);
         return -1;
     }
     return 0;

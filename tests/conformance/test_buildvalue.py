@@ -35,6 +35,9 @@ CASES = [
     # CPython's separators: commas, colons and blanks anywhere between units.
     ('"i, i :i\\ti", 1, 2, 3, 4', (1, 2, 3, 4)),
     ('"{ii}", 1, 2', {1: 2}),
+    # Letters first, then a container: the flat start is counted apart from the rest.
+    ('"Oi(i)[s]", obj, 1, 2, "a"', ("obj", 1, (2,), ["a"])),
+    ('"iI{s:i}", 1, 2u, "a", 3', (1, 2, {"a": 3})),
     # One unit gives its value; what follows it at the top level is not read.
     ('"i)", 5', 5),
 ]
@@ -47,6 +50,7 @@ ERRORS = [
     ('"[i)", 1', SystemError, "unmatched paren in format"),
     ('"{i:i", 1, 2', SystemError, "unmatched paren in format"),
     ('"ii)", 1, 2', SystemError, "Unmatched paren in format"),
+    ('"ii(i", 1, 2, 3', SystemError, "unmatched paren in format"),
     ('"{i}", 1', SystemError, "Bad dict format"),
     ('"O", HPy_NULL', SystemError, "NULL object passed to Py_BuildValue"),
     ('"[iO]", 1, HPy_NULL', SystemError, "NULL object passed to Py_BuildValue"),
