@@ -325,6 +325,71 @@ HPyAPI_FUNC int _hpy_cpy_dict_next(PyObject *dict, HPy_ssize_t *pos, HPy *key, H
     return 1;
 }
 
+/* The items a list or tuple stores, and how many. On PyPy a tuple is a C struct cpyext
+ * keeps filled, while a list's items are only reachable through one cpyext call each for
+ * its size and its storage (PySequence_Fast_ITEMS moves the list to cpyext's storage
+ * once, instead of one PyList_GetItem crossing per item). */
+#ifdef PYPY_VERSION
+HPyAPI_FUNC PyObject **_hpy_cpy_stored_items(PyObject *seq, int list, Py_ssize_t *size)
+{
+    if (!list) {
+        *size = PyTuple_GET_SIZE(seq);
+        return ((PyTupleObject *)seq)->ob_item;
+    }
+    *size = PySequence_Fast_GET_SIZE(seq);
+    return *size == 0 ? NULL : PySequence_Fast_ITEMS(seq);
+}
+#else
+HPyAPI_FUNC PyObject **_hpy_cpy_stored_items(PyObject *seq, int list, Py_ssize_t *size)
+{
+    (void)list;
+    *size = Py_SIZE(seq);
+    return PySequence_Fast_ITEMS(seq);
+}
+#endif
+
+/* Without the GIL the size is read and the items increfed inside the sequence's critical
+ * section, so another thread's change to a list is seen whole or not at all. */
+HPyAPI_FUNC int _hpy_cpy_sequence_get_items(PyObject *seq, HPy_ssize_t start,
+                                            HPy_ssize_t count, HPy *items)
+{
+    if (seq == NULL) {
+        PyErr_SetString(PyExc_SystemError, "HPySequence_GetItems: seq is HPy_NULL");
+        return -1;
+    }
+    int list = PyList_Check(seq);
+    if (!list && !PyTuple_Check(seq)) {
+        PyErr_Format(PyExc_TypeError, "HPySequence_GetItems: expected a list or tuple, not %.200s",
+                     Py_TYPE(seq)->tp_name);
+        return -1;
+    }
+    if (count > 0 && items == NULL) {
+        PyErr_SetString(PyExc_SystemError, "HPySequence_GetItems: items is NULL");
+        return -1;
+    }
+    int ok;
+#ifdef Py_GIL_DISABLED
+    Py_BEGIN_CRITICAL_SECTION(seq);
+#endif
+    Py_ssize_t size;
+    PyObject **stored = _hpy_cpy_stored_items(seq, list, &size);
+    ok = start >= 0 && count >= 0 && start <= size && count <= size - start;
+    if (ok) {
+        for (HPy_ssize_t i = 0; i < count; i++) {
+            PyObject *item = stored[start + i];
+            Py_INCREF(item);
+            items[i] = _py2h(item);
+        }
+    }
+#ifdef Py_GIL_DISABLED
+    Py_END_CRITICAL_SECTION();
+#endif
+    if (!ok)
+        PyErr_SetString(PyExc_IndexError,
+                        list ? "list index out of range" : "tuple index out of range");
+    return ok ? 0 : -1;
+}
+
 HPyAPI_FUNC int _hpy_cpy_slice_unpack(PyObject *slice, Py_ssize_t *start, Py_ssize_t *stop,
                                       Py_ssize_t *step)
 {
