@@ -73,17 +73,15 @@ struct open_container {
 
 static HPy sequence_items(HPyContext *ctx, HPy seq);
 
-static void flush_released(encoder *e)
+static __attribute__((noinline)) void flush_released(encoder *e)
 {
     HPy_CloseMany(e->ctx, e->released, e->nreleased);
     e->nreleased = 0;
 }
 
 /* Closes h (HPy_NULL too), later: in batches of RELEASE_BATCH. */
-static void release(encoder *e, HPy h)
+static inline void release(encoder *e, HPy h)
 {
-    if (HPy_IsNull(h))
-        return;
     if (e->nreleased == RELEASE_BATCH)
         flush_released(e);
     e->released[e->nreleased++] = h;
