@@ -82,6 +82,8 @@ static __attribute__((noinline)) void flush_released(encoder *e)
 /* Closes h (HPy_NULL too), later: in batches of RELEASE_BATCH. */
 static inline void release(encoder *e, HPy h)
 {
+    if (HPy_IsNull(h))
+        return;
     if (e->nreleased == RELEASE_BATCH)
         flush_released(e);
     e->released[e->nreleased++] = h;
