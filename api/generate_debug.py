@@ -12,7 +12,7 @@ BANNER = banner(__file__)
 # Context functions whose debug wrapper is hand-written under universal/debug/, because
 # their meaning is more than "check the handles, call the host, open the result".
 DEBUG_HAND_WRITTEN = {
-    "HPy_Close",
+    "HPy_Close", "HPy_CloseMany", "HPySequence_GetItems",
     "HPyUnicode_AsUTF8AndSize", "HPyBytes_AsString", "HPyBytes_AS_STRING",
     "HPyTupleBuilder_New", "HPyTupleBuilder_Set", "HPyTupleBuilder_Build",
     "HPyTupleBuilder_Cancel",

@@ -23,6 +23,11 @@ CASES = [
     Case("method", None, "custom.method()", None),
     Case("member", None, "custom.x", 7),
     Case("allocate_custom", "allocate_custom", "f()", "Custom"),
+    # handlepy's bulk calls (HPy 0.9 does the same work one call per item): the difference
+    # between 16 and 256 items is the per-item work, the same in every ABI.
+    Case("builtin_kind", "builtin_kind", "f(number)", 12345),
+    Case("get_items(16)", "get_items", "f(items16)", 15),
+    Case("get_items(256)", "get_items", "f(items256)", 255),
 ]
 
 # The callgrind segments of each case, in units of N: a warm-up (the interpreter

@@ -51,7 +51,8 @@ def objects(module):
     obj = Holder()
     obj.x = 1
     return {"none": None, "number": 12345, "obj": obj, "mapping": {"k": 1},
-            "items": [1, 2, 3], "custom": module.allocate_custom()}
+            "items": [1, 2, 3], "custom": module.allocate_custom(),
+            "items16": list(range(16)), "items256": list(range(256))}
 
 
 def function(module, case):

@@ -209,7 +209,10 @@ void handlepy_fill_context(HPyContext *ctx)
     ctx->HPyStructSequence_NewType = HPyStructSequence_NewType;
     ctx->HPyStructSequence_New = HPyStructSequence_New;
     ctx->HPy_SetCallFunction = HPy_SetCallFunction;
+    ctx->HPy_CloseMany = HPy_CloseMany;
+    ctx->HPy_BuiltinKind = HPy_BuiltinKind;
     ctx->HPyDict_Next = HPyDict_Next;
+    ctx->HPySequence_GetItems = HPySequence_GetItems;
     ctx->HPy_FatalError = HPy_FatalError;
     ctx->HPy_Compile_s = HPy_Compile_s;
     ctx->HPy_EvalCode = HPy_EvalCode;

@@ -173,6 +173,35 @@ static int micro_exec(PyObject *module)
     return 0;
 }
 
+/* The bulk cases, as C-API code writes them: a type compare, and the list's storage. */
+static PyObject *builtin_kind(PyObject *self, PyObject *arg)
+{
+    (void)self;
+    PyObject *result = Py_TYPE(arg) == &PyLong_Type ? arg : Py_None;
+    Py_INCREF(result);
+    return result;
+}
+
+static PyObject *get_items(PyObject *self, PyObject *arg)
+{
+    (void)self;
+    PyObject *items[256];
+    Py_ssize_t n = PyList_Check(arg) ? PyList_GET_SIZE(arg) : -1;
+    if (n < 1 || n > 256) {
+        PyErr_SetString(PyExc_ValueError, "1 to 256 items");
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        items[i] = PyList_GET_ITEM(arg, i);
+        Py_INCREF(items[i]);
+    }
+    PyObject *last = items[n - 1];
+    Py_INCREF(last);
+    for (Py_ssize_t i = 0; i < n; i++)
+        Py_DECREF(items[i]);
+    return last;
+}
+
 static PyModuleDef_Slot micro_slots[] = {
     {Py_mod_exec, micro_exec},
     {0, NULL},
@@ -190,6 +219,8 @@ static PyMethodDef micro_methods[] = {
     {"getitem", (PyCFunction)(void (*)(void))getitem, METH_FASTCALL, NULL},
     {"len", len, METH_O, NULL},
     {"allocate_custom", allocate_custom, METH_NOARGS, NULL},
+    {"builtin_kind", builtin_kind, METH_O, NULL},
+    {"get_items", get_items, METH_O, NULL},
     {NULL, NULL, 0, NULL},
 };
 

@@ -93,6 +93,52 @@ static HPy len_impl(HPyContext *ctx, HPy self, HPy arg)
     return HPyLong_FromSsize_t(ctx, n);
 }
 
+/* The bulk cases: handlepy's bulk calls, one context call each whatever the length; HPy
+ * 0.9 has none, so its build does the same work one call per item (as ujson_hpy did). */
+HPyDef_METH(builtin_kind, "builtin_kind", HPyFunc_O)
+static HPy builtin_kind_impl(HPyContext *ctx, HPy self, HPy arg)
+{
+    (void)self;
+#ifdef HANDLEPY_VERSION
+    int is_int = HPy_BuiltinKind(ctx, arg) == HPyKind_Long;
+#else
+    int is_int = !HPyUnicode_Check(ctx, arg) && !HPyFloat_Check(ctx, arg) &&
+                 HPyLong_Check(ctx, arg) && !HPy_Is(ctx, arg, ctx->h_True) &&
+                 !HPy_Is(ctx, arg, ctx->h_False);
+#endif
+    return HPy_Dup(ctx, is_int ? arg : ctx->h_None);
+}
+
+/* Reads every item of a list of at most 256 and closes them; returns the last. */
+HPyDef_METH(get_items, "get_items", HPyFunc_O)
+static HPy get_items_impl(HPyContext *ctx, HPy self, HPy arg)
+{
+    (void)self;
+    HPy items[256];
+    HPy_ssize_t n = HPy_Length(ctx, arg);
+    if (n < 1 || n > 256)
+        return HPyErr_SetString(ctx, ctx->h_ValueError, "1 to 256 items");
+#ifdef HANDLEPY_VERSION
+    if (HPySequence_GetItems(ctx, arg, 0, n, items) < 0)
+        return HPy_NULL;
+    HPy last = HPy_Dup(ctx, items[n - 1]);
+    HPy_CloseMany(ctx, items, n);
+#else
+    for (HPy_ssize_t i = 0; i < n; i++) {
+        items[i] = HPy_GetItem_i(ctx, arg, i);
+        if (HPy_IsNull(items[i])) {
+            while (i > 0)
+                HPy_Close(ctx, items[--i]);
+            return HPy_NULL;
+        }
+    }
+    HPy last = HPy_Dup(ctx, items[n - 1]);
+    for (HPy_ssize_t i = 0; i < n; i++)
+        HPy_Close(ctx, items[i]);
+#endif
+    return last;
+}
+
 /* A custom type: the method, member and allocation cases. */
 typedef struct {
     long x;
@@ -148,7 +194,8 @@ static int micro_exec_impl(HPyContext *ctx, HPy module)
 
 static HPyDef *micro_defines[] = {
     &noargs, &onearg, &varargs, &keywords, &allocate_int, &allocate_tuple,
-    &getattr, &setattr, &getitem, &len, &allocate_custom, &micro_exec, NULL,
+    &getattr, &setattr, &getitem, &len, &allocate_custom, &builtin_kind, &get_items,
+    &micro_exec, NULL,
 };
 
 /* HPy 0.9 needs the module's globals listed; handlepy accepts the list too. */

@@ -8,7 +8,7 @@
  * provides this ABI version (what a binary built with them needs). */
 #define HANDLEPY_VERSION "0.1.0"
 #define HANDLEPY_ABI_RELEASE "0.1.0"
-#define HANDLEPY_CONTEXT_ENTRIES 301
+#define HANDLEPY_CONTEXT_ENTRIES 304
 
 struct _HPyContext_s {
     const char *name;
@@ -309,7 +309,10 @@ struct _HPyContext_s {
     HPy (*HPyStructSequence_NewType)(HPyContext *ctx, HPyStructSequence_Desc *desc);
     HPy (*HPyStructSequence_New)(HPyContext *ctx, HPy type, HPy_ssize_t nargs, HPy *args);
     int (*HPy_SetCallFunction)(HPyContext *ctx, HPy h, HPyCallFunction *func);
+    void (*HPy_CloseMany)(HPyContext *ctx, const HPy *h, HPy_ssize_t n);
+    HPyKind (*HPy_BuiltinKind)(HPyContext *ctx, HPy h);
     int (*HPyDict_Next)(HPyContext *ctx, HPy dict, HPy_ssize_t *pos, HPy *key, HPy *value);
+    int (*HPySequence_GetItems)(HPyContext *ctx, HPy seq, HPy_ssize_t start, HPy_ssize_t count, HPy *items);
     void (*HPy_FatalError)(HPyContext *ctx, const char *message);
     HPy (*HPy_Compile_s)(HPyContext *ctx, const char *utf8_source, const char *utf8_filename, HPy_SourceKind kind);
     HPy (*HPy_EvalCode)(HPyContext *ctx, HPy code, HPy globals, HPy locals);

@@ -60,6 +60,24 @@ typedef enum {
     HPy_SourceKind_Single = 2,
 } HPy_SourceKind;
 
+/* What HPy_BuiltinKind tells: the exact builtin type of an object (a handlepy extension,
+ * not in HPy 0.9). An instance of a subclass is HPyKind_Other, so that a switch on the
+ * kind never skips a subclass's overrides. */
+typedef enum {
+    /* HPy_BuiltinKind failed (HPy_NULL); an exception is set. */
+    HPyKind_Error = -1,
+    HPyKind_Other = 0,
+    HPyKind_None = 1,
+    HPyKind_Bool = 2,
+    HPyKind_Long = 3,
+    HPyKind_Float = 4,
+    HPyKind_Unicode = 5,
+    HPyKind_Bytes = 6,
+    HPyKind_List = 7,
+    HPyKind_Tuple = 8,
+    HPyKind_Dict = 9,
+} HPyKind;
+
 typedef struct _HPy_s { intptr_t _i; } HPy;
 typedef struct { intptr_t _i; } HPyTupleBuilder;
 typedef struct { intptr_t _i; } HPyListBuilder;

@@ -109,16 +109,26 @@ static HPy as_list(HPyContext *ctx, HPy iterable)
     return HPy_Call(ctx, ctx->h_ListType, &iterable, 1, HPy_NULL);
 }
 
+/* Items read from a list per HPySequence_GetItems call: each read and each close is then
+ * one call per CHUNK items, not one per item. */
+#define CHUNK 64
+
 /* Converts the n items of `list` into `out`; -1 with an exception. */
 static int read_doubles(HPyContext *ctx, HPy list, double *out, HPy_ssize_t n)
 {
-    for (HPy_ssize_t i = 0; i < n; i++) {
-        HPy item = HPy_GetItem_i(ctx, list, i);
-        if (HPy_IsNull(item))
+    HPy items[CHUNK];
+    for (HPy_ssize_t i = 0; i < n; i += CHUNK) {
+        HPy_ssize_t count = n - i < CHUNK ? n - i : CHUNK;
+        if (HPySequence_GetItems(ctx, list, i, count, items) < 0)
             return -1;
-        out[i] = HPyFloat_AsDouble(ctx, item);
-        HPy_Close(ctx, item);
-        if (out[i] == -1.0 && HPyErr_Occurred(ctx))
+        HPy_ssize_t k = 0;
+        for (; k < count; k++) {
+            out[i + k] = HPyFloat_AsDouble(ctx, items[k]);
+            if (out[i + k] == -1.0 && HPyErr_Occurred(ctx))
+                break;
+        }
+        HPy_CloseMany(ctx, items, count);
+        if (k < count)
             return -1;
     }
     return 0;
@@ -269,7 +279,10 @@ static int read_operand(HPyContext *ctx, HPy h, operand *op)
         *op = (operand){a->data, a->n, 0.0};
         return 1;
     }
-    if (!HPyFloat_Check(ctx, h) && !HPyLong_Check(ctx, h))
+    /* One call answers for the exact types; only their subclasses need the checks. */
+    HPyKind kind = HPy_BuiltinKind(ctx, h);
+    if (kind != HPyKind_Float && kind != HPyKind_Long && kind != HPyKind_Bool &&
+        !HPyFloat_Check(ctx, h) && !HPyLong_Check(ctx, h))
         return 0;
     *op = (operand){NULL, -1, HPyFloat_AsDouble(ctx, h)};
     return op->scalar == -1.0 && HPyErr_Occurred(ctx) ? -1 : 1;
@@ -526,10 +539,16 @@ static HPy Bag_new_impl(HPyContext *ctx, HPy type, const HPy *args, HPy_ssize_t 
     HPy list = as_list(ctx, args[0]);
     HPy_ssize_t n = HPy_IsNull(list) ? -1 : HPy_Length(ctx, list);
     int failed = n < 0;
-    for (HPy_ssize_t i = 0; !failed && i < n; i++) {
-        HPy item = HPy_GetItem_i(ctx, list, i);
-        failed = HPy_IsNull(item) || bag_add(ctx, self, item) < 0;
-        HPy_Close(ctx, item);
+    HPy items[CHUNK];
+    for (HPy_ssize_t i = 0; !failed && i < n; i += CHUNK) {
+        HPy_ssize_t count = n - i < CHUNK ? n - i : CHUNK;
+        if (HPySequence_GetItems(ctx, list, i, count, items) < 0) {
+            failed = 1;
+            break;
+        }
+        for (HPy_ssize_t k = 0; !failed && k < count; k++)
+            failed = bag_add(ctx, self, items[k]) < 0;
+        HPy_CloseMany(ctx, items, count);
     }
     HPy_Close(ctx, list);
     if (failed) {

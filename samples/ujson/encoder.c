@@ -12,6 +12,14 @@
 /* What the string writer does with each UTF-8 byte. */
 enum { COPY = 0, ESCAPE, NON_ASCII_ESCAPE };
 
+/* Items of a list or tuple read per HPySequence_GetItems call, and handles released per
+ * HPy_CloseMany call: in universal mode each is one call for that many items. */
+#define ITEM_CHUNK 32
+#define RELEASE_BATCH 64
+
+/* How an open container's items are read. */
+enum { SEQUENCE = 0, DICT_KEYS, DICT_NEXT };
+
 typedef struct {
     HPyContext *ctx;
     ujson_buffer out;
@@ -36,19 +44,50 @@ typedef struct {
      * stack (128 KiB on musl) well before UJSON_MAX_DEPTH. */
     struct open_container *open;
     size_t nopen, open_cap;
+    /* Handles done with, closed together by flush_released. */
+    HPy released[RELEASE_BATCH];
+    int nreleased;
+    /* Goes up whenever Python code may have run (default(), toDict(), a key's str()...),
+     * which may have changed the sequences being written: their read-ahead items are
+     * then read again. */
+    unsigned long epoch;
 } encoder;
 
 /* An array or object being written. */
 struct open_container {
     /* The list, tuple or dict; owned. */
     HPy container;
-    /* A dict's keys in the order they are written (owned), HPy_NULL for a sequence. */
+    /* DICT_KEYS: the dict's keys in the order they are written (owned); else HPy_NULL. */
     HPy keys;
     HPy_ssize_t next, count;
     int depth;
+    int mode;
+    /* DICT_NEXT: HPyDict_Next's cursor. */
+    HPy_ssize_t pos;
+    /* SEQUENCE: items read ahead, ahead[first] to ahead[nahead - 1] owned and not yet
+     * written, read at epoch `epoch`. */
+    int first, nahead;
+    unsigned long epoch;
+    HPy ahead[ITEM_CHUNK];
 };
 
 static HPy sequence_items(HPyContext *ctx, HPy seq);
+
+static __attribute__((noinline)) void flush_released(encoder *e)
+{
+    HPy_CloseMany(e->ctx, e->released, e->nreleased);
+    e->nreleased = 0;
+}
+
+/* Closes h (HPy_NULL too), later: in batches of RELEASE_BATCH. */
+static inline void release(encoder *e, HPy h)
+{
+    if (HPy_IsNull(h))
+        return;
+    if (e->nreleased == RELEASE_BATCH)
+        flush_released(e);
+    e->released[e->nreleased++] = h;
+}
 
 static int emit(encoder *e, const char *s, size_t n)
 {
@@ -182,6 +221,8 @@ static int encoder_init(encoder *e, HPyContext *ctx, const HPy options[UJSON_OPT
     e->surrogates = 0;
     e->open = NULL;
     e->nopen = e->open_cap = 0;
+    e->nreleased = 0;
+    e->epoch = 0;
 
     int ensure_ascii, html, slashes, indent;
     if ((ensure_ascii = read_flag(ctx, options[UJSON_OPT_ENSURE_ASCII], 1)) < 0 ||
@@ -215,9 +256,11 @@ static void encoder_free(encoder *e)
 {
     while (e->nopen > 0) {
         struct open_container *top = &e->open[--e->nopen];
-        HPy_Close(e->ctx, top->keys);
-        HPy_Close(e->ctx, top->container);
+        HPy_CloseMany(e->ctx, top->ahead + top->first, top->nahead - top->first);
+        release(e, top->keys);
+        release(e, top->container);
     }
+    flush_released(e);
     free(e->open);
     ujson_buffer_free(&e->out);
     HPy_Close(e->ctx, e->item_sep_owner);
@@ -365,7 +408,7 @@ static int encode_str(encoder *e, HPy str)
     if (!HPy_IsNull(owner) && !e->ensure_ascii)
         e->surrogates = 1;
     int res = write_escaped(e, (const unsigned char *)utf8, (size_t)size);
-    HPy_Close(e->ctx, owner);
+    release(e, owner);
     return res;
 }
 
@@ -561,10 +604,11 @@ static int write_newline_indent(encoder *e, int depth)
     return 0;
 }
 
-/* Makes container, whose items are written by next_item, the innermost open one. It
- * takes over the handle of container when it succeeds (encode_document sees the stack
- * grow), and keys (a dict's) in any case. */
-static int push_container(encoder *e, HPy container, HPy keys, HPy_ssize_t count, int depth)
+/* Makes container, whose items are written by next_item as `mode` says, the innermost
+ * open one. It takes over the handle of container when it succeeds (encode_document sees
+ * the stack grow), and keys (a dict's) in any case. */
+static int push_container(encoder *e, HPy container, HPy keys, HPy_ssize_t count, int depth,
+                          int mode)
 {
     if (e->nopen == e->open_cap) {
         size_t cap = e->open_cap == 0 ? 16 : 2 * e->open_cap;
@@ -577,8 +621,15 @@ static int push_container(encoder *e, HPy container, HPy keys, HPy_ssize_t count
         e->open = open;
         e->open_cap = cap;
     }
-    e->open[e->nopen++] = (struct open_container){
-        .container = container, .keys = keys, .count = count, .depth = depth};
+    struct open_container *top = &e->open[e->nopen++];
+    top->container = container;
+    top->keys = keys;
+    top->next = 0;
+    top->count = count;
+    top->depth = depth;
+    top->mode = mode;
+    top->pos = 0;
+    top->first = top->nahead = 0;
     return 0;
 }
 
@@ -608,20 +659,29 @@ static HPy sequence_items(HPyContext *ctx, HPy seq)
     return items;
 }
 
-/* The open container is what sequence_items gives, so seq's own handle goes when it is
- * pushed (encode_document sees the stack grow). */
-static int begin_sequence(encoder *e, HPy seq, int depth)
+/* The open container is seq itself for an exact list or tuple, else what sequence_items
+ * gives, so seq's own handle goes when it is pushed (encode_document sees the stack
+ * grow). */
+static int begin_sequence(encoder *e, HPy seq, int depth, int exact)
 {
     HPyContext *ctx = e->ctx;
-    HPy items = sequence_items(ctx, seq);
+    HPy items = exact ? seq : sequence_items(ctx, seq);
     if (HPy_IsNull(items))
         return -1;
+    if (exact) {
+        HPy_ssize_t n = HPy_Length(ctx, seq);
+        if (n <= 0)
+            return n < 0 ? -1 : emit(e, "[]", 2);
+        if (emit(e, "[", 1) < 0)
+            return -1;
+        return push_container(e, seq, HPy_NULL, n, depth, SEQUENCE);
+    }
     HPy_ssize_t n = HPy_Length(ctx, items);
     if (n <= 0) {
         HPy_Close(ctx, items);
         return n < 0 ? -1 : emit(e, "[]", 2);
     }
-    if (emit(e, "[", 1) < 0 || push_container(e, items, HPy_NULL, n, depth) < 0) {
+    if (emit(e, "[", 1) < 0 || push_container(e, items, HPy_NULL, n, depth, SEQUENCE) < 0) {
         HPy_Close(ctx, items);
         return -1;
     }
@@ -645,6 +705,7 @@ static int encode_key(encoder *e, HPy key)
         return emit(e, "\"false\"", 7);
     if (HPyBytes_Check(ctx, key))
         return encode_bytes(e, key);
+    e->epoch++;
     HPy text = HPy_Str(ctx, key);
     if (HPy_IsNull(text))
         return -1;
@@ -655,12 +716,14 @@ static int encode_key(encoder *e, HPy key)
 
 HPyGlobal ujson_sort_name;
 
-static HPy sorted_keys(HPyContext *ctx, HPy dict)
+static HPy sorted_keys(encoder *e, HPy dict)
 {
+    HPyContext *ctx = e->ctx;
     HPy keys = HPyDict_Keys(ctx, dict);
     if (HPy_IsNull(keys))
         return keys;
     HPy name = HPyGlobal_Load(ctx, ujson_sort_name);
+    e->epoch++;
     HPy done = HPy_CallMethod(ctx, name, &keys, 1, HPy_NULL);
     HPy_Close(ctx, name);
     if (HPy_IsNull(done)) {
@@ -671,10 +734,20 @@ static HPy sorted_keys(HPyContext *ctx, HPy dict)
     return keys;
 }
 
-static int begin_dict(encoder *e, HPy dict, int depth)
+/* An exact dict, unsorted, is read with HPyDict_Next: one call per item, and no keys
+ * list; its length, known at the start, tells whether it shrank meanwhile. */
+static int begin_dict(encoder *e, HPy dict, int depth, int exact)
 {
     HPyContext *ctx = e->ctx;
-    HPy keys = e->sort_keys ? sorted_keys(ctx, dict) : HPyDict_Keys(ctx, dict);
+    if (exact && !e->sort_keys) {
+        HPy_ssize_t n = HPy_Length(ctx, dict);
+        if (n <= 0)
+            return n < 0 ? -1 : emit(e, "{}", 2);
+        if (emit(e, "{", 1) < 0)
+            return -1;
+        return push_container(e, dict, HPy_NULL, n, depth, DICT_NEXT);
+    }
+    HPy keys = e->sort_keys ? sorted_keys(e, dict) : HPyDict_Keys(ctx, dict);
     if (HPy_IsNull(keys))
         return -1;
     HPy_ssize_t n = HPy_Length(ctx, keys);
@@ -686,7 +759,7 @@ static int begin_dict(encoder *e, HPy dict, int depth)
         HPy_Close(ctx, keys);
         return -1;
     }
-    return push_container(e, dict, keys, n, depth);
+    return push_container(e, dict, keys, n, depth, DICT_KEYS);
 }
 
 /* Writes what goes before the next item of the innermost open container (a separator,
@@ -700,12 +773,12 @@ static int next_item(encoder *e, HPy *item, int *depth)
         struct open_container *top = &e->open[e->nopen - 1];
         if (top->next == top->count) {
             int res = write_newline_indent(e, top->depth) < 0 ||
-                              emit(e, HPy_IsNull(top->keys) ? "]" : "}", 1) < 0
+                              emit(e, top->mode == SEQUENCE ? "]" : "}", 1) < 0
                           ? -1
                           : 0;
             e->nopen--;
-            HPy_Close(ctx, top->keys);
-            HPy_Close(ctx, top->container);
+            release(e, top->keys);
+            release(e, top->container);
             if (res < 0)
                 return -1;
             continue;
@@ -714,14 +787,36 @@ static int next_item(encoder *e, HPy *item, int *depth)
         if (i > 0 && emit(e, e->item_sep, e->item_sep_len) < 0)
             return -1;
         *depth = top->depth + 1;
-        if (HPy_IsNull(top->keys)) {
+        if (top->mode == SEQUENCE) {
             if (write_newline_indent(e, *depth) < 0)
                 return -1;
-            *item = HPy_GetItem_i(ctx, top->container, i);
-            return HPy_IsNull(*item) ? -1 : 1;
+            if (top->first == top->nahead || top->epoch != e->epoch) {
+                /* Read ahead, again from the sequence as it is now if Python code ran
+                 * since the last read: a shrunk list raises IndexError. */
+                HPy_CloseMany(ctx, top->ahead + top->first, top->nahead - top->first);
+                top->first = top->nahead = 0;
+                HPy_ssize_t n = top->count - i < ITEM_CHUNK ? top->count - i : ITEM_CHUNK;
+                if (HPySequence_GetItems(ctx, top->container, i, n, top->ahead) < 0)
+                    return -1;
+                top->nahead = (int)n;
+                top->epoch = e->epoch;
+            }
+            *item = top->ahead[top->first++];
+            return 1;
         }
-        HPy key = HPy_GetItem_i(ctx, top->keys, i);
-        HPy value = HPy_IsNull(key) ? HPy_NULL : HPyDict_GetItem(ctx, top->container, key);
+        HPy key, value;
+        if (top->mode == DICT_NEXT) {
+            int more = HPyDict_Next(ctx, top->container, &top->pos, &key, &value);
+            if (more <= 0) {
+                if (more == 0)
+                    HPyErr_SetString(ctx, ctx->h_RuntimeError,
+                                     "dictionary changed size during encoding");
+                return -1;
+            }
+        } else {
+            key = HPy_GetItem_i(ctx, top->keys, i);
+            value = HPy_IsNull(key) ? HPy_NULL : HPyDict_GetItem(ctx, top->container, key);
+        }
         if (HPy_IsNull(value)) {
             if (!HPy_IsNull(key) && !HPyErr_Occurred(ctx))
                 HPyErr_SetString(ctx, ctx->h_RuntimeError,
@@ -733,7 +828,7 @@ static int next_item(encoder *e, HPy *item, int *depth)
                           emit(e, e->key_sep, e->key_sep_len) < 0
                       ? -1
                       : 0;
-        HPy_Close(ctx, key);
+        release(e, key);
         if (res < 0) {
             HPy_Close(ctx, value);
             return -1;
@@ -831,6 +926,7 @@ static int to_dict(encoder *e, HPy obj, HPy *dict)
 static int encode_other(encoder *e, HPy obj, int default_calls, HPy *replacement)
 {
     HPyContext *ctx = e->ctx;
+    e->epoch++;
     if (is_decimal(ctx, obj))
         return encode_float(e, obj);
     if (HPy_HasAttr_s(ctx, obj, "toDict"))
@@ -858,8 +954,34 @@ static int encode_value(encoder *e, HPy obj, int depth, int default_calls, HPy *
     HPyContext *ctx = e->ctx;
     if (depth > UJSON_MAX_DEPTH)
         return raise_str(ctx, ctx->h_OverflowError, "Maximum recursion level reached");
-    /* Each check is a call in universal mode: the common types go first, and the
-     * booleans, being ints, are only looked for among the ints. */
+    /* One call tells the exact builtin types; each check below is another call in
+     * universal mode, made only for subclasses and the rest. */
+    HPyKind kind = HPy_BuiltinKind(ctx, obj);
+    switch (kind) {
+    case HPyKind_Unicode:
+        return encode_str(e, obj);
+    case HPyKind_Long:
+        return encode_int(e, obj);
+    case HPyKind_Float:
+        return encode_float(e, obj);
+    case HPyKind_Bool:
+        return HPy_Is(ctx, obj, ctx->h_True) ? emit(e, "true", 4) : emit(e, "false", 5);
+    case HPyKind_None:
+        return emit(e, "null", 4);
+    case HPyKind_List:
+    case HPyKind_Tuple:
+        return begin_sequence(e, obj, depth, 1);
+    case HPyKind_Dict:
+        return begin_dict(e, obj, depth, 1);
+    case HPyKind_Error:
+        return -1;
+    default:
+        break;
+    }
+    /* Rejected bytes go on to default(), as in ujson 6. */
+    if (kind == HPyKind_Bytes)
+        return e->reject_bytes ? encode_other(e, obj, default_calls, replacement)
+                               : encode_bytes(e, obj);
     if (HPyUnicode_Check(ctx, obj))
         return encode_str(e, obj);
     if (HPyFloat_Check(ctx, obj))
@@ -874,10 +996,9 @@ static int encode_value(encoder *e, HPy obj, int depth, int default_calls, HPy *
     if (HPy_Is(ctx, obj, ctx->h_None))
         return emit(e, "null", 4);
     if (HPyList_Check(ctx, obj) || HPyTuple_Check(ctx, obj))
-        return begin_sequence(e, obj, depth);
+        return begin_sequence(e, obj, depth, 0);
     if (HPyDict_Check(ctx, obj))
-        return begin_dict(e, obj, depth);
-    /* Rejected bytes go on to default(), as in ujson 6. */
+        return begin_dict(e, obj, depth, 0);
     if (!e->reject_bytes && HPyBytes_Check(ctx, obj))
         return encode_bytes(e, obj);
     return encode_other(e, obj, default_calls, replacement);
@@ -893,7 +1014,7 @@ static int encode_document(encoder *e, HPy obj)
         size_t open_before = e->nopen;
         int res = encode_value(e, item, depth, default_calls, &replacement);
         if (e->nopen == open_before)
-            HPy_Close(ctx, item);
+            release(e, item);
         if (res < 0)
             return -1;
         if (!HPy_IsNull(replacement)) {

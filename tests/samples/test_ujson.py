@@ -204,6 +204,31 @@ def test_lone_surrogates(uj):
     assert uj.dumps({"\udfff": 1}) == '{"\\udfff":1}'
 
 
+def test_escaped_strings_are_made_from_code_points(uj):
+    """A string with an escape is rebuilt as code points (up to 2**20 of them, then as
+    UTF-8): raw UTF-8 of every length, control characters and escapes mixed, in values
+    and keys, from str and bytes input."""
+    text = "a\x01é\u0800\U0001f600\ud800" + "\n" + "日本"
+    encoded = '"a\x01é\u0800\U0001f600\\ud800\\n日本"'
+    assert uj.loads(encoded) == text
+    assert uj.loads(encoded.encode("utf-8", "surrogatepass")) == text
+    assert uj.loads("{%s: %s}" % (encoded, encoded)) == {text: text}
+    assert uj.loads('["\\u00e9", "\\t\u00e9", "x\\"", "\\u0000"]') == ["é", "\té", 'x"', "\0"]
+    for n in (2**20 - 2, 2**20, 2**20 + 5, 3 * 2**20):
+        long = "é" * n + "\n" + "\U0001f600"
+        assert uj.loads(uj.dumps(long, ensure_ascii=False)) == long
+        assert uj.loads(uj.dumps(long)) == long
+
+
+def test_escaped_strings_report_errors_where_they_are(uj):
+    with pytest.raises(ValueError, match="Invalid UTF-8 continuation byte"):
+        uj.loads(b'"\\n\xc3("')
+    with pytest.raises(ValueError, match="Unrecognized escape sequence"):
+        uj.loads('"\u00e9\\n\\q"')
+    with pytest.raises(ValueError, match="Unmatched"):
+        uj.loads('"\\n\u00e9')
+
+
 def test_str_subclass(uj):
     class Name(str):
         pass

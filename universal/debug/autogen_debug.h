@@ -35,6 +35,8 @@ HPy hdbg_HPyField_Load(HPyContext *ctx, HPy source_object, HPyField source_field
 void hdbg_HPyGlobal_Store(HPyContext *ctx, HPyGlobal *global, HPy h);
 HPy hdbg_HPyGlobal_Load(HPyContext *ctx, HPyGlobal global);
 int hdbg_HPy_SetCallFunction(HPyContext *ctx, HPy h, HPyCallFunction *func);
+void hdbg_HPy_CloseMany(HPyContext *ctx, const HPy *h, HPy_ssize_t n);
+int hdbg_HPySequence_GetItems(HPyContext *ctx, HPy seq, HPy_ssize_t start, HPy_ssize_t count, HPy *items);
 HPy hdbg_HPyField_LoadAt(HPyContext *ctx, HPy source_object, const HPyField *source_field);
 HPy hdbg_HPyGlobal_LoadAt(HPyContext *ctx, const HPyGlobal *global);
 

@@ -2232,6 +2232,19 @@ static HPy hdbg_HPyStructSequence_New(HPyContext *ctx, HPy type, HPy_ssize_t nar
     return hdbg_open(d_call, d_result, "HPyStructSequence_New");
 }
 
+static HPyKind hdbg_HPy_BuiltinKind(HPyContext *ctx, HPy h)
+{
+    hdbg_call *d_call = hdbg_enter(ctx, "HPy_BuiltinKind");
+    if (d_call == NULL)
+        return (HPyKind)-1;
+    HPy u_h;
+    if (hdbg_unwrap(d_call, h, &u_h, "HPy_BuiltinKind", "h") < 0)
+        return (HPyKind)-1;
+    HPyContext *d_inner = hdbg_inner(d_call);
+    HPyKind d_result = d_inner->HPy_BuiltinKind(d_inner, u_h);
+    return d_result;
+}
+
 static int hdbg_HPyDict_Next(HPyContext *ctx, HPy dict, HPy_ssize_t *pos, HPy *key, HPy *value)
 {
     if (key != NULL)
@@ -2597,7 +2610,10 @@ void hdbg_fill_context(HPyContext *ctx, const HPyContext *universal)
     ctx->HPyStructSequence_NewType = hdbg_HPyStructSequence_NewType;
     ctx->HPyStructSequence_New = hdbg_HPyStructSequence_New;
     ctx->HPy_SetCallFunction = hdbg_HPy_SetCallFunction;
+    ctx->HPy_CloseMany = hdbg_HPy_CloseMany;
+    ctx->HPy_BuiltinKind = hdbg_HPy_BuiltinKind;
     ctx->HPyDict_Next = hdbg_HPyDict_Next;
+    ctx->HPySequence_GetItems = hdbg_HPySequence_GetItems;
     ctx->HPy_FatalError = hdbg_HPy_FatalError;
     ctx->HPy_Compile_s = hdbg_HPy_Compile_s;
     ctx->HPy_EvalCode = hdbg_HPy_EvalCode;

@@ -1824,12 +1824,38 @@ static int htrace_HPy_SetCallFunction(HPyContext *ctx, HPy h, HPyCallFunction *f
     return t_result;
 }
 
+static void htrace_HPy_CloseMany(HPyContext *ctx, const HPy *h, HPy_ssize_t n)
+{
+    htrace_context *t_ctx = htrace_of(ctx);
+    uint64_t t_start = htrace_enter(HTRACE_HPy_CloseMany);
+    t_ctx->inner->HPy_CloseMany(t_ctx->inner, h, n);
+    htrace_leave(t_ctx, HTRACE_HPy_CloseMany, t_start);
+}
+
+static HPyKind htrace_HPy_BuiltinKind(HPyContext *ctx, HPy h)
+{
+    htrace_context *t_ctx = htrace_of(ctx);
+    uint64_t t_start = htrace_enter(HTRACE_HPy_BuiltinKind);
+    HPyKind t_result = t_ctx->inner->HPy_BuiltinKind(t_ctx->inner, h);
+    htrace_leave(t_ctx, HTRACE_HPy_BuiltinKind, t_start);
+    return t_result;
+}
+
 static int htrace_HPyDict_Next(HPyContext *ctx, HPy dict, HPy_ssize_t *pos, HPy *key, HPy *value)
 {
     htrace_context *t_ctx = htrace_of(ctx);
     uint64_t t_start = htrace_enter(HTRACE_HPyDict_Next);
     int t_result = t_ctx->inner->HPyDict_Next(t_ctx->inner, dict, pos, key, value);
     htrace_leave(t_ctx, HTRACE_HPyDict_Next, t_start);
+    return t_result;
+}
+
+static int htrace_HPySequence_GetItems(HPyContext *ctx, HPy seq, HPy_ssize_t start, HPy_ssize_t count, HPy *items)
+{
+    htrace_context *t_ctx = htrace_of(ctx);
+    uint64_t t_start = htrace_enter(HTRACE_HPySequence_GetItems);
+    int t_result = t_ctx->inner->HPySequence_GetItems(t_ctx->inner, seq, start, count, items);
+    htrace_leave(t_ctx, HTRACE_HPySequence_GetItems, t_start);
     return t_result;
 }
 
@@ -2091,7 +2117,10 @@ const char *const htrace_names[HTRACE_ENTRIES] = {
     "HPyStructSequence_NewType",
     "HPyStructSequence_New",
     "HPy_SetCallFunction",
+    "HPy_CloseMany",
+    "HPy_BuiltinKind",
     "HPyDict_Next",
+    "HPySequence_GetItems",
     "HPy_FatalError",
     "HPy_Compile_s",
     "HPy_EvalCode",
@@ -2396,7 +2425,10 @@ void htrace_fill_context(HPyContext *ctx, const HPyContext *inner)
     ctx->HPyStructSequence_NewType = htrace_HPyStructSequence_NewType;
     ctx->HPyStructSequence_New = htrace_HPyStructSequence_New;
     ctx->HPy_SetCallFunction = htrace_HPy_SetCallFunction;
+    ctx->HPy_CloseMany = htrace_HPy_CloseMany;
+    ctx->HPy_BuiltinKind = htrace_HPy_BuiltinKind;
     ctx->HPyDict_Next = htrace_HPyDict_Next;
+    ctx->HPySequence_GetItems = htrace_HPySequence_GetItems;
     ctx->HPy_FatalError = htrace_HPy_FatalError;
     ctx->HPy_Compile_s = htrace_HPy_Compile_s;
     ctx->HPy_EvalCode = htrace_HPy_EvalCode;

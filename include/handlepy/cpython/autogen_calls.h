@@ -1330,10 +1330,28 @@ HPyAPI_FUNC int HPy_SetCallFunction(HPyContext *ctx, HPy h, HPyCallFunction *fun
     return handlepy_set_call_function(_h2py(h), func);
 }
 
+HPyAPI_FUNC void HPy_CloseMany(HPyContext *ctx, const HPy *h, HPy_ssize_t n)
+{
+    (void)ctx;
+    _hpy_cpy_close_many(h, n);
+}
+
+HPyAPI_FUNC HPyKind HPy_BuiltinKind(HPyContext *ctx, HPy h)
+{
+    (void)ctx;
+    return _hpy_cpy_builtin_kind(_h2py(h));
+}
+
 HPyAPI_FUNC int HPyDict_Next(HPyContext *ctx, HPy dict, HPy_ssize_t *pos, HPy *key, HPy *value)
 {
     (void)ctx;
     return _hpy_cpy_dict_next(_h2py(dict), pos, key, value);
+}
+
+HPyAPI_FUNC int HPySequence_GetItems(HPyContext *ctx, HPy seq, HPy_ssize_t start, HPy_ssize_t count, HPy *items)
+{
+    (void)ctx;
+    return _hpy_cpy_sequence_get_items(_h2py(seq), start, count, items);
 }
 
 HPyAPI_FUNC _HPy_NO_RETURN void HPy_FatalError(HPyContext *ctx, const char *message)

@@ -325,6 +325,108 @@ HPyAPI_FUNC int _hpy_cpy_dict_next(PyObject *dict, HPy_ssize_t *pos, HPy *key, H
     return 1;
 }
 
+#ifdef PYPY_VERSION
+/* On PyPy a tuple is a C struct that cpyext keeps filled, but a list is not: reading its
+ * items in place (PySequence_Fast_ITEMS, PyList_GetItem) would move the caller's list to
+ * cpyext's storage for good, every item then held as a C object while the list lives.
+ * The range of an exact list is copied into a new list instead, whose storage is moved:
+ * four calls into cpyext (the slice, its size, its items, freeing it) whatever the count.
+ * A subclass's slice would call its __getitem__, so its storage is read in place. */
+HPyAPI_FUNC int _hpy_cpy_list_range(PyObject *list, Py_ssize_t start, Py_ssize_t count,
+                                    HPy *items)
+{
+    if (!PyList_CheckExact(list)) {
+        Py_ssize_t size = PySequence_Fast_GET_SIZE(list);
+        if (start > size || count > size - start)
+            return 0;
+        PyObject **stored = count == 0 ? NULL : PySequence_Fast_ITEMS(list);
+        for (Py_ssize_t i = 0; i < count; i++) {
+            Py_INCREF(stored[start + i]);
+            items[i] = _py2h(stored[start + i]);
+        }
+        return 1;
+    }
+    if (count == 0)
+        return start <= PyList_GET_SIZE(list) ? 1 : 0;
+    if (start > PY_SSIZE_T_MAX - count)
+        return 0;
+    PyObject *slice = PyList_GetSlice(list, start, start + count);
+    if (slice == NULL)
+        return -1;
+    int ok = PyList_GET_SIZE(slice) == count;
+    if (ok) {
+        PyObject **stored = PySequence_Fast_ITEMS(slice);
+        for (Py_ssize_t i = 0; i < count; i++) {
+            Py_INCREF(stored[i]);
+            items[i] = _py2h(stored[i]);
+        }
+    }
+    Py_DECREF(slice);
+    return ok;
+}
+#endif
+
+/* Copies the range into items as new references: 1, 0 when it is out of range, -1 with
+ * an exception. Without the GIL the size is read and the items increfed inside the
+ * sequence's critical section, so another thread's change to a list is seen whole or
+ * not at all. */
+HPyAPI_FUNC int _hpy_cpy_stored_range(PyObject *seq, int list, Py_ssize_t start,
+                                      Py_ssize_t count, HPy *items)
+{
+#ifdef PYPY_VERSION
+    if (list)
+        return _hpy_cpy_list_range(seq, start, count, items);
+#else
+    (void)list;
+#endif
+    int ok;
+#ifdef Py_GIL_DISABLED
+    Py_BEGIN_CRITICAL_SECTION(seq);
+#endif
+    Py_ssize_t size = Py_SIZE(seq);
+    ok = start <= size && count <= size - start;
+    if (ok) {
+#ifdef PYPY_VERSION
+        PyObject **stored = ((PyTupleObject *)seq)->ob_item;
+#else
+        PyObject **stored = PySequence_Fast_ITEMS(seq);
+#endif
+        for (Py_ssize_t i = 0; i < count; i++) {
+            PyObject *item = stored[start + i];
+            Py_INCREF(item);
+            items[i] = _py2h(item);
+        }
+    }
+#ifdef Py_GIL_DISABLED
+    Py_END_CRITICAL_SECTION();
+#endif
+    return ok;
+}
+
+HPyAPI_FUNC int _hpy_cpy_sequence_get_items(PyObject *seq, HPy_ssize_t start,
+                                            HPy_ssize_t count, HPy *items)
+{
+    if (seq == NULL) {
+        PyErr_SetString(PyExc_SystemError, "HPySequence_GetItems: seq is HPy_NULL");
+        return -1;
+    }
+    int list = PyList_Check(seq);
+    if (!list && !PyTuple_Check(seq)) {
+        PyErr_Format(PyExc_TypeError, "HPySequence_GetItems: expected a list or tuple, not %.200s",
+                     Py_TYPE(seq)->tp_name);
+        return -1;
+    }
+    if (count > 0 && items == NULL) {
+        PyErr_SetString(PyExc_SystemError, "HPySequence_GetItems: items is NULL");
+        return -1;
+    }
+    int ok = start >= 0 && count >= 0 ? _hpy_cpy_stored_range(seq, list, start, count, items) : 0;
+    if (ok == 0)
+        PyErr_SetString(PyExc_IndexError,
+                        list ? "list index out of range" : "tuple index out of range");
+    return ok > 0 ? 0 : -1;
+}
+
 HPyAPI_FUNC int _hpy_cpy_slice_unpack(PyObject *slice, Py_ssize_t *start, Py_ssize_t *stop,
                                       Py_ssize_t *step)
 {

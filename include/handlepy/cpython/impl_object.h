@@ -6,6 +6,46 @@
 
 #include "handlepy/cpython/common.h"
 
+/* Py_XDECREF is inline on every host, so on PyPy only a freed object calls into cpyext. */
+HPyAPI_FUNC void _hpy_cpy_close_many(const HPy *h, HPy_ssize_t n)
+{
+    if (h == NULL)
+        return;
+    for (HPy_ssize_t i = 0; i < n; i++)
+        Py_XDECREF(_h2py(h[i]));
+}
+
+/* Compares type pointers only (PyPy exports the builtin type objects and None as data),
+ * so the answer costs no call on any host; the most frequent kinds in JSON-like data
+ * come first. */
+HPyAPI_FUNC HPyKind _hpy_cpy_builtin_kind(PyObject *o)
+{
+    if (o == NULL) {
+        PyErr_SetString(PyExc_SystemError, "HPy_BuiltinKind: HPy_NULL");
+        return HPyKind_Error;
+    }
+    PyTypeObject *t = Py_TYPE(o);
+    if (t == &PyUnicode_Type)
+        return HPyKind_Unicode;
+    if (t == &PyLong_Type)
+        return HPyKind_Long;
+    if (t == &PyFloat_Type)
+        return HPyKind_Float;
+    if (t == &PyDict_Type)
+        return HPyKind_Dict;
+    if (t == &PyList_Type)
+        return HPyKind_List;
+    if (o == Py_None)
+        return HPyKind_None;
+    if (t == &PyBool_Type)
+        return HPyKind_Bool;
+    if (t == &PyTuple_Type)
+        return HPyKind_Tuple;
+    if (t == &PyBytes_Type)
+        return HPyKind_Bytes;
+    return HPyKind_Other;
+}
+
 HPyAPI_FUNC PyObject *_hpy_cpy_getattr(PyObject *obj, PyObject *name)
 {
     return _hpy_cpy_bad_attr_name(name) ? NULL : PyObject_GetAttr(obj, name);

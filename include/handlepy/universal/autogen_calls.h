@@ -1042,9 +1042,24 @@ HPyAPI_FUNC int HPy_SetCallFunction(HPyContext *ctx, HPy h, HPyCallFunction *fun
     return ctx->HPy_SetCallFunction(ctx, h, func);
 }
 
+HPyAPI_FUNC void HPy_CloseMany(HPyContext *ctx, const HPy *h, HPy_ssize_t n)
+{
+    ctx->HPy_CloseMany(ctx, h, n);
+}
+
+HPyAPI_FUNC HPyKind HPy_BuiltinKind(HPyContext *ctx, HPy h)
+{
+    return ctx->HPy_BuiltinKind(ctx, h);
+}
+
 HPyAPI_FUNC int HPyDict_Next(HPyContext *ctx, HPy dict, HPy_ssize_t *pos, HPy *key, HPy *value)
 {
     return ctx->HPyDict_Next(ctx, dict, pos, key, value);
+}
+
+HPyAPI_FUNC int HPySequence_GetItems(HPyContext *ctx, HPy seq, HPy_ssize_t start, HPy_ssize_t count, HPy *items)
+{
+    return ctx->HPySequence_GetItems(ctx, seq, start, count, items);
 }
 
 HPyAPI_FUNC _HPy_NO_RETURN void HPy_FatalError(HPyContext *ctx, const char *message)
