@@ -215,13 +215,66 @@ static int env_selects(const char *variable, const char *fullname, const char *s
     return 0;
 }
 
+static int hpy_mode_named(const char *word, size_t n)
+{
+    if (n == 9 && strncmp(word, "universal", n) == 0)
+        return 0;
+    if (n == 5 && strncmp(word, "debug", n) == 0)
+        return MODE_DEBUG;
+    if (n == 5 && strncmp(word, "trace", n) == 0)
+        return MODE_TRACE;
+    return -1;
+}
+
+/* HPy's own variable, so that what HPy users type works here too: HPY=MODE for every
+ * module, or HPY=name:MODE,name:MODE (a full name or its last part), MODE being
+ * universal, debug or trace. -1 with HPy's ValueError for anything else. */
+static int hpy_env_mode(const char *fullname, const char *shortname)
+{
+    const char *value = getenv("HPY");
+    if (value == NULL || value[0] == '\0')
+        return 0;
+    int mode = -1;
+    if (strchr(value, ':') == NULL) {
+        mode = hpy_mode_named(value, strlen(value));
+    } else {
+        size_t full = strlen(fullname), brief = strlen(shortname);
+        mode = 0;
+        for (const char *p = value; *p != '\0' && mode >= 0;) {
+            size_t n = strcspn(p, ",");
+            const char *colon = memchr(p, ':', n);
+            if (colon == NULL) {
+                mode = -1;
+                break;
+            }
+            size_t name = (size_t)(colon - p);
+            int this = hpy_mode_named(colon + 1, n - name - 1);
+            if (this < 0)
+                mode = -1;
+            else if ((name == full && strncmp(p, fullname, name) == 0) ||
+                     (name == brief && strncmp(p, shortname, name) == 0))
+                mode = this;
+            p += n + (p[n] == ',');
+        }
+    }
+    if (mode < 0)
+        PyErr_Format(PyExc_ValueError, "invalid HPy mode: %.50s", value);
+    return mode;
+}
+
 /* debug and trace: True, False, or None for what the environment says. */
 static int choose_mode(PyObject *debug, PyObject *trace, const char *fullname,
                        const char *shortname)
 {
-    int on_debug = debug == Py_None ? env_selects("HANDLEPY_DEBUG", fullname, shortname)
+    int from_hpy = debug == Py_None || trace == Py_None ? hpy_env_mode(fullname, shortname)
+                                                        : 0;
+    if (from_hpy < 0)
+        return -1;
+    int on_debug = debug == Py_None ? (from_hpy & MODE_DEBUG) ||
+                                      env_selects("HANDLEPY_DEBUG", fullname, shortname)
                                     : PyObject_IsTrue(debug);
-    int on_trace = trace == Py_None ? env_selects("HANDLEPY_TRACE", fullname, shortname)
+    int on_trace = trace == Py_None ? (from_hpy & MODE_TRACE) ||
+                                      env_selects("HANDLEPY_TRACE", fullname, shortname)
                                     : PyObject_IsTrue(trace);
     if (on_debug < 0 || on_trace < 0)
         return -1;

@@ -42,9 +42,6 @@ KNOWN = {
     "test/test_hpyfield.py::TestHPyField::test_tp_finalize": (
         "PyPy: cpyext does not collect the cycle through the C type whose finalizer the test "
         "waits for (docs/design.md, Types)"),
-    "docs/examples/tests.py::test_trace_mode_output": (
-        "deliberate: the test turns trace mode on with HPy's variable HPY=trace; handlepy's "
-        "are HANDLEPY_TRACE and HANDLEPY_DEBUG (docs/debug.md), which can name modules"),
     "test/test_hpytype_legacy.py::TestLegacyType::test_call_zero_basicsize": (
         "deliberate: HPy refuses HPy_tp_call on a legacy type of basicsize 0; handlepy "
         "places the call function's word after the base's struct and makes it work "

@@ -1,5 +1,5 @@
 """Choosing debug and trace mode at import time: by the loader's arguments, or by
-HANDLEPY_DEBUG and HANDLEPY_TRACE, for every module or per module. The binary is the
+HANDLEPY_DEBUG and HANDLEPY_TRACE (or HPy's HPY), for every module or per module. The binary is the
 same universal binary in every mode."""
 import os
 import shutil
@@ -28,7 +28,7 @@ DEBUG, TRACE, PLAIN = ("HPy Debug Mode ABI (handlepy)", "HPy Trace Mode ABI (han
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch):
-    for key in ("HANDLEPY_DEBUG", "HANDLEPY_TRACE"):
+    for key in ("HANDLEPY_DEBUG", "HANDLEPY_TRACE", "HPY"):
         monkeypatch.delenv(key, raising=False)
 
 
@@ -61,6 +61,31 @@ def test_the_full_name_selects_too(monkeypatch):
     monkeypatch.setenv("HANDLEPY_DEBUG", f"pkg_for_debug.{name}")
     assert handlepy.load(f"pkg_for_debug.{name}", str(path)).ctx_name() == DEBUG
     assert handlepy.load(f"pkg_not_chosen.{name}", str(path)).ctx_name() == PLAIN
+
+
+@pytest.mark.parametrize("value, context", [
+    ("debug", DEBUG), ("trace", TRACE), ("universal", PLAIN), ("{name}:debug", DEBUG),
+    ("other:debug,{name}:trace", TRACE), ("other:debug", PLAIN), ("", PLAIN)])
+def test_hpys_variable_chooses_as_in_hpy(monkeypatch, value, context):
+    name, _ = build(SOURCE)
+    monkeypatch.setenv("HPY", value.format(name=name))
+    assert load(SOURCE, debug=None, trace=None).ctx_name() == context
+
+
+@pytest.mark.parametrize("value", ["fast", "{name}", "{name}:fast", "other:debug,{name}"])
+def test_a_bad_hpy_mode_gives_hpys_error(monkeypatch, value):
+    name, _ = build(SOURCE)
+    value = value.format(name=name)
+    monkeypatch.setenv("HPY", value)
+    with pytest.raises(ValueError, match=f"^invalid HPy mode: {value}$"):
+        load(SOURCE, debug=None, trace=None)
+
+
+def test_hpys_variable_adds_to_handlepys(monkeypatch):
+    monkeypatch.setenv("HPY", "trace")
+    monkeypatch.setenv("HANDLEPY_DEBUG", "1")
+    assert load(SOURCE, debug=None, trace=None).ctx_name() == DEBUG
+    assert load(SOURCE, debug=False, trace=None).ctx_name() == TRACE
 
 
 def test_an_argument_overrides_the_environment(monkeypatch):
