@@ -195,6 +195,14 @@ static HPy universal_type_from_spec(HPyContext *ctx, HPyType_Spec *spec,
     return _py2h(handlepy_type_from_spec(spec, params));
 }
 
+/* Whether the n characters at name name the module: its full name or its last part. */
+static int names_module(const char *name, size_t n, const char *fullname,
+                        const char *shortname)
+{
+    return (n == strlen(fullname) && strncmp(name, fullname, n) == 0) ||
+           (n == strlen(shortname) && strncmp(name, shortname, n) == 0);
+}
+
 /* The setting of HANDLEPY_DEBUG or HANDLEPY_TRACE for a module: "1", "all" or "*" for
  * every module, else a comma-separated list of module names (full or last part). */
 static int env_selects(const char *variable, const char *fullname, const char *shortname)
@@ -204,11 +212,9 @@ static int env_selects(const char *variable, const char *fullname, const char *s
         return 0;
     if (strcmp(value, "1") == 0 || strcmp(value, "all") == 0 || strcmp(value, "*") == 0)
         return 1;
-    size_t full = strlen(fullname), brief = strlen(shortname);
     for (const char *p = value; *p != '\0';) {
         size_t n = strcspn(p, ",");
-        if ((n == full && strncmp(p, fullname, n) == 0) ||
-            (n == brief && strncmp(p, shortname, n) == 0))
+        if (names_module(p, n, fullname, shortname))
             return 1;
         p += n + (p[n] == ',');
     }
@@ -238,7 +244,6 @@ static int hpy_env_mode(const char *fullname, const char *shortname)
     if (strchr(value, ':') == NULL) {
         mode = hpy_mode_named(value, strlen(value));
     } else {
-        size_t full = strlen(fullname), brief = strlen(shortname);
         mode = 0;
         for (const char *p = value; *p != '\0' && mode >= 0;) {
             size_t n = strcspn(p, ",");
@@ -251,8 +256,7 @@ static int hpy_env_mode(const char *fullname, const char *shortname)
             int this = hpy_mode_named(colon + 1, n - name - 1);
             if (this < 0)
                 mode = -1;
-            else if ((name == full && strncmp(p, fullname, name) == 0) ||
-                     (name == brief && strncmp(p, shortname, name) == 0))
+            else if (names_module(p, name, fullname, shortname))
                 mode = this;
             p += n + (p[n] == ',');
         }
