@@ -102,8 +102,10 @@ static HPy builtin_kind_impl(HPyContext *ctx, HPy self, HPy arg)
 #ifdef HANDLEPY_VERSION
     int is_int = HPy_BuiltinKind(ctx, arg) == HPyKind_Long;
 #else
-    int is_int = !HPyUnicode_Check(ctx, arg) && !HPyFloat_Check(ctx, arg) &&
-                 HPyLong_Check(ctx, arg) && !HPy_Is(ctx, arg, ctx->h_True) &&
+    /* HPy 0.9 has no HPyLong_Check or HPyFloat_Check: type checks are the chain a JSON
+     * encoder written for it makes. */
+    int is_int = !HPyUnicode_Check(ctx, arg) && !HPy_TypeCheck(ctx, arg, ctx->h_FloatType) &&
+                 HPy_TypeCheck(ctx, arg, ctx->h_LongType) && !HPy_Is(ctx, arg, ctx->h_True) &&
                  !HPy_Is(ctx, arg, ctx->h_False);
 #endif
     return HPy_Dup(ctx, is_int ? arg : ctx->h_None);
