@@ -47,6 +47,10 @@ typedef struct {
         /* An object's key whose value is being read, else HPy_NULL (the key is being
          * read). */
         HPy key;
+        /* Whether key is a reference of our own to close, or the key cache's. */
+        int key_owned;
+        /* Whether key came from parse_key: else it is a container in a key's place. */
+        int key_is_str;
         int is_object;
     } open[UJSON_MAX_DEPTH];
     /* The last scalar read was a string: ujson takes any value whose last scalar is a
@@ -133,6 +137,14 @@ static HPy fail(decoder *d, const char *reason)
 static inline void skip_whitespace(decoder *d)
 {
     cursor p = d->p, end = d->end;
+    /* Most gaps are empty or one space (json.dumps writes ", " and ": "); every byte
+     * above ' ' ends one. */
+    if (p < end && *p == ' ')
+        p++;
+    if (p == end || *p > ' ') {
+        d->p = p;
+        return;
+    }
     while (p < end) {
         uint64_t w;
         if (end - p >= 8 && (memcpy(&w, p, sizeof w), w == ONES * ' ')) {
@@ -583,9 +595,11 @@ static size_t key_slot_index(const char *text, size_t len)
     return (size_t)(h >> (64 - UJSON_KEY_CACHE_BITS));
 }
 
-/* Keys go through a small cache, so a repeated key costs one HPy_Dup. */
-static HPy parse_key(decoder *d)
+/* Keys go through a small cache, so a repeated key costs no call at all: *owned is 0
+ * for a key the cache holds, which the caller uses but does not close. */
+static HPy parse_key(decoder *d, int *owned)
 {
+    *owned = 1;
     const char *text;
     size_t len;
     int surrogates, wide;
@@ -597,8 +611,10 @@ static HPy parse_key(decoder *d)
         return make_str(d, text, len, surrogates);
     size_t index = key_slot_index(text, len);
     struct key_slot *slot = &d->keys[index];
-    if (d->slot_filled[index] && slot->len == len && memcmp(slot->bytes, text, len) == 0)
-        return HPy_Dup(d->ctx, slot->key);
+    if (d->slot_filled[index] && slot->len == len && memcmp(slot->bytes, text, len) == 0) {
+        *owned = 0;
+        return slot->key;
+    }
     HPy key = make_str(d, text, len, 0);
     if (HPy_IsNull(key))
         return key;
@@ -738,25 +754,36 @@ static HPy parse_number(decoder *d)
 
 /* ---- literals and containers ---- */
 
-static HPy parse_literal(decoder *d, const char *word, HPy value)
+/* The singleton itself, not a new reference: a literal costs no API call. Inlined, so
+ * that the compare against the constant word needs no memcmp call. */
+static inline HPy parse_literal(decoder *d, const char *word, size_t len, HPy value)
 {
-    if (parse_word(d, d->p, word) < 0)
-        return HPy_NULL;
-    return HPy_Dup(d->ctx, value);
+    if ((size_t)(d->end - d->p) >= len && memcmp(d->p, word, len) == 0) {
+        d->p += len;
+        d->last_is_str = 0;
+        return value;
+    }
+    parse_word(d, d->p, word);
+    return HPy_NULL;
 }
 
-/* A value that is not an array or an object, starting at d->p. */
-static HPy parse_scalar(decoder *d)
+/* A value that is not an array or an object, starting at d->p; *owned is 0 for a
+ * literal, which the caller uses but does not close. */
+static HPy parse_scalar(decoder *d, int *owned)
 {
+    *owned = 0;
+    switch (peek(d, d->p)) {
+    case 't':
+        return parse_literal(d, "true", 4, d->ctx->h_True);
+    case 'f':
+        return parse_literal(d, "false", 5, d->ctx->h_False);
+    case 'n':
+        return parse_literal(d, "null", 4, d->ctx->h_None);
+    }
+    *owned = 1;
     switch (peek(d, d->p)) {
     case '"':
         return parse_string(d);
-    case 't':
-        return parse_literal(d, "true", d->ctx->h_True);
-    case 'f':
-        return parse_literal(d, "false", d->ctx->h_False);
-    case 'n':
-        return parse_literal(d, "null", d->ctx->h_None);
     case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7':
     case '8': case '9': case '-': case 'I': case 'N':
         return parse_number(d);
@@ -776,7 +803,11 @@ static HPy parse_value(decoder *d)
     HPyContext *ctx = d->ctx;
     size_t depth = 0;
     HPy value;
+    /* Whether value is ours to close (see parse_scalar and parse_key), and whether it
+     * came from parse_key, the only way a str reaches a key's place. */
+    int owned, from_key;
     for (;;) {
+        from_key = 0;
         skip_whitespace(d);
         unsigned char c = peek(d, d->p);
         if (c == '[' || c == '{') {
@@ -787,6 +818,13 @@ static HPy parse_value(decoder *d)
             }
             if (!is_object)
                 d->last_is_str = 0;
+            /* The keys read inside may evict the enclosing object's key from the cache,
+             * which would close it: from here on it needs a reference of its own. */
+            if (depth > 0 && !d->open[depth - 1].key_owned &&
+                !HPy_IsNull(d->open[depth - 1].key)) {
+                d->open[depth - 1].key = HPy_Dup(ctx, d->open[depth - 1].key);
+                d->open[depth - 1].key_owned = 1;
+            }
             d->p++;
             HPy container = is_object ? HPyDict_New(ctx) : HPyList_New(ctx, 0);
             if (HPy_IsNull(container))
@@ -794,6 +832,7 @@ static HPy parse_value(decoder *d)
             struct open_container *top = &d->open[depth++];
             top->container = container;
             top->key = HPy_NULL;
+            top->key_owned = 0;
             top->is_object = is_object;
             skip_whitespace(d);
             c = peek(d, d->p);
@@ -801,18 +840,20 @@ static HPy parse_value(decoder *d)
                 d->p++;
                 depth--;
                 value = container;
+                owned = 1;
             } else if (is_object) {
                 d->last_is_str = 0;
                 if (c != '"')
                     continue;
-                value = parse_key(d);
+                value = parse_key(d, &owned);
                 if (HPy_IsNull(value))
                     goto error;
+                from_key = 1;
             } else {
                 continue;
             }
         } else {
-            value = parse_scalar(d);
+            value = parse_scalar(d, &owned);
             if (HPy_IsNull(value))
                 goto error;
         }
@@ -821,36 +862,42 @@ static HPy parse_value(decoder *d)
          * around it. */
         for (;;) {
             if (depth == 0)
-                return value;
+                return owned ? value : HPy_Dup(ctx, value);
             struct open_container *top = &d->open[depth - 1];
             if (top->is_object && HPy_IsNull(top->key)) {
                 if (!d->last_is_str) {
-                    HPy_Close(ctx, value);
+                    if (owned)
+                        HPy_Close(ctx, value);
                     fail(d, "Key name of object must be 'string' when decoding 'object'");
                     goto error;
                 }
                 skip_whitespace(d);
                 if (peek(d, d->p) != ':') {
-                    HPy_Close(ctx, value);
+                    if (owned)
+                        HPy_Close(ctx, value);
                     fail(d, "No ':' found when decoding object value");
                     goto error;
                 }
                 d->p++;
                 top->key = value;
+                top->key_owned = owned;
+                top->key_is_str = from_key;
                 break;
             }
             int res = 0;
             if (top->is_object) {
-                if (HPyUnicode_Check(ctx, top->key))
+                if (top->key_is_str)
                     res = HPy_SetItem(ctx, top->container, top->key, value);
                 else
                     d->key_error = 1;
-                HPy_Close(ctx, top->key);
+                if (top->key_owned)
+                    HPy_Close(ctx, top->key);
                 top->key = HPy_NULL;
             } else {
                 res = HPyList_Append(ctx, top->container, value);
             }
-            HPy_Close(ctx, value);
+            if (owned)
+                HPy_Close(ctx, value);
             if (res < 0)
                 goto error;
             const char *unexpected =
@@ -862,6 +909,8 @@ static HPy parse_value(decoder *d)
                 d->p++;
                 depth--;
                 value = top->container;
+                owned = 1;
+                from_key = 0;
                 continue;
             }
             if (c != ',') {
@@ -882,15 +931,17 @@ static HPy parse_value(decoder *d)
             d->last_is_str = 0;
             if (c != '"')
                 break;
-            value = parse_key(d);
+            value = parse_key(d, &owned);
             if (HPy_IsNull(value))
                 goto error;
+            from_key = 1;
         }
     }
 error:
     while (depth > 0) {
         depth--;
-        HPy_Close(ctx, d->open[depth].key);
+        if (d->open[depth].key_owned)
+            HPy_Close(ctx, d->open[depth].key);
         HPy_Close(ctx, d->open[depth].container);
     }
     return HPy_NULL;

@@ -89,6 +89,14 @@ static inline void release(encoder *e, HPy h)
     e->released[e->nreleased++] = h;
 }
 
+/* Two equal handles name the same object. The converse does not hold (a debug-mode
+ * handle differs from the context's for the same singleton), so a miss goes on to a
+ * call; in universal mode the common case then needs none. */
+static inline int same_handle(HPy a, HPy b)
+{
+    return a._i == b._i;
+}
+
 static int emit(encoder *e, const char *s, size_t n)
 {
     return ujson_buffer_write(e->ctx, &e->out, s, n);
@@ -954,6 +962,12 @@ static int encode_value(encoder *e, HPy obj, int depth, int default_calls, HPy *
     HPyContext *ctx = e->ctx;
     if (depth > UJSON_MAX_DEPTH)
         return raise_str(ctx, ctx->h_OverflowError, "Maximum recursion level reached");
+    if (same_handle(obj, ctx->h_True))
+        return emit(e, "true", 4);
+    if (same_handle(obj, ctx->h_False))
+        return emit(e, "false", 5);
+    if (same_handle(obj, ctx->h_None))
+        return emit(e, "null", 4);
     /* One call tells the exact builtin types; each check below is another call in
      * universal mode, made only for subclasses and the rest. */
     HPyKind kind = HPy_BuiltinKind(ctx, obj);

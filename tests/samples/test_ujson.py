@@ -783,3 +783,27 @@ def test_property_accepts_what_json_accepts(uj, text):
     except ValueError:
         return
     assert json.dumps(uj.loads(text)) == json.dumps(expected)
+
+
+def test_cached_key_outlives_its_cache_slot(uj):
+    # The second "k" comes from the decoder's key cache without a reference of its own;
+    # the object under it has enough keys to evict "k" from every slot before "k" goes
+    # into its dict. In debug mode a key used after the cache closed it faults.
+    inner = {f"key{i}": i for i in range(4 * 256)}
+    text = json.dumps([{"k": 0}, {"k": inner}, {"k": [inner, "k"]}])
+    assert uj.loads(text) == json.loads(text)
+    assert uj.loads(text.encode()) == json.loads(text)
+
+
+def test_literals_in_every_place(uj):
+    # Literals are the decoder's borrowed singletons: each place that takes a value
+    # (top level, list, object value, after a nested container) must keep its own.
+    text = '[true, false, null, {"a": true, "b": [null, false]}, [[true]], null]'
+    for _ in range(3):
+        assert uj.loads(text) == json.loads(text)
+    for word, value in (("true", True), ("false", False), ("null", None)):
+        assert uj.loads(word) is value
+        assert uj.loads(f" {word} ") is value
+    for bad in ("tru", "fals", "nul", "[tru]", '{"a": nul}', "truex", "[true"):
+        with pytest.raises(uj.JSONDecodeError):
+            uj.loads(bad)
