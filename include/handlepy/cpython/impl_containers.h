@@ -326,43 +326,24 @@ HPyAPI_FUNC int _hpy_cpy_dict_next(PyObject *dict, HPy_ssize_t *pos, HPy *key, H
 }
 
 #ifdef PYPY_VERSION
-/* On PyPy a tuple is a C struct that cpyext keeps filled, but a list is not: reading its
- * items in place (PySequence_Fast_ITEMS, PyList_GetItem) would move the caller's list to
- * cpyext's storage for good, every item then held as a C object while the list lives.
- * The range of an exact list is copied into a new list instead, whose storage is moved:
- * four calls into cpyext (the slice, its size, its items, freeing it) whatever the count.
- * A subclass's slice would call its __getitem__, so its storage is read in place. */
+/* On PyPy a tuple is a C struct that cpyext keeps filled, but a list is not: its items
+ * are read in place as a C-API extension reads them (PySequence_Fast_ITEMS), which moves
+ * the list to cpyext's storage for good, its items then held as C objects while it
+ * lives. Copying the range to a new list instead spares the caller's list but makes
+ * cpyext build C storage for every item on every call: 26 times the C API's cost for 16
+ * items (docs/performance.md). */
 HPyAPI_FUNC int _hpy_cpy_list_range(PyObject *list, Py_ssize_t start, Py_ssize_t count,
                                     HPy *items)
 {
-    if (!PyList_CheckExact(list)) {
-        Py_ssize_t size = PySequence_Fast_GET_SIZE(list);
-        if (start > size || count > size - start)
-            return 0;
-        PyObject **stored = count == 0 ? NULL : PySequence_Fast_ITEMS(list);
-        for (Py_ssize_t i = 0; i < count; i++) {
-            Py_INCREF(stored[start + i]);
-            items[i] = _py2h(stored[start + i]);
-        }
-        return 1;
-    }
-    if (count == 0)
-        return start <= PyList_GET_SIZE(list) ? 1 : 0;
-    if (start > PY_SSIZE_T_MAX - count)
+    Py_ssize_t size = PySequence_Fast_GET_SIZE(list);
+    if (start > size || count > size - start)
         return 0;
-    PyObject *slice = PyList_GetSlice(list, start, start + count);
-    if (slice == NULL)
-        return -1;
-    int ok = PyList_GET_SIZE(slice) == count;
-    if (ok) {
-        PyObject **stored = PySequence_Fast_ITEMS(slice);
-        for (Py_ssize_t i = 0; i < count; i++) {
-            Py_INCREF(stored[i]);
-            items[i] = _py2h(stored[i]);
-        }
+    PyObject **stored = count == 0 ? NULL : PySequence_Fast_ITEMS(list);
+    for (Py_ssize_t i = 0; i < count; i++) {
+        Py_INCREF(stored[start + i]);
+        items[i] = _py2h(stored[start + i]);
     }
-    Py_DECREF(slice);
-    return ok;
+    return 1;
 }
 #endif
 
