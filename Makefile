@@ -66,16 +66,19 @@ generate:
 # and .png (see docs/performance.md). BENCH_ARGS passes options to bench/run.py (--quick, --cases,
 # --data; BENCH_JSON_DATA overrides where the shared JSON documents are). ujson is built
 # from source for PyPy; if that fails the PyPy JSON suite runs without it, and says so.
+# HPy 0.9 goes into a venv of its own: installed in .venv, its setuptools hook would take
+# over the hpy_ext_modules that make test builds with handlepy.
+BENCH_VENV := .venv-bench
 BENCH_PACKAGES := hpy==0.9.0 matplotlib setuptools ujson orjson
 BENCH_ARGS ?=
 
 .PHONY: bench
-bench: venv pypy-venv
-	scripts/ensure-apt valgrind
-	$(VENV)/bin/python -m pip install -q $(BENCH_PACKAGES)
+bench: pypy-venv
+	scripts/ensure-apt valgrind libffi-dev pkg-config
+	scripts/make-venv $(PYTHON) $(BENCH_VENV) $(TEST_PACKAGES) $(BENCH_PACKAGES)
 	$(PYPY_VENV)/bin/python -m pip install -q setuptools
 	$(PYPY_VENV)/bin/python -m pip install -q ujson || echo "bench: ujson did not install for PyPy"
-	$(VENV)/bin/python bench/run.py $(BENCH_ARGS)
+	$(BENCH_VENV)/bin/python bench/run.py $(BENCH_ARGS)
 
 # Quality checks beyond make test: reference leaks on a debug CPython, sanitizers, fuzzing.
 QUALITY_TESTS := tests/conformance tests/samples tests/test_thread_stress.py \
@@ -154,7 +157,7 @@ fuzz:
 # Everything the targets make in the clone; the Debian root cached outside it
 # (~/.cache/handlepy) stays, being shared by every clone.
 clean:
-	rm -rf build $(VENV) $(PYPY_VENV) .venv-dbg .venv-asan .venv-tsan .venv-fuzz
+	rm -rf build $(VENV) $(PYPY_VENV) $(BENCH_VENV) .venv-dbg .venv-asan .venv-tsan .venv-fuzz
 
 # The loader, the CPython backend's runtime and the samples compiled against the 3.14 and
 # 3.15 headers (Debian root) with -DPy_GIL_DISABLED=1 -Werror, the object layout they
