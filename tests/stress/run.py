@@ -104,9 +104,29 @@ def gdb_backtrace(python, core):
     if shutil.which("gdb") is None:
         return "(gdb is not installed: no native backtrace)"
     proc = subprocess.run(["gdb", "-q", "-batch", "-ex", "set pagination off",
-                           "-ex", "thread apply all bt 40", exe, str(core)],
+                           "-ex", "info sharedlibrary", "-ex", "thread apply all bt 40",
+                           exe, str(core)],
                           capture_output=True, text=True, timeout=300)
     return proc.stdout + proc.stderr
+
+
+# The libraries handlepy makes or loads: its loader, universal binaries, and the modules
+# the tests and samples build into their caches.
+_HANDLEPY_LIBRARY = re.compile(r"\S*(handlepy|samples-cache|conformance-cache|ujson_hpy)\S*\.so")
+
+
+def handlepy_loaded(gdb_output):
+    """Whether the core's process had loaded any library of handlepy's. A crash without
+    one is the interpreter's own: PyPy before 7.3.16 has a collector bug that crashes at
+    random, mostly while pytest rewrites a test module's asserts (pypy/pypy#3959), which
+    is how a crash of PyPy 7.3.11 showed up in issue 15's hunt."""
+    return _HANDLEPY_LIBRARY.search(gdb_output) is not None
+
+
+def interpreter_version(python):
+    proc = subprocess.run([python, "-c", "import sys; print(sys.version.replace(chr(10), ' '))"],
+                          capture_output=True, text=True, timeout=60)
+    return proc.stdout.strip() or "(unknown)"
 
 
 def run_job(job, index, out, vmem, deadline, base_env, slice_seconds):
@@ -162,16 +182,20 @@ def finish(run, out, crashes, failures):
         native = gdb_backtrace(job.python, cores[0]) if cores else "(no core file was written)"
         for core in cores:
             core.unlink()
+        whose = ("" if not cores or handlepy_loaded(native)
+                 else " (no library of handlepy's was loaded: the interpreter's own crash)")
         report = out / "crashes" / f"{workdir.name}.txt"
         report.parent.mkdir(exist_ok=True)
         report.write_text(
-            f"job: {job.name}\ncommand: {' '.join(run['cmd'])}\nexit status: {rc}"
+            f"job: {job.name}\ninterpreter: {interpreter_version(job.python)}\n"
+            f"command: {' '.join(run['cmd'])}\nexit status: {rc}"
             f" ({signal.Signals(-rc).name if rc < 0 and -rc in signal.valid_signals() else ''})\n"
             f"test running: {test or '(not a test run)'} (test {started} of the run)\n\n"
             f"---- stderr (faulthandler) ----\n{stderr[-20000:]}\n"
             f"---- stdout (last lines) ----\n{stdout[-3000:]}\n"
             f"---- gdb ----\n{native}\n")
-        crashes.append(f"{job.name}: signal/status {rc} in {test or 'the loop'} -> {report}")
+        crashes.append(f"{job.name}: signal/status {rc} in {test or 'the loop'}{whose}"
+                       f" -> {report}")
         status = "CRASHED"
     elif timed_out:
         status = f"slice over after {started} tests, resumed next time"
