@@ -632,14 +632,19 @@ static HPy parse_key(decoder *d, int *owned)
 
 /* ---- numbers ---- */
 
-/* Moves past `word` at `at`: 0, or -1 with ujson's error for it. */
-static int parse_word(decoder *d, cursor at, const char *word)
+static __attribute__((noinline)) void fail_word(decoder *d, cursor at, const char *word)
 {
-    size_t len = strlen(word);
+    char message[80];
+    snprintf(message, sizeof message, "Unexpected character found when decoding '%s'", word);
+    fail_at(d, at, message);
+}
+
+/* Moves past `word`, of `len` bytes, at `at`: 0, or -1 with ujson's error for it.
+ * Inline, so that with a constant length the compare needs no call. */
+static inline int parse_word(decoder *d, cursor at, const char *word, size_t len)
+{
     if ((size_t)(d->end - at) < len || memcmp(at, word, len) != 0) {
-        char message[80];
-        snprintf(message, sizeof message, "Unexpected character found when decoding '%s'", word);
-        fail_at(d, at, message);
+        fail_word(d, at, word);
         return -1;
     }
     d->p = at + len;
@@ -649,7 +654,7 @@ static int parse_word(decoder *d, cursor at, const char *word)
 
 static HPy parse_special_float(decoder *d, cursor at, const char *word, double value)
 {
-    if (parse_word(d, at, word) < 0)
+    if (parse_word(d, at, word, strlen(word)) < 0)
         return HPy_NULL;
     return HPyFloat_FromDouble(d->ctx, value);
 }
@@ -754,17 +759,10 @@ static HPy parse_number(decoder *d)
 
 /* ---- literals and containers ---- */
 
-/* The singleton itself, not a new reference: a literal costs no API call. Inlined, so
- * that the compare against the constant word needs no memcmp call. */
+/* The singleton itself, not a new reference: a literal costs no API call. */
 static inline HPy parse_literal(decoder *d, const char *word, size_t len, HPy value)
 {
-    if ((size_t)(d->end - d->p) >= len && memcmp(d->p, word, len) == 0) {
-        d->p += len;
-        d->last_is_str = 0;
-        return value;
-    }
-    parse_word(d, d->p, word);
-    return HPy_NULL;
+    return parse_word(d, d->p, word, len) < 0 ? HPy_NULL : value;
 }
 
 /* A value that is not an array or an object, starting at d->p; *owned is 0 for a
