@@ -15,7 +15,12 @@ PYPY_ALONE = """From                To                  Syms Read   Shared Objec
 
 
 def test_interpreter_alone_is_told_apart():
-    assert not stress_run.handlepy_loaded(PYPY_ALONE)
+    assert stress_run.interpreter_alone(PYPY_ALONE)
+
+
+def test_nothing_is_told_without_the_library_listing():
+    assert not stress_run.interpreter_alone("(gdb is not installed: no native backtrace)")
+    assert not stress_run.interpreter_alone("(no core file was written)")
 
 
 def test_each_kind_of_handlepy_library_counts():
@@ -26,4 +31,4 @@ def test_each_kind_of_handlepy_library_counts():
         "/w/build/conformance-cache/universal/cd34/hm_0cc671f5.handlepy.so",
     ):
         line = f"0x00007f0c29000000  0x00007f0c29010000  Yes         {path}\n"
-        assert stress_run.handlepy_loaded(PYPY_ALONE + line), path
+        assert not stress_run.interpreter_alone(PYPY_ALONE + line), path

@@ -115,12 +115,13 @@ def gdb_backtrace(python, core):
 _HANDLEPY_LIBRARY = re.compile(r"\S*(handlepy|samples-cache|conformance-cache|ujson_hpy)\S*\.so")
 
 
-def handlepy_loaded(gdb_output):
-    """Whether the core's process had loaded any library of handlepy's. A crash without
-    one is the interpreter's own: PyPy before 7.3.16 has a collector bug that crashes at
+def interpreter_alone(gdb_output):
+    """Whether gdb listed the core's libraries and none of them is handlepy's: the crash
+    is then the interpreter's own. PyPy before 7.3.16 has a collector bug that crashes at
     random, mostly while pytest rewrites a test module's asserts (pypy/pypy#3959), which
-    is how a crash of PyPy 7.3.11 showed up in issue 15's hunt."""
-    return _HANDLEPY_LIBRARY.search(gdb_output) is not None
+    is how a crash of PyPy 7.3.11 showed up in issue 15's hunt. Without a listing (no gdb,
+    an unreadable core) nothing is known."""
+    return "Shared Object Library" in gdb_output and not _HANDLEPY_LIBRARY.search(gdb_output)
 
 
 def interpreter_version(python):
@@ -182,8 +183,8 @@ def finish(run, out, crashes, failures):
         native = gdb_backtrace(job.python, cores[0]) if cores else "(no core file was written)"
         for core in cores:
             core.unlink()
-        whose = ("" if not cores or handlepy_loaded(native)
-                 else " (no library of handlepy's was loaded: the interpreter's own crash)")
+        whose = (" (no library of handlepy's was loaded: the interpreter's own crash)"
+                 if interpreter_alone(native) else "")
         report = out / "crashes" / f"{workdir.name}.txt"
         report.parent.mkdir(exist_ok=True)
         report.write_text(
