@@ -104,6 +104,8 @@ def gdb_backtrace(python, core):
     if shutil.which("gdb") is None:
         return "(gdb is not installed: no native backtrace)"
     proc = subprocess.run(["gdb", "-q", "-batch", "-ex", "set pagination off",
+                           "-ex", "printf \"faulting pc: %#lx\\n\", $pc",
+                           "-ex", "printf \"return address: %#lx\\n\", *(unsigned long *)$sp",
                            "-ex", "info sharedlibrary", "-ex", "thread apply all bt 40",
                            exe, str(core)],
                           capture_output=True, text=True, timeout=300)
@@ -122,6 +124,43 @@ def interpreter_alone(gdb_output):
     is how a crash of PyPy 7.3.11 showed up in issue 15's hunt. Without a listing (no gdb,
     an unreadable core) nothing is known."""
     return "Shared Object Library" in gdb_output and not _HANDLEPY_LIBRARY.search(gdb_output)
+
+
+_LIBRARY_LINE = re.compile(
+    r"^(0x[0-9a-f]+)\s+(0x[0-9a-f]+)\s+\S+(?: \(\*\))?\s+(/\S+)$", re.M)
+_PLT_ENTRY = re.compile(r"^([0-9a-f]+) <(\S+)@plt>:$", re.M)
+
+
+def plt_entries(library):
+    """The PLT entries of a library file as (start, name), at its unrelocated addresses."""
+    proc = subprocess.run(["objdump", "-d", "-j", ".plt", library],
+                          capture_output=True, text=True, timeout=120)
+    return [(int(start, 16), name) for start, name in _PLT_ENTRY.findall(proc.stdout)]
+
+
+def unrelocated_plt_target(gdb_output):
+    """(library, symbol) when the crash jumped from a library's code to an address in
+    that library's PLT as it is in the file, below where the library is mapped: the
+    call went through a GOT slot holding the file's value, not the one the dynamic
+    loader wrote there. The library's relocated pages had been replaced by its file's
+    content (they revert so under madvise(MADV_DONTNEED)), or the file was rewritten
+    while loaded. That is issue 15's crash A ("segfault at 45a6 ip 45a6": the
+    lazy-binding entry of PyDict_GetItemWithError@plt in that build of ujson_hpy): no
+    handle or object lifetime bug jumps there."""
+    pc = re.search(r"^faulting pc: (0x[0-9a-f]+)$", gdb_output, re.M)
+    ret = re.search(r"^return address: (0x[0-9a-f]+)$", gdb_output, re.M)
+    if pc is None or ret is None:
+        return None
+    pc, ret = int(pc.group(1), 16), int(ret.group(1), 16)
+    for low, high, library in _LIBRARY_LINE.findall(gdb_output):
+        if not int(low, 16) <= ret <= int(high, 16) or pc >= int(low, 16):
+            continue
+        entries = plt_entries(library) if os.path.exists(library) else []
+        ends = [start for start, _ in entries[1:]] + [entries[-1][0] + 16] if entries else []
+        for (start, name), end in zip(entries, ends):
+            if start <= pc < end:
+                return library, name
+    return None
 
 
 def interpreter_version(python):
@@ -185,6 +224,11 @@ def finish(run, out, crashes, failures):
             core.unlink()
         whose = (" (no library of handlepy's was loaded: the interpreter's own crash)"
                  if interpreter_alone(native) else "")
+        stale = unrelocated_plt_target(native)
+        if stale:
+            whose += (f" (jumped through a GOT slot holding its value in the file,"
+                      f" {stale[1]}@plt of {stale[0]}: the library's relocated pages were"
+                      f" replaced by the file's content, not a handle bug)")
         report = out / "crashes" / f"{workdir.name}.txt"
         report.parent.mkdir(exist_ok=True)
         report.write_text(
