@@ -8,6 +8,7 @@ import functools
 import hashlib
 import os
 import re
+import shutil
 import subprocess
 import sysconfig
 import tempfile
@@ -230,6 +231,23 @@ def build_cached(name, files, abi="universal", cache_dir=None, *, flags=None, li
             _run_compiler([cc, *flags, "-shared", *own_flags, *files, *runtime,
                            *(f"-l{lib}" for lib in libraries), "-o", partial])
             os.replace(partial, target)
+    return target
+
+
+def copy_into_place(binary, target):
+    """Copy ``binary`` to ``target`` (a path) by renaming a full copy over it, never by
+    writing into the file already there: a process that has that file loaded keeps its
+    pages, where a rewrite would change its code under it or end it with SIGBUS."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    os.close(fd)
+    try:
+        shutil.copy2(binary, partial)
+        os.replace(partial, target)
+    except BaseException:
+        os.unlink(partial)
+        raise
     return target
 
 

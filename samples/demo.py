@@ -2,7 +2,6 @@
 interpreter given, one line per interpreter."""
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -35,12 +34,7 @@ def build_universal(name, sources, out_dir=OUT):
     it again while nothing it depends on changes) and put it into out_dir."""
     binary = build.build_cached(name, sources, "universal", ROOT / "build" / "demo-cache",
                                 libraries=["m"], depends=_headers(sources))
-    target = Path(out_dir) / binary.name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Replaced, not overwritten: a running interpreter may have the old file mapped.
-    shutil.copyfile(binary, target.with_suffix(".partial"))
-    os.replace(target.with_suffix(".partial"), target)
-    return target
+    return build.copy_into_place(binary, Path(out_dir) / binary.name)
 
 
 def _headers(sources):

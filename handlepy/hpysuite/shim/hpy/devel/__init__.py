@@ -8,7 +8,6 @@ a universal binary built under CPython is found again under PyPy
 (``HANDLEPY_REQUIRE_CACHED=1`` forbids building there).
 """
 import os
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -88,9 +87,7 @@ class build_hpy_ext(Command):
                     # cache.
                     self._compile_aside(ext.name, files, abi, flags)
                 self._report(e)
-            out = Path(self.build_lib) / built.name
-            out.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(built, out)
+            out = build.copy_into_place(built, Path(self.build_lib) / built.name)
             self._outputs.append(str(out))
 
     @staticmethod
